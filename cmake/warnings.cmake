@@ -1,0 +1,8 @@
+# Every aic target gets the same warning set; AIC_WERROR (on by default, always in CI) makes
+# them fatal.
+add_library(aic_warnings INTERFACE)
+target_compile_options(aic_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+                                              -Wnon-virtual-dtor -Wimplicit-fallthrough)
+if(AIC_WERROR)
+  target_compile_options(aic_warnings INTERFACE -Werror)
+endif()

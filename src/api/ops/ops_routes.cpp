@@ -1,0 +1,74 @@
+#include "api/ops/ops_routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "core/build_info.hpp"
+
+namespace aic::api {
+
+namespace {
+
+boost::asio::awaitable<http::Response> readiness(const OpsDependencies& deps,
+                                                 http::RequestContext& context) {
+  boost::json::object checks;
+  bool ready = true;
+  if (deps.draining()) {
+    checks["shutdown"] = "draining";
+    ready = false;
+  } else {
+    checks["shutdown"] = "ok";
+  }
+  // The database checks block, so they run on the worker pool.
+  auto status = co_await deps.workers.run(
+      context.deadline, [&]() -> core::Result<store::MigrationStatus> {
+        if (auto ping = deps.database.ping(); !ping) return std::move(ping).error();
+        return store::migration_status(deps.database, deps.migrations);
+      });
+  if (!status) {
+    checks["database"] = status.error().message;
+    checks["migrations"] = "unknown";
+    ready = false;
+  } else {
+    checks["database"] = "ok";
+    if (status->up_to_date()) {
+      checks["migrations"] = "ok";
+    } else {
+      checks["migrations"] = "schema version " + std::to_string(status->current_version) +
+                             ", expected " + std::to_string(status->latest_version);
+      ready = false;
+    }
+  }
+  boost::json::object body{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}};
+  auto response = http::Response::json(ready ? 200 : 503, boost::json::serialize(body));
+  response.headers.add("Cache-Control", "no-store");
+  co_return response;
+}
+
+}  // namespace
+
+void add_ops_routes(http::Router& router, const OpsDependencies& dependencies) {
+  const OpsDependencies* deps = &dependencies;
+  router.add(
+      http::Method::kGet, "/healthz",
+      [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+        auto response = http::Response::json(200, R"({"status":"ok"})");
+        response.headers.add("Cache-Control", "no-store");
+        co_return response;
+      },
+      {.summary = "Liveness: the process is running."});
+  router.add(
+      http::Method::kGet, "/readyz",
+      [deps](http::RequestContext& context) { return readiness(*deps, context); },
+      {.summary = "Readiness: not draining, database reachable, schema current."});
+  router.add(
+      http::Method::kGet, "/metrics",
+      [deps](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+        auto response = http::Response::make(200, deps->metrics.render(),
+                                             "text/plain; version=0.0.4; charset=utf-8");
+        response.headers.add("Cache-Control", "no-store");
+        co_return response;
+      },
+      {.summary = "Prometheus metrics."});
+}
+
+}  // namespace aic::api

@@ -1,0 +1,150 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "core/build_info.hpp"
+#include "core/logging.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+namespace aic::cli {
+namespace {
+
+// Loads the configuration or prints every problem and returns nullopt.
+std::optional<core::Config> load_or_report(const std::string& config_path) {
+  std::optional<std::filesystem::path> file;
+  if (!config_path.empty()) file = config_path;
+  auto loaded = core::load_config(file, core::process_environment());
+  if (loaded.issues.empty()) return std::move(loaded.config);
+  std::cerr << "aic: invalid configuration (" << loaded.issues.size() << " problem"
+            << (loaded.issues.size() == 1 ? "" : "s") << "):\n";
+  for (const auto& issue : loaded.issues) {
+    std::cerr << "  " << (issue.key.empty() ? "<file>" : issue.key);
+    if (!issue.source.empty()) std::cerr << " (" << issue.source << ")";
+    std::cerr << ": " << issue.reason << "\n";
+  }
+  return std::nullopt;
+}
+
+store::DatabaseOptions database_options(const core::Config& config) {
+  store::DatabaseOptions options;
+  options.url = config.database.url;
+  options.pool_size = config.database.pool_size;
+  options.busy_timeout = config.database.busy_timeout;
+  return options;
+}
+
+int migrate(const core::Config& config, bool dry_run) {
+  auto database = store::open_database(database_options(config));
+  if (!database) {
+    std::cerr << "aic: cannot open database " << core::redact_url(config.database.url) << ": "
+              << database.error().message << "\n";
+    return 1;
+  }
+  auto known = store::builtin_migrations();
+  auto status = store::migration_status(**database, known);
+  if (!status) {
+    std::cerr << "aic: " << status.error().message << "\n";
+    return 1;
+  }
+  std::cout << "schema version " << status->current_version << " of " << status->latest_version
+            << "\n";
+  if (status->up_to_date()) {
+    std::cout << "nothing to migrate\n";
+    return 0;
+  }
+  for (const auto& migration : status->pending) {
+    std::cout << (dry_run ? "would apply " : "pending ") << migration.version << " "
+              << migration.name << "\n";
+  }
+  if (dry_run) return 0;
+  auto applied = store::apply_migrations(**database, known);
+  if (!applied) {
+    std::cerr << "aic: migration failed: " << applied.error().message << "\n";
+    return 1;
+  }
+  std::cout << "applied " << applied->size() << " migration(s)\n";
+  return 0;
+}
+
+int check_config(const std::string& config_path) {
+  auto config = load_or_report(config_path);
+  if (!config) return 1;
+  std::cout << "configuration OK";
+  if (!config_path.empty()) std::cout << " (" << config_path << ")";
+  std::cout << "\n";
+  return 0;
+}
+
+int version(bool json) {
+  const auto& info = core::build_info();
+  if (json) {
+    boost::json::object body{
+        {"version", info.version}, {"commit", info.commit}, {"build_time", info.build_time}};
+    std::cout << boost::json::serialize(body) << "\n";
+  } else {
+    std::cout << "aic " << info.version << " (commit " << info.commit << ", built "
+              << info.build_time << ")\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"aic — AIC Platform server"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string config_path;
+  app.add_option("-c,--config", config_path, "TOML configuration file")
+      ->envname("AIC_CONFIG")
+      ->check(CLI::ExistingFile);
+
+  auto* serve_command = app.add_subcommand("serve", "Run the HTTP server");
+  std::string listen;
+  bool no_migrate = false;
+  serve_command->add_option("--listen", listen, "host:port to listen on (overrides config)");
+  serve_command->add_flag("--no-migrate", no_migrate,
+                          "Do not apply pending migrations on start (refuse if any)");
+
+  auto* migrate_command = app.add_subcommand("migrate", "Apply pending database migrations");
+  bool dry_run = false;
+  migrate_command->add_flag("--dry-run", dry_run, "List pending migrations, apply nothing");
+
+  auto* config_command = app.add_subcommand("config", "Inspect the configuration");
+  config_command->require_subcommand(1);
+  config_command->add_subcommand("check", "Validate the configuration and list every problem");
+
+  auto* version_command = app.add_subcommand("version", "Print version and build information");
+  bool version_json = false;
+  version_command->add_flag("--json", version_json, "Print as JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+
+  if (version_command->parsed()) return version(version_json);
+  if (config_command->parsed()) return check_config(config_path);
+
+  auto config = load_or_report(config_path);
+  if (!config) return 2;
+  if (migrate_command->parsed()) return migrate(*config, dry_run);
+  if (serve_command->parsed()) {
+    if (!listen.empty()) {
+      if (!core::parse_host_port(listen)) {
+        std::cerr << "aic: --listen: expected host:port\n";
+        return 2;
+      }
+      config->server.listen = listen;
+    }
+    if (no_migrate) config->database.migrate_on_start = false;
+    return serve(*config);
+  }
+  return 2;
+}
+
+}  // namespace aic::cli

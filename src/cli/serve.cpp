@@ -1,0 +1,112 @@
+// `aic serve`: the composition root of the running server.
+#include <csignal>
+#include <iostream>
+
+#include "api/ops/ops_routes.hpp"
+#include "api/v1/version_routes.hpp"
+#include "cli/app.hpp"
+#include "core/build_info.hpp"
+#include "core/logging.hpp"
+#include "core/metrics.hpp"
+#include "core/random.hpp"
+#include "core/worker_pool.hpp"
+#include "http/filters.hpp"
+#include "http/pipeline.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+namespace aic::cli {
+
+int serve(const core::Config& config) {
+  // Block the shutdown signals before any thread exists, so every thread inherits the mask
+  // and only the sigwait below receives them.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGTERM);
+  sigaddset(&shutdown_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  core::configure_logging(config.log);
+  const auto& info = core::build_info();
+  core::log_info("aic " + std::string(info.version) + " (" + std::string(info.commit) +
+                 ") starting; database " + core::redact_url(config.database.url));
+
+  store::DatabaseOptions options;
+  options.url = config.database.url;
+  options.pool_size = config.database.pool_size;
+  options.busy_timeout = config.database.busy_timeout;
+  auto database = store::open_database(options);
+  if (!database) {
+    core::log_error("cannot open database: " + database.error().message);
+    return 1;
+  }
+
+  auto migrations = store::builtin_migrations();
+  auto status = store::migration_status(**database, migrations);
+  if (!status) {
+    // Includes "schema newer than this binary": refuse to run against it.
+    core::log_error("cannot start: " + status.error().message);
+    return 1;
+  }
+  if (!status->up_to_date()) {
+    if (!config.database.migrate_on_start) {
+      core::log_error("cannot start: " + std::to_string(status->pending.size()) +
+                      " pending migration(s) and database.migrate_on_start is false; run "
+                      "`aic migrate`");
+      return 1;
+    }
+    auto applied = store::apply_migrations(**database, migrations);
+    if (!applied) {
+      core::log_error("migration failed: " + applied.error().message);
+      return 1;
+    }
+    core::log_info("applied " + std::to_string(applied->size()) + " migration(s)");
+  }
+
+  core::WorkerPool workers(core::effective_worker_threads(config.workers),
+                           config.workers.queue_limit);
+  core::Registry registry;
+  http::HttpMetrics http_metrics(registry);
+  registry.gauge("aic_build_info", "Build information; the value is always 1.",
+                 {"version", "commit"})
+      .with({std::string(info.version), std::string(info.commit)})
+      .set(1);
+
+  http::Server* running_server = nullptr;
+  api::OpsDependencies ops{
+      [&running_server] { return running_server != nullptr && running_server->draining(); },
+      **database, migrations, workers, registry};
+  http::Router router;
+  api::add_ops_routes(router, ops);
+  api::v1::add_version_routes(router);
+  http::Pipeline pipeline(http::standard_filters(config, http_metrics, core::system_random()),
+                          router);
+
+  http::Server server(config, pipeline, http_metrics);
+  running_server = &server;
+  if (auto started = server.start(); !started) {
+    core::log_error(started.error().message);
+    return 1;
+  }
+  auto host = core::parse_host_port(config.server.listen)->host;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  std::string url = std::string(config.tls.enabled() ? "https" : "http") + "://" + host + ":" +
+                    std::to_string(server.port());
+  core::log_info("listening on " + url);
+  std::cerr << "aic: listening on " << url << std::endl;
+
+  int received = 0;
+  sigwait(&shutdown_signals, &received);
+  core::log_info(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
+                 "; draining");
+  server.begin_shutdown();
+  bool drained = server.wait();
+  workers.stop();
+  core::log_info(drained ? "stopped cleanly" : "stopped after the grace period");
+  return 0;
+}
+
+}  // namespace aic::cli

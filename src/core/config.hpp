@@ -1,0 +1,128 @@
+// Server configuration: a TOML file (optional), then AIC_* environment variables on top,
+// then validation. Defaults work with no file at all.
+//
+// Every key is declared once in config.cpp (path, environment variable, type, default,
+// description); `config_keys()` exposes that table so `aic config check` and the operations
+// reference in docs/operations.md stay in step with the code.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aic::core {
+
+using Duration = std::chrono::milliseconds;
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
+  unsigned io_threads = 0;                // 0 = one per core
+  std::size_t max_connections = 15000;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;  // routes may override
+  Duration header_timeout = std::chrono::seconds(10);
+  Duration idle_timeout = std::chrono::seconds(60);
+  Duration request_timeout = std::chrono::seconds(30);
+  Duration shutdown_grace = std::chrono::seconds(20);
+  Duration shutdown_delay = std::chrono::seconds(0);  // /readyz is 503 this long before closing
+};
+
+struct TlsConfig {
+  std::string cert_file;  // PEM chain; TLS is on when both files are set
+  std::string key_file;   // PEM private key
+  bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
+};
+
+struct CorsConfig {
+  std::vector<std::string> allowed_origins;  // empty = CORS off; "*" = any origin
+  std::vector<std::string> allowed_headers = {"Authorization", "Content-Type", "X-Request-Id",
+                                              "traceparent"};
+  std::vector<std::string> exposed_headers = {"X-Request-Id"};
+  bool allow_credentials = false;
+  Duration max_age = std::chrono::minutes(10);
+};
+
+struct DatabaseConfig {
+  std::string url = "sqlite://./var/aic.db";  // sqlite://PATH or postgres://…
+  std::size_t pool_size = 8;
+  Duration busy_timeout = std::chrono::seconds(5);
+  bool migrate_on_start = true;
+};
+
+struct WorkersConfig {
+  unsigned threads = 0;  // 0 = max(4, 2 × cores): database calls block a worker
+  std::size_t queue_limit = 1024;
+};
+
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error, off
+  std::string format = "json";  // json or text
+  bool access = true;           // one line per request
+};
+
+struct Config {
+  ServerConfig server;
+  TlsConfig tls;
+  CorsConfig cors;
+  DatabaseConfig database;
+  WorkersConfig workers;
+  LogConfig log;
+};
+
+// One problem found while loading: the key's path, where the value came from
+// ("config.toml:12:3" or "env AIC_LISTEN") and why it was rejected.
+struct ConfigIssue {
+  std::string key;
+  std::string source;
+  std::string reason;
+};
+
+struct LoadedConfig {
+  Config config;
+  std::vector<ConfigIssue> issues;  // empty when the configuration is valid
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// A snapshot of the process environment (only AIC_* variables).
+Environment process_environment();
+
+// Loads `file` (when given) and applies `env` on top. Never throws for bad input: every
+// problem is reported in `issues`, and the remaining keys keep their defaults.
+LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const Environment& env);
+
+struct ConfigKeyInfo {
+  std::string path;         // "server.listen"
+  std::string env;          // "AIC_LISTEN"
+  std::string type;         // "string", "integer", "bool", "duration", "size", "list"
+  std::string default_value;
+  std::string description;
+  bool secret = false;      // never printed or logged
+};
+const std::vector<ConfigKeyInfo>& config_keys();
+
+// Parses "250ms", "30s", "5m", "1h" (a bare integer is rejected: units are required).
+std::optional<Duration> parse_duration(std::string_view text);
+// Parses "1048576", "64KiB", "1MiB", "2GiB" (also kB/MB/GB as powers of 1000).
+std::optional<std::uint64_t> parse_size(std::string_view text);
+
+struct HostPort {
+  std::string host;  // IPv4/IPv6 literal or name, without brackets
+  std::uint16_t port = 0;
+};
+// Parses "127.0.0.1:8080", "[::1]:8080", "localhost:0".
+std::optional<HostPort> parse_host_port(std::string_view text);
+
+// `url` with any password replaced by "***", for logs and error messages.
+std::string redact_url(std::string_view url);
+
+// Effective worker-thread count for WorkersConfig.threads (resolves 0 = auto).
+unsigned effective_worker_threads(const WorkersConfig& workers);
+unsigned effective_io_threads(const ServerConfig& server);
+
+}  // namespace aic::core

@@ -1,0 +1,29 @@
+// Randomness for identifiers. Random is an interface so tests can inject a deterministic
+// source; the default draws from the kernel CSPRNG (getrandom) through a per-thread buffer,
+// so request and trace ids are unpredictable without a syscall per id.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace aic::core {
+
+class Random {
+ public:
+  virtual ~Random() = default;
+  // Fills `out` with random bytes. Thread-safe.
+  virtual void fill(std::span<std::uint8_t> out) = 0;
+};
+
+// The process-wide kernel-backed source. Thread-safe; never null.
+Random& system_random();
+
+// Lower-case hex encoding of `bytes`.
+std::string to_hex(std::span<const std::uint8_t> bytes);
+
+// `byte_count` random bytes as lower-case hex (2 × byte_count characters).
+std::string random_hex(Random& random, std::size_t byte_count);
+
+}  // namespace aic::core

@@ -1,0 +1,150 @@
+#include "core/worker_pool.hpp"
+
+#include <atomic>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace aic::core {
+namespace asio = boost::asio;
+
+namespace {
+
+enum Outcome : int { kCompleted = 0, kDeadline = 1, kRefused = 2, kStopped = 3 };
+
+// Shared by the worker job and the deadline timer; whichever moves `phase` first owns the
+// completion, so the awaiting coroutine resumes exactly once.
+template <typename Handler>
+struct JobState {
+  enum Phase : int { kQueued, kRunning, kCancelled };
+
+  JobState(Handler h, std::function<void()> j)
+      : handler(std::move(h)),
+        executor(asio::get_associated_executor(handler)),
+        job(std::move(j)),
+        timer(executor) {}
+
+  void complete(std::exception_ptr error, int outcome) {
+    asio::post(executor, [h = std::move(handler), error, outcome]() mutable {
+      std::move(h)(error, outcome);
+    });
+  }
+
+  Handler handler;
+  asio::associated_executor_t<Handler> executor;
+  std::function<void()> job;
+  asio::steady_timer timer;
+  std::atomic<int> phase{kQueued};
+};
+
+}  // namespace
+
+WorkerPool::WorkerPool(unsigned threads, std::size_t queue_limit) : queue_limit_(queue_limit) {
+  threads_.reserve(threads);
+  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { worker_loop(); });
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+std::size_t WorkerPool::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+bool WorkerPool::try_enqueue(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= queue_limit_) return false;
+    queue_.push_back(std::move(task));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void WorkerPool::worker_loop() {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      // Drain what is queued even when stopping: every queued job owns a waiting coroutine.
+      if (queue_.empty()) return;
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
+asio::awaitable<Status> WorkerPool::run_erased(Deadline deadline, std::function<void()> job) {
+  auto initiation = [this, deadline, &job](auto handler) {
+    using State = JobState<decltype(handler)>;
+    auto state = std::make_shared<State>(std::move(handler), std::move(job));
+
+    bool accepted = try_enqueue([state] {
+      int expected = State::kQueued;
+      if (!state->phase.compare_exchange_strong(expected, State::kRunning)) return;
+      std::exception_ptr error;
+      try {
+        state->job();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      state->job = nullptr;  // release captures on the worker, before resuming
+      // The timer is not thread-safe: cancel it on its own executor.
+      asio::post(state->executor, [state] { state->timer.cancel(); });
+      state->complete(error, kCompleted);
+    });
+    if (!accepted) {
+      state->phase.store(State::kCancelled);
+      bool stopped;
+      {
+        std::lock_guard lock(mutex_);
+        stopped = stopping_;
+      }
+      state->complete(nullptr, stopped ? kStopped : kRefused);
+      return;
+    }
+    if (deadline != kNoDeadline) {
+      state->timer.expires_at(deadline);
+      state->timer.async_wait([state](boost::system::error_code ec) {
+        if (ec) return;  // cancelled: the job finished first
+        int expected = State::kQueued;
+        if (state->phase.compare_exchange_strong(expected, State::kCancelled)) {
+          state->complete(nullptr, kDeadline);
+        }
+      });
+    }
+  };
+
+  int outcome = co_await asio::async_initiate<const asio::use_awaitable_t<>&,
+                                              void(std::exception_ptr, int)>(
+      std::move(initiation), asio::use_awaitable);
+  switch (outcome) {
+    case kCompleted: co_return Status{};
+    case kDeadline:
+      co_return Error::make(ErrorCode::kDeadlineExceeded,
+                            "the request deadline passed while waiting for a worker");
+    case kRefused:
+      co_return Error::make(ErrorCode::kOverloaded, "the server is busy; retry shortly");
+    default:
+      co_return Error::make(ErrorCode::kUnavailable, "the server is shutting down");
+  }
+}
+
+}  // namespace aic::core

@@ -1,0 +1,52 @@
+// Everything known about one request while it moves through the filter chain and handler.
+// Owned by the connection's session; lives until the response has been written.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/worker_pool.hpp"
+#include "http/message.hpp"
+
+namespace aic::http {
+
+struct Route;
+
+// W3C Trace Context (https://www.w3.org/TR/trace-context/): the trace this request belongs
+// to and the span id the server uses for its own work.
+struct TraceContext {
+  std::string trace_id;   // 32 lower-case hex
+  std::string parent_id;  // 16 hex from the inbound traceparent, empty if none
+  std::string span_id;    // 16 hex, ours
+  std::string flags = "00";
+  std::string traceparent() const { return "00-" + trace_id + "-" + span_id + "-" + flags; }
+};
+
+struct RequestContext {
+  Request request;
+  const Route* route = nullptr;  // null when no route matched
+  std::vector<std::pair<std::string, std::string>> path_params;  // decoded values
+  std::string allow;        // methods the path supports, when the method did not match
+  bool bad_path_encoding = false;
+
+  std::string request_id;
+  TraceContext trace;
+  std::chrono::steady_clock::time_point started;
+  core::Deadline deadline = core::kNoDeadline;
+
+  // Set by the session when the request broke a limit before any handler could run
+  // (header or body too large, client too slow, unparsable). The chain still runs so the
+  // answer carries a request id and is logged and counted, but the handler does not.
+  std::optional<core::Error> rejection;
+
+  // The path parameter `name`. REQUIRES: the route template declares {name}.
+  std::string_view param(std::string_view name) const;
+  // The route template for logs and metrics; "unmatched" when no route matched.
+  std::string_view route_label() const;
+};
+
+}  // namespace aic::http

@@ -1,0 +1,87 @@
+#include "http/pipeline.hpp"
+
+#include "core/logging.hpp"
+#include "http/problem.hpp"
+
+namespace aic::http {
+
+boost::asio::awaitable<std::optional<Response>> Filter::on_request(RequestContext&) {
+  co_return std::nullopt;
+}
+
+void Filter::on_response(RequestContext&, Response&) {}
+
+namespace {
+
+Response internal_error(const RequestContext& context, std::string_view what) {
+  std::string message = "unhandled exception on ";
+  message += context.request.method_text;
+  message += ' ';
+  message += context.route_label();
+  message += " (request_id ";
+  message += context.request_id;
+  message += "): ";
+  message += what;
+  core::log_error(message);
+  return problem_response(
+      core::Error::make(core::ErrorCode::kInternal,
+                        "the server failed to process the request; quote the request id when "
+                        "reporting it"),
+      context.request_id);
+}
+
+}  // namespace
+
+boost::asio::awaitable<Response> Pipeline::handle(RequestContext& context) const {
+  std::size_t entered = 0;
+  std::optional<Response> response;
+  try {
+    for (; entered < filters_.size(); ++entered) {
+      response = co_await filters_[entered]->on_request(context);
+      if (response) {
+        ++entered;
+        break;
+      }
+    }
+    if (!response) response = co_await dispatch(context);
+  } catch (const std::exception& error) {
+    response = internal_error(context, error.what());
+  } catch (...) {
+    response = internal_error(context, "unknown exception");
+  }
+  while (entered > 0) filters_[--entered]->on_response(context, *response);
+  co_return std::move(*response);
+}
+
+boost::asio::awaitable<Response> Pipeline::dispatch(RequestContext& context) const {
+  if (context.rejection) co_return problem_response(*context.rejection, context.request_id);
+  if (context.bad_path_encoding) {
+    co_return problem_response(
+        core::Error::invalid("a path segment has invalid percent-encoding", "path"),
+        context.request_id);
+  }
+  if (context.route == nullptr) {
+    if (context.allow.empty()) {
+      co_return problem_response(
+          core::Error::make(core::ErrorCode::kNotFound,
+                            "no resource at " + std::string(context.request.path())),
+          context.request_id);
+    }
+    if (context.request.method == Method::kOptions) {
+      Response response = Response::empty(204);
+      response.headers.add("Allow", context.allow);
+      co_return response;
+    }
+    Response response = problem_response(
+        core::Error::make(core::ErrorCode::kMethodNotAllowed,
+                          context.request.method_text + " is not supported on " +
+                              std::string(context.request.path()) + "; allowed: " +
+                              context.allow),
+        context.request_id);
+    response.headers.add("Allow", context.allow);
+    co_return response;
+  }
+  co_return co_await context.route->handler(context);
+}
+
+}  // namespace aic::http

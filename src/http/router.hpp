@@ -1,0 +1,64 @@
+// Maps (method, path) to a route declared with a path template such as
+// "/v1/things/{id}". Literal segments win over parameters when both match.
+//
+// Unmatched requests carry enough for a correct answer: 404 when no template matches the
+// path, 405 with `Allow` when one does but not for this method. HEAD is answered by a GET
+// route when no HEAD route exists, and OPTIONS by the pipeline from `allow`.
+//
+// Threading: add() during start-up only; match() is then safe from any thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "http/context.hpp"
+#include "http/message.hpp"
+
+namespace aic::http {
+
+using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
+
+struct RouteOptions {
+  std::optional<std::size_t> max_body_bytes;  // overrides server.max_body_bytes
+  std::string permission;                     // enforced by the authorization filter (later)
+  std::string summary;                        // one line for the API description
+};
+
+struct Route {
+  Method method;
+  std::string path_template;
+  Handler handler;
+  RouteOptions options;
+  std::vector<std::string> segments;  // "{id}" for parameters
+};
+
+class Router {
+ public:
+  // Registers a route. Throws std::invalid_argument for a malformed template or a duplicate
+  // (method, template) — both are programmer errors found at start-up.
+  void add(Method method, std::string path_template, Handler handler, RouteOptions options = {});
+
+  struct Match {
+    const Route* route = nullptr;
+    std::vector<std::pair<std::string, std::string>> params;
+    std::string allow;             // non-empty when the path matched some route
+    bool bad_encoding = false;     // a parameter had invalid %-encoding
+  };
+  Match match(Method method, std::string_view path) const;
+
+  // Every registered route, in registration order.
+  std::vector<const Route*> routes() const;
+
+ private:
+  std::vector<std::unique_ptr<Route>> routes_;
+};
+
+// Decodes %XX escapes. Returns nullopt for a truncated or non-hex escape or a decoded NUL.
+std::optional<std::string> percent_decode(std::string_view text);
+
+}  // namespace aic::http
