@@ -16,7 +16,7 @@ if(AIC_BUILD_BENCH)
 endif()
 
 # Asio is used header-only but compiled once: BOOST_ASIO_SEPARATE_COMPILATION moves its
-# implementation (and Beast's) into src/http/asio_impl.cpp, which keeps every other TU lighter.
+# implementation into src/core/asio_impl.cpp (Beast and SSL: src/http/beast_impl.cpp), which keeps every other TU lighter.
 add_library(aic_asio INTERFACE)
 target_link_libraries(aic_asio INTERFACE Boost::headers Threads::Threads)
 target_compile_definitions(aic_asio INTERFACE BOOST_ASIO_NO_DEPRECATED

@@ -2,7 +2,9 @@
 # them fatal.
 add_library(aic_warnings INTERFACE)
 target_compile_options(aic_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
-                                              -Wnon-virtual-dtor -Wimplicit-fallthrough)
+                                              -Wnon-virtual-dtor -Wimplicit-fallthrough
+                                              # Designated initializers omit members on purpose.
+                                              -Wno-missing-field-initializers)
 if(AIC_WERROR)
   target_compile_options(aic_warnings INTERFACE -Werror)
 endif()

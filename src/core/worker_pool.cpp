@@ -26,9 +26,15 @@ struct JobState {
         job(std::move(j)),
         timer(executor) {}
 
-  void complete(std::exception_ptr error, int outcome) {
-    asio::post(executor, [h = std::move(handler), error, outcome]() mutable {
-      std::move(h)(error, outcome);
+  // Resumes the awaiting coroutine on its executor. The posted function carries `self`, so
+  // the caller of complete() holds no reference afterwards and never touches the executor
+  // again (it may be destroyed as soon as the coroutine finishes).
+  static void complete(std::shared_ptr<JobState> self, std::exception_ptr error, int outcome) {
+    auto target = self->executor;
+    asio::post(target, [self = std::move(self), error, outcome]() mutable {
+      self->timer.cancel();
+      auto handler = std::move(self->handler);
+      std::move(handler)(error, outcome);
     });
   }
 
@@ -96,19 +102,24 @@ asio::awaitable<Status> WorkerPool::run_erased(Deadline deadline, std::function<
     using State = JobState<decltype(handler)>;
     auto state = std::make_shared<State>(std::move(handler), std::move(job));
 
-    bool accepted = try_enqueue([state] {
+    // The worker never drops the last reference to `state`: it holds an Asio timer, which
+    // must be destroyed on its executor's thread. Every path hands the reference back there.
+    bool accepted = try_enqueue([state]() mutable {
+      auto owned = std::move(state);
       int expected = State::kQueued;
-      if (!state->phase.compare_exchange_strong(expected, State::kRunning)) return;
+      if (!owned->phase.compare_exchange_strong(expected, State::kRunning)) {
+        auto executor = owned->executor;  // read before `owned` is moved below
+        asio::post(executor, [released = std::move(owned)] {});
+        return;
+      }
       std::exception_ptr error;
       try {
-        state->job();
+        owned->job();
       } catch (...) {
         error = std::current_exception();
       }
-      state->job = nullptr;  // release captures on the worker, before resuming
-      // The timer is not thread-safe: cancel it on its own executor.
-      asio::post(state->executor, [state] { state->timer.cancel(); });
-      state->complete(error, kCompleted);
+      owned->job = nullptr;  // release the caller's captures before it resumes
+      State::complete(std::move(owned), error, kCompleted);
     });
     if (!accepted) {
       state->phase.store(State::kCancelled);
@@ -117,7 +128,7 @@ asio::awaitable<Status> WorkerPool::run_erased(Deadline deadline, std::function<
         std::lock_guard lock(mutex_);
         stopped = stopping_;
       }
-      state->complete(nullptr, stopped ? kStopped : kRefused);
+      State::complete(state, nullptr, stopped ? kStopped : kRefused);
       return;
     }
     if (deadline != kNoDeadline) {
@@ -126,7 +137,7 @@ asio::awaitable<Status> WorkerPool::run_erased(Deadline deadline, std::function<
         if (ec) return;  // cancelled: the job finished first
         int expected = State::kQueued;
         if (state->phase.compare_exchange_strong(expected, State::kCancelled)) {
-          state->complete(nullptr, kDeadline);
+          State::complete(state, nullptr, kDeadline);
         }
       });
     }

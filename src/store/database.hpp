@@ -40,7 +40,8 @@ struct QueryResult {
   std::vector<std::vector<Value>> rows;
   std::int64_t affected_rows = 0;  // for INSERT/UPDATE/DELETE
 
-  // Typed accessors. REQUIRES: row < rows.size(), column < columns.size().
+  // Typed accessors. REQUIRES: row < rows.size(), column < columns.size(). Reading a value
+  // of another type (text as an integer) is a programmer error: std::logic_error.
   bool is_null(std::size_t row, std::size_t column) const;
   std::int64_t integer(std::size_t row, std::size_t column) const;  // 0 when NULL
   double real(std::size_t row, std::size_t column) const;           // ints widen
@@ -63,6 +64,8 @@ class Transaction {
 
   // Runs one statement. Errors: kConflict for unique/foreign-key violations, kUnavailable
   // when the connection is lost, kInvalidArgument for SQL the backend rejects.
+  // After a statement fails the transaction is aborted on both backends (PostgreSQL's rule):
+  // later statements fail with the same error and the transaction never commits.
   virtual Result<QueryResult> execute(std::string_view sql,
                                       std::span<const Value> params = {}) = 0;
   Result<QueryResult> execute(std::string_view sql, std::initializer_list<Value> params) {
@@ -92,7 +95,8 @@ class Database {
   // error or throws (the exception propagates). When the backend reports a transient
   // conflict (SQLite busy/locked, PostgreSQL serialization failure or deadlock) the whole of
   // `work` is retried with backoff, up to DatabaseOptions::max_attempts: `work` must only
-  // touch the database, never other state it cannot repeat.
+  // touch the database, never other state it cannot repeat. `work` must not call transact()
+  // (the inner call would wait for a connection the outer one holds, then fail).
   virtual Status transact(Access access, const std::function<Status(Transaction&)>& work) = 0;
 
   // Succeeds when a connection can run a trivial query.

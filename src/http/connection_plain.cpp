@@ -1,0 +1,25 @@
+#include "http/connection_impl.hpp"
+
+namespace aic::http::detail {
+
+asio::awaitable<void> serve_plain(tcp::socket socket, IoWorker& worker, const ConnectionEnv& env,
+                                  std::string remote) {
+  co_await serve(beast::tcp_stream(std::move(socket)), worker, env, std::move(remote));
+}
+
+asio::awaitable<void> refuse_connection(tcp::socket socket) {
+  // Over max_connections: say why in one response, then close.
+  beast::tcp_stream stream(std::move(socket));
+  Response problem = problem_response(
+      core::Error::make(core::ErrorCode::kOverloaded,
+                        "the server has reached server.max_connections; retry shortly"),
+      "");
+  auto out = to_beast(std::move(problem), 11, false, false);
+  stream.expires_after(std::chrono::seconds(1));
+  co_await bhttp::async_write(stream, out, kUseTuple);
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.close();
+}
+
+}  // namespace aic::http::detail

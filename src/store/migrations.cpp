@@ -1,0 +1,252 @@
+#include "store/migrations.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "core/random.hpp"
+
+namespace aic::store {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+// Key of the PostgreSQL advisory lock that serialises migrations across processes: the bytes
+// of "aic_migr". Any constant works as long as nothing else in the database uses it.
+constexpr std::int64_t kMigrationLockKey = 0x6169635f6d696772;
+
+// The same SQL on both backends: INTEGER PRIMARY KEY and TEXT mean the same in each.
+constexpr std::string_view kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+))sql";
+
+const std::vector<Migration>& migrations() {
+  // Released migrations never change: their checksums are recorded in every database they
+  // ran on. Fix a mistake with a new migration.
+  static const std::vector<Migration> kMigrations = {
+      {
+          1,
+          "create_instance",
+          // The instance row identifies this installation (in support requests, telemetry,
+          // licence checks). The unique index on a constant allows one row at most.
+          R"sql(
+CREATE TABLE instance (
+  id TEXT PRIMARY KEY NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX instance_single_row ON instance ((0));
+INSERT INTO instance (id, created_at)
+VALUES (lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+)sql",
+          // gen_random_uuid() draws from the server's strong random source but fixes 6 of its
+          // 128 bits; hashing two of them gives 16 uniformly random bytes.
+          R"sql(
+CREATE TABLE instance (
+  id TEXT PRIMARY KEY NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX instance_single_row ON instance ((0));
+INSERT INTO instance (id, created_at)
+VALUES (
+  substr(encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')),
+                'hex'), 1, 32),
+  to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+);
+)sql",
+      },
+  };
+  return kMigrations;
+}
+
+// A broken migration list is a bug in this binary, found by the first test that runs it.
+void validate_known(std::span<const Migration> known) {
+  for (std::size_t i = 0; i < known.size(); ++i) {
+    if (known[i].version != static_cast<int>(i) + 1) {
+      throw std::logic_error("migration versions must be 1, 2, 3 … without gaps; position " +
+                             std::to_string(i + 1) + " has version " +
+                             std::to_string(known[i].version));
+    }
+    if (known[i].name.empty()) {
+      throw std::logic_error("migration " + std::to_string(known[i].version) + " has no name");
+    }
+  }
+}
+
+const std::string& script_for(const Migration& migration, Backend backend) {
+  return backend == Backend::kSqlite ? migration.sqlite_sql : migration.postgres_sql;
+}
+
+// Lower-case hex SHA-256 of the script this backend runs for `migration`.
+std::string checksum(const Migration& migration, Backend backend) {
+  const std::string& script = script_for(migration, backend);
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_size = 0;
+  if (EVP_Digest(script.data(), script.size(), digest.data(), &digest_size, EVP_sha256(),
+                 nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed in OpenSSL");
+  }
+  return core::to_hex(std::span<const std::uint8_t>(digest.data(), digest_size));
+}
+
+std::string utc_now_rfc3339() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::array<char, 32> buffer{};
+  const std::size_t size = std::strftime(buffer.data(), buffer.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return std::string(buffer.data(), size);
+}
+
+Error conflict(std::string message) {
+  return Error::make(ErrorCode::kConflict, std::move(message));
+}
+
+// Serialises migrating processes on PostgreSQL until the transaction ends. SQLite needs
+// nothing: read-write transactions there start with BEGIN IMMEDIATE, which already excludes
+// every other writer.
+Status lock_migrations(Transaction& transaction) {
+  if (transaction.backend() != Backend::kPostgres) return {};
+  Result<QueryResult> locked =
+      transaction.execute("SELECT pg_advisory_xact_lock($1)", {Value{kMigrationLockKey}});
+  if (!locked) return std::move(locked).error();
+  return {};
+}
+
+Result<bool> migrations_table_exists(Transaction& transaction) {
+  const std::string_view sql =
+      transaction.backend() == Backend::kSqlite
+          ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+          : "SELECT 1 FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'";
+  Result<QueryResult> found = transaction.execute(sql);
+  if (!found) return std::move(found).error();
+  return !found->rows.empty();
+}
+
+// Compares the applied versions (read inside `transaction`) with `known`.
+Result<MigrationStatus> compare_with_database(Transaction& transaction,
+                                              std::span<const Migration> known) {
+  MigrationStatus status;
+  status.latest_version = known.empty() ? 0 : known.back().version;
+  Result<bool> exists = migrations_table_exists(transaction);
+  if (!exists) return std::move(exists).error();
+  if (!*exists) {
+    status.pending.assign(known.begin(), known.end());
+    return status;
+  }
+
+  Result<QueryResult> applied =
+      transaction.execute("SELECT version, name, checksum FROM schema_migrations ORDER BY version");
+  if (!applied) return std::move(applied).error();
+  const std::size_t applied_count = applied->rows.size();
+  if (applied_count > 0) {
+    status.current_version = static_cast<int>(applied->integer(applied_count - 1, 0));
+  }
+  // Checked first: a newer binary may have rewritten anything this one would compare.
+  if (status.current_version > status.latest_version) {
+    return conflict("database schema version " + std::to_string(status.current_version) +
+                    " is newer than this binary supports (" +
+                    std::to_string(status.latest_version) + "); upgrade aic");
+  }
+  for (std::size_t row = 0; row < applied_count; ++row) {
+    const std::int64_t version = applied->integer(row, 0);
+    if (version != static_cast<std::int64_t>(row) + 1) {
+      return conflict("schema_migrations is inconsistent: expected version " +
+                      std::to_string(row + 1) + ", found " + std::to_string(version));
+    }
+    const Migration& migration = known[row];
+    const std::string expected = checksum(migration, transaction.backend());
+    const std::string recorded = applied->text(row, 2);
+    if (recorded != expected) {
+      return conflict("migration " + std::to_string(version) + " (" + migration.name +
+                      ") differs from the one applied to this database (checksum " + recorded +
+                      ", this binary has " + expected + "); released migrations must never change");
+    }
+  }
+  status.pending.assign(known.begin() + static_cast<std::ptrdiff_t>(applied_count), known.end());
+  return status;
+}
+
+Status create_migrations_table(Database& database) {
+  return database.transact(Access::kReadWrite, [](Transaction& transaction) -> Status {
+    // Under the lock: concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL.
+    if (Status locked = lock_migrations(transaction); !locked) return locked;
+    Result<QueryResult> created = transaction.execute(kCreateMigrationsTable);
+    if (!created) return std::move(created).error();
+    return {};
+  });
+}
+
+}  // namespace
+
+std::span<const Migration> builtin_migrations() { return migrations(); }
+
+Result<MigrationStatus> migration_status(Database& database, std::span<const Migration> known) {
+  validate_known(known);
+  std::optional<MigrationStatus> status;
+  Status read = database.transact(Access::kReadOnly, [&](Transaction& transaction) -> Status {
+    Result<MigrationStatus> compared = compare_with_database(transaction, known);
+    if (!compared) return std::move(compared).error();
+    status = std::move(compared).value();
+    return {};
+  });
+  if (!read) return std::move(read).error();
+  return std::move(*status);
+}
+
+Result<std::vector<int>> apply_migrations(Database& database, std::span<const Migration> known) {
+  validate_known(known);
+  if (Status created = create_migrations_table(database); !created) {
+    return std::move(created).error();
+  }
+  Result<MigrationStatus> status = migration_status(database, known);
+  if (!status) return std::move(status).error();
+
+  std::vector<int> applied;
+  for (const Migration& migration : status->pending) {
+    bool applied_now = false;
+    Status done = database.transact(Access::kReadWrite, [&](Transaction& transaction) -> Status {
+      applied_now = false;  // this callback may run more than once
+      if (Status locked = lock_migrations(transaction); !locked) return locked;
+      // Another process may have migrated since the status was read; under the lock the
+      // answer is final.
+      Result<MigrationStatus> current = compare_with_database(transaction, known);
+      if (!current) return std::move(current).error();
+      if (current->current_version >= migration.version) return {};
+
+      const Backend backend = transaction.backend();
+      if (Status ran = transaction.execute_script(script_for(migration, backend)); !ran) {
+        return ran;
+      }
+      Result<QueryResult> recorded = transaction.execute(
+          "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+          "VALUES ($1, $2, $3, $4)",
+          {Value{std::int64_t{migration.version}}, Value{migration.name},
+           Value{checksum(migration, backend)}, Value{utc_now_rfc3339()}});
+      if (!recorded) return std::move(recorded).error();
+      applied_now = true;
+      return {};
+    });
+    if (!done) {
+      Error error = std::move(done).error();
+      error.message = "migration " + std::to_string(migration.version) + " (" + migration.name +
+                      "): " + error.message;
+      return error;
+    }
+    if (applied_now) applied.push_back(migration.version);
+  }
+  return applied;
+}
+
+}  // namespace aic::store

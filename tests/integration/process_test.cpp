@@ -1,0 +1,228 @@
+// The real `aic` binary as an operator runs it: CLI commands, exit codes, and a graceful
+// shutdown on a real SIGTERM.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "raw_client.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+#include "test_server.hpp"
+
+extern char** environ;  // NOLINT: POSIX
+
+namespace aic::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Child {
+  pid_t pid = -1;
+  int output = -1;  // stdout and stderr, merged
+  std::string captured;
+
+  // Reads output until `needle` appears; returns the text read so far.
+  bool read_until(std::string_view needle, std::chrono::milliseconds timeout = 20s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (captured.find(needle) == std::string::npos) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd descriptor{output, POLLIN, 0};
+      if (::poll(&descriptor, 1, static_cast<int>(left.count())) <= 0) return false;
+      char buffer[4096];
+      ssize_t got = ::read(output, buffer, sizeof buffer);
+      if (got <= 0) return captured.find(needle) != std::string::npos;
+      captured.append(buffer, static_cast<std::size_t>(got));
+    }
+    return true;
+  }
+
+  // Waits for exit, draining output; returns the exit code, or -1 on timeout/signal.
+  int wait(std::chrono::milliseconds timeout = 30s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      int status = 0;
+      pid_t done = ::waitpid(pid, &status, WNOHANG);
+      char buffer[4096];
+      ssize_t got;
+      while ((got = ::read(output, buffer, sizeof buffer)) > 0) {
+        captured.append(buffer, static_cast<std::size_t>(got));
+      }
+      if (done == pid) {
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      if (std::chrono::steady_clock::now() > deadline) return -1;
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+
+  ~Child() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    if (output >= 0) ::close(output);
+  }
+};
+
+std::unique_ptr<Child> spawn_aic(const std::vector<std::string>& args,
+                                 const std::vector<std::string>& extra_env = {}) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+  std::vector<std::string> argv_storage{AIC_BINARY_PATH};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : argv_storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  // The child sees no AIC_* variables of ours, only the ones the test passes.
+  std::vector<std::string> env_storage;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::string_view(*entry).starts_with("AIC_")) continue;
+    env_storage.emplace_back(*entry);
+  }
+  env_storage.insert(env_storage.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (auto& entry : env_storage) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  auto child = std::make_unique<Child>();
+  int spawned = posix_spawn(&child->pid, AIC_BINARY_PATH, &actions, nullptr, argv.data(),
+                            envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  child->output = pipe_fds[0];
+  ::fcntl(child->output, F_SETFL, O_NONBLOCK);
+  if (spawned != 0) throw std::runtime_error("posix_spawn failed");
+  return child;
+}
+
+std::uint16_t listening_port(Child& child) {
+  const std::string marker = "listening on http://127.0.0.1:";
+  if (!child.read_until(marker)) return 0;
+  child.read_until("\n");
+  auto at = child.captured.find(marker) + marker.size();
+  return static_cast<std::uint16_t>(std::stoi(child.captured.substr(at)));
+}
+
+TEST(Process, VersionAsJson) {
+  auto child = spawn_aic({"version", "--json"});
+  ASSERT_EQ(child->wait(), 0) << child->captured;
+  auto body = boost::json::parse(child->captured).as_object();
+  EXPECT_TRUE(body.contains("version"));
+  EXPECT_TRUE(body.contains("commit"));
+  EXPECT_TRUE(body.contains("build_time"));
+}
+
+TEST(Process, HelpEverywhere) {
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"config", "check", "--help"}}) {
+    auto child = spawn_aic(args);
+    EXPECT_EQ(child->wait(), 0) << child->captured;
+    EXPECT_NE(child->captured.find("Usage"), std::string::npos) << child->captured;
+  }
+}
+
+TEST(Process, ConfigCheckListsEveryProblem) {
+  TempDir dir;
+  auto file = dir.path() / "aic.toml";
+  std::ofstream(file) << "[server]\nlisten = \"nowhere\"\nmax_body_bytes = \"lots\"\n"
+                         "[database]\nurl = \"mysql://x\"\n[typo]\nkey = 1\n";
+  auto child = spawn_aic({"config", "check", "--config", file.string()},
+                         {"AIC_IO_THREADS=-4"});
+  EXPECT_EQ(child->wait(), 1);
+  const auto& out = child->captured;
+  for (auto key : {"server.listen", "server.max_body_bytes", "database.url", "typo.key",
+                   "server.io_threads", "env AIC_IO_THREADS", "aic.toml:2:"}) {
+    EXPECT_NE(out.find(key), std::string::npos) << key << "\n" << out;
+  }
+  auto valid = spawn_aic({"config", "check"});
+  EXPECT_EQ(valid->wait(), 0) << valid->captured;
+}
+
+TEST(Process, MigrateDryRunThenApply) {
+  TempDir dir;
+  std::string url = "AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string();
+  auto dry = spawn_aic({"migrate", "--dry-run"}, {url});
+  ASSERT_EQ(dry->wait(), 0) << dry->captured;
+  EXPECT_NE(dry->captured.find("would apply 1 create_instance"), std::string::npos)
+      << dry->captured;
+  auto apply = spawn_aic({"migrate"}, {url});
+  ASSERT_EQ(apply->wait(), 0) << apply->captured;
+  EXPECT_NE(apply->captured.find("applied 1 migration"), std::string::npos) << apply->captured;
+  auto again = spawn_aic({"migrate"}, {url});
+  ASSERT_EQ(again->wait(), 0);
+  EXPECT_NE(again->captured.find("nothing to migrate"), std::string::npos);
+}
+
+TEST(Process, ServeRefusesNewerSchema) {
+  TempDir dir;
+  std::string path = (dir.path() / "aic.db").string();
+  {
+    auto database = store::open_database({.url = "sqlite://" + path});
+    ASSERT_TRUE(database);
+    ASSERT_TRUE(store::apply_migrations(**database, store::builtin_migrations()));
+    auto inserted = (*database)->transact(store::Access::kReadWrite, [](store::Transaction& tx) {
+      return tx.execute("INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+                        "VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00Z')")
+                 .has_value()
+                 ? core::Status{}
+                 : core::Status{core::Error::make(core::ErrorCode::kInternal, "insert")};
+    });
+    ASSERT_TRUE(inserted);
+  }
+  auto child = spawn_aic({"serve"}, {"AIC_DATABASE_URL=sqlite://" + path, "AIC_LISTEN=127.0.0.1:0"});
+  EXPECT_EQ(child->wait(), 1) << child->captured;
+  EXPECT_NE(child->captured.find("newer"), std::string::npos) << child->captured;
+}
+
+TEST(Process, SigtermDrainsInFlightRequestsAndExitsZero) {
+  TempDir dir;
+  auto child = spawn_aic({"serve"}, {"AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string(),
+                                     "AIC_LISTEN=127.0.0.1:0", "AIC_SHUTDOWN_DELAY=300ms",
+                                     "AIC_SHUTDOWN_GRACE=10s"});
+  std::uint16_t port = listening_port(*child);
+  ASSERT_NE(port, 0) << child->captured;
+  EXPECT_EQ(http_request(port, "GET", "/readyz")->status, 200);
+
+  RawClient idle(port);  // served once, then idle on keep-alive
+  idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(idle.read_response()->status, 200);
+  RawClient in_flight(port);  // mid-request: half of its body sent
+  ASSERT_TRUE(in_flight.send("POST /v1/version HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab"));
+
+  ASSERT_EQ(::kill(child->pid, SIGTERM), 0);
+  // During shutdown_delay the listener is open but readiness already fails.
+  bool saw_not_ready = eventually([&] {
+    try {
+      auto ready = http_request(port, "GET", "/readyz");
+      return ready && ready->status == 503;
+    } catch (const std::runtime_error&) {
+      return false;  // the listener closed already
+    }
+  }, 5s);
+  EXPECT_TRUE(saw_not_ready);
+  EXPECT_TRUE(idle.wait_closed());  // idle connections are closed by the drain
+  ASSERT_TRUE(in_flight.send("cd"));  // the in-flight request completes
+  auto answer = in_flight.read_response();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 405);
+  EXPECT_EQ(answer->header("Connection"), "close");
+  EXPECT_EQ(child->wait(), 0) << child->captured;
+  EXPECT_NE(child->captured.find("stopped cleanly"), std::string::npos) << child->captured;
+  EXPECT_THROW(RawClient late(port), std::runtime_error);  // nothing listens any more
+}
+
+}  // namespace
+}  // namespace aic::test

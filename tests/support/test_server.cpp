@@ -1,0 +1,73 @@
+#include "test_server.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "api/ops/ops_routes.hpp"
+#include "api/v1/version_routes.hpp"
+#include "core/logging.hpp"
+#include "core/random.hpp"
+#include "store/migrations.hpp"
+
+namespace aic::test {
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "aic-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+TestServer::TestServer(Configure configure, AddRoutes add_routes) {
+  config_.server.listen = "127.0.0.1:0";
+  config_.server.io_threads = 2;
+  config_.database.url = "sqlite://" + (directory_.path() / "aic.db").string();
+  config_.workers.threads = 4;
+  config_.log.access = false;
+  config_.log.level = "warn";
+  if (configure) configure(config_);
+  core::configure_logging(config_.log);
+
+  store::DatabaseOptions options;
+  options.url = config_.database.url;
+  options.pool_size = config_.database.pool_size;
+  auto database = store::open_database(options);
+  if (!database) throw std::runtime_error("open_database: " + database.error().message);
+  database_ = std::move(*database);
+  auto applied = store::apply_migrations(*database_, store::builtin_migrations());
+  if (!applied) throw std::runtime_error("migrations: " + applied.error().message);
+
+  workers_ = std::make_unique<core::WorkerPool>(config_.workers.threads,
+                                                config_.workers.queue_limit);
+  metrics_ = std::make_unique<http::HttpMetrics>(registry_);
+  ops_ = std::make_unique<api::OpsDependencies>(api::OpsDependencies{
+      [this] { return server_ && server_->draining(); }, *database_, store::builtin_migrations(),
+      *workers_, registry_});
+  api::add_ops_routes(router_, *ops_);
+  api::v1::add_version_routes(router_);
+  if (add_routes) add_routes(router_, *this);
+  pipeline_ = std::make_unique<http::Pipeline>(
+      http::standard_filters(config_, *metrics_, core::system_random()), router_);
+  server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);
+  if (auto started = server_->start(); !started) {
+    throw std::runtime_error("server start: " + started.error().message);
+  }
+}
+
+bool TestServer::shutdown() {
+  if (stopped_) return true;
+  stopped_ = true;
+  server_->begin_shutdown();
+  return server_->wait();
+}
+
+TestServer::~TestServer() {
+  shutdown();
+  workers_->stop();
+}
+
+}  // namespace aic::test

@@ -1,0 +1,65 @@
+// An in-process aic server on 127.0.0.1, port 0, with a fresh SQLite database in a temp
+// directory and the real filter chain, ops routes and /v1 routes. Tests add their own routes
+// (slow, throwing, echoing) through `add_routes`.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "core/worker_pool.hpp"
+#include "http/filters.hpp"
+#include "http/pipeline.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "api/ops/ops_routes.hpp"
+#include "store/database.hpp"
+
+namespace aic::test {
+
+// A temporary directory removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class TestServer {
+ public:
+  using Configure = std::function<void(core::Config&)>;
+  using AddRoutes = std::function<void(http::Router&, TestServer&)>;
+
+  explicit TestServer(Configure configure = {}, AddRoutes add_routes = {});
+  ~TestServer();
+
+  std::uint16_t port() const { return server_->port(); }
+  http::Server& server() { return *server_; }
+  core::WorkerPool& workers() { return *workers_; }
+  core::Registry& registry() { return registry_; }
+  const core::Config& config() const { return config_; }
+  store::Database& database() { return *database_; }
+
+  // Begins graceful shutdown and waits for it; returns whether all connections drained.
+  bool shutdown();
+
+ private:
+  TempDir directory_;
+  core::Config config_;
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<core::WorkerPool> workers_;
+  core::Registry registry_;
+  std::unique_ptr<http::HttpMetrics> metrics_;
+  std::unique_ptr<api::OpsDependencies> ops_;  // the ops routes point at it
+  http::Router router_;
+  std::unique_ptr<http::Pipeline> pipeline_;
+  std::unique_ptr<http::Server> server_;
+  bool stopped_ = false;
+};
+
+}  // namespace aic::test
