@@ -33,8 +33,8 @@ struct JobState {
     auto target = self->executor;
     asio::post(target, [self = std::move(self), error, outcome]() mutable {
       self->timer.cancel();
-      auto handler = std::move(self->handler);
-      std::move(handler)(error, outcome);
+      auto resume = std::move(self->handler);
+      std::move(resume)(error, outcome);
     });
   }
 

@@ -83,6 +83,24 @@ inline core::Error read_error(const beast::error_code& ec, bool timed_out, bool 
 }
 
 // A connection's coroutine state that the drain signal needs to reach.
+// Copies a parsed request head into `context.request` and routes it. Shared with the fuzz
+// target, so the fuzzer exercises exactly what the server runs on untrusted bytes.
+inline void route_request_head(const bhttp::request<bhttp::string_body>& message,
+                               const Router& router, RequestContext& context) {
+  Request& request = context.request;
+  request.method_text = std::string(message.method_string());
+  request.method = parse_method(request.method_text);
+  request.target = std::string(message.target());
+  request.version = message.version();
+  for (const auto& field : message) request.headers.add(field.name_string(), field.value());
+
+  Router::Match match = router.match(request.method, request.path());
+  context.route = match.route;
+  context.path_params = std::move(match.params);
+  context.allow = std::move(match.allow);
+  context.bad_path_encoding = match.bad_encoding;
+}
+
 template <typename Stream>
 class Session final : public SessionBase {
  public:
@@ -197,19 +215,9 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     } else {
       auto& message = parser.get();
       Request& request = context.request;
-      request.method_text = std::string(message.method_string());
-      request.method = parse_method(request.method_text);
-      request.target = std::string(message.target());
-      request.version = message.version();
-      for (const auto& field : message) request.headers.add(field.name_string(), field.value());
-
-      Router::Match match = env.pipeline.router().match(request.method, request.path());
-      context.route = match.route;
-      context.path_params = std::move(match.params);
-      context.allow = std::move(match.allow);
-      context.bad_path_encoding = match.bad_encoding;
-      if (match.route != nullptr && match.route->options.max_body_bytes) {
-        body_limit = *match.route->options.max_body_bytes;
+      route_request_head(message, env.pipeline.router(), context);
+      if (context.route != nullptr && context.route->options.max_body_bytes) {
+        body_limit = *context.route->options.max_body_bytes;
       }
       parser.body_limit(body_limit);
 
