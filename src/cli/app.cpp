@@ -78,6 +78,19 @@ int check_config(const std::string& config_path) {
   return 0;
 }
 
+// The configuration reference as a Markdown table; docs/operations.md embeds this output
+// and a test keeps the two identical.
+int config_reference() {
+  std::cout << "| key | environment | type | default | description |\n"
+               "| --- | --- | --- | --- | --- |\n";
+  for (const auto& key : core::config_keys()) {
+    std::cout << "| `" << key.path << "` | `" << key.env << "` | " << key.type << " | `"
+              << key.default_value << "` | " << key.description
+              << (key.secret ? " Treated as a secret: never logged." : "") << " |\n";
+  }
+  return 0;
+}
+
 int version(bool json) {
   const auto& info = core::build_info();
   if (json) {
@@ -116,6 +129,8 @@ int run(int argc, char** argv) {
   auto* config_command = app.add_subcommand("config", "Inspect the configuration");
   config_command->require_subcommand(1);
   config_command->add_subcommand("check", "Validate the configuration and list every problem");
+  auto* reference_command =
+      config_command->add_subcommand("reference", "Print every configuration key as Markdown");
 
   auto* version_command = app.add_subcommand("version", "Print version and build information");
   bool version_json = false;
@@ -128,6 +143,7 @@ int run(int argc, char** argv) {
   }
 
   if (version_command->parsed()) return version(version_json);
+  if (reference_command->parsed()) return config_reference();
   if (config_command->parsed()) return check_config(config_path);
 
   auto config = load_or_report(config_path);

@@ -151,6 +151,16 @@ TEST(Process, ConfigCheckListsEveryProblem) {
   EXPECT_EQ(valid->wait(), 0) << valid->captured;
 }
 
+TEST(Process, OperationsGuideListsEveryConfigKey) {
+  auto child = spawn_aic({"config", "reference"});
+  ASSERT_EQ(child->wait(), 0);
+  std::ifstream guide(std::string(AIC_SOURCE_DIR) + "/docs/operations.md");
+  std::string text((std::istreambuf_iterator<char>(guide)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(child->captured), std::string::npos)
+      << "docs/operations.md is out of date; paste the output of `aic config reference`:\n"
+      << child->captured;
+}
+
 TEST(Process, MigrateDryRunThenApply) {
   TempDir dir;
   std::string url = "AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string();

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "core/logging.hpp"
+
 namespace aic::http {
 namespace {
 
@@ -35,6 +40,34 @@ TEST(RequestId, Validation) {
   EXPECT_FALSE(valid_request_id("has space"));
   EXPECT_FALSE(valid_request_id("quote\""));
   EXPECT_FALSE(valid_request_id("line\nbreak"));
+}
+
+TEST(AccessLog, OneJsonLinePerRequestWithoutSecrets) {
+  core::configure_logging(core::LogConfig{});
+  RequestContext context;
+  context.request.method_text = "POST";
+  context.request.remote_address = "127.0.0.1";
+  context.request.headers.add("Authorization", "Bearer secret-token");
+  context.request_id = "req-42";
+  context.trace.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  context.started = std::chrono::steady_clock::now();
+  Response response = Response::json(201, R"({"id":1})");
+  AccessLogFilter filter;
+  testing::internal::CaptureStdout();
+  filter.on_response(context, response);
+  std::fflush(stdout);
+  std::string line = testing::internal::GetCapturedStdout();
+  ASSERT_FALSE(line.empty());
+  EXPECT_EQ(line.back(), '\n');
+  auto entry = boost::json::parse(line).as_object();
+  EXPECT_EQ(entry["method"], "POST");
+  EXPECT_EQ(entry["route"], "unmatched");
+  EXPECT_EQ(entry["status"], 201);
+  EXPECT_EQ(entry["bytes"], 8);
+  EXPECT_TRUE(entry["duration_us"].is_int64());
+  EXPECT_EQ(entry["request_id"], "req-42");
+  EXPECT_EQ(entry["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(line.find("secret-token"), std::string::npos);
 }
 
 }  // namespace
