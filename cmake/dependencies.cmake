@@ -21,5 +21,4 @@ add_library(aic_asio INTERFACE)
 target_link_libraries(aic_asio INTERFACE Boost::headers Threads::Threads)
 target_compile_definitions(aic_asio INTERFACE BOOST_ASIO_NO_DEPRECATED
                                               BOOST_ASIO_SEPARATE_COMPILATION
-                                              BOOST_BEAST_SEPARATE_COMPILATION
-                                              BOOST_BEAST_USE_STD_STRING_VIEW)
+                                              BOOST_BEAST_SEPARATE_COMPILATION)

@@ -9,6 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
+#include <boost/asio/write.hpp>
 #include <ctime>
 
 #include "http/connection.hpp"
@@ -124,25 +126,70 @@ class Session final : public SessionBase {
   std::list<SessionBase*>::iterator node_;
 };
 
-inline bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version,
-                                             bool keep_alive, bool head_request) {
-  bhttp::response<bhttp::string_body> out;
-  out.result(static_cast<unsigned>(response.status));
-  out.version(version == 10 ? 10 : 11);
-  for (auto& [name, value] : response.headers.entries()) out.insert(name, value);
-  out.set(bhttp::field::server, "aic");
-  out.set(bhttp::field::date, http_date());
-  out.keep_alive(keep_alive);
-  bool no_body_status = response.status == 204 || response.status == 304 ||
-                        (response.status >= 100 && response.status < 200);
-  if (head_request) {
-    // HEAD: the headers a GET would send, including its Content-Length, but no body.
-    if (!no_body_status) out.content_length(response.body.size());
-  } else if (!no_body_status) {
-    out.body() = std::move(response.body);
-    out.prepare_payload();
+inline bool is_bodyless_status(int status) {
+  return status == 204 || status == 304 || (status >= 100 && status < 200);
+}
+
+// A header name or value that would break the framing of the response (CR, LF, NUL).
+inline bool unsafe_header_text(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// Renders the status line and headers of `response` into `head` (reused across requests,
+// so steady-state keep-alive traffic allocates nothing here). The body is written from
+// `response.body` as a second buffer, never copied. Framing headers are ours: a handler's
+// Content-Length, Connection, Date or Server is replaced, and a header a handler filled with
+// CR/LF is dropped rather than allowed to split the response.
+inline void render_head(const Response& response, unsigned version, bool keep_alive,
+                        std::string& head) {
+  head.clear();
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  int status = response.status >= 100 && response.status <= 599 ? response.status : 500;
+  head += static_cast<char>('0' + status / 100);
+  head += static_cast<char>('0' + status / 10 % 10);
+  head += static_cast<char>('0' + status % 10);
+  head += ' ';
+  auto reason = reason_phrase(status);
+  head += reason.empty() ? std::string_view("Unknown") : reason;
+  head += "\r\n";
+  for (const auto& [name, value] : response.headers.entries()) {
+    if (name.empty() || unsafe_header_text(name) || unsafe_header_text(value) ||
+        iequals(name, "Content-Length") || iequals(name, "Connection") ||
+        iequals(name, "Date") || iequals(name, "Server") ||
+        iequals(name, "Transfer-Encoding")) {
+      continue;
+    }
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
   }
-  return out;
+  head += "Server: aic\r\nDate: ";
+  head += http_date();
+  head += "\r\n";
+  if (!is_bodyless_status(status)) {
+    // HEAD: the Content-Length a GET would send, and no body.
+    head += "Content-Length: ";
+    head += std::to_string(response.body.size());
+    head += "\r\n";
+  }
+  if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) head += "Connection: close\r\n";
+  head += "\r\n";
+}
+
+// Writes `response` (head from render_head, then the body unless HEAD or bodyless status).
+template <typename Stream>
+asio::awaitable<beast::error_code> write_response(Stream& stream, const Response& response,
+                                                  unsigned version, bool keep_alive,
+                                                  bool head_request, std::string& head) {
+  render_head(response, version, keep_alive, head);
+  bool send_body = !head_request && !is_bodyless_status(response.status);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                            asio::buffer(response.body.data(),
+                                                         send_body ? response.body.size() : 0)};
+  auto [ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
+  co_return ec;
 }
 
 template <typename Stream>
@@ -152,6 +199,7 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
   Session<Stream> session(stream, worker);
   auto& lowest = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
+  std::string response_head;  // reused for every response on this connection
   asio::steady_timer guard(worker.io);  // header/body timeouts that still allow an answer
   std::uint64_t guard_epoch = 0;
 
@@ -225,9 +273,10 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
         auto length = parser.content_length();
         bool too_large = length && *length > body_limit;
         if (!too_large && bhttp::token_list(message[bhttp::field::expect]).exists("100-continue")) {
-          bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, message.version()};
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           lowest.expires_after(limits.header_timeout);
-          auto [write_ec, written] = co_await bhttp::async_write(stream, proceed, kUseTuple);
+          auto [write_ec, written] =
+              co_await asio::async_write(stream, asio::buffer(kContinue), kUseTuple);
           if (write_ec) break;
           lowest.expires_never();
         }
@@ -252,10 +301,10 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
 
     Response response = co_await env.pipeline.handle(context);
     bool keep_alive = !close_after && !env.draining && parser.keep_alive();
-    auto out = to_beast(std::move(response), context.request.version, keep_alive,
-                        context.request.method == Method::kHead);
     lowest.expires_after(limits.request_timeout);
-    auto [write_ec, written] = co_await bhttp::async_write(stream, out, kUseTuple);
+    auto write_ec = co_await write_response(stream, response, context.request.version,
+                                            keep_alive, context.request.method == Method::kHead,
+                                            response_head);
     if (write_ec || !keep_alive) break;
   }
 

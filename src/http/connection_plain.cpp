@@ -14,9 +14,9 @@ asio::awaitable<void> refuse_connection(tcp::socket socket) {
       core::Error::make(core::ErrorCode::kOverloaded,
                         "the server has reached server.max_connections; retry shortly"),
       "");
-  auto out = to_beast(std::move(problem), 11, false, false);
+  std::string head;
   stream.expires_after(std::chrono::seconds(1));
-  co_await bhttp::async_write(stream, out, kUseTuple);
+  co_await write_response(stream, problem, 11, false, false, head);
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream.close();

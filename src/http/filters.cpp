@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <atomic>
+#include <unordered_map>
 
 #include "core/logging.hpp"
 #include "http/problem.hpp"
@@ -122,18 +124,58 @@ boost::asio::awaitable<std::optional<Response>> MetricsFilter::on_request(Reques
   co_return std::nullopt;
 }
 
+namespace {
+
+// Identifies a labelled child: which filter, route (null = unmatched), method and status.
+struct ChildKey {
+  std::uint64_t filter_id;
+  const Route* route;
+  int method;
+  int status;
+  bool operator==(const ChildKey&) const = default;
+};
+
+struct ChildKeyHash {
+  std::size_t operator()(const ChildKey& key) const {
+    std::size_t hash = std::hash<std::uint64_t>{}(key.filter_id);
+    hash = hash * 31 + std::hash<const void*>{}(key.route);
+    hash = hash * 31 + static_cast<std::size_t>(key.method);
+    return hash * 31 + static_cast<std::size_t>(key.status);
+  }
+};
+
+std::atomic<std::uint64_t> next_metrics_filter_id{1};
+
+}  // namespace
+
+MetricsFilter::MetricsFilter(HttpMetrics& metrics)
+    : metrics_(metrics), id_(next_metrics_filter_id.fetch_add(1)) {}
+
 void MetricsFilter::on_response(RequestContext& context, Response& response) {
   metrics_.in_flight.add(-1);
-  // Label values stay bounded: route templates, known methods, status codes.
-  std::string method(context.request.method == Method::kOther
-                         ? std::string_view("OTHER")
-                         : method_name(context.request.method));
-  std::string route(context.route_label());
-  metrics_.requests.with({route, method, std::to_string(response.status)}).increment();
+  // Finding a labelled child builds label strings and takes the family's lock; each I/O
+  // thread remembers the children it has used instead. Label values stay bounded: route
+  // templates, known methods, status codes.
+  thread_local std::unordered_map<ChildKey, core::Counter*, ChildKeyHash> counters;
+  thread_local std::unordered_map<ChildKey, core::Histogram*, ChildKeyHash> durations;
+  ChildKey key{id_, context.route, static_cast<int>(context.request.method), response.status};
+  core::Counter*& counter = counters[key];
+  if (counter == nullptr) {
+    std::string method(context.request.method == Method::kOther
+                           ? std::string_view("OTHER")
+                           : method_name(context.request.method));
+    counter = &metrics_.requests.with(
+        {std::string(context.route_label()), method, std::to_string(response.status)});
+  }
+  counter->increment();
+  core::Histogram*& duration = durations[ChildKey{id_, context.route, 0, 0}];
+  if (duration == nullptr) {
+    duration = &metrics_.duration.with({std::string(context.route_label())});
+  }
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - context.started)
                     .count();
-  metrics_.duration.with({route}).observe_microseconds(static_cast<std::uint64_t>(micros));
+  duration->observe_microseconds(static_cast<std::uint64_t>(micros));
 }
 
 namespace {

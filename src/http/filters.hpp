@@ -52,12 +52,13 @@ class AccessLogFilter final : public Filter {
 
 class MetricsFilter final : public Filter {
  public:
-  explicit MetricsFilter(HttpMetrics& metrics) : metrics_(metrics) {}
+  explicit MetricsFilter(HttpMetrics& metrics);
   boost::asio::awaitable<std::optional<Response>> on_request(RequestContext& context) override;
   void on_response(RequestContext& context, Response& response) override;
 
  private:
   HttpMetrics& metrics_;
+  const std::uint64_t id_;  // unique per filter, so per-thread caches never mix filters
 };
 
 // CORS (Fetch standard): answers preflights for allowed origins and decorates responses.

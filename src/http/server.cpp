@@ -6,6 +6,9 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <mutex>
 
@@ -35,11 +38,14 @@ struct Server::Impl {
   HttpMetrics& metrics;
 
   // Member order matters for destruction: TLS streams inside session coroutines (owned by
-  // the workers' io_contexts) use `tls`, and the acceptor runs on workers[0].
+  // the workers' io_contexts) use `tls`, and acceptors[k] runs on workers[k].
   std::unique_ptr<asio::ssl::context> tls;
   std::vector<std::unique_ptr<IoWorker>> workers;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::size_t next_worker = 0;
+  // One per I/O thread, all on the same listening socket (duplicated descriptors): each
+  // thread accepts for itself, so no single thread's event loop limits the accept rate and
+  // no connection is handed between threads. Not SO_REUSEPORT: a second server started on
+  // the same port by mistake must fail to bind, not silently share the traffic.
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::uint16_t bound_port = 0;
 
   std::atomic<std::size_t> open{0};
@@ -53,7 +59,8 @@ struct Server::Impl {
   std::optional<Clock::time_point> drain_started;  // GUARDED_BY(shutdown_mutex)
 
   core::Status start();
-  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> accept_loop(std::size_t index);
+  void start_connection(tcp::socket socket, IoWorker& worker);
   void drain_now();
   void connection_closed();
 };
@@ -64,54 +71,70 @@ void Server::Impl::connection_closed() {
   if (draining) shutdown_changed.notify_all();
 }
 
-asio::awaitable<void> Server::Impl::accept_loop() {
-  asio::steady_timer backoff(workers[0]->io);
+// Connections already waiting are accepted in batches of up to this many per wake-up.
+constexpr int kAcceptBatch = 64;
+
+asio::awaitable<void> Server::Impl::accept_loop(std::size_t index) {
+  IoWorker& worker = *workers[index];
+  tcp::acceptor& acceptor = *acceptors[index];
+  asio::steady_timer backoff(worker.io);
   for (;;) {
-    IoWorker& target = *workers[next_worker];
-    next_worker = (next_worker + 1) % workers.size();
-    auto [ec, socket] = co_await acceptor->async_accept(target.io, kUseTuple);
+    auto [ec, socket] = co_await acceptor.async_accept(worker.io, kUseTuple);
     if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor->is_open()) break;
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
       // Out of file descriptors (or similar): back off instead of spinning.
       core::log_warn("accept failed: " + ec.message());
       backoff.expires_after(std::chrono::milliseconds(50));
       co_await backoff.async_wait(kUseTuple);
       continue;
     }
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    if (open.load() >= limits.max_connections) {
-      metrics.refused_connections.increment();
-      asio::co_spawn(target.io, detail::refuse_connection(std::move(socket)), asio::detached);
-      continue;
+    start_connection(std::move(socket), worker);
+    // Drain the listen queue without a trip through the event loop per connection (the
+    // acceptor is non-blocking: an empty queue ends the batch with would_block).
+    for (int more = 0; more < kAcceptBatch; ++more) {
+      tcp::socket next(worker.io);
+      boost::system::error_code batch_ec;
+      acceptor.accept(next, batch_ec);
+      if (batch_ec) break;
+      start_connection(std::move(next), worker);
     }
-    auto endpoint = socket.remote_endpoint(ignored);
-    std::string remote = ignored ? std::string() : endpoint.address().to_string();
-    open.fetch_add(1);
-    metrics.open_connections.add(1);
-    auto done = [this](const std::exception_ptr& error) {
-      if (error) {
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          core::log_error(std::string("connection ended by exception: ") + e.what());
-        } catch (...) {
-          core::log_error("connection ended by unknown exception");
-        }
+  }
+}
+
+void Server::Impl::start_connection(tcp::socket socket, IoWorker& worker) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  if (open.load() >= limits.max_connections) {
+    metrics.refused_connections.increment();
+    asio::co_spawn(worker.io, detail::refuse_connection(std::move(socket)), asio::detached);
+    return;
+  }
+  auto endpoint = socket.remote_endpoint(ignored);
+  std::string remote = ignored ? std::string() : endpoint.address().to_string();
+  open.fetch_add(1);
+  metrics.open_connections.add(1);
+  auto done = [this](const std::exception_ptr& error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        core::log_error(std::string("connection ended by exception: ") + e.what());
+      } catch (...) {
+        core::log_error("connection ended by unknown exception");
       }
-      connection_closed();
-    };
-    if (tls) {
-      asio::co_spawn(target.io,
-                     detail::serve_tls(std::move(socket), *tls, target, connection_env,
-                                       std::move(remote)),
-                     done);
-    } else {
-      asio::co_spawn(target.io,
-                     detail::serve_plain(std::move(socket), target, connection_env,
-                                         std::move(remote)),
-                     done);
     }
+    connection_closed();
+  };
+  if (tls) {
+    asio::co_spawn(worker.io,
+                   detail::serve_tls(std::move(socket), *tls, worker, connection_env,
+                                     std::move(remote)),
+                   done);
+  } else {
+    asio::co_spawn(worker.io,
+                   detail::serve_plain(std::move(socket), worker, connection_env,
+                                       std::move(remote)),
+                   done);
   }
 }
 
@@ -147,18 +170,38 @@ core::Status Server::Impl::start() {
   } else {
     endpoint = tcp::endpoint(address, host_port->port);
   }
-  acceptor = std::make_unique<tcp::acceptor>(workers[0]->io);
-  acceptor->open(endpoint.protocol(), ec);
-  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor->bind(endpoint, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  auto listener = std::make_unique<tcp::acceptor>(workers[0]->io);
+  listener->open(endpoint.protocol(), ec);
+  if (!ec) listener->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) listener->bind(endpoint, ec);
+  if (!ec) listener->listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) listener->non_blocking(true, ec);
   if (ec) {
     return core::Error::make(core::ErrorCode::kUnavailable,
                              "cannot listen on " + limits.listen + ": " + ec.message());
   }
-  bound_port = acceptor->local_endpoint().port();
+  bound_port = listener->local_endpoint().port();
+  int listen_fd = listener->native_handle();
+  acceptors.push_back(std::move(listener));
+  for (std::size_t i = 1; i < workers.size(); ++i) {
+    int duplicate = ::fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
+    auto acceptor = std::make_unique<tcp::acceptor>(workers[i]->io);
+    if (duplicate < 0) {
+      return core::Error::make(core::ErrorCode::kUnavailable, "cannot duplicate the listener");
+    }
+    acceptor->assign(endpoint.protocol(), duplicate, ec);
+    if (ec) ::close(duplicate);  // not adopted by the acceptor
+    if (!ec) acceptor->non_blocking(true, ec);
+    if (ec) {
+      return core::Error::make(core::ErrorCode::kUnavailable,
+                               "cannot share the listener: " + ec.message());
+    }
+    acceptors.push_back(std::move(acceptor));
+  }
 
-  asio::co_spawn(workers[0]->io, accept_loop(), asio::detached);
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    asio::co_spawn(workers[i]->io, accept_loop(i), asio::detached);
+  }
   for (auto& worker : workers) {
     IoWorker* raw = worker.get();
     raw->thread = std::thread([raw] {
@@ -171,10 +214,13 @@ core::Status Server::Impl::start() {
 
 void Server::Impl::drain_now() {
   closing = true;
-  asio::post(workers[0]->io, [this] {
-    boost::system::error_code ignored;
-    acceptor->close(ignored);
-  });
+  for (std::size_t i = 0; i < acceptors.size(); ++i) {  // fewer if start() failed midway
+    tcp::acceptor* acceptor = acceptors[i].get();
+    asio::post(workers[i]->io, [acceptor] {
+      boost::system::error_code ignored;
+      acceptor->close(ignored);
+    });
+  }
   for (auto& worker : workers) {
     IoWorker* raw = worker.get();
     asio::post(raw->io, [raw] {

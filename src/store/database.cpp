@@ -187,4 +187,12 @@ Status run_with_retries(int max_attempts, const std::function<AttemptOutcome()>&
                          (max_attempts == 1 ? " attempt" : " attempts") + "): " + last_failure);
 }
 
+Status Database::ping() {
+  return transact(Access::kReadOnly, [](Transaction& transaction) -> Status {
+    Result<QueryResult> result = transaction.execute("SELECT 1");
+    if (!result) return std::move(result).error();
+    return {};
+  });
+}
+
 }  // namespace aic::store

@@ -100,7 +100,7 @@ class Database {
   virtual Status transact(Access access, const std::function<Status(Transaction&)>& work) = 0;
 
   // Succeeds when a connection can run a trivial query.
-  virtual Status ping() = 0;
+  Status ping();
 };
 
 // Opens the database named by options.url. Creates a missing SQLite file (and its parent

@@ -498,14 +498,6 @@ class SqliteDatabase final : public Database {
     return run_with_retries(max_attempts_, [&] { return attempt(access, work); });
   }
 
-  Status ping() override {
-    return transact(Access::kReadOnly, [](Transaction& transaction) -> Status {
-      Result<QueryResult> result = transaction.execute("SELECT 1");
-      if (!result) return std::move(result).error();
-      return {};
-    });
-  }
-
  private:
   using Lease = ConnectionPool<SqliteConnection>::Lease;
 
