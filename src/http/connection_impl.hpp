@@ -115,7 +115,9 @@ class Session final : public SessionBase {
   void on_drain() override {
     // A connection waiting for its next request is closed now; one mid-request finishes
     // and then closes because the server is draining.
-    if (idle_) beast::get_lowest_layer(stream_).socket().cancel();
+    // error_code overload: the socket may already be closed by an idle timeout.
+    boost::system::error_code ignored;
+    if (idle_) beast::get_lowest_layer(stream_).socket().cancel(ignored);
   }
 
   bool idle_ = true;
@@ -234,7 +236,8 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
                            beast::error_code ec) {
         if (ec || epoch != guard_epoch) return;
         timed_out = true;
-        lowest.socket().cancel();
+        boost::system::error_code ignored;
+        lowest.socket().cancel(ignored);
       });
     };
     auto disarm_guard = [&] {
