@@ -60,7 +60,7 @@ inline core::Error read_error(const beast::error_code& ec, bool timed_out, bool 
   using core::ErrorCode;
   if (timed_out) {
     return core::Error::make(
-        reading_body ? ErrorCode::kRequestTimeout : ErrorCode::kRequestTimeout,
+        ErrorCode::kRequestTimeout,
         reading_body ? "the request body did not arrive before the request deadline"
                      : "the request head did not arrive within server.header_timeout");
   }

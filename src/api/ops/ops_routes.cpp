@@ -2,8 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "core/build_info.hpp"
-
 namespace aic::api {
 
 namespace {
