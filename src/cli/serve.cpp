@@ -70,8 +70,8 @@ int serve(const core::Config& config) {
                            config.workers.queue_limit);
   core::Registry registry;
   http::HttpMetrics http_metrics(registry);
-  registry.gauge("aic_build_info", "Build information; the value is always 1.",
-                 {"version", "commit"})
+  registry
+      .gauge("aic_build_info", "Build information; the value is always 1.", {"version", "commit"})
       .with({std::string(info.version), std::string(info.commit)})
       .set(1);
 

@@ -1,10 +1,10 @@
 #include "core/config.hpp"
 
+#include <toml++/toml.h>
+#include <unistd.h>
 #include <charconv>
 #include <functional>
 #include <thread>
-#include <toml++/toml.h>
-#include <unistd.h>
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -46,79 +46,76 @@ std::optional<std::int64_t> as_integer(const RawValue& raw) {
 
 template <typename Access>
 KeyDef string_key(std::string path, std::string env, std::string def, std::string description,
-                  Access access, std::function<std::optional<std::string>(const std::string&)>
-                                     validate = nullptr, bool secret = false) {
-  return KeyDef{{std::move(path), std::move(env), "string", std::move(def),
-                 std::move(description), secret},
-                [access, validate](Config& config, const RawValue& raw)
-                    -> std::optional<std::string> {
-                  if (raw.kind != RawValue::Kind::kString) return "expected a string";
-                  if (validate) {
-                    if (auto reason = validate(raw.text)) return reason;
-                  }
-                  access(config) = raw.text;
-                  return std::nullopt;
-                }};
+                  Access access,
+                  std::function<std::optional<std::string>(const std::string&)> validate = nullptr,
+                  bool secret = false) {
+  return KeyDef{
+      {std::move(path), std::move(env), "string", std::move(def), std::move(description), secret},
+      [access, validate](Config& config, const RawValue& raw) -> std::optional<std::string> {
+        if (raw.kind != RawValue::Kind::kString) return "expected a string";
+        if (validate) {
+          if (auto reason = validate(raw.text)) return reason;
+        }
+        access(config) = raw.text;
+        return std::nullopt;
+      }};
 }
 
 template <typename Access>
 KeyDef integer_key(std::string path, std::string env, std::string def, std::string description,
                    std::int64_t min, std::int64_t max, Access access) {
-  return KeyDef{{std::move(path), std::move(env), "integer", std::move(def),
-                 std::move(description)},
-                [access, min, max](Config& config, const RawValue& raw)
-                    -> std::optional<std::string> {
-                  auto value = as_integer(raw);
-                  if (!value) return "expected an integer";
-                  if (*value < min || *value > max) {
-                    return "must be between " + std::to_string(min) + " and " +
-                           std::to_string(max);
-                  }
-                  using Target = std::remove_reference_t<decltype(access(config))>;
-                  access(config) = static_cast<Target>(*value);
-                  return std::nullopt;
-                }};
+  return KeyDef{
+      {std::move(path), std::move(env), "integer", std::move(def), std::move(description)},
+      [access, min, max](Config& config, const RawValue& raw) -> std::optional<std::string> {
+        auto value = as_integer(raw);
+        if (!value) return "expected an integer";
+        if (*value < min || *value > max) {
+          return "must be between " + std::to_string(min) + " and " + std::to_string(max);
+        }
+        using Target = std::remove_reference_t<decltype(access(config))>;
+        access(config) = static_cast<Target>(*value);
+        return std::nullopt;
+      }};
 }
 
 template <typename Access>
 KeyDef size_key(std::string path, std::string env, std::string def, std::string description,
                 std::uint64_t min, std::uint64_t max, Access access) {
-  return KeyDef{{std::move(path), std::move(env), "size", std::move(def), std::move(description)},
-                [access, min, max](Config& config, const RawValue& raw)
-                    -> std::optional<std::string> {
-                  std::optional<std::uint64_t> value;
-                  if (raw.kind == RawValue::Kind::kInteger && raw.integer >= 0) {
-                    value = static_cast<std::uint64_t>(raw.integer);
-                  } else if (raw.kind == RawValue::Kind::kString) {
-                    value = parse_size(raw.text);
-                  }
-                  if (!value) return "expected a byte size such as 1048576, \"64KiB\" or \"1MiB\"";
-                  if (*value < min || *value > max) {
-                    return "must be between " + std::to_string(min) + " and " +
-                           std::to_string(max) + " bytes";
-                  }
-                  access(config) = static_cast<std::size_t>(*value);
-                  return std::nullopt;
-                }};
+  return KeyDef{
+      {std::move(path), std::move(env), "size", std::move(def), std::move(description)},
+      [access, min, max](Config& config, const RawValue& raw) -> std::optional<std::string> {
+        std::optional<std::uint64_t> value;
+        if (raw.kind == RawValue::Kind::kInteger && raw.integer >= 0) {
+          value = static_cast<std::uint64_t>(raw.integer);
+        } else if (raw.kind == RawValue::Kind::kString) {
+          value = parse_size(raw.text);
+        }
+        if (!value) return "expected a byte size such as 1048576, \"64KiB\" or \"1MiB\"";
+        if (*value < min || *value > max) {
+          return "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                 " bytes";
+        }
+        access(config) = static_cast<std::size_t>(*value);
+        return std::nullopt;
+      }};
 }
 
 template <typename Access>
 KeyDef duration_key(std::string path, std::string env, std::string def, std::string description,
                     Duration min, Duration max, Access access) {
-  return KeyDef{{std::move(path), std::move(env), "duration", std::move(def),
-                 std::move(description)},
-                [access, min, max](Config& config, const RawValue& raw)
-                    -> std::optional<std::string> {
-                  std::optional<Duration> value;
-                  if (raw.kind == RawValue::Kind::kString) value = parse_duration(raw.text);
-                  if (!value) return "expected a duration such as \"250ms\", \"30s\" or \"5m\"";
-                  if (*value < min || *value > max) {
-                    return "must be between " + std::to_string(min.count()) + "ms and " +
-                           std::to_string(max.count()) + "ms";
-                  }
-                  access(config) = *value;
-                  return std::nullopt;
-                }};
+  return KeyDef{
+      {std::move(path), std::move(env), "duration", std::move(def), std::move(description)},
+      [access, min, max](Config& config, const RawValue& raw) -> std::optional<std::string> {
+        std::optional<Duration> value;
+        if (raw.kind == RawValue::Kind::kString) value = parse_duration(raw.text);
+        if (!value) return "expected a duration such as \"250ms\", \"30s\" or \"5m\"";
+        if (*value < min || *value > max) {
+          return "must be between " + std::to_string(min.count()) + "ms and " +
+                 std::to_string(max.count()) + "ms";
+        }
+        access(config) = *value;
+        return std::nullopt;
+      }};
 }
 
 template <typename Access>
@@ -131,8 +128,14 @@ KeyDef bool_key(std::string path, std::string env, std::string def, std::string 
                     return std::nullopt;
                   }
                   if (raw.from_env) {
-                    if (raw.text == "true" || raw.text == "1") { access(config) = true; return std::nullopt; }
-                    if (raw.text == "false" || raw.text == "0") { access(config) = false; return std::nullopt; }
+                    if (raw.text == "true" || raw.text == "1") {
+                      access(config) = true;
+                      return std::nullopt;
+                    }
+                    if (raw.text == "false" || raw.text == "0") {
+                      access(config) = false;
+                      return std::nullopt;
+                    }
                   }
                   return "expected true or false";
                 }};
@@ -152,7 +155,8 @@ KeyDef list_key(std::string path, std::string env, std::string def, std::string 
 }
 
 std::optional<std::string> validate_listen(const std::string& text) {
-  if (!parse_host_port(text)) return "expected host:port, e.g. \"127.0.0.1:8080\" or \"[::1]:8080\"";
+  if (!parse_host_port(text))
+    return "expected host:port, e.g. \"127.0.0.1:8080\" or \"[::1]:8080\"";
   return std::nullopt;
 }
 
@@ -181,93 +185,116 @@ const std::vector<KeyDef>& key_table() {
   using std::chrono::milliseconds;
   using std::chrono::seconds;
   static const std::vector<KeyDef> table = {
-      string_key("server.listen", "AIC_LISTEN", "127.0.0.1:8080",
-                 "Address and port to listen on; port 0 picks a free port.",
-                 [](Config& c) -> auto& { return c.server.listen; }, validate_listen),
-      integer_key("server.io_threads", "AIC_IO_THREADS", "0",
-                  "Threads running network I/O; 0 means one per core.", 0, 256,
-                  [](Config& c) -> auto& { return c.server.io_threads; }),
-      integer_key("server.max_connections", "AIC_MAX_CONNECTIONS", "15000",
-                  "Open connections above this are answered 503 and closed.", 1, 1000000,
-                  [](Config& c) -> auto& { return c.server.max_connections; }),
-      size_key("server.max_header_bytes", "AIC_MAX_HEADER_BYTES", "16KiB",
-               "Largest request line + headers; larger requests get 431.", 1024, 1024 * 1024,
-               [](Config& c) -> auto& { return c.server.max_header_bytes; }),
-      size_key("server.max_body_bytes", "AIC_MAX_BODY_BYTES", "1MiB",
-               "Largest request body unless a route sets its own; larger bodies get 413.", 0,
-               std::uint64_t{1} << 34, [](Config& c) -> auto& { return c.server.max_body_bytes; }),
-      duration_key("server.header_timeout", "AIC_HEADER_TIMEOUT", "10s",
-                   "Time a client has to send a complete request head once it started.",
-                   milliseconds(10), hours(1),
-                   [](Config& c) -> auto& { return c.server.header_timeout; }),
-      duration_key("server.idle_timeout", "AIC_IDLE_TIMEOUT", "60s",
-                   "Keep-alive connections idle this long are closed.", milliseconds(10),
-                   hours(24), [](Config& c) -> auto& { return c.server.idle_timeout; }),
-      duration_key("server.request_timeout", "AIC_REQUEST_TIMEOUT", "30s",
-                   "Deadline for reading the body and producing the response.",
-                   milliseconds(10), hours(1),
-                   [](Config& c) -> auto& { return c.server.request_timeout; }),
-      duration_key("server.shutdown_grace", "AIC_SHUTDOWN_GRACE", "20s",
-                   "On SIGTERM/SIGINT, how long in-flight requests may take to finish.",
-                   milliseconds(0), hours(1),
-                   [](Config& c) -> auto& { return c.server.shutdown_grace; }),
-      duration_key("server.shutdown_delay", "AIC_SHUTDOWN_DELAY", "0s",
-                   "On SIGTERM/SIGINT, how long /readyz answers 503 before the listener closes "
-                   "(lets a load balancer notice).",
-                   milliseconds(0), hours(1),
-                   [](Config& c) -> auto& { return c.server.shutdown_delay; }),
-      string_key("tls.cert_file", "AIC_TLS_CERT_FILE", "",
-                 "PEM certificate chain; set with tls.key_file to serve HTTPS.",
-                 [](Config& c) -> auto& { return c.tls.cert_file; }),
-      string_key("tls.key_file", "AIC_TLS_KEY_FILE", "", "PEM private key for tls.cert_file.",
-                 [](Config& c) -> auto& { return c.tls.key_file; }),
-      list_key("cors.allowed_origins", "AIC_CORS_ALLOWED_ORIGINS", "[]",
-               "Origins allowed by CORS; empty disables CORS, \"*\" allows any origin.",
-               [](Config& c) -> auto& { return c.cors.allowed_origins; }),
-      list_key("cors.allowed_headers", "AIC_CORS_ALLOWED_HEADERS",
-               "[\"Authorization\", \"Content-Type\", \"X-Request-Id\", \"traceparent\"]",
-               "Request headers a browser may send cross-origin.",
-               [](Config& c) -> auto& { return c.cors.allowed_headers; }),
-      list_key("cors.exposed_headers", "AIC_CORS_EXPOSED_HEADERS", "[\"X-Request-Id\"]",
-               "Response headers a browser script may read.",
-               [](Config& c) -> auto& { return c.cors.exposed_headers; }),
-      bool_key("cors.allow_credentials", "AIC_CORS_ALLOW_CREDENTIALS", "false",
-               "Allow cookies/credentials cross-origin (never together with \"*\").",
-               [](Config& c) -> auto& { return c.cors.allow_credentials; }),
-      duration_key("cors.max_age", "AIC_CORS_MAX_AGE", "10m",
-                   "How long browsers may cache a preflight answer.", seconds(0), hours(24),
-                   [](Config& c) -> auto& { return c.cors.max_age; }),
-      string_key("database.url", "AIC_DATABASE_URL", "sqlite://./var/aic.db",
-                 "sqlite://PATH (embedded) or postgres://USER:PASSWORD@HOST:PORT/DB.",
-                 [](Config& c) -> auto& { return c.database.url; }, validate_database_url,
-                 /*secret=*/true),
-      integer_key("database.pool_size", "AIC_DATABASE_POOL_SIZE", "8",
-                  "Connections per process (SQLite: readers; one writer besides).", 1, 1000,
-                  [](Config& c) -> auto& { return c.database.pool_size; }),
-      duration_key("database.busy_timeout", "AIC_DATABASE_BUSY_TIMEOUT", "5s",
-                   "How long a statement waits for a lock before the transaction is retried.",
-                   milliseconds(0), std::chrono::minutes(10),
-                   [](Config& c) -> auto& { return c.database.busy_timeout; }),
-      bool_key("database.migrate_on_start", "AIC_DATABASE_MIGRATE_ON_START", "true",
-               "Apply pending migrations when `aic serve` starts.",
-               [](Config& c) -> auto& { return c.database.migrate_on_start; }),
-      integer_key("workers.threads", "AIC_WORKERS_THREADS", "0",
-                  "Threads for blocking work (database, heavy CPU); 0 means max(4, 2 x cores).",
-                  0, 1024, [](Config& c) -> auto& { return c.workers.threads; }),
-      integer_key("workers.queue_limit", "AIC_WORKERS_QUEUE_LIMIT", "1024",
-                  "Jobs waiting for a worker above this are refused with 503.", 1, 1000000,
-                  [](Config& c) -> auto& { return c.workers.queue_limit; }),
-      string_key("log.level", "AIC_LOG_LEVEL", "info",
-                 "trace, debug, info, warn, error or off.",
-                 [](Config& c) -> auto& { return c.log.level; },
-                 [](const std::string& v) {
-                   return validate_one_of(v, {"trace", "debug", "info", "warn", "error", "off"});
-                 }),
-      string_key("log.format", "AIC_LOG_FORMAT", "json", "json (one object per line) or text.",
-                 [](Config& c) -> auto& { return c.log.format; },
-                 [](const std::string& v) { return validate_one_of(v, {"json", "text"}); }),
-      bool_key("log.access", "AIC_LOG_ACCESS", "true", "Write one access-log line per request.",
-               [](Config& c) -> auto& { return c.log.access; }),
+      string_key(
+          "server.listen", "AIC_LISTEN", "127.0.0.1:8080",
+          "Address and port to listen on; port 0 picks a free port.",
+          [](Config & c) -> auto& { return c.server.listen; }, validate_listen),
+      integer_key(
+          "server.io_threads", "AIC_IO_THREADS", "0",
+          "Threads running network I/O; 0 means one per core.", 0, 256,
+          [](Config & c) -> auto& { return c.server.io_threads; }),
+      integer_key(
+          "server.max_connections", "AIC_MAX_CONNECTIONS", "15000",
+          "Open connections above this are answered 503 and closed.", 1, 1000000,
+          [](Config & c) -> auto& { return c.server.max_connections; }),
+      size_key(
+          "server.max_header_bytes", "AIC_MAX_HEADER_BYTES", "16KiB",
+          "Largest request line + headers; larger requests get 431.", 1024, 1024 * 1024,
+          [](Config & c) -> auto& { return c.server.max_header_bytes; }),
+      size_key(
+          "server.max_body_bytes", "AIC_MAX_BODY_BYTES", "1MiB",
+          "Largest request body unless a route sets its own; larger bodies get 413.", 0,
+          std::uint64_t{1} << 34, [](Config & c) -> auto& { return c.server.max_body_bytes; }),
+      duration_key(
+          "server.header_timeout", "AIC_HEADER_TIMEOUT", "10s",
+          "Time a client has to send a complete request head once it started.", milliseconds(10),
+          hours(1), [](Config & c) -> auto& { return c.server.header_timeout; }),
+      duration_key(
+          "server.idle_timeout", "AIC_IDLE_TIMEOUT", "60s",
+          "Keep-alive connections idle this long are closed.", milliseconds(10), hours(24),
+          [](Config & c) -> auto& { return c.server.idle_timeout; }),
+      duration_key(
+          "server.request_timeout", "AIC_REQUEST_TIMEOUT", "30s",
+          "Deadline for reading the body and producing the response.", milliseconds(10), hours(1),
+          [](Config & c) -> auto& { return c.server.request_timeout; }),
+      duration_key(
+          "server.shutdown_grace", "AIC_SHUTDOWN_GRACE", "20s",
+          "On SIGTERM/SIGINT, how long in-flight requests may take to finish.", milliseconds(0),
+          hours(1), [](Config & c) -> auto& { return c.server.shutdown_grace; }),
+      duration_key(
+          "server.shutdown_delay", "AIC_SHUTDOWN_DELAY", "0s",
+          "On SIGTERM/SIGINT, how long /readyz answers 503 before the listener closes "
+          "(lets a load balancer notice).",
+          milliseconds(0), hours(1), [](Config & c) -> auto& { return c.server.shutdown_delay; }),
+      string_key(
+          "tls.cert_file", "AIC_TLS_CERT_FILE", "",
+          "PEM certificate chain; set with tls.key_file to serve HTTPS.",
+          [](Config & c) -> auto& { return c.tls.cert_file; }),
+      string_key(
+          "tls.key_file", "AIC_TLS_KEY_FILE", "", "PEM private key for tls.cert_file.",
+          [](Config & c) -> auto& { return c.tls.key_file; }),
+      list_key(
+          "cors.allowed_origins", "AIC_CORS_ALLOWED_ORIGINS", "[]",
+          "Origins allowed by CORS; empty disables CORS, \"*\" allows any origin.",
+          [](Config & c) -> auto& { return c.cors.allowed_origins; }),
+      list_key(
+          "cors.allowed_headers", "AIC_CORS_ALLOWED_HEADERS",
+          "[\"Authorization\", \"Content-Type\", \"X-Request-Id\", \"traceparent\"]",
+          "Request headers a browser may send cross-origin.",
+          [](Config & c) -> auto& { return c.cors.allowed_headers; }),
+      list_key(
+          "cors.exposed_headers", "AIC_CORS_EXPOSED_HEADERS", "[\"X-Request-Id\"]",
+          "Response headers a browser script may read.",
+          [](Config & c) -> auto& { return c.cors.exposed_headers; }),
+      bool_key(
+          "cors.allow_credentials", "AIC_CORS_ALLOW_CREDENTIALS", "false",
+          "Allow cookies/credentials cross-origin (never together with \"*\").",
+          [](Config & c) -> auto& { return c.cors.allow_credentials; }),
+      duration_key(
+          "cors.max_age", "AIC_CORS_MAX_AGE", "10m",
+          "How long browsers may cache a preflight answer.", seconds(0), hours(24),
+          [](Config & c) -> auto& { return c.cors.max_age; }),
+      string_key(
+          "database.url", "AIC_DATABASE_URL", "sqlite://./var/aic.db",
+          "sqlite://PATH (embedded) or postgres://USER:PASSWORD@HOST:PORT/DB.",
+          [](Config & c) -> auto& { return c.database.url; }, validate_database_url,
+          /*secret=*/true),
+      integer_key(
+          "database.pool_size", "AIC_DATABASE_POOL_SIZE", "8",
+          "Connections per process (SQLite: readers; one writer besides).", 1, 1000,
+          [](Config & c) -> auto& { return c.database.pool_size; }),
+      duration_key(
+          "database.busy_timeout", "AIC_DATABASE_BUSY_TIMEOUT", "5s",
+          "How long a statement waits for a lock before the transaction is retried.",
+          milliseconds(0), std::chrono::minutes(10),
+          [](Config & c) -> auto& { return c.database.busy_timeout; }),
+      bool_key(
+          "database.migrate_on_start", "AIC_DATABASE_MIGRATE_ON_START", "true",
+          "Apply pending migrations when `aic serve` starts.",
+          [](Config & c) -> auto& { return c.database.migrate_on_start; }),
+      integer_key(
+          "workers.threads", "AIC_WORKERS_THREADS", "0",
+          "Threads for blocking work (database, heavy CPU); 0 means max(4, 2 x cores).", 0, 1024,
+          [](Config & c) -> auto& { return c.workers.threads; }),
+      integer_key(
+          "workers.queue_limit", "AIC_WORKERS_QUEUE_LIMIT", "1024",
+          "Jobs waiting for a worker above this are refused with 503.", 1, 1000000,
+          [](Config & c) -> auto& { return c.workers.queue_limit; }),
+      string_key(
+          "log.level", "AIC_LOG_LEVEL", "info", "trace, debug, info, warn, error or off.",
+          [](Config & c) -> auto& { return c.log.level; },
+          [](const std::string& v) {
+            return validate_one_of(v, {"trace", "debug", "info", "warn", "error", "off"});
+          }),
+      string_key(
+          "log.format", "AIC_LOG_FORMAT", "json", "json (one object per line) or text.",
+          [](Config & c) -> auto& { return c.log.format; },
+          [](const std::string& v) {
+            return validate_one_of(v, {"json", "text"});
+          }),
+      bool_key(
+          "log.access", "AIC_LOG_ACCESS", "true", "Write one access-log line per request.",
+          [](Config & c) -> auto& { return c.log.access; }),
   };
   return table;
 }
@@ -334,8 +361,8 @@ void walk_table(const toml::table& table, const std::string& prefix,
                 const std::filesystem::path& file, Config& config,
                 std::vector<ConfigIssue>& issues) {
   for (const auto& [name, node] : table) {
-    std::string path = prefix.empty() ? std::string(name.str())
-                                      : prefix + "." + std::string(name.str());
+    std::string path =
+        prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
     if (const auto* child = node.as_table()) {
       walk_table(*child, path, file, config, issues);
       continue;
@@ -359,8 +386,8 @@ void validate_cross_keys(const Config& config, std::vector<ConfigIssue>& issues)
   }
   for (const auto* file : {&tls.cert_file, &tls.key_file}) {
     if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
-      issues.push_back({file == &tls.cert_file ? "tls.cert_file" : "tls.key_file", "",
-                        "cannot read " + *file});
+      issues.push_back(
+          {file == &tls.cert_file ? "tls.cert_file" : "tls.key_file", "", "cannot read " + *file});
     }
   }
   const auto& cors = config.cors;
@@ -375,8 +402,8 @@ void validate_cross_keys(const Config& config, std::vector<ConfigIssue>& issues)
     }
   }
   if (wildcard && cors.allow_credentials) {
-    issues.push_back({"cors.allow_credentials", "",
-                      "cannot be true while cors.allowed_origins contains \"*\""});
+    issues.push_back(
+        {"cors.allow_credentials", "", "cannot be true while cors.allowed_origins contains \"*\""});
   }
 }
 
@@ -394,8 +421,7 @@ Environment process_environment() {
   return env;
 }
 
-LoadedConfig load_config(const std::optional<std::filesystem::path>& file,
-                         const Environment& env) {
+LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const Environment& env) {
   LoadedConfig loaded;
   if (file) {
     // This toml++ build reports syntax errors by exception.
@@ -433,11 +459,16 @@ std::optional<Duration> parse_duration(std::string_view text) {
   if (ec != std::errc() || end == text.data() || value < 0) return std::nullopt;
   std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
   std::int64_t factor = 0;
-  if (unit == "ms") factor = 1;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "m") factor = 60 * 1000;
-  else if (unit == "h") factor = 3600 * 1000;
-  else return std::nullopt;
+  if (unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m")
+    factor = 60 * 1000;
+  else if (unit == "h")
+    factor = 3600 * 1000;
+  else
+    return std::nullopt;
   if (value > std::numeric_limits<std::int64_t>::max() / factor) return std::nullopt;
   return Duration(value * factor);
 }
@@ -448,14 +479,22 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   if (ec != std::errc() || end == text.data()) return std::nullopt;
   std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
   std::uint64_t factor = 0;
-  if (unit.empty() || unit == "B") factor = 1;
-  else if (unit == "KiB") factor = 1024;
-  else if (unit == "MiB") factor = 1024 * 1024;
-  else if (unit == "GiB") factor = 1024 * 1024 * 1024;
-  else if (unit == "kB") factor = 1000;
-  else if (unit == "MB") factor = 1000 * 1000;
-  else if (unit == "GB") factor = 1000 * 1000 * 1000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    factor = 1;
+  else if (unit == "KiB")
+    factor = 1024;
+  else if (unit == "MiB")
+    factor = 1024 * 1024;
+  else if (unit == "GiB")
+    factor = 1024 * 1024 * 1024;
+  else if (unit == "kB")
+    factor = 1000;
+  else if (unit == "MB")
+    factor = 1000 * 1000;
+  else if (unit == "GB")
+    factor = 1000 * 1000 * 1000;
+  else
+    return std::nullopt;
   if (value > std::numeric_limits<std::uint64_t>::max() / factor) return std::nullopt;
   return value * factor;
 }

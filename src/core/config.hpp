@@ -97,12 +97,12 @@ Environment process_environment();
 LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const Environment& env);
 
 struct ConfigKeyInfo {
-  std::string path;         // "server.listen"
-  std::string env;          // "AIC_LISTEN"
-  std::string type;         // "string", "integer", "bool", "duration", "size", "list"
+  std::string path;  // "server.listen"
+  std::string env;   // "AIC_LISTEN"
+  std::string type;  // "string", "integer", "bool", "duration", "size", "list"
   std::string default_value;
   std::string description;
-  bool secret = false;      // never printed or logged
+  bool secret = false;  // never printed or logged
 };
 const std::vector<ConfigKeyInfo>& config_keys();
 

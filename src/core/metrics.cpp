@@ -61,16 +61,16 @@ template class Family<Histogram>;
 Family<Counter>& Registry::counter(std::string name, std::string help,
                                    std::vector<std::string> label_names) {
   std::lock_guard lock(mutex_);
-  counters_.push_back(std::make_unique<Family<Counter>>(std::move(name), std::move(help),
-                                                        std::move(label_names)));
+  counters_.push_back(
+      std::make_unique<Family<Counter>>(std::move(name), std::move(help), std::move(label_names)));
   return *counters_.back();
 }
 
 Family<Gauge>& Registry::gauge(std::string name, std::string help,
                                std::vector<std::string> label_names) {
   std::lock_guard lock(mutex_);
-  gauges_.push_back(std::make_unique<Family<Gauge>>(std::move(name), std::move(help),
-                                                    std::move(label_names)));
+  gauges_.push_back(
+      std::make_unique<Family<Gauge>>(std::move(name), std::move(help), std::move(label_names)));
   return *gauges_.back();
 }
 
@@ -88,10 +88,14 @@ namespace {
 // Label values escape backslash, double quote and newline (exposition format rules).
 void append_label_value(std::string& out, std::string_view value) {
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
 }
 
@@ -118,9 +122,7 @@ std::string label_block(const std::vector<std::string>& names,
   return out;
 }
 
-std::string format_bound(double bound) {
-  return fmt::format("{}", bound);
-}
+std::string format_bound(double bound) { return fmt::format("{}", bound); }
 
 template <typename FamilyT>
 void append_header(std::string& out, const FamilyT& family, std::string_view type) {
@@ -154,12 +156,12 @@ std::string Registry::render() const {
       for (std::size_t i = 0; i <= snapshot.bounds.size(); ++i) {
         std::pair<std::string, std::string> le{
             "le", i < snapshot.bounds.size() ? format_bound(snapshot.bounds[i]) : "+Inf"};
-        out += family->name() + "_bucket" + label_block(family->label_names(), values, &le) +
-               " " + std::to_string(snapshot.cumulative_counts[i]) + "\n";
+        out += family->name() + "_bucket" + label_block(family->label_names(), values, &le) + " " +
+               std::to_string(snapshot.cumulative_counts[i]) + "\n";
       }
       std::string labels = label_block(family->label_names(), values);
-      out += family->name() + "_sum" + labels + " " + fmt::format("{}", snapshot.sum_seconds) +
-             "\n";
+      out +=
+          family->name() + "_sum" + labels + " " + fmt::format("{}", snapshot.sum_seconds) + "\n";
       out += family->name() + "_count" + labels + " " + std::to_string(snapshot.count) + "\n";
     });
   }
@@ -168,7 +170,7 @@ std::string Registry::render() const {
 
 std::vector<double> default_latency_buckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,   0.1,     0.25,   0.5,   1,      2.5,    5,     10};
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 }  // namespace aic::core

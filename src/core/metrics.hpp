@@ -65,7 +65,9 @@ class Family {
  public:
   Family(std::string name, std::string help, std::vector<std::string> label_names,
          std::vector<double> buckets = {})
-      : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)),
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        label_names_(std::move(label_names)),
         buckets_(std::move(buckets)) {}
 
   // The child for `label_values` (same order as the label names), created on first use.

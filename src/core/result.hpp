@@ -27,12 +27,12 @@ enum class ErrorCode {
   kPermissionDenied,
   kPayloadTooLarge,
   kHeadersTooLarge,
-  kRequestTimeout,     // the client was too slow sending its request
+  kRequestTimeout,  // the client was too slow sending its request
   kRateLimited,
-  kDeadlineExceeded,   // the server could not finish within the request deadline
-  kOverloaded,         // a bounded queue or connection limit is full
-  kUnavailable,        // a dependency (e.g. the database) cannot be reached
-  kInternal,           // a bug; the detail never leaks internals
+  kDeadlineExceeded,  // the server could not finish within the request deadline
+  kOverloaded,        // a bounded queue or connection limit is full
+  kUnavailable,       // a dependency (e.g. the database) cannot be reached
+  kInternal,          // a bug; the detail never leaks internals
 };
 
 // Stable machine-readable name ("invalid-argument"); used in problem `type` URIs and logs.
@@ -57,24 +57,39 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool has_value() const { return state_.index() == 0; }
   explicit operator bool() const { return has_value(); }
 
   // REQUIRES: has_value()
-  T& value() & { assert(has_value()); return std::get<0>(state_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(state_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(state_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(state_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(state_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
   // REQUIRES: !has_value()
-  const Error& error() const& { assert(!has_value()); return std::get<1>(state_); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(state_)); }
+  const Error& error() const& {
+    assert(!has_value());
+    return std::get<1>(state_);
+  }
+  Error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(state_));
+  }
 
  private:
   std::variant<T, Error> state_;
@@ -88,8 +103,14 @@ class [[nodiscard]] Result<void> {
 
   bool has_value() const { return !error_.has_value(); }
   explicit operator bool() const { return has_value(); }
-  const Error& error() const& { assert(error_); return *error_; }
-  Error&& error() && { assert(error_); return std::move(*error_); }
+  const Error& error() const& {
+    assert(error_);
+    return *error_;
+  }
+  Error&& error() && {
+    assert(error_);
+    return std::move(*error_);
+  }
 
  private:
   std::optional<Error> error_;

@@ -143,11 +143,12 @@ asio::awaitable<Status> WorkerPool::run_erased(Deadline deadline, std::function<
     }
   };
 
-  int outcome = co_await asio::async_initiate<const asio::use_awaitable_t<>&,
-                                              void(std::exception_ptr, int)>(
-      std::move(initiation), asio::use_awaitable);
+  int outcome =
+      co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, int)>(
+          std::move(initiation), asio::use_awaitable);
   switch (outcome) {
-    case kCompleted: co_return Status{};
+    case kCompleted:
+      co_return Status{};
     case kDeadline:
       co_return Error::make(ErrorCode::kDeadlineExceeded,
                             "the request deadline passed while waiting for a worker");

@@ -38,11 +38,17 @@ inline constexpr Deadline kNoDeadline = Deadline::max();
 
 namespace detail {
 template <typename R>
-struct Awaited { using type = Result<R>; };
+struct Awaited {
+  using type = Result<R>;
+};
 template <typename T>
-struct Awaited<Result<T>> { using type = Result<T>; };
+struct Awaited<Result<T>> {
+  using type = Result<T>;
+};
 template <>
-struct Awaited<void> { using type = Status; };
+struct Awaited<void> {
+  using type = Status;
+};
 }  // namespace detail
 
 class WorkerPool {

@@ -2,15 +2,15 @@
 // by exactly two translation units (connection_plain.cpp, connection_tls.cpp).
 #pragma once
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <array>
-#include <boost/asio/write.hpp>
 #include <ctime>
 
 #include "http/connection.hpp"
@@ -56,13 +56,13 @@ inline bool client_went_away(const beast::error_code& ec) {
 }
 
 inline core::Error read_error(const beast::error_code& ec, bool timed_out, bool reading_body,
-                       const core::ServerConfig& limits, std::size_t body_limit) {
+                              const core::ServerConfig& limits, std::size_t body_limit) {
   using core::ErrorCode;
   if (timed_out) {
-    return core::Error::make(
-        ErrorCode::kRequestTimeout,
-        reading_body ? "the request body did not arrive before the request deadline"
-                     : "the request head did not arrive within server.header_timeout");
+    return core::Error::make(ErrorCode::kRequestTimeout,
+                             reading_body
+                                 ? "the request body did not arrive before the request deadline"
+                                 : "the request head did not arrive within server.header_timeout");
   }
   if (ec == bhttp::error::header_limit) {
     return core::Error::make(ErrorCode::kHeadersTooLarge,
@@ -70,9 +70,9 @@ inline core::Error read_error(const beast::error_code& ec, bool timed_out, bool 
                                  std::to_string(limits.max_header_bytes) + " bytes");
   }
   if (ec == bhttp::error::body_limit) {
-    return core::Error::make(ErrorCode::kPayloadTooLarge,
-                             "the request body exceeds " + std::to_string(body_limit) +
-                                 " bytes allowed on this route");
+    return core::Error::make(
+        ErrorCode::kPayloadTooLarge,
+        "the request body exceeds " + std::to_string(body_limit) + " bytes allowed on this route");
   }
   core::Error error = core::Error::make(ErrorCode::kMalformedRequest,
                                         "the request could not be parsed: " + ec.message());
@@ -156,9 +156,8 @@ inline void render_head(const Response& response, unsigned version, bool keep_al
   head += "\r\n";
   for (const auto& [name, value] : response.headers.entries()) {
     if (name.empty() || unsafe_header_text(name) || unsafe_header_text(value) ||
-        iequals(name, "Content-Length") || iequals(name, "Connection") ||
-        iequals(name, "Date") || iequals(name, "Server") ||
-        iequals(name, "Transfer-Encoding")) {
+        iequals(name, "Content-Length") || iequals(name, "Connection") || iequals(name, "Date") ||
+        iequals(name, "Server") || iequals(name, "Transfer-Encoding")) {
       continue;
     }
     head += name;
@@ -187,9 +186,8 @@ asio::awaitable<beast::error_code> write_response(Stream& stream, const Response
                                                   bool head_request, std::string& head) {
   render_head(response, version, keep_alive, head);
   bool send_body = !head_request && !is_bodyless_status(response.status);
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
-                                            asio::buffer(response.body.data(),
-                                                         send_body ? response.body.size() : 0)};
+  std::array<asio::const_buffer, 2> buffers{
+      asio::buffer(head), asio::buffer(response.body.data(), send_body ? response.body.size() : 0)};
   auto [ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
   co_return ec;
 }
@@ -201,7 +199,7 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
   Session<Stream> session(stream, worker);
   auto& lowest = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
-  std::string response_head;  // reused for every response on this connection
+  std::string response_head;            // reused for every response on this connection
   asio::steady_timer guard(worker.io);  // header/body timeouts that still allow an answer
   std::uint64_t guard_epoch = 0;
 
@@ -232,13 +230,13 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     auto arm_guard = [&](Clock::time_point when) {
       timed_out = false;
       guard.expires_at(when);
-      guard.async_wait([&timed_out, &lowest, &guard_epoch, epoch = ++guard_epoch](
-                           beast::error_code ec) {
-        if (ec || epoch != guard_epoch) return;
-        timed_out = true;
-        boost::system::error_code ignored;
-        lowest.socket().cancel(ignored);
-      });
+      guard.async_wait(
+          [&timed_out, &lowest, &guard_epoch, epoch = ++guard_epoch](beast::error_code ec) {
+            if (ec || epoch != guard_epoch) return;
+            timed_out = true;
+            boost::system::error_code ignored;
+            lowest.socket().cancel(ignored);
+          });
     };
     auto disarm_guard = [&] {
       ++guard_epoch;
@@ -246,14 +244,15 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     };
 
     bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+    parser.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
     parser.body_limit(boost::none);  // the route's limit is applied once it is known
     std::size_t body_limit = limits.max_body_bytes;
 
     bool guarded = !has_complete_head(buffer);
     if (guarded) arm_guard(Clock::now() + limits.header_timeout);
-    auto [head_ec, head_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    auto [head_ec, head_bytes] =
+        co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
     if (guarded) disarm_guard();
     context.started = Clock::now();
     context.deadline = context.started + limits.request_timeout;
@@ -305,9 +304,8 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     Response response = co_await env.pipeline.handle(context);
     bool keep_alive = !close_after && !env.draining && parser.keep_alive();
     lowest.expires_after(limits.request_timeout);
-    auto write_ec = co_await write_response(stream, response, context.request.version,
-                                            keep_alive, context.request.method == Method::kHead,
-                                            response_head);
+    auto write_ec = co_await write_response(stream, response, context.request.version, keep_alive,
+                                            context.request.method == Method::kHead, response_head);
     if (write_ec || !keep_alive) break;
   }
 

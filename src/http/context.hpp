@@ -28,9 +28,9 @@ struct TraceContext {
 
 struct RequestContext {
   Request request;
-  const Route* route = nullptr;  // null when no route matched
+  const Route* route = nullptr;                                  // null when no route matched
   std::vector<std::pair<std::string, std::string>> path_params;  // decoded values
-  std::string allow;        // methods the path supports, when the method did not match
+  std::string allow;  // methods the path supports, when the method did not match
   bool bad_path_encoding = false;
 
   std::string request_id;

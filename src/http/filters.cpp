@@ -17,10 +17,10 @@ HttpMetrics::HttpMetrics(core::Registry& registry)
     : requests(registry.counter("aic_http_requests_total", "HTTP requests answered.",
                                 {"route", "method", "status"})),
       duration(registry.histogram("aic_http_request_duration_seconds",
-                                  "Time from a complete request head to the response.",
-                                  {"route"}, core::default_latency_buckets())),
-      in_flight(registry.gauge("aic_http_requests_in_flight", "Requests being processed.")
-                    .with({})),
+                                  "Time from a complete request head to the response.", {"route"},
+                                  core::default_latency_buckets())),
+      in_flight(
+          registry.gauge("aic_http_requests_in_flight", "Requests being processed.").with({})),
       open_connections(
           registry.gauge("aic_http_open_connections", "Open client connections.").with({})),
       refused_connections(registry
@@ -102,9 +102,9 @@ void AccessLogFilter::on_response(RequestContext& context, Response& response) {
       std::chrono::duration_cast<std::chrono::microseconds>(now - context.started).count();
   std::string line;
   line.reserve(320);
-  line += fmt::format(R"({{"ts":"{:%Y-%m-%dT%H:%M:%S}Z","type":"access","method":")",
-                      std::chrono::floor<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now()));
+  line +=
+      fmt::format(R"({{"ts":"{:%Y-%m-%dT%H:%M:%S}Z","type":"access","method":")",
+                  std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()));
   core::append_json_escaped(line, context.request.method_text);
   line += R"(","route":")";
   core::append_json_escaped(line, context.route_label());
@@ -233,8 +233,8 @@ void CorsFilter::on_response(RequestContext& context, Response& response) {
   response.headers.add("Vary", "Origin");
   if (!origin || !origin_allowed(*origin)) return;
   bool wildcard = !config_.allow_credentials &&
-                  std::find(config_.allowed_origins.begin(), config_.allowed_origins.end(),
-                            "*") != config_.allowed_origins.end();
+                  std::find(config_.allowed_origins.begin(), config_.allowed_origins.end(), "*") !=
+                      config_.allowed_origins.end();
   response.headers.set("Access-Control-Allow-Origin", wildcard ? "*" : std::string(*origin));
   if (config_.allow_credentials) response.headers.set("Access-Control-Allow-Credentials", "true");
   if (!exposed_headers_.empty() && response.status != 204) {
@@ -243,8 +243,7 @@ void CorsFilter::on_response(RequestContext& context, Response& response) {
 }
 
 std::vector<std::unique_ptr<Filter>> standard_filters(const core::Config& config,
-                                                      HttpMetrics& metrics,
-                                                      core::Random& random) {
+                                                      HttpMetrics& metrics, core::Random& random) {
   std::vector<std::unique_ptr<Filter>> filters;
   filters.push_back(std::make_unique<RequestIdFilter>(random));
   if (config.log.access) filters.push_back(std::make_unique<AccessLogFilter>());

@@ -17,11 +17,11 @@ namespace aic::http {
 // The server's own metric families (created once per Registry).
 struct HttpMetrics {
   explicit HttpMetrics(core::Registry& registry);
-  core::Family<core::Counter>& requests;     // aic_http_requests_total{route,method,status}
-  core::Family<core::Histogram>& duration;   // aic_http_request_duration_seconds{route}
-  core::Gauge& in_flight;                    // aic_http_requests_in_flight
-  core::Gauge& open_connections;             // aic_http_open_connections
-  core::Counter& refused_connections;        // aic_http_connections_refused_total
+  core::Family<core::Counter>& requests;    // aic_http_requests_total{route,method,status}
+  core::Family<core::Histogram>& duration;  // aic_http_request_duration_seconds{route}
+  core::Gauge& in_flight;                   // aic_http_requests_in_flight
+  core::Gauge& open_connections;            // aic_http_open_connections
+  core::Counter& refused_connections;       // aic_http_connections_refused_total
 };
 
 // True for an inbound X-Request-Id we are willing to echo: 1–128 characters from
@@ -79,7 +79,6 @@ class CorsFilter final : public Filter {
 
 // The standard chain for `config`.
 std::vector<std::unique_ptr<Filter>> standard_filters(const core::Config& config,
-                                                      HttpMetrics& metrics,
-                                                      core::Random& random);
+                                                      HttpMetrics& metrics, core::Random& random);
 
 }  // namespace aic::http

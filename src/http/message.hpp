@@ -39,11 +39,11 @@ bool iequals(std::string_view a, std::string_view b);
 
 struct Request {
   Method method = Method::kOther;
-  std::string method_text;  // as sent, for logs ("GET", "PROPFIND")
-  std::string target;       // path and query as sent
+  std::string method_text;         // as sent, for logs ("GET", "PROPFIND")
+  std::string target;              // path and query as sent
   std::string_view path() const;   // target before '?'
   std::string_view query() const;  // target after '?', without it
-  unsigned version = 11;    // 10 or 11
+  unsigned version = 11;           // 10 or 11
   Headers headers;
   std::string body;
   std::string remote_address;  // client IP, without port

@@ -75,8 +75,7 @@ boost::asio::awaitable<Response> Pipeline::dispatch(RequestContext& context) con
     Response response = problem_response(
         core::Error::make(core::ErrorCode::kMethodNotAllowed,
                           context.request.method_text + " is not supported on " +
-                              std::string(context.request.path()) + "; allowed: " +
-                              context.allow),
+                              std::string(context.request.path()) + "; allowed: " + context.allow),
         context.request_id);
     response.headers.add("Allow", context.allow);
     co_return response;

@@ -7,22 +7,38 @@ namespace aic::http {
 int status_for(core::ErrorCode code) {
   using core::ErrorCode;
   switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kMalformedRequest: return 400;
-    case ErrorCode::kUnsupportedMediaType: return 415;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kMethodNotAllowed: return 405;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kHeadersTooLarge: return 431;
-    case ErrorCode::kRequestTimeout: return 408;
-    case ErrorCode::kRateLimited: return 429;
-    case ErrorCode::kDeadlineExceeded: return 503;
-    case ErrorCode::kOverloaded: return 503;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kMalformedRequest:
+      return 400;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kHeadersTooLarge:
+      return 431;
+    case ErrorCode::kRequestTimeout:
+      return 408;
+    case ErrorCode::kRateLimited:
+      return 429;
+    case ErrorCode::kDeadlineExceeded:
+      return 503;
+    case ErrorCode::kOverloaded:
+      return 503;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -32,22 +48,38 @@ namespace {
 std::string_view title_for(core::ErrorCode code) {
   using core::ErrorCode;
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "Invalid request";
-    case ErrorCode::kMalformedRequest: return "Malformed HTTP request";
-    case ErrorCode::kUnsupportedMediaType: return "Unsupported media type";
-    case ErrorCode::kNotFound: return "Not found";
-    case ErrorCode::kMethodNotAllowed: return "Method not allowed";
-    case ErrorCode::kConflict: return "Conflict";
-    case ErrorCode::kUnauthenticated: return "Authentication required";
-    case ErrorCode::kPermissionDenied: return "Permission denied";
-    case ErrorCode::kPayloadTooLarge: return "Request body too large";
-    case ErrorCode::kHeadersTooLarge: return "Request headers too large";
-    case ErrorCode::kRequestTimeout: return "Request timeout";
-    case ErrorCode::kRateLimited: return "Rate limit exceeded";
-    case ErrorCode::kDeadlineExceeded: return "Request deadline exceeded";
-    case ErrorCode::kOverloaded: return "Server overloaded";
-    case ErrorCode::kUnavailable: return "Service unavailable";
-    case ErrorCode::kInternal: return "Internal server error";
+    case ErrorCode::kInvalidArgument:
+      return "Invalid request";
+    case ErrorCode::kMalformedRequest:
+      return "Malformed HTTP request";
+    case ErrorCode::kUnsupportedMediaType:
+      return "Unsupported media type";
+    case ErrorCode::kNotFound:
+      return "Not found";
+    case ErrorCode::kMethodNotAllowed:
+      return "Method not allowed";
+    case ErrorCode::kConflict:
+      return "Conflict";
+    case ErrorCode::kUnauthenticated:
+      return "Authentication required";
+    case ErrorCode::kPermissionDenied:
+      return "Permission denied";
+    case ErrorCode::kPayloadTooLarge:
+      return "Request body too large";
+    case ErrorCode::kHeadersTooLarge:
+      return "Request headers too large";
+    case ErrorCode::kRequestTimeout:
+      return "Request timeout";
+    case ErrorCode::kRateLimited:
+      return "Rate limit exceeded";
+    case ErrorCode::kDeadlineExceeded:
+      return "Request deadline exceeded";
+    case ErrorCode::kOverloaded:
+      return "Server overloaded";
+    case ErrorCode::kUnavailable:
+      return "Service unavailable";
+    case ErrorCode::kInternal:
+      return "Internal server error";
   }
   return "Internal server error";
 }
@@ -67,8 +99,7 @@ Response problem_response(const core::Error& error, std::string_view request_id)
   if (error.line) body["line"] = *error.line;
   if (error.column) body["column"] = *error.column;
   Response response = Response::make(status, boost::json::serialize(body), kProblemContentType);
-  if (error.code == core::ErrorCode::kOverloaded ||
-      error.code == core::ErrorCode::kUnavailable) {
+  if (error.code == core::ErrorCode::kOverloaded || error.code == core::ErrorCode::kUnavailable) {
     response.headers.add("Retry-After", "1");
   }
   return response;

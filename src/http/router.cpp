@@ -61,8 +61,7 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
-void Router::add(Method method, std::string path_template, Handler handler,
-                 RouteOptions options) {
+void Router::add(Method method, std::string path_template, Handler handler, RouteOptions options) {
   std::vector<std::string_view> parts;
   if (!split_path(path_template, parts)) {
     throw std::invalid_argument("malformed route template: " + path_template);

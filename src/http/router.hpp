@@ -46,8 +46,8 @@ class Router {
   struct Match {
     const Route* route = nullptr;
     std::vector<std::pair<std::string, std::string>> params;
-    std::string allow;             // non-empty when the path matched some route
-    bool bad_encoding = false;     // a parameter had invalid %-encoding
+    std::string allow;          // non-empty when the path matched some route
+    bool bad_encoding = false;  // a parameter had invalid %-encoding
   };
   Match match(Method method, std::string_view path) const;
 

@@ -1,13 +1,13 @@
 #include "http/server.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -126,15 +126,14 @@ void Server::Impl::start_connection(tcp::socket socket, IoWorker& worker) {
     connection_closed();
   };
   if (tls) {
-    asio::co_spawn(worker.io,
-                   detail::serve_tls(std::move(socket), *tls, worker, connection_env,
-                                     std::move(remote)),
-                   done);
+    asio::co_spawn(
+        worker.io,
+        detail::serve_tls(std::move(socket), *tls, worker, connection_env, std::move(remote)),
+        done);
   } else {
-    asio::co_spawn(worker.io,
-                   detail::serve_plain(std::move(socket), worker, connection_env,
-                                       std::move(remote)),
-                   done);
+    asio::co_spawn(
+        worker.io,
+        detail::serve_plain(std::move(socket), worker, connection_env, std::move(remote)), done);
   }
 }
 
@@ -149,7 +148,8 @@ core::Status Server::Impl::start() {
                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
     boost::system::error_code ec;
     tls->use_certificate_chain_file(config.tls.cert_file, ec);
-    if (ec) return core::Error::invalid("cannot load certificate: " + ec.message(), "tls.cert_file");
+    if (ec)
+      return core::Error::invalid("cannot load certificate: " + ec.message(), "tls.cert_file");
     tls->use_private_key_file(config.tls.key_file, asio::ssl::context::pem, ec);
     if (ec) return core::Error::invalid("cannot load private key: " + ec.message(), "tls.key_file");
   }

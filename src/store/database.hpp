@@ -66,8 +66,7 @@ class Transaction {
   // when the connection is lost, kInvalidArgument for SQL the backend rejects.
   // After a statement fails the transaction is aborted on both backends (PostgreSQL's rule):
   // later statements fail with the same error and the transaction never commits.
-  virtual Result<QueryResult> execute(std::string_view sql,
-                                      std::span<const Value> params = {}) = 0;
+  virtual Result<QueryResult> execute(std::string_view sql, std::span<const Value> params = {}) = 0;
   Result<QueryResult> execute(std::string_view sql, std::initializer_list<Value> params) {
     return execute(sql, std::span<const Value>(params.begin(), params.size()));
   }
@@ -79,10 +78,10 @@ class Transaction {
 };
 
 struct DatabaseOptions {
-  std::string url;                 // sqlite://PATH or postgres://…
-  std::size_t pool_size = 8;       // SQLite: reader connections (plus one writer)
+  std::string url;            // sqlite://PATH or postgres://…
+  std::size_t pool_size = 8;  // SQLite: reader connections (plus one writer)
   std::chrono::milliseconds busy_timeout{5000};
-  int max_attempts = 5;            // transact() attempts on busy / serialization failures
+  int max_attempts = 5;  // transact() attempts on busy / serialization failures
 };
 
 class Database {

@@ -16,10 +16,10 @@
 namespace aic::store {
 
 struct Migration {
-  int version;                 // 1, 2, 3 … with no gaps
-  std::string name;            // "create_instance"
-  std::string sqlite_sql;      // script for SQLite
-  std::string postgres_sql;    // script for PostgreSQL
+  int version;               // 1, 2, 3 … with no gaps
+  std::string name;          // "create_instance"
+  std::string sqlite_sql;    // script for SQLite
+  std::string postgres_sql;  // script for PostgreSQL
 };
 
 // Every migration this binary knows, in version order.

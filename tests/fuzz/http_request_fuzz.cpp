@@ -12,7 +12,8 @@ namespace {
 using namespace aic::http;
 
 Handler noop() {
-  return [](RequestContext&) -> boost::asio::awaitable<Response> { co_return Response::empty(204); };
+  return
+      [](RequestContext&) -> boost::asio::awaitable<Response> { co_return Response::empty(204); };
 }
 
 // The production ops and /v1 templates plus parameterised ones like later APIs use.

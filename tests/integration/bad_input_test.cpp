@@ -46,7 +46,8 @@ TEST(BadInput, MalformedRequestsGet400ProblemAndClose) {
        "POST /healthz HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"},
       {"bad chunk size", "POST /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"},
       {"smuggling: length and chunked",
-       "POST /healthz HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+       "POST /healthz HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n0\r\n\r\n"},
   };
   for (const auto& bad : cases) {
     SCOPED_TRACE(bad.name);
@@ -99,10 +100,11 @@ TEST(BadInput, UnsupportedMethodsGet405OrNotFound) {
 TEST(BadInput, AbruptDisconnectsMidRequest) {
   TestServer server([](core::Config&) {},
                     [](http::Router& router, TestServer&) {
-                      router.add(http::Method::kPost, "/test/sink",
-                                 [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-                                   co_return http::Response::empty(204);
-                                 });
+                      router.add(
+                          http::Method::kPost, "/test/sink",
+                          [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+                            co_return http::Response::empty(204);
+                          });
                     });
   const std::vector<std::string> partials = {
       "G",

@@ -57,8 +57,10 @@ TEST(Limits, ChunkedBodyOverLimitGets413) {
                     add_echo_routes);
   RawClient client(server.port());
   std::string chunk(800, 'z');
-  ASSERT_TRUE(client.send("POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          "320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "320\r\n" +
+                  chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n"));
   auto response = client.read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 413);
@@ -81,8 +83,9 @@ TEST(Limits, RouteCanRaiseBodyLimit) {
 TEST(Limits, ChunkedBodyWithinLimitIsAssembled) {
   TestServer server({}, add_echo_routes);
   RawClient client(server.port());
-  ASSERT_TRUE(client.send("POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
   auto response = client.read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->body, "hello world");
@@ -91,8 +94,9 @@ TEST(Limits, ChunkedBodyWithinLimitIsAssembled) {
 TEST(Limits, ExpectContinueGets100First) {
   TestServer server({}, add_echo_routes);
   RawClient client(server.port());
-  ASSERT_TRUE(client.send("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
-                          "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                  "Expect: 100-continue\r\n\r\n"));
   auto interim = client.read_response();
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->status, 100);

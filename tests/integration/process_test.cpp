@@ -98,8 +98,8 @@ std::unique_ptr<Child> spawn_aic(const std::vector<std::string>& args,
   for (auto& entry : env_storage) envp.push_back(entry.data());
   envp.push_back(nullptr);
   auto child = std::make_unique<Child>();
-  int spawned = posix_spawn(&child->pid, AIC_BINARY_PATH, &actions, nullptr, argv.data(),
-                            envp.data());
+  int spawned =
+      posix_spawn(&child->pid, AIC_BINARY_PATH, &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   child->output = pipe_fds[0];
@@ -139,8 +139,7 @@ TEST(Process, ConfigCheckListsEveryProblem) {
   auto file = dir.path() / "aic.toml";
   std::ofstream(file) << "[server]\nlisten = \"nowhere\"\nmax_body_bytes = \"lots\"\n"
                          "[database]\nurl = \"mysql://x\"\n[typo]\nkey = 1\n";
-  auto child = spawn_aic({"config", "check", "--config", file.string()},
-                         {"AIC_IO_THREADS=-4"});
+  auto child = spawn_aic({"config", "check", "--config", file.string()}, {"AIC_IO_THREADS=-4"});
   EXPECT_EQ(child->wait(), 1);
   const auto& out = child->captured;
   for (auto key : {"server.listen", "server.max_body_bytes", "database.url", "typo.key",
@@ -184,24 +183,26 @@ TEST(Process, ServeRefusesNewerSchema) {
     ASSERT_TRUE(database);
     ASSERT_TRUE(store::apply_migrations(**database, store::builtin_migrations()));
     auto inserted = (*database)->transact(store::Access::kReadWrite, [](store::Transaction& tx) {
-      return tx.execute("INSERT INTO schema_migrations (version, name, checksum, applied_at) "
-                        "VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00Z')")
-                 .has_value()
+      return tx.execute(
+                   "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+                   "VALUES (999, 'from_the_future', 'x', '2030-01-01T00:00:00Z')")
+                     .has_value()
                  ? core::Status{}
                  : core::Status{core::Error::make(core::ErrorCode::kInternal, "insert")};
     });
     ASSERT_TRUE(inserted);
   }
-  auto child = spawn_aic({"serve"}, {"AIC_DATABASE_URL=sqlite://" + path, "AIC_LISTEN=127.0.0.1:0"});
+  auto child =
+      spawn_aic({"serve"}, {"AIC_DATABASE_URL=sqlite://" + path, "AIC_LISTEN=127.0.0.1:0"});
   EXPECT_EQ(child->wait(), 1) << child->captured;
   EXPECT_NE(child->captured.find("newer"), std::string::npos) << child->captured;
 }
 
 TEST(Process, SigtermDrainsInFlightRequestsAndExitsZero) {
   TempDir dir;
-  auto child = spawn_aic({"serve"}, {"AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string(),
-                                     "AIC_LISTEN=127.0.0.1:0", "AIC_SHUTDOWN_DELAY=300ms",
-                                     "AIC_SHUTDOWN_GRACE=10s"});
+  auto child = spawn_aic(
+      {"serve"}, {"AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string(),
+                  "AIC_LISTEN=127.0.0.1:0", "AIC_SHUTDOWN_DELAY=300ms", "AIC_SHUTDOWN_GRACE=10s"});
   std::uint16_t port = listening_port(*child);
   ASSERT_NE(port, 0) << child->captured;
   EXPECT_EQ(http_request(port, "GET", "/readyz")->status, 200);
@@ -210,20 +211,23 @@ TEST(Process, SigtermDrainsInFlightRequestsAndExitsZero) {
   idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(idle.read_response()->status, 200);
   RawClient in_flight(port);  // mid-request: half of its body sent
-  ASSERT_TRUE(in_flight.send("POST /v1/version HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab"));
+  ASSERT_TRUE(
+      in_flight.send("POST /v1/version HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab"));
 
   ASSERT_EQ(::kill(child->pid, SIGTERM), 0);
   // During shutdown_delay the listener is open but readiness already fails.
-  bool saw_not_ready = eventually([&] {
-    try {
-      auto ready = http_request(port, "GET", "/readyz");
-      return ready && ready->status == 503;
-    } catch (const std::runtime_error&) {
-      return false;  // the listener closed already
-    }
-  }, 5s);
+  bool saw_not_ready = eventually(
+      [&] {
+        try {
+          auto ready = http_request(port, "GET", "/readyz");
+          return ready && ready->status == 503;
+        } catch (const std::runtime_error&) {
+          return false;  // the listener closed already
+        }
+      },
+      5s);
   EXPECT_TRUE(saw_not_ready);
-  EXPECT_TRUE(idle.wait_closed());  // idle connections are closed by the drain
+  EXPECT_TRUE(idle.wait_closed());    // idle connections are closed by the drain
   ASSERT_TRUE(in_flight.send("cd"));  // the in-flight request completes
   auto answer = in_flight.read_response();
   ASSERT_TRUE(answer);

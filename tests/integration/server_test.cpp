@@ -149,7 +149,7 @@ TEST(Server, TraceparentIsContinuedOrStarted) {
   auto continued = http_request(server.port(), "GET", "/healthz", "", {{"traceparent", inbound}});
   auto outbound = continued->header("traceparent");
   ASSERT_TRUE(outbound);
-  EXPECT_EQ(outbound->substr(0, 36), inbound.substr(0, 36));  // same trace id
+  EXPECT_EQ(outbound->substr(0, 36), inbound.substr(0, 36));    // same trace id
   EXPECT_NE(outbound->substr(36, 16), inbound.substr(36, 16));  // our own span id
   EXPECT_EQ(outbound->substr(53), "01");
 
@@ -190,11 +190,13 @@ TEST(Server, MetricsExposeRequestsConnectionsAndBuildInfo) {
   EXPECT_EQ(metrics->status, 200);
   EXPECT_EQ(metrics->header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   const auto& text = metrics->body;
-  EXPECT_NE(text.find("aic_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 3"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("aic_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 3"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("aic_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("aic_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"),
+      std::string::npos);
   EXPECT_NE(text.find("aic_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 3"),
             std::string::npos);
   EXPECT_NE(text.find("aic_http_requests_in_flight 1"), std::string::npos);  // this request
@@ -202,9 +204,8 @@ TEST(Server, MetricsExposeRequestsConnectionsAndBuildInfo) {
 }
 
 TEST(Server, CorsWhenConfigured) {
-  TestServer server([](core::Config& config) {
-    config.cors.allowed_origins = {"https://dashboard.example"};
-  });
+  TestServer server(
+      [](core::Config& config) { config.cors.allowed_origins = {"https://dashboard.example"}; });
   auto preflight = http_request(server.port(), "OPTIONS", "/v1/version", "",
                                 {{"Origin", "https://dashboard.example"},
                                  {"Access-Control-Request-Method", "GET"},
@@ -260,12 +261,13 @@ TEST(Server, RequestDeadlineAnswers503WhenWorkIsStuckInQueue) {
                      });
                      co_return http::Response::empty(204);
                    });
-        router.add(http::Method::kGet, "/test/queued",
-                   [&self](http::RequestContext& context) -> boost::asio::awaitable<http::Response> {
-                     auto done = co_await self.workers().run(context.deadline, [] {});
-                     if (!done) co_return http::problem_response(done.error(), context.request_id);
-                     co_return http::Response::empty(204);
-                   });
+        router.add(
+            http::Method::kGet, "/test/queued",
+            [&self](http::RequestContext& context) -> boost::asio::awaitable<http::Response> {
+              auto done = co_await self.workers().run(context.deadline, [] {});
+              if (!done) co_return http::problem_response(done.error(), context.request_id);
+              co_return http::Response::empty(204);
+            });
       });
   RawClient blocker(server.port());
   ASSERT_TRUE(blocker.send("GET /test/blocking HTTP/1.1\r\nHost: x\r\n\r\n"));

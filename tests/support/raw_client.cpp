@@ -56,7 +56,8 @@ RawClient::~RawClient() {
 }
 
 RawClient::RawClient(RawClient&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), timeout_(other.timeout_),
+    : fd_(std::exchange(other.fd_, -1)),
+      timeout_(other.timeout_),
       buffer_(std::move(other.buffer_)) {}
 
 bool RawClient::send(std::string_view bytes) {
@@ -113,7 +114,8 @@ std::optional<RawResponse> RawClient::read_response(bool head_request) {
   bool no_body = head_request || response.status == 204 || response.status == 304 ||
                  (response.status >= 100 && response.status < 200);
   if (no_body) return response;
-  if (auto encoding = response.header("Transfer-Encoding"); encoding && iequal(*encoding, "chunked")) {
+  if (auto encoding = response.header("Transfer-Encoding");
+      encoding && iequal(*encoding, "chunked")) {
     for (;;) {
       std::size_t size_end;
       while ((size_end = buffer_.find("\r\n")) == std::string::npos) {
@@ -162,8 +164,8 @@ std::optional<RawResponse> http_request(std::uint16_t port, std::string_view met
                                         std::string_view target, std::string_view body,
                                         std::vector<std::pair<std::string, std::string>> headers) {
   RawClient client(port);
-  std::string request = std::string(method) + " " + std::string(target) +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  std::string request =
+      std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
     request += "Content-Length: " + std::to_string(body.size()) + "\r\n";

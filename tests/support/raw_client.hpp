@@ -50,9 +50,9 @@ class RawClient {
 };
 
 // GET/POST convenience: one request on a fresh connection.
-std::optional<RawResponse> http_request(std::uint16_t port, std::string_view method,
-                                        std::string_view target, std::string_view body = {},
-                                        std::vector<std::pair<std::string, std::string>> headers = {});
+std::optional<RawResponse> http_request(
+    std::uint16_t port, std::string_view method, std::string_view target,
+    std::string_view body = {}, std::vector<std::pair<std::string, std::string>> headers = {});
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 template <typename Condition>

@@ -41,12 +41,12 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   auto applied = store::apply_migrations(*database_, store::builtin_migrations());
   if (!applied) throw std::runtime_error("migrations: " + applied.error().message);
 
-  workers_ = std::make_unique<core::WorkerPool>(config_.workers.threads,
-                                                config_.workers.queue_limit);
+  workers_ =
+      std::make_unique<core::WorkerPool>(config_.workers.threads, config_.workers.queue_limit);
   metrics_ = std::make_unique<http::HttpMetrics>(registry_);
-  ops_ = std::make_unique<api::OpsDependencies>(api::OpsDependencies{
-      [this] { return server_ && server_->draining(); }, *database_, store::builtin_migrations(),
-      *workers_, registry_});
+  ops_ = std::make_unique<api::OpsDependencies>(
+      api::OpsDependencies{[this] { return server_ && server_->draining(); }, *database_,
+                           store::builtin_migrations(), *workers_, registry_});
   api::add_ops_routes(router_, *ops_);
   api::v1::add_version_routes(router_);
   if (add_routes) add_routes(router_, *this);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+#include "api/ops/ops_routes.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/worker_pool.hpp"
@@ -14,7 +15,6 @@
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
-#include "api/ops/ops_routes.hpp"
 #include "store/database.hpp"
 
 namespace aic::test {

@@ -17,8 +17,8 @@ boost::asio::awaitable<http::Response> readiness(const OpsDependencies& deps,
     checks["shutdown"] = "ok";
   }
   // The database checks block, so they run on the worker pool.
-  auto status = co_await deps.workers.run(
-      context.deadline, [&]() -> core::Result<store::MigrationStatus> {
+  auto status =
+      co_await deps.workers.run(context.deadline, [&]() -> core::Result<store::MigrationStatus> {
         if (auto ping = deps.database.ping(); !ping) return std::move(ping).error();
         return store::migration_status(deps.database, deps.migrations);
       });
@@ -46,27 +46,24 @@ boost::asio::awaitable<http::Response> readiness(const OpsDependencies& deps,
 
 void add_ops_routes(http::Router& router, const OpsDependencies& dependencies) {
   const OpsDependencies* deps = &dependencies;
-  router.add(
-      http::Method::kGet, "/healthz",
-      [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-        auto response = http::Response::json(200, R"({"status":"ok"})");
-        response.headers.add("Cache-Control", "no-store");
-        co_return response;
-      },
-      {.summary = "Liveness: the process is running."});
-  router.add(
-      http::Method::kGet, "/readyz",
-      [deps](http::RequestContext& context) { return readiness(*deps, context); },
-      {.summary = "Readiness: not draining, database reachable, schema current."});
-  router.add(
-      http::Method::kGet, "/metrics",
-      [deps](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-        auto response = http::Response::make(200, deps->metrics.render(),
-                                             "text/plain; version=0.0.4; charset=utf-8");
-        response.headers.add("Cache-Control", "no-store");
-        co_return response;
-      },
-      {.summary = "Prometheus metrics."});
+  router.add(http::Method::kGet, "/healthz",
+             [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+               auto response = http::Response::json(200, R"({"status":"ok"})");
+               response.headers.add("Cache-Control", "no-store");
+               co_return response;
+             },
+             {.summary = "Liveness: the process is running."});
+  router.add(http::Method::kGet, "/readyz",
+             [deps](http::RequestContext& context) { return readiness(*deps, context); },
+             {.summary = "Readiness: not draining, database reachable, schema current."});
+  router.add(http::Method::kGet, "/metrics",
+             [deps](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+               auto response = http::Response::make(200, deps->metrics.render(),
+                                                    "text/plain; version=0.0.4; charset=utf-8");
+               response.headers.add("Cache-Control", "no-store");
+               co_return response;
+             },
+             {.summary = "Prometheus metrics."});
 }
 
 }  // namespace aic::api

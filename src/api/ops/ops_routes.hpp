@@ -16,7 +16,7 @@
 namespace aic::api {
 
 struct OpsDependencies {
-  std::function<bool()> draining;           // true once shutdown began
+  std::function<bool()> draining;  // true once shutdown began
   store::Database& database;
   std::span<const store::Migration> migrations;
   core::WorkerPool& workers;

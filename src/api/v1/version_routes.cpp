@@ -7,16 +7,15 @@
 namespace aic::api::v1 {
 
 void add_version_routes(http::Router& router) {
-  router.add(
-      http::Method::kGet, "/v1/version",
-      [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-        const auto& info = core::build_info();
-        boost::json::object body{{"version", info.version},
-                                 {"commit", info.commit},
-                                 {"build_time", info.build_time}};
-        co_return http::Response::json(200, boost::json::serialize(body));
-      },
-      {.summary = "Version, source commit and build time of the server."});
+  router.add(http::Method::kGet, "/v1/version",
+             [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+               const auto& info = core::build_info();
+               boost::json::object body{{"version", info.version},
+                                        {"commit", info.commit},
+                                        {"build_time", info.build_time}};
+               co_return http::Response::json(200, boost::json::serialize(body));
+             },
+             {.summary = "Version, source commit and build time of the server."});
 }
 
 }  // namespace aic::api::v1

@@ -8,8 +8,8 @@ namespace aic::core {
 namespace {
 
 std::filesystem::path write_file(const std::string& name, const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() /
-              (name + "-" + std::to_string(::getpid()) + ".toml");
+  auto path =
+      std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".toml");
   std::ofstream(path) << text;
   return path;
 }
@@ -74,8 +74,7 @@ level = "loud"
   EXPECT_NE(listen->reason.find("host:port"), std::string::npos);
   EXPECT_NE(find_issue(loaded, "server.max_connections"), nullptr);
   ASSERT_NE(find_issue(loaded, "server.idle_timeout"), nullptr);
-  EXPECT_NE(find_issue(loaded, "server.idle_timeout")->reason.find("duration"),
-            std::string::npos);
+  EXPECT_NE(find_issue(loaded, "server.idle_timeout")->reason.find("duration"), std::string::npos);
   ASSERT_NE(find_issue(loaded, "server.lisen"), nullptr);
   EXPECT_EQ(find_issue(loaded, "server.lisen")->reason, "unknown key");
   ASSERT_NE(find_issue(loaded, "log.level"), nullptr);
@@ -124,9 +123,9 @@ TEST(Config, CrossKeyRules) {
   auto loaded = load_config(std::nullopt, {{"AIC_TLS_CERT_FILE", "/nonexistent/cert.pem"},
                                            {"AIC_CORS_ALLOWED_ORIGINS", "*,example.com"},
                                            {"AIC_CORS_ALLOW_CREDENTIALS", "true"}});
-  EXPECT_NE(find_issue(loaded, "tls.key_file"), nullptr);    // set together
-  EXPECT_NE(find_issue(loaded, "tls.cert_file"), nullptr);   // unreadable
-  EXPECT_NE(find_issue(loaded, "cors.allowed_origins"), nullptr);  // not an origin
+  EXPECT_NE(find_issue(loaded, "tls.key_file"), nullptr);            // set together
+  EXPECT_NE(find_issue(loaded, "tls.cert_file"), nullptr);           // unreadable
+  EXPECT_NE(find_issue(loaded, "cors.allowed_origins"), nullptr);    // not an origin
   EXPECT_NE(find_issue(loaded, "cors.allow_credentials"), nullptr);  // with "*"
 }
 

@@ -15,9 +15,9 @@ TEST(Metrics, RendersPrometheusTextFormat) {
   requests.with({"/a\"b", "404"}).increment();
   registry.gauge("aic_open", "Open.").with({}).set(7);
   auto& latency = registry.histogram("aic_latency_seconds", "Latency.", {"route"}, {0.001, 0.01});
-  latency.with({"/x"}).observe_microseconds(500);     // ≤ 1 ms
-  latency.with({"/x"}).observe_microseconds(5000);    // ≤ 10 ms
-  latency.with({"/x"}).observe_microseconds(50000);   // +Inf
+  latency.with({"/x"}).observe_microseconds(500);    // ≤ 1 ms
+  latency.with({"/x"}).observe_microseconds(5000);   // ≤ 10 ms
+  latency.with({"/x"}).observe_microseconds(50000);  // +Inf
 
   std::string text = registry.render();
   EXPECT_NE(text.find("# TYPE aic_requests_total counter\n"), std::string::npos);

@@ -64,10 +64,13 @@ TEST(WorkerPool, RefusesWhenQueueIsFull) {
   std::latch release(1);
   std::atomic<bool> started{false};
   // Occupy the only worker, then fill the only queue slot.
-  auto blocker = asio::co_spawn(io, pool.run(kNoDeadline, [&] {
-    started = true;
-    release.wait();
-  }), asio::use_future);
+  auto blocker = asio::co_spawn(io,
+                                pool.run(kNoDeadline,
+                                         [&] {
+                                           started = true;
+                                           release.wait();
+                                         }),
+                                asio::use_future);
   while (!started) io.poll();
   auto queued = asio::co_spawn(io, pool.run(kNoDeadline, [] {}), asio::use_future);
   io.poll();
@@ -89,16 +92,19 @@ TEST(WorkerPool, DropsQueuedJobWhenDeadlinePasses) {
   std::latch release(1);
   std::atomic<bool> started{false};
   std::atomic<bool> late_job_ran{false};
-  auto blocker = asio::co_spawn(io, pool.run(kNoDeadline, [&] {
-    started = true;
-    release.wait();
-  }), asio::use_future);
+  auto blocker = asio::co_spawn(io,
+                                pool.run(kNoDeadline,
+                                         [&] {
+                                           started = true;
+                                           release.wait();
+                                         }),
+                                asio::use_future);
   while (!started) io.poll();
-  auto late = asio::co_spawn(
-      io,
-      pool.run(std::chrono::steady_clock::now() + std::chrono::milliseconds(20),
-               [&] { late_job_ran = true; }),
-      asio::use_future);
+  auto late =
+      asio::co_spawn(io,
+                     pool.run(std::chrono::steady_clock::now() + std::chrono::milliseconds(20),
+                              [&] { late_job_ran = true; }),
+                     asio::use_future);
   // The deadline fires while the only worker is still busy.
   while (late.wait_for(std::chrono::seconds(0)) != std::future_status::ready) io.run_one();
   release.count_down();

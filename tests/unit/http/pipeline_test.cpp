@@ -81,8 +81,7 @@ TEST(Pipeline, FilterCanAnswerAndSkipTheRest) {
   Pipeline pipeline(std::move(filters), router);
   auto context = context_for(router, Method::kGet, "/x");
   EXPECT_EQ(run(pipeline, context).status, 299);
-  EXPECT_EQ(log, (std::vector<std::string>{"a.request", "b.request", "b.response",
-                                           "a.response"}));
+  EXPECT_EQ(log, (std::vector<std::string>{"a.request", "b.request", "b.response", "a.response"}));
 }
 
 TEST(Pipeline, ExceptionBecomes500ProblemWithRequestId) {

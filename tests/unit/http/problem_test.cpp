@@ -35,7 +35,8 @@ TEST(Problem, StatusMappingAndRetryAfter) {
 TEST(Problem, EveryCodeHasADistinctType) {
   std::set<std::string> types;
   for (int code = 0; code <= static_cast<int>(core::ErrorCode::kInternal); ++code) {
-    auto response = problem_response(core::Error::make(static_cast<core::ErrorCode>(code), "x"), "");
+    auto response =
+        problem_response(core::Error::make(static_cast<core::ErrorCode>(code), "x"), "");
     types.insert(std::string(boost::json::parse(response.body).as_object()["type"].as_string()));
   }
   EXPECT_EQ(types.size(), static_cast<std::size_t>(core::ErrorCode::kInternal) + 1);

@@ -6,7 +6,8 @@ namespace aic::http {
 namespace {
 
 Handler ok() {
-  return [](RequestContext&) -> boost::asio::awaitable<Response> { co_return Response::empty(200); };
+  return
+      [](RequestContext&) -> boost::asio::awaitable<Response> { co_return Response::empty(200); };
 }
 
 TEST(Router, MatchesLiteralAndTemplates) {
