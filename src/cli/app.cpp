@@ -28,16 +28,8 @@ std::optional<core::Config> load_or_report(const std::string& config_path) {
   return std::nullopt;
 }
 
-store::DatabaseOptions database_options(const core::Config& config) {
-  store::DatabaseOptions options;
-  options.url = config.database.url;
-  options.pool_size = config.database.pool_size;
-  options.busy_timeout = config.database.busy_timeout;
-  return options;
-}
-
 int migrate(const core::Config& config, bool dry_run) {
-  auto database = store::open_database(database_options(config));
+  auto database = store::open_database(store::database_options(config.database));
   if (!database) {
     std::cerr << "aic: cannot open database " << core::redact_url(config.database.url) << ": "
               << database.error().message << "\n";

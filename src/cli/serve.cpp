@@ -34,11 +34,7 @@ int serve(const core::Config& config) {
   core::log_info("aic " + std::string(info.version) + " (" + std::string(info.commit) +
                  ") starting; database " + core::redact_url(config.database.url));
 
-  store::DatabaseOptions options;
-  options.url = config.database.url;
-  options.pool_size = config.database.pool_size;
-  options.busy_timeout = config.database.busy_timeout;
-  auto database = store::open_database(options);
+  auto database = store::open_database(store::database_options(config.database));
   if (!database) {
     core::log_error("cannot open database: " + database.error().message);
     return 1;

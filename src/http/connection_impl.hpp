@@ -84,7 +84,6 @@ inline core::Error read_error(const beast::error_code& ec, bool timed_out, bool 
   return error;
 }
 
-// A connection's coroutine state that the drain signal needs to reach.
 // Copies a parsed request head into `context.request` and routes it. Shared with the fuzz
 // target, so the fuzzer exercises exactly what the server runs on untrusted bytes.
 inline void route_request_head(const bhttp::request<bhttp::string_body>& message,
@@ -103,6 +102,7 @@ inline void route_request_head(const bhttp::request<bhttp::string_body>& message
   context.bad_path_encoding = match.bad_encoding;
 }
 
+// A connection's coroutine state that the drain signal needs to reach.
 template <typename Stream>
 class Session final : public SessionBase {
  public:
@@ -120,9 +120,11 @@ class Session final : public SessionBase {
     if (idle_) beast::get_lowest_layer(stream_).socket().cancel(ignored);
   }
 
-  bool idle_ = true;
+  // Idle: waiting for the first byte of the next request.
+  void set_idle(bool idle) { idle_ = idle; }
 
  private:
+  bool idle_ = true;
   Stream& stream_;
   IoWorker& worker_;
   std::list<SessionBase*>::iterator node_;
@@ -210,7 +212,7 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
   }
 
   for (;;) {
-    session.idle_ = true;
+    session.set_idle(true);
     if (env.closing) break;
     if (buffer.size() == 0) {
       lowest.expires_after(limits.idle_timeout);
@@ -218,7 +220,7 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
       if (ec) break;  // idle timeout, drain or the client closed: nothing to answer
       buffer.commit(n);
     }
-    session.idle_ = false;
+    session.set_idle(false);
     lowest.expires_never();
 
     RequestContext context;

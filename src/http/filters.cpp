@@ -3,7 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <array>
+#include <algorithm>
 #include <atomic>
 #include <unordered_map>
 
@@ -193,16 +193,16 @@ std::string join(const std::vector<std::string>& items) {
 
 CorsFilter::CorsFilter(core::CorsConfig config)
     : config_(std::move(config)),
+      any_origin_(std::find(config_.allowed_origins.begin(), config_.allowed_origins.end(), "*") !=
+                  config_.allowed_origins.end()),
       allowed_headers_(join(config_.allowed_headers)),
       exposed_headers_(join(config_.exposed_headers)),
       max_age_(std::to_string(
           std::chrono::duration_cast<std::chrono::seconds>(config_.max_age).count())) {}
 
 bool CorsFilter::origin_allowed(std::string_view origin) const {
-  for (const auto& allowed : config_.allowed_origins) {
-    if (allowed == "*" || allowed == origin) return true;
-  }
-  return false;
+  return any_origin_ || std::find(config_.allowed_origins.begin(), config_.allowed_origins.end(),
+                                  origin) != config_.allowed_origins.end();
 }
 
 boost::asio::awaitable<std::optional<Response>> CorsFilter::on_request(RequestContext& context) {
@@ -218,10 +218,9 @@ boost::asio::awaitable<std::optional<Response>> CorsFilter::on_request(RequestCo
     error.header = "Origin";
     co_return problem_response(error, context.request_id);
   }
-  if (context.allow.empty() && context.route == nullptr) co_return std::nullopt;  // 404 follows
+  if (context.allow.empty()) co_return std::nullopt;  // no such path: the 404 follows
   Response response = Response::empty(204);
-  std::string allow = context.allow;
-  response.headers.add("Access-Control-Allow-Methods", allow);
+  response.headers.add("Access-Control-Allow-Methods", context.allow);
   response.headers.add("Access-Control-Allow-Headers", allowed_headers_);
   response.headers.add("Access-Control-Max-Age", max_age_);
   co_return response;
@@ -232,9 +231,7 @@ void CorsFilter::on_response(RequestContext& context, Response& response) {
   auto origin = context.request.headers.get("Origin");
   response.headers.add("Vary", "Origin");
   if (!origin || !origin_allowed(*origin)) return;
-  bool wildcard = !config_.allow_credentials &&
-                  std::find(config_.allowed_origins.begin(), config_.allowed_origins.end(), "*") !=
-                      config_.allowed_origins.end();
+  bool wildcard = any_origin_ && !config_.allow_credentials;
   response.headers.set("Access-Control-Allow-Origin", wildcard ? "*" : std::string(*origin));
   if (config_.allow_credentials) response.headers.set("Access-Control-Allow-Credentials", "true");
   if (!exposed_headers_.empty() && response.status != 204) {

@@ -72,6 +72,7 @@ class CorsFilter final : public Filter {
  private:
   bool origin_allowed(std::string_view origin) const;
   core::CorsConfig config_;
+  bool any_origin_;  // "*" is among the allowed origins
   std::string allowed_headers_;
   std::string exposed_headers_;
   std::string max_age_;

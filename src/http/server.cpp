@@ -214,18 +214,15 @@ core::Status Server::Impl::start() {
 
 void Server::Impl::drain_now() {
   closing = true;
-  for (std::size_t i = 0; i < acceptors.size(); ++i) {  // fewer if start() failed midway
-    tcp::acceptor* acceptor = acceptors[i].get();
-    asio::post(workers[i]->io, [acceptor] {
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    // Fewer acceptors than workers when start() failed midway.
+    tcp::acceptor* acceptor = i < acceptors.size() ? acceptors[i].get() : nullptr;
+    IoWorker* worker = workers[i].get();
+    asio::post(worker->io, [acceptor, worker] {
       boost::system::error_code ignored;
-      acceptor->close(ignored);
-    });
-  }
-  for (auto& worker : workers) {
-    IoWorker* raw = worker.get();
-    asio::post(raw->io, [raw] {
+      if (acceptor != nullptr) acceptor->close(ignored);
       // on_drain may end a session, which erases it from the list: iterate over a copy.
-      std::vector<SessionBase*> sessions(raw->sessions.begin(), raw->sessions.end());
+      std::vector<SessionBase*> sessions(worker->sessions.begin(), worker->sessions.end());
       for (auto* session : sessions) session->on_drain();
     });
   }

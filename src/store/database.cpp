@@ -195,4 +195,12 @@ Status Database::ping() {
   });
 }
 
+DatabaseOptions database_options(const core::DatabaseConfig& config) {
+  DatabaseOptions options;
+  options.url = config.url;
+  options.pool_size = config.pool_size;
+  options.busy_timeout = config.busy_timeout;
+  return options;
+}
+
 }  // namespace aic::store

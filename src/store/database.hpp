@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/result.hpp"
 
 namespace aic::store {
@@ -101,6 +102,9 @@ class Database {
   // Succeeds when a connection can run a trivial query.
   Status ping();
 };
+
+// The options for the configured database (url, pool size, busy timeout).
+DatabaseOptions database_options(const core::DatabaseConfig& config);
 
 // Opens the database named by options.url. Creates a missing SQLite file (and its parent
 // directory). Errors: kInvalidArgument for a bad URL, kUnavailable when it cannot connect.

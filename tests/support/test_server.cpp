@@ -32,10 +32,7 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   if (configure) configure(config_);
   core::configure_logging(config_.log);
 
-  store::DatabaseOptions options;
-  options.url = config_.database.url;
-  options.pool_size = config_.database.pool_size;
-  auto database = store::open_database(options);
+  auto database = store::open_database(store::database_options(config_.database));
   if (!database) throw std::runtime_error("open_database: " + database.error().message);
   database_ = std::move(*database);
   auto applied = store::apply_migrations(*database_, store::builtin_migrations());
