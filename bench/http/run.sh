@@ -9,6 +9,8 @@
 #   BENCH_DURATION=10s          measured wrk run per server and connection count
 #   BENCH_WARMUP=3s             discarded wrk run before each measured one
 #   BENCH_CONNECTIONS="100 1000 10000"
+#   BENCH_ROUNDS=3              measured runs per server and connection count, alternating
+#                               nginx/aic; the report shows medians
 #   BENCH_WRK_THREADS=2         wrk -t
 #   BENCH_WORKERS=2             nginx worker_processes and aic AIC_IO_THREADS (like for like)
 #   BENCH_NGINX_PORT=18081, BENCH_AIC_PORT=18082
@@ -23,6 +25,7 @@ cd "$repo_root"
 duration="${BENCH_DURATION:-10s}"
 warmup="${BENCH_WARMUP:-3s}"
 read -r -a connection_counts <<<"${BENCH_CONNECTIONS:-100 1000 10000}"
+rounds="${BENCH_ROUNDS:-3}"
 wrk_threads="${BENCH_WRK_THREADS:-2}"
 server_workers="${BENCH_WORKERS:-2}"
 nginx_port="${BENCH_NGINX_PORT:-18081}"
@@ -229,37 +232,81 @@ run_wrk() {
     die "wrk failed against $server:$(printf '\n')$(cat "$output")"
 }
 
-declare -A rps lat50 lat99 errors error_detail non2xx server_cpu wrk_cpu
-round=0
+# Ticks the hypervisor gave to other guests ("steal", /proc/stat) so far: on a shared host a
+# run can lose a large share of its CPU, which the report makes visible.
+steal_ticks() { awk '$1 == "cpu" {print $9}' /proc/stat; }
+
+# median of the numbers given as arguments
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# Per run (key server/connections/round): requests/s, p50 and p99 in ms, socket errors,
+# non-2xx answers, CPU of the server and of wrk, steal.
+declare -A rps lat50 lat99 errors error_detail non2xx server_cpu wrk_cpu steal_cpu
 for connections in "${connection_counts[@]}"; do
-  # Alternate which server goes first so neither is systematically on the warmer machine.
-  if ((round % 2 == 0)); then order=(nginx aic); else order=(aic nginx); fi
-  round=$((round + 1))
-  for server in "${order[@]}"; do
-    log "$server, $connections connections: warm-up $warmup, then $duration"
-    run_wrk "$server" "$connections" "$warmup" "$raw_dir/$server-c$connections-warmup.txt"
-    sleep 1  # let the warm-up connections close
-    pid_var="${server}_pid"
-    server_before="$(server_ticks "${!pid_var}")"
-    wrk_before="$(children_ticks)"
-    started="$(now)"
-    run_wrk "$server" "$connections" "$duration" "$raw_dir/$server-c$connections.txt"
-    finished="$(now)"
-    server_after="$(server_ticks "${!pid_var}")"
-    wrk_after="$(children_ticks)"
-    sleep 1
-    parse_wrk "$raw_dir/$server-c$connections.txt"
+  for ((round = 1; round <= rounds; round++)); do
+    # Alternate which server goes first so neither is systematically on the warmer machine.
+    if ((round % 2 == 1)); then order=(nginx aic); else order=(aic nginx); fi
+    for server in "${order[@]}"; do
+      log "$server, $connections connections, round $round/$rounds: warm-up $warmup, then $duration"
+      run_wrk "$server" "$connections" "$warmup" "$raw_dir/$server-c$connections-r$round-warmup.txt"
+      sleep 1  # let the warm-up connections close
+      pid_var="${server}_pid"
+      server_before="$(server_ticks "${!pid_var}")"
+      wrk_before="$(children_ticks)"
+      steal_before="$(steal_ticks)"
+      started="$(now)"
+      run_wrk "$server" "$connections" "$duration" "$raw_dir/$server-c$connections-r$round.txt"
+      finished="$(now)"
+      server_after="$(server_ticks "${!pid_var}")"
+      wrk_after="$(children_ticks)"
+      steal_after="$(steal_ticks)"
+      sleep 1
+      parse_wrk "$raw_dir/$server-c$connections-r$round.txt"
+      key="$server/$connections/$round"
+      rps[$key]="$requests_per_second"
+      lat50[$key]="$(to_ms "$p50")"
+      lat99[$key]="$(to_ms "$p99")"
+      errors[$key]="$socket_errors"
+      error_detail[$key]="$socket_error_detail"
+      non2xx[$key]="$non_2xx"
+      server_cpu[$key]="$(cpu_percent $((server_after - server_before)) "$started" "$finished")"
+      wrk_cpu[$key]="$(cpu_percent $((wrk_after - wrk_before)) "$started" "$finished")"
+      steal_cpu[$key]="$(cpu_percent $((steal_after - steal_before)) "$started" "$finished")"
+      log "  $requests_per_second req/s, p50 $p50, p99 $p99, socket errors $socket_errors," \
+        "non-2xx $non_2xx; CPU: $server ${server_cpu[$key]}, wrk ${wrk_cpu[$key]}," \
+        "stolen by the host ${steal_cpu[$key]}"
+    done
+  done
+done
+
+# Medians over the rounds (key server/connections), and totals for errors.
+declare -A med_rps med50 med99 total_errors total_non2xx med_server_cpu med_wrk_cpu med_steal
+for connections in "${connection_counts[@]}"; do
+  for server in nginx aic; do
+    values_rps=() values50=() values99=() values_server=() values_wrk=() values_steal=()
+    sum_errors=0 sum_non2xx=0 details=""
+    for ((round = 1; round <= rounds; round++)); do
+      key="$server/$connections/$round"
+      values_rps+=("${rps[$key]}")
+      values50+=("${lat50[$key]}")
+      values99+=("${lat99[$key]}")
+      values_server+=("${server_cpu[$key]%\%}")
+      values_wrk+=("${wrk_cpu[$key]%\%}")
+      values_steal+=("${steal_cpu[$key]%\%}")
+      sum_errors=$((sum_errors + errors[$key]))
+      sum_non2xx=$((sum_non2xx + non2xx[$key]))
+      [[ -n "${error_detail[$key]}" ]] && details="${details:+$details; }${error_detail[$key]}"
+    done
     key="$server/$connections"
-    rps[$key]="$requests_per_second"
-    lat50[$key]="$p50"
-    lat99[$key]="$p99"
-    errors[$key]="$socket_errors"
-    error_detail[$key]="$socket_error_detail"
-    non2xx[$key]="$non_2xx"
-    server_cpu[$key]="$(cpu_percent $((server_after - server_before)) "$started" "$finished")"
-    wrk_cpu[$key]="$(cpu_percent $((wrk_after - wrk_before)) "$started" "$finished")"
-    log "  $requests_per_second req/s, p50 $p50, p99 $p99, socket errors $socket_errors," \
-      "non-2xx $non_2xx; CPU: $server ${server_cpu[$key]}, wrk ${wrk_cpu[$key]}"
+    med_rps[$key]="$(median "${values_rps[@]}")"
+    med50[$key]="$(median "${values50[@]}")"
+    med99[$key]="$(median "${values99[@]}")"
+    med_server_cpu[$key]="$(median "${values_server[@]}")%"
+    med_wrk_cpu[$key]="$(median "${values_wrk[@]}")%"
+    med_steal[$key]="$(median "${values_steal[@]}")%"
+    total_errors[$key]="$sum_errors"
+    error_detail[$key]="$details"
+    total_non2xx[$key]="$sum_non2xx"
   done
 done
 
@@ -267,14 +314,15 @@ done
 format_errors() {
   local key="$1"
   if [[ -n "${error_detail[$key]}" ]]; then
-    echo "${errors[$key]} (${error_detail[$key]})"
+    echo "${total_errors[$key]} (${error_detail[$key]})"
   else
-    echo "${errors[$key]}"
+    echo "${total_errors[$key]}"
   fi
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 thousands() { printf "%.0f" "$1" | sed -e ':again' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 't again'; }
+ms() { awk -v v="$1" 'BEGIN { if (v < 1) printf "%.0fus", v * 1000; else printf "%.2fms", v }'; }
 
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git status --porcelain -- src 2>/dev/null)" ]]; then
@@ -282,27 +330,37 @@ if [[ -n "$(git status --porcelain -- src 2>/dev/null)" ]]; then
 fi
 report="$work_dir/report.md"
 {
-  echo "wrk -t$wrk_threads -cN -d$duration --latency (warm-up $warmup per server and N), $(date -u '+%Y-%m-%d %H:%M UTC'), aic at $commit; $(nproc) cores shared by wrk and the server; nginx $server_workers workers, aic $server_workers I/O threads."
+  echo "wrk -t$wrk_threads -cN -d$duration --latency (warm-up $warmup before each run), $rounds rounds per server and N alternating nginx/aic, medians shown; $(date -u '+%Y-%m-%d %H:%M UTC'), aic at $commit; $(nproc) cores shared by wrk and the server; nginx $server_workers workers, aic $server_workers I/O threads."
   echo
   echo "| connections | nginx req/s | aic req/s | aic/nginx ratio | nginx p50 / p99 | aic p50 / p99 | p99 ratio (aic/nginx) | socket errors (nginx / aic) | non-2xx (nginx / aic) |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
   for connections in "${connection_counts[@]}"; do
     n="nginx/$connections"
     a="aic/$connections"
-    echo "| $(thousands "$connections") | $(thousands "${rps[$n]}") | $(thousands "${rps[$a]}") |" \
-      "$(ratio "${rps[$a]}" "${rps[$n]}") | ${lat50[$n]} / ${lat99[$n]} | ${lat50[$a]} / ${lat99[$a]} |" \
-      "$(ratio "$(to_ms "${lat99[$a]}")" "$(to_ms "${lat99[$n]}")") |" \
-      "$(format_errors "$n") / $(format_errors "$a") | ${non2xx[$n]} / ${non2xx[$a]} |"
+    echo "| $(thousands "$connections") | $(thousands "${med_rps[$n]}") | $(thousands "${med_rps[$a]}") |" \
+      "$(ratio "${med_rps[$a]}" "${med_rps[$n]}") | $(ms "${med50[$n]}") / $(ms "${med99[$n]}") |" \
+      "$(ms "${med50[$a]}") / $(ms "${med99[$a]}") | $(ratio "${med99[$a]}" "${med99[$n]}") |" \
+      "$(format_errors "$n") / $(format_errors "$a") | ${total_non2xx[$n]} / ${total_non2xx[$a]} |"
   done
   echo
-  echo "CPU used during each measured run, in % of one core ($(nproc) cores = $(($(nproc) * 100))%):"
+  echo "Every round's requests/s (nginx / aic):"
   echo
-  echo "| connections | nginx | wrk (against nginx) | aic | wrk (against aic) |"
-  echo "| ---: | ---: | ---: | ---: | ---: |"
+  for connections in "${connection_counts[@]}"; do
+    line=""
+    for ((round = 1; round <= rounds; round++)); do
+      line="$line${line:+, }$(thousands "${rps[nginx/$connections/$round]}") / $(thousands "${rps[aic/$connections/$round]}")"
+    done
+    echo "- $(thousands "$connections") connections: $line"
+  done
+  echo
+  echo "CPU used during the measured runs (medians), in % of one core ($(nproc) cores = $(($(nproc) * 100))%); \"stolen\" is CPU the hypervisor gave to other guests:"
+  echo
+  echo "| connections | nginx | wrk (against nginx) | stolen | aic | wrk (against aic) | stolen |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for connections in "${connection_counts[@]}"; do
     n="nginx/$connections"
     a="aic/$connections"
-    echo "| $(thousands "$connections") | ${server_cpu[$n]} | ${wrk_cpu[$n]} | ${server_cpu[$a]} | ${wrk_cpu[$a]} |"
+    echo "| $(thousands "$connections") | ${med_server_cpu[$n]} | ${med_wrk_cpu[$n]} | ${med_steal[$n]} | ${med_server_cpu[$a]} | ${med_wrk_cpu[$a]} | ${med_steal[$a]} |"
   done
   echo
   echo "Targets: aic/nginx >= 0.90 at 100 and 1,000 connections; 10,000 connections with zero socket errors; p99 ratio <= 1.25."
@@ -310,14 +368,14 @@ report="$work_dir/report.md"
     n="nginx/$connections"
     a="aic/$connections"
     verdict=()
-    throughput="$(ratio "${rps[$a]}" "${rps[$n]}")"
-    p99_ratio="$(ratio "$(to_ms "${lat99[$a]}")" "$(to_ms "${lat99[$n]}")")"
+    throughput="$(ratio "${med_rps[$a]}" "${med_rps[$n]}")"
+    p99_ratio="$(ratio "${med99[$a]}" "${med99[$n]}")"
     if ((connections <= 1000)); then
       awk -v r="$throughput" 'BEGIN { exit !(r >= 0.9) }' && verdict+=("throughput met") ||
         verdict+=("throughput MISSED")
     fi
     if ((connections >= 10000)); then
-      if [[ "${errors[$a]}" == 0 ]]; then
+      if [[ "${total_errors[$a]}" == 0 ]]; then
         verdict+=("zero socket errors met")
       else
         verdict+=("socket errors MISSED")

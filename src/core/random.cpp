@@ -51,25 +51,41 @@ Random& system_random() {
   return instance;
 }
 
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(bytes.size() * 2, '0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0x0f];
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+void write_hex(std::span<const std::uint8_t> bytes, char* out) {
+  for (std::uint8_t byte : bytes) {
+    *out++ = kHexDigits[byte >> 4];
+    *out++ = kHexDigits[byte & 0x0f];
   }
+}
+
+}  // namespace
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  std::string out(bytes.size() * 2, '0');
+  write_hex(bytes, out.data());
   return out;
 }
 
-std::string random_hex(Random& random, std::size_t byte_count) {
-  std::array<std::uint8_t, 64> stack_bytes;
-  std::string out;
+void assign_random_hex(Random& random, std::size_t byte_count, std::string& out) {
+  out.resize(byte_count * 2);
+  std::array<std::uint8_t, 64> chunk;
+  char* cursor = out.data();
   while (byte_count > 0) {
-    std::size_t take = std::min(byte_count, stack_bytes.size());
-    random.fill(std::span(stack_bytes.data(), take));
-    out += to_hex(std::span<const std::uint8_t>(stack_bytes.data(), take));
+    std::size_t take = std::min(byte_count, chunk.size());
+    random.fill(std::span(chunk.data(), take));
+    write_hex(std::span<const std::uint8_t>(chunk.data(), take), cursor);
+    cursor += 2 * take;
     byte_count -= take;
   }
+}
+
+std::string random_hex(Random& random, std::size_t byte_count) {
+  std::string out;
+  assign_random_hex(random, byte_count, out);
   return out;
 }
 

@@ -25,5 +25,7 @@ std::string to_hex(std::span<const std::uint8_t> bytes);
 
 // `byte_count` random bytes as lower-case hex (2 × byte_count characters).
 std::string random_hex(Random& random, std::size_t byte_count);
+// The same, written into `out` (replacing its contents, reusing its capacity).
+void assign_random_hex(Random& random, std::size_t byte_count, std::string& out);
 
 }  // namespace aic::core

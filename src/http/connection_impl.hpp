@@ -6,11 +6,13 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <charconv>
+#include <cstring>
 #include <ctime>
 
 #include "http/connection.hpp"
@@ -23,7 +25,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
 inline constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 // The Date header (RFC 9110 §6.6.1), formatted at most once per second per thread.
@@ -39,13 +40,6 @@ inline std::string_view http_date() {
     cached_second = now;
   }
   return std::string_view(buffer, length);
-}
-
-// Whether the bytes already buffered contain a complete request head, in which case the
-// parser needs no I/O and no timer has to guard it.
-inline bool has_complete_head(const beast::flat_buffer& buffer) {
-  std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
-  return data.find("\r\n\r\n") != std::string_view::npos;
 }
 
 inline bool client_went_away(const beast::error_code& ec) {
@@ -84,25 +78,67 @@ inline core::Error read_error(const beast::error_code& ec, bool timed_out, bool 
   return error;
 }
 
-// Copies a parsed request head into `context.request` and routes it. Shared with the fuzz
-// target, so the fuzzer exercises exactly what the server runs on untrusted bytes.
-inline void route_request_head(const bhttp::request<bhttp::string_body>& message,
-                               const Router& router, RequestContext& context) {
-  Request& request = context.request;
-  request.method_text = std::string(message.method_string());
-  request.method = parse_method(request.method_text);
-  request.target = std::string(message.target());
-  request.version = message.version();
-  for (const auto& field : message) request.headers.add(field.name_string(), field.value());
+// Beast's HTTP/1.1 grammar writing straight into our Request: the head is copied once, into
+// strings the connection reuses for its next request, and the body is appended as it
+// arrives. Limits (header bytes, body bytes) are Beast's, set on the parser.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  explicit RequestParser(Request& request) : request_(request) {}
 
-  Router::Match match = router.match(request.method, request.path());
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target,
+                       int version, beast::error_code&) override {
+    request_.method_text.assign(method.data(), method.size());
+    request_.method = http::parse_method(request_.method_text);
+    request_.target.assign(target.data(), target.size());
+    request_.version = static_cast<unsigned>(version);
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    request_.headers.add(std::string_view(name.data(), name.size()),
+                         std::string_view(value.data(), value.size()));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    // The connection refuses a Content-Length over the route's limit before reading the body.
+    if (length) request_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 beast::error_code&) override {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  Request& request_;
+};
+
+// Routes the parsed request in `context`. Shared with the fuzz target, so the fuzzer
+// exercises exactly what the server runs on untrusted bytes.
+inline void route_request(const Router& router, RequestContext& context) {
+  Router::Match match = router.match(context.request.method, context.request.path());
   context.route = match.route;
   context.path_params = std::move(match.params);
   context.allow = std::move(match.allow);
   context.bad_path_encoding = match.bad_encoding;
 }
 
-// A connection's coroutine state that the drain signal needs to reach.
+template <typename Stream>
+constexpr bool kIsTls = !std::is_same_v<Stream, tcp::socket>;
+
+inline tcp::socket& socket_of(tcp::socket& stream) { return stream; }
+inline tcp::socket& socket_of(beast::ssl_stream<tcp::socket>& stream) {
+  return stream.next_layer();
+}
+
+// A connection's state that the drain signal and the deadline sweep need to reach.
 template <typename Stream>
 class Session final : public SessionBase {
  public:
@@ -115,16 +151,37 @@ class Session final : public SessionBase {
   void on_drain() override {
     // A connection waiting for its next request is closed now; one mid-request finishes
     // and then closes because the server is draining.
-    // error_code overload: the socket may already be closed by an idle timeout.
-    boost::system::error_code ignored;
-    if (idle_) beast::get_lowest_layer(stream_).socket().cancel(ignored);
+    if (idle_) cancel();
   }
+
+  void on_deadline() override {
+    // Cancel rather than close, so a 408 can still be written after a slow head or body.
+    timed_out_ = true;
+    cancel();
+  }
+
+  // The current step must be done within `timeout` (or by `when`); clears timed_out().
+  void expire_after(Clock::duration timeout) { expire_at(coarse_now() + timeout); }
+  void expire_at(Clock::time_point when) {
+    deadline = when;
+    timed_out_ = false;
+  }
+  void expire_never() { deadline = Clock::time_point::max(); }
+  // Whether the deadline of the current step cancelled it.
+  bool timed_out() const { return timed_out_; }
 
   // Idle: waiting for the first byte of the next request.
   void set_idle(bool idle) { idle_ = idle; }
 
  private:
+  void cancel() {
+    // error_code overload: the socket may already be closed.
+    boost::system::error_code ignored;
+    socket_of(stream_).cancel(ignored);
+  }
+
   bool idle_ = true;
+  bool timed_out_ = false;
   Stream& stream_;
   IoWorker& worker_;
   std::list<SessionBase*>::iterator node_;
@@ -134,9 +191,43 @@ inline bool is_bodyless_status(int status) {
   return status == 204 || status == 304 || (status >= 100 && status < 200);
 }
 
-// A header name or value that would break the framing of the response (CR, LF, NUL).
+// Whether `text` contains CR, LF or NUL, which would break the framing of the response.
+// Eight bytes at a time, looking for any byte below 0x20 (rare in header text: only TAB is
+// legitimate); only then byte by byte to see which one it is.
 inline bool unsafe_header_text(std::string_view text) {
-  return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  const char* cursor = text.data();
+  std::size_t left = text.size();
+  while (left >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, cursor, sizeof word);
+    if (((word - kOnes * 0x20) & ~word & kHighBits) != 0) break;
+    cursor += 8;
+    left -= 8;
+  }
+  for (; left > 0; ++cursor, --left) {
+    if (*cursor == '\r' || *cursor == '\n' || *cursor == '\0') return true;
+  }
+  return false;
+}
+
+// Headers the connection writes itself; a handler's copy is dropped.
+inline bool is_framing_header(std::string_view name) {
+  switch (name.size()) {
+    case 4:
+      return iequals(name, "Date");
+    case 6:
+      return iequals(name, "Server");
+    case 10:
+      return iequals(name, "Connection");
+    case 14:
+      return iequals(name, "Content-Length");
+    case 17:
+      return iequals(name, "Transfer-Encoding");
+    default:
+      return false;
+  }
 }
 
 // Renders the status line and headers of `response` into `head` (reused across requests,
@@ -146,39 +237,41 @@ inline bool unsafe_header_text(std::string_view text) {
 // CR/LF is dropped rather than allowed to split the response.
 inline void render_head(const Response& response, unsigned version, bool keep_alive,
                         std::string& head) {
+  using namespace std::string_view_literals;
   head.clear();
-  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head.append(version == 10 ? "HTTP/1.0 "sv : "HTTP/1.1 "sv);
   int status = response.status >= 100 && response.status <= 599 ? response.status : 500;
   head += static_cast<char>('0' + status / 100);
   head += static_cast<char>('0' + status / 10 % 10);
   head += static_cast<char>('0' + status % 10);
   head += ' ';
   auto reason = reason_phrase(status);
-  head += reason.empty() ? std::string_view("Unknown") : reason;
-  head += "\r\n";
+  head.append(reason.empty() ? "Unknown"sv : reason);
+  head.append("\r\n"sv);
   for (const auto& [name, value] : response.headers.entries()) {
-    if (name.empty() || unsafe_header_text(name) || unsafe_header_text(value) ||
-        iequals(name, "Content-Length") || iequals(name, "Connection") || iequals(name, "Date") ||
-        iequals(name, "Server") || iequals(name, "Transfer-Encoding")) {
+    if (name.empty() || is_framing_header(name) || unsafe_header_text(name) ||
+        unsafe_header_text(value)) {
       continue;
     }
-    head += name;
-    head += ": ";
-    head += value;
-    head += "\r\n";
+    head.append(name);
+    head.append(": "sv);
+    head.append(value);
+    head.append("\r\n"sv);
   }
-  head += "Server: aic\r\nDate: ";
-  head += http_date();
-  head += "\r\n";
+  head.append("Server: aic\r\nDate: "sv);
+  head.append(http_date());
+  head.append("\r\n"sv);
   if (!is_bodyless_status(status)) {
     // HEAD: the Content-Length a GET would send, and no body.
-    head += "Content-Length: ";
-    head += std::to_string(response.body.size());
-    head += "\r\n";
+    char digits[24];
+    auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), response.body.size());
+    head.append("Content-Length: "sv);
+    head.append(digits, end);
+    head.append("\r\n"sv);
   }
-  if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
-  if (version != 10 && !keep_alive) head += "Connection: close\r\n";
-  head += "\r\n";
+  if (version == 10 && keep_alive) head.append("Connection: keep-alive\r\n"sv);
+  if (version != 10 && !keep_alive) head.append("Connection: close\r\n"sv);
+  head.append("\r\n"sv);
 }
 
 // Writes `response` (head from render_head, then the body unless HEAD or bodyless status).
@@ -194,19 +287,21 @@ asio::awaitable<beast::error_code> write_response(Stream& stream, const Response
   co_return ec;
 }
 
+// Reads from the socket this much at a time while waiting for a request.
+inline constexpr std::size_t kReadChunk = 8192;
+
 template <typename Stream>
 asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv& env,
                             std::string remote) {
   const core::ServerConfig& limits = env.limits;
   Session<Stream> session(stream, worker);
-  auto& lowest = beast::get_lowest_layer(stream);
+  tcp::socket& socket = socket_of(stream);
   beast::flat_buffer buffer;
-  std::string response_head;            // reused for every response on this connection
-  asio::steady_timer guard(worker.io);  // header/body timeouts that still allow an answer
-  std::uint64_t guard_epoch = 0;
+  std::string response_head;  // reused for every response on this connection
+  RequestContext context;     // recycled for every request on this connection
 
-  if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
-    lowest.expires_after(limits.header_timeout);
+  if constexpr (kIsTls<Stream>) {
+    session.expire_after(limits.header_timeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUseTuple);
     if (ec) co_return;
   }
@@ -215,59 +310,37 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     session.set_idle(true);
     if (env.closing) break;
     if (buffer.size() == 0) {
-      lowest.expires_after(limits.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kUseTuple);
+      session.expire_after(limits.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kUseTuple);
       if (ec) break;  // idle timeout, drain or the client closed: nothing to answer
       buffer.commit(n);
     }
     session.set_idle(false);
-    lowest.expires_never();
 
-    RequestContext context;
+    context.recycle();
     context.request.remote_address = remote;
     bool close_after = false;
-    bool timed_out = false;
-    // The guard cancels (rather than closes) the socket, so a 408 can still be written. The
-    // epoch stops a timer that fired just as the read finished from cancelling later I/O.
-    auto arm_guard = [&](Clock::time_point when) {
-      timed_out = false;
-      guard.expires_at(when);
-      guard.async_wait(
-          [&timed_out, &lowest, &guard_epoch, epoch = ++guard_epoch](beast::error_code ec) {
-            if (ec || epoch != guard_epoch) return;
-            timed_out = true;
-            boost::system::error_code ignored;
-            lowest.socket().cancel(ignored);
-          });
-    };
-    auto disarm_guard = [&] {
-      ++guard_epoch;
-      guard.cancel();
-    };
-
-    bhttp::request_parser<bhttp::string_body> parser;
+    RequestParser parser(context.request);
     parser.header_limit(
         static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
     parser.body_limit(boost::none);  // the route's limit is applied once it is known
     std::size_t body_limit = limits.max_body_bytes;
 
-    bool guarded = !has_complete_head(buffer);
-    if (guarded) arm_guard(Clock::now() + limits.header_timeout);
+    session.expire_after(limits.header_timeout);
     auto [head_ec, head_bytes] =
         co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
-    if (guarded) disarm_guard();
     context.started = Clock::now();
     context.deadline = context.started + limits.request_timeout;
 
     if (head_ec) {
-      if (!timed_out && client_went_away(head_ec)) break;
-      if (head_ec == asio::error::operation_aborted && !timed_out) break;  // drain
+      bool timed_out = session.timed_out();
+      if (!timed_out && (client_went_away(head_ec) || head_ec == asio::error::operation_aborted)) {
+        break;  // gone, or cancelled by the drain
+      }
       context.rejection = read_error(head_ec, timed_out, false, limits, body_limit);
       close_after = true;
     } else {
-      auto& message = parser.get();
-      Request& request = context.request;
-      route_request_head(message, env.pipeline.router(), context);
+      route_request(env.pipeline.router(), context);
       if (context.route != nullptr && context.route->options.max_body_bytes) {
         body_limit = *context.route->options.max_body_bytes;
       }
@@ -276,36 +349,39 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
       if (!parser.is_done()) {
         auto length = parser.content_length();
         bool too_large = length && *length > body_limit;
-        if (!too_large && bhttp::token_list(message[bhttp::field::expect]).exists("100-continue")) {
+        auto expect = context.request.headers.get("Expect");
+        if (!too_large && expect && bhttp::token_list(*expect).exists("100-continue")) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          lowest.expires_after(limits.header_timeout);
+          session.expire_after(limits.header_timeout);
           auto [write_ec, written] =
               co_await asio::async_write(stream, asio::buffer(kContinue), kUseTuple);
           if (write_ec) break;
-          lowest.expires_never();
         }
         beast::error_code body_ec;
+        bool timed_out = false;
         if (too_large) {
           body_ec = bhttp::error::body_limit;  // refuse before reading a byte of it
         } else {
-          arm_guard(context.deadline);
+          session.expire_at(context.deadline);
           auto [ec, read] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
-          disarm_guard();
           body_ec = ec;
+          timed_out = session.timed_out();
         }
         if (body_ec) {
-          if (!timed_out && client_went_away(body_ec)) break;
-          if (body_ec == asio::error::operation_aborted && !timed_out) break;
+          if (!timed_out &&
+              (client_went_away(body_ec) || body_ec == asio::error::operation_aborted)) {
+            break;
+          }
           context.rejection = read_error(body_ec, timed_out, true, limits, body_limit);
           close_after = true;
         }
       }
-      if (!context.rejection) request.body = std::move(message.body());
     }
+    session.expire_never();  // the handler has the request deadline
 
     Response response = co_await env.pipeline.handle(context);
     bool keep_alive = !close_after && !env.draining && parser.keep_alive();
-    lowest.expires_after(limits.request_timeout);
+    session.expire_after(limits.request_timeout);
     auto write_ec = co_await write_response(stream, response, context.request.version, keep_alive,
                                             context.request.method == Method::kHead, response_head);
     if (write_ec || !keep_alive) break;
@@ -313,13 +389,13 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
 
   // Close politely: TLS close_notify, then a TCP half-close so the client reads our last
   // response before the connection goes away.
-  lowest.expires_after(std::chrono::seconds(2));
-  if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+  session.expire_after(std::chrono::seconds(2));
+  if constexpr (kIsTls<Stream>) {
     co_await stream.async_shutdown(kUseTuple);
   }
   beast::error_code ignored;
-  lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  lowest.close();
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
 }
 
 }  // namespace aic::http::detail

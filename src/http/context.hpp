@@ -23,14 +23,14 @@ struct TraceContext {
   std::string parent_id;  // 16 hex from the inbound traceparent, empty if none
   std::string span_id;    // 16 hex, ours
   std::string flags = "00";
-  std::string traceparent() const { return "00-" + trace_id + "-" + span_id + "-" + flags; }
+  std::string traceparent() const;
 };
 
 struct RequestContext {
   Request request;
   const Route* route = nullptr;                                  // null when no route matched
   std::vector<std::pair<std::string, std::string>> path_params;  // decoded values
-  std::string allow;  // methods the path supports, when the method did not match
+  std::string_view allow;  // methods the path supports (owned by the router); empty if none
   bool bad_path_encoding = false;
 
   std::string request_id;
@@ -47,6 +47,11 @@ struct RequestContext {
   std::string_view param(std::string_view name) const;
   // The route template for logs and metrics; "unmatched" when no route matched.
   std::string_view route_label() const;
+
+  // Resets to a freshly constructed context for the next request on the same connection,
+  // keeping the capacity of the request's buffers. Everything else is value-initialised
+  // again, so a field added later can never carry one request's state into the next.
+  void recycle();
 };
 
 }  // namespace aic::http

@@ -72,23 +72,22 @@ std::optional<TraceContext> parse_traceparent(std::string_view header) {
   return trace;
 }
 
-boost::asio::awaitable<std::optional<Response>> RequestIdFilter::on_request(
-    RequestContext& context) {
+std::optional<Response> RequestIdFilter::on_request(RequestContext& context) {
   auto inbound = context.request.headers.get("X-Request-Id");
   if (inbound && valid_request_id(*inbound)) {
-    context.request_id = std::string(*inbound);
+    context.request_id.assign(*inbound);
   } else {
-    context.request_id = core::random_hex(random_, 16);
+    core::assign_random_hex(random_, 16, context.request_id);
   }
   std::optional<TraceContext> trace;
   if (auto header = context.request.headers.get("traceparent")) trace = parse_traceparent(*header);
   if (trace) {
     context.trace = std::move(*trace);
   } else {
-    context.trace.trace_id = core::random_hex(random_, 16);
+    core::assign_random_hex(random_, 16, context.trace.trace_id);
   }
-  context.trace.span_id = core::random_hex(random_, 8);
-  co_return std::nullopt;
+  core::assign_random_hex(random_, 8, context.trace.span_id);
+  return std::nullopt;
 }
 
 void RequestIdFilter::on_response(RequestContext& context, Response& response) {
@@ -119,9 +118,9 @@ void AccessLogFilter::on_response(RequestContext& context, Response& response) {
   core::write_access_log(line);
 }
 
-boost::asio::awaitable<std::optional<Response>> MetricsFilter::on_request(RequestContext&) {
+std::optional<Response> MetricsFilter::on_request(RequestContext&) {
   metrics_.in_flight.add(1);
-  co_return std::nullopt;
+  return std::nullopt;
 }
 
 namespace {
@@ -205,25 +204,25 @@ bool CorsFilter::origin_allowed(std::string_view origin) const {
                                   origin) != config_.allowed_origins.end();
 }
 
-boost::asio::awaitable<std::optional<Response>> CorsFilter::on_request(RequestContext& context) {
-  if (config_.allowed_origins.empty()) co_return std::nullopt;
+std::optional<Response> CorsFilter::on_request(RequestContext& context) {
+  if (config_.allowed_origins.empty()) return std::nullopt;
   auto origin = context.request.headers.get("Origin");
   auto requested_method = context.request.headers.get("Access-Control-Request-Method");
   bool preflight = context.request.method == Method::kOptions && origin && requested_method;
-  if (!preflight) co_return std::nullopt;
+  if (!preflight) return std::nullopt;
   if (!origin_allowed(*origin)) {
     core::Error error = core::Error::make(
         core::ErrorCode::kPermissionDenied,
         "origin " + std::string(*origin) + " is not allowed by cors.allowed_origins");
     error.header = "Origin";
-    co_return problem_response(error, context.request_id);
+    return problem_response(error, context.request_id);
   }
-  if (context.allow.empty()) co_return std::nullopt;  // no such path: the 404 follows
+  if (context.allow.empty()) return std::nullopt;  // no such path: the 404 follows
   Response response = Response::empty(204);
   response.headers.add("Access-Control-Allow-Methods", context.allow);
   response.headers.add("Access-Control-Allow-Headers", allowed_headers_);
   response.headers.add("Access-Control-Max-Age", max_age_);
-  co_return response;
+  return response;
 }
 
 void CorsFilter::on_response(RequestContext& context, Response& response) {

@@ -36,7 +36,7 @@ std::optional<TraceContext> parse_traceparent(std::string_view header);
 class RequestIdFilter final : public Filter {
  public:
   explicit RequestIdFilter(core::Random& random) : random_(random) {}
-  boost::asio::awaitable<std::optional<Response>> on_request(RequestContext& context) override;
+  std::optional<Response> on_request(RequestContext& context) override;
   void on_response(RequestContext& context, Response& response) override;
 
  private:
@@ -53,7 +53,7 @@ class AccessLogFilter final : public Filter {
 class MetricsFilter final : public Filter {
  public:
   explicit MetricsFilter(HttpMetrics& metrics);
-  boost::asio::awaitable<std::optional<Response>> on_request(RequestContext& context) override;
+  std::optional<Response> on_request(RequestContext& context) override;
   void on_response(RequestContext& context, Response& response) override;
 
  private:
@@ -66,7 +66,7 @@ class MetricsFilter final : public Filter {
 class CorsFilter final : public Filter {
  public:
   explicit CorsFilter(core::CorsConfig config);
-  boost::asio::awaitable<std::optional<Response>> on_request(RequestContext& context) override;
+  std::optional<Response> on_request(RequestContext& context) override;
   void on_response(RequestContext& context, Response& response) override;
 
  private:

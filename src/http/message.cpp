@@ -1,7 +1,6 @@
 #include "http/message.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace aic::http {
 
@@ -39,15 +38,23 @@ Method parse_method(std::string_view text) {
   return Method::kOther;
 }
 
+namespace {
+
+// ASCII only: header names are tokens (RFC 9110 §5.1), and this must not depend on a locale.
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+}  // namespace
+
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
-  for (const auto& [key, value] : entries_) {
+  for (const auto& [key, value] : entries()) {
     if (iequals(key, name)) return std::string_view(value);
   }
   return std::nullopt;
@@ -59,11 +66,34 @@ void Headers::set(std::string_view name, std::string_view value) {
 }
 
 void Headers::add(std::string_view name, std::string_view value) {
-  entries_.emplace_back(std::string(name), std::string(value));
+  if (size_ < slots_.size()) {
+    slots_[size_].first.assign(name);
+    slots_[size_].second.assign(value);
+  } else {
+    slots_.emplace_back(std::string(name), std::string(value));
+  }
+  ++size_;
 }
 
 void Headers::remove(std::string_view name) {
-  std::erase_if(entries_, [name](const auto& entry) { return iequals(entry.first, name); });
+  // Stable compaction by swapping, so removed entries' strings stay as spares.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < size_; ++i) {
+    if (iequals(slots_[i].first, name)) continue;
+    if (kept != i) std::swap(slots_[kept], slots_[i]);
+    ++kept;
+  }
+  size_ = kept;
+}
+
+void Request::clear() {
+  method = Method::kOther;
+  method_text.clear();
+  target.clear();
+  version = 11;
+  headers.clear();
+  body.clear();
+  remote_address.clear();
 }
 
 std::string_view Request::path() const {
@@ -79,6 +109,9 @@ std::string_view Request::query() const {
 
 Response Response::make(int status, std::string body, std::string_view content_type) {
   Response response{status, {}, std::move(body)};
+  // Room for what the standard filters add (request id, traceparent, CORS), so the vector
+  // is allocated once.
+  response.headers.reserve(8);
   response.headers.add("Content-Type", content_type);
   return response;
 }

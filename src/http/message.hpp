@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,8 +19,14 @@ std::string_view method_name(Method method);
 Method parse_method(std::string_view text);
 
 // Header names compare case-insensitively; order and duplicates are preserved.
+//
+// clear() keeps the strings of removed entries for reuse, so a connection that parses one
+// request after another into the same Headers stops allocating once it has seen its largest
+// request.
 class Headers {
  public:
+  using Entry = std::pair<std::string, std::string>;
+
   // The first value of `name`, if present.
   std::optional<std::string_view> get(std::string_view name) const;
   bool contains(std::string_view name) const { return get(name).has_value(); }
@@ -27,12 +34,16 @@ class Headers {
   void set(std::string_view name, std::string_view value);
   void add(std::string_view name, std::string_view value);
   void remove(std::string_view name);
+  void clear() { size_ = 0; }
 
-  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
-  void reserve(std::size_t count) { entries_.reserve(count); }
+  std::span<const Entry> entries() const { return {slots_.data(), size_}; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void reserve(std::size_t count) { slots_.reserve(count); }
 
  private:
-  std::vector<std::pair<std::string, std::string>> entries_;
+  std::vector<Entry> slots_;  // [0, size_) are the headers; the rest are spare strings
+  std::size_t size_ = 0;
 };
 
 bool iequals(std::string_view a, std::string_view b);
@@ -47,6 +58,9 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_address;  // client IP, without port
+
+  // Empties every field, keeping allocated capacity for the next request.
+  void clear();
 };
 
 struct Response {

@@ -5,8 +5,10 @@
 
 namespace aic::http {
 
-boost::asio::awaitable<std::optional<Response>> Filter::on_request(RequestContext&) {
-  co_return std::nullopt;
+std::optional<Response> Filter::on_request(RequestContext&) { return std::nullopt; }
+
+boost::asio::awaitable<std::optional<Response>> Filter::on_request_async(RequestContext& context) {
+  co_return on_request(context);
 }
 
 void Filter::on_response(RequestContext&, Response&) {}
@@ -37,13 +39,19 @@ boost::asio::awaitable<Response> Pipeline::handle(RequestContext& context) const
   std::optional<Response> response;
   try {
     for (; entered < filters_.size(); ++entered) {
-      response = co_await filters_[entered]->on_request(context);
+      Filter& filter = *filters_[entered];
+      if (filter.suspends()) {
+        response = co_await filter.on_request_async(context);
+      } else {
+        response = filter.on_request(context);
+      }
       if (response) {
         ++entered;
         break;
       }
     }
-    if (!response) response = co_await dispatch(context);
+    if (!response) response = answer_without_handler(context);
+    if (!response) response = co_await context.route->handler(context);
   } catch (const std::exception& error) {
     response = internal_error(context, error.what());
   } catch (...) {
@@ -53,16 +61,16 @@ boost::asio::awaitable<Response> Pipeline::handle(RequestContext& context) const
   co_return std::move(*response);
 }
 
-boost::asio::awaitable<Response> Pipeline::dispatch(RequestContext& context) const {
-  if (context.rejection) co_return problem_response(*context.rejection, context.request_id);
+std::optional<Response> Pipeline::answer_without_handler(const RequestContext& context) const {
+  if (context.rejection) return problem_response(*context.rejection, context.request_id);
   if (context.bad_path_encoding) {
-    co_return problem_response(
+    return problem_response(
         core::Error::invalid("a path segment has invalid percent-encoding", "path"),
         context.request_id);
   }
   if (context.route == nullptr) {
     if (context.allow.empty()) {
-      co_return problem_response(
+      return problem_response(
           core::Error::make(core::ErrorCode::kNotFound,
                             "no resource at " + std::string(context.request.path())),
           context.request_id);
@@ -70,17 +78,18 @@ boost::asio::awaitable<Response> Pipeline::dispatch(RequestContext& context) con
     if (context.request.method == Method::kOptions) {
       Response response = Response::empty(204);
       response.headers.add("Allow", context.allow);
-      co_return response;
+      return response;
     }
-    Response response = problem_response(
-        core::Error::make(core::ErrorCode::kMethodNotAllowed,
-                          context.request.method_text + " is not supported on " +
-                              std::string(context.request.path()) + "; allowed: " + context.allow),
-        context.request_id);
+    Response response =
+        problem_response(core::Error::make(core::ErrorCode::kMethodNotAllowed,
+                                           context.request.method_text + " is not supported on " +
+                                               std::string(context.request.path()) +
+                                               "; allowed: " + std::string(context.allow)),
+                         context.request_id);
     response.headers.add("Allow", context.allow);
-    co_return response;
+    return response;
   }
-  co_return co_await context.route->handler(context);
+  return std::nullopt;
 }
 
 }  // namespace aic::http

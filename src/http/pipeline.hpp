@@ -9,6 +9,10 @@
 // on_request ran. Any exception escaping a filter or handler becomes a 500 problem carrying
 // the request id; the server keeps serving.
 //
+// Most filters only look at the request (ids, metrics, CORS) and are plain function calls.
+// A filter that must wait for I/O, such as a credential lookup in the database, says so with
+// suspends() and implements on_request_async instead; only such filters cost a coroutine.
+//
 // Threading: a Pipeline is built at start-up and then shared, read-only, by all I/O threads.
 #pragma once
 
@@ -26,7 +30,11 @@ class Filter {
  public:
   virtual ~Filter() = default;
   // Runs before the handler. Return a response to answer without calling later steps.
-  virtual boost::asio::awaitable<std::optional<Response>> on_request(RequestContext& context);
+  virtual std::optional<Response> on_request(RequestContext& context);
+  // True for a filter whose request step waits for I/O: the pipeline then awaits
+  // on_request_async instead of calling on_request. Constant for the filter's lifetime.
+  virtual bool suspends() const { return false; }
+  virtual boost::asio::awaitable<std::optional<Response>> on_request_async(RequestContext& context);
   // Runs after the response is known, in reverse order. Must not throw.
   virtual void on_response(RequestContext& context, Response& response);
 };
@@ -41,7 +49,8 @@ class Pipeline {
   const Router& router() const { return router_; }
 
  private:
-  boost::asio::awaitable<Response> dispatch(RequestContext& context) const;
+  // The answer when no handler can run: a rejected request, 404, 405 or OPTIONS.
+  std::optional<Response> answer_without_handler(const RequestContext& context) const;
 
   std::vector<std::unique_ptr<Filter>> filters_;
   const Router& router_;

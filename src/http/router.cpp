@@ -1,5 +1,8 @@
 #include "http/router.hpp"
 
+#include <algorithm>
+#include <array>
+#include <iterator>
 #include <stdexcept>
 
 namespace aic::http {
@@ -9,21 +12,24 @@ bool is_parameter(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-// Splits "/a/b/c" into {"a","b","c"}. Returns false for an empty segment ("//", trailing
-// "/" except on the root) or a path not starting with '/'.
-bool split_path(std::string_view path, std::vector<std::string_view>& out) {
-  out.clear();
-  if (path.empty() || path.front() != '/') return false;
-  if (path.size() == 1) return true;
+using Segments = std::array<std::string_view, Router::kMaxSegments>;
+
+// Splits "/a/b/c" into {"a","b","c"} and returns the count. Returns nullopt for an empty
+// segment ("//", trailing "/" except on the root), a path not starting with '/', or more
+// than kMaxSegments segments.
+std::optional<std::size_t> split_path(std::string_view path, Segments& out) {
+  if (path.empty() || path.front() != '/') return std::nullopt;
+  if (path.size() == 1) return 0;
+  std::size_t count = 0;
   std::size_t start = 1;
   while (start <= path.size()) {
     std::size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
-    if (end == start) return false;
-    out.push_back(path.substr(start, end - start));
+    if (end == start || count == out.size()) return std::nullopt;
+    out[count++] = path.substr(start, end - start);
     start = end + 1;
   }
-  return true;
+  return count;
 }
 
 int hex_value(char c) {
@@ -61,79 +67,95 @@ std::optional<std::string> percent_decode(std::string_view text) {
   return out;
 }
 
-void Router::add(Method method, std::string path_template, Handler handler, RouteOptions options) {
-  std::vector<std::string_view> parts;
-  if (!split_path(path_template, parts)) {
-    throw std::invalid_argument("malformed route template: " + path_template);
+struct Router::Node {
+  std::vector<std::pair<std::string, std::unique_ptr<Node>>> literals;
+  std::unique_ptr<Node> parameter;
+  std::vector<const Route*> routes;  // templates ending here, in registration order
+  std::string allow;                 // their methods, for Allow and CORS preflights
+
+  const Node* find(std::span<const std::string_view> parts) const {
+    if (parts.empty()) return routes.empty() ? nullptr : this;
+    for (const auto& [literal, child] : literals) {
+      if (literal != parts.front()) continue;
+      if (const Node* found = child->find(parts.subspan(1))) return found;
+      break;
+    }
+    return parameter ? parameter->find(parts.subspan(1)) : nullptr;
   }
+};
+
+Router::Router() : root_(std::make_unique<Node>()) {}
+Router::~Router() = default;
+Router::Router(Router&&) noexcept = default;
+Router& Router::operator=(Router&&) noexcept = default;
+
+void Router::add(Method method, std::string path_template, Handler handler, RouteOptions options) {
+  Segments parts;
+  auto count = split_path(path_template, parts);
+  if (!count) throw std::invalid_argument("malformed route template: " + path_template);
   auto route = std::make_unique<Route>();
   route->method = method;
-  for (auto part : parts) {
+  Node* node = root_.get();
+  for (auto part : std::span(parts.data(), *count)) {
     bool braces = part.find_first_of("{}") != std::string_view::npos;
     if (braces && !is_parameter(part)) {
       throw std::invalid_argument("malformed parameter in route template: " + path_template);
     }
     route->segments.emplace_back(part);
+    if (braces) {
+      if (!node->parameter) node->parameter = std::make_unique<Node>();
+      node = node->parameter.get();
+      continue;
+    }
+    auto it = std::find_if(node->literals.begin(), node->literals.end(),
+                           [part](const auto& child) { return child.first == part; });
+    if (it == node->literals.end()) {
+      node->literals.emplace_back(std::string(part), std::make_unique<Node>());
+      it = std::prev(node->literals.end());
+    }
+    node = it->second.get();
   }
-  for (const auto& existing : routes_) {
-    if (existing->method == method && existing->path_template == path_template) {
+  for (const Route* existing : node->routes) {
+    if (existing->method == method) {
       throw std::invalid_argument("duplicate route: " + std::string(method_name(method)) + " " +
-                                  path_template);
+                                  path_template + " (already " + existing->path_template + ")");
     }
   }
   route->path_template = std::move(path_template);
   route->handler = std::move(handler);
   route->options = std::move(options);
+  node->routes.push_back(route.get());
+  node->allow.clear();
+  for (const Route* each : node->routes) {
+    append_allow(node->allow, method_name(each->method));
+    if (each->method == Method::kGet) append_allow(node->allow, "HEAD");
+  }
+  append_allow(node->allow, "OPTIONS");
   routes_.push_back(std::move(route));
 }
 
 Router::Match Router::match(Method method, std::string_view path) const {
   Match result;
-  std::vector<std::string_view> parts;
-  if (!split_path(path, parts)) return result;
+  Segments parts;
+  auto count = split_path(path, parts);
+  if (!count) return result;
+  std::span<const std::string_view> segments(parts.data(), *count);
+  const Node* node = root_->find(segments);
+  if (node == nullptr) return result;
 
-  // Among templates that match the path, the most specific wins: compare segment by
-  // segment, a literal beating a parameter at the first difference.
-  const std::vector<std::string>* best_segments = nullptr;
-  auto more_specific = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      bool a_param = is_parameter(a[i]);
-      bool b_param = is_parameter(b[i]);
-      if (a_param != b_param) return !a_param;
-    }
-    return false;
-  };
-  for (const auto& route : routes_) {
-    const auto& segments = route->segments;
-    if (segments.size() != parts.size()) continue;
-    bool matches = true;
-    for (std::size_t i = 0; i < parts.size() && matches; ++i) {
-      matches = is_parameter(segments[i]) || segments[i] == parts[i];
-    }
-    if (!matches) continue;
-    if (best_segments == nullptr || more_specific(segments, *best_segments)) {
-      best_segments = &segments;
-    }
-  }
-  if (best_segments == nullptr) return result;
-
-  // Every route of the winning template shares its segments; pick by method.
+  result.allow = node->allow;
   const Route* get_route = nullptr;
-  for (const auto& route : routes_) {
-    if (route->segments != *best_segments) continue;
-    append_allow(result.allow, method_name(route->method));
-    if (route->method == Method::kGet) append_allow(result.allow, "HEAD");
-    if (route->method == method) result.route = route.get();
-    if (route->method == Method::kGet) get_route = route.get();
+  for (const Route* route : node->routes) {
+    if (route->method == method) result.route = route;
+    if (route->method == Method::kGet) get_route = route;
   }
-  append_allow(result.allow, "OPTIONS");
   if (result.route == nullptr && method == Method::kHead) result.route = get_route;
   if (result.route == nullptr) return result;
 
-  for (std::size_t i = 0; i < parts.size(); ++i) {
+  for (std::size_t i = 0; i < segments.size(); ++i) {
     const auto& segment = result.route->segments[i];
     if (!is_parameter(segment)) continue;
-    auto decoded = percent_decode(parts[i]);
+    auto decoded = percent_decode(segments[i]);
     if (!decoded) {
       result.bad_encoding = true;
       return result;
@@ -158,6 +180,34 @@ std::string_view RequestContext::param(std::string_view name) const {
 
 std::string_view RequestContext::route_label() const {
   return route != nullptr ? std::string_view(route->path_template) : "unmatched";
+}
+
+std::string TraceContext::traceparent() const {
+  std::string out;
+  out.reserve(3 + trace_id.size() + 1 + span_id.size() + 1 + flags.size());
+  out += "00-";
+  out += trace_id;
+  out += '-';
+  out += span_id;
+  out += '-';
+  out += flags;
+  return out;
+}
+
+void RequestContext::recycle() {
+  Request kept_request = std::move(request);
+  std::string kept_id = std::move(request_id);
+  std::string kept_trace = std::move(trace.trace_id);
+  std::string kept_span = std::move(trace.span_id);
+  *this = RequestContext{};
+  kept_request.clear();
+  kept_id.clear();
+  kept_trace.clear();
+  kept_span.clear();
+  request = std::move(kept_request);
+  request_id = std::move(kept_id);
+  trace.trace_id = std::move(kept_trace);
+  trace.span_id = std::move(kept_span);
 }
 
 }  // namespace aic::http

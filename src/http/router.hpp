@@ -1,5 +1,7 @@
 // Maps (method, path) to a route declared with a path template such as
-// "/v1/things/{id}". Literal segments win over parameters when both match.
+// "/v1/things/{id}". Literal segments win over parameters when both match. Templates of the
+// same shape ("/a/{id}" and "/a/{key}") are one path; registering a method twice on it is an
+// error. Paths have at most Router::kMaxSegments segments.
 //
 // Unmatched requests carry enough for a correct answer: 404 when no template matches the
 // path, 405 with `Allow` when one does but not for this method. HEAD is answered by a GET
@@ -39,14 +41,21 @@ struct Route {
 
 class Router {
  public:
+  Router();
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+
   // Registers a route. Throws std::invalid_argument for a malformed template or a duplicate
   // (method, template) — both are programmer errors found at start-up.
   void add(Method method, std::string path_template, Handler handler, RouteOptions options = {});
 
+  static constexpr std::size_t kMaxSegments = 32;
+
   struct Match {
     const Route* route = nullptr;
     std::vector<std::pair<std::string, std::string>> params;
-    std::string allow;          // non-empty when the path matched some route
+    std::string_view allow;     // non-empty when the path matched some route; owned by the router
     bool bad_encoding = false;  // a parameter had invalid %-encoding
   };
   Match match(Method method, std::string_view path) const;
@@ -55,7 +64,11 @@ class Router {
   std::vector<const Route*> routes() const;
 
  private:
+  // A segment trie: literal children are tried before the parameter child, which makes
+  // "a literal beats a parameter at the first difference" fall out of a depth-first search.
+  struct Node;
   std::vector<std::unique_ptr<Route>> routes_;
+  std::unique_ptr<Node> root_;
 };
 
 // Decodes %XX escapes. Returns nullopt for a truncated or non-hex escape or a decoded NUL.

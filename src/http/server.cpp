@@ -60,6 +60,7 @@ struct Server::Impl {
 
   core::Status start();
   asio::awaitable<void> accept_loop(std::size_t index);
+  asio::awaitable<void> sweep_deadlines(IoWorker& worker);
   void start_connection(tcp::socket socket, IoWorker& worker);
   void drain_now();
   void connection_closed();
@@ -101,12 +102,31 @@ asio::awaitable<void> Server::Impl::accept_loop(std::size_t index) {
   }
 }
 
+asio::awaitable<void> Server::Impl::sweep_deadlines(IoWorker& worker) {
+  asio::steady_timer timer(worker.io);
+  const Clock::duration interval = detail::deadline_sweep_interval(limits);
+  for (;;) {
+    timer.expires_after(interval);
+    auto [ec] = co_await timer.async_wait(kUseTuple);
+    if (ec) break;
+    auto now = detail::coarse_now();
+    // on_deadline only cancels socket operations (their handlers run later), so the list
+    // cannot change under this loop.
+    for (SessionBase* session : worker.sessions) {
+      if (session->deadline <= now) {
+        session->deadline = Clock::time_point::max();
+        session->on_deadline();
+      }
+    }
+  }
+}
+
 void Server::Impl::start_connection(tcp::socket socket, IoWorker& worker) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (open.load() >= limits.max_connections) {
     metrics.refused_connections.increment();
-    asio::co_spawn(worker.io, detail::refuse_connection(std::move(socket)), asio::detached);
+    detail::refuse_connection(std::move(socket));
     return;
   }
   auto endpoint = socket.remote_endpoint(ignored);
@@ -201,6 +221,7 @@ core::Status Server::Impl::start() {
 
   for (std::size_t i = 0; i < workers.size(); ++i) {
     asio::co_spawn(workers[i]->io, accept_loop(i), asio::detached);
+    asio::co_spawn(workers[i]->io, sweep_deadlines(*workers[i]), asio::detached);
   }
   for (auto& worker : workers) {
     IoWorker* raw = worker.get();

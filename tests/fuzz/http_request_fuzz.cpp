@@ -1,5 +1,5 @@
 // libFuzzer target for everything that reads client-controlled bytes before a handler runs:
-// the HTTP/1.1 parser configured as the server configures it, the copy into http::Request,
+// the HTTP/1.1 parser configured as the server configures it, writing into http::Request,
 // routing with percent-decoding, X-Request-Id validation and traceparent parsing, and the
 // problem document for a parse failure.
 #include <boost/asio/buffer.hpp>
@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Several requests may be pipelined in one input: parse them one after another.
   boost::asio::const_buffer input(data, size);
   for (int requests = 0; requests < 8 && input.size() > 0; ++requests) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    RequestContext context;
+    aic::http::detail::RequestParser parser(context.request);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
     parser.body_limit(limits.max_body_bytes);
     parser.eager(true);
@@ -59,8 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       return 0;
     }
     if (!parser.is_header_done()) return 0;
-    RequestContext context;
-    aic::http::detail::route_request_head(parser.get(), router, context);
+    aic::http::detail::route_request(router, context);
     if (auto id = context.request.headers.get("X-Request-Id")) (void)valid_request_id(*id);
     if (auto header = context.request.headers.get("traceparent")) {
       if (auto trace = parse_traceparent(*header); trace && trace->trace_id.size() != 32) {

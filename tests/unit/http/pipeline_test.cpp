@@ -6,6 +6,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
@@ -18,10 +21,10 @@ class Recording final : public Filter {
  public:
   Recording(std::string name, std::vector<std::string>& log, bool answer = false)
       : name_(std::move(name)), log_(log), answer_(answer) {}
-  boost::asio::awaitable<std::optional<Response>> on_request(RequestContext&) override {
+  std::optional<Response> on_request(RequestContext&) override {
     log_.push_back(name_ + ".request");
-    if (answer_) co_return Response::empty(299);
-    co_return std::nullopt;
+    if (answer_) return Response::empty(299);
+    return std::nullopt;
   }
   void on_response(RequestContext&, Response&) override { log_.push_back(name_ + ".response"); }
 
@@ -29,6 +32,36 @@ class Recording final : public Filter {
   std::string name_;
   std::vector<std::string>& log_;
   bool answer_;
+};
+
+// A filter that waits for the event loop (as a credential lookup would) before deciding.
+class Waiting final : public Filter {
+ public:
+  Waiting(std::vector<std::string>& log, bool answer) : log_(log), answer_(answer) {}
+  bool suspends() const override { return true; }
+  boost::asio::awaitable<std::optional<Response>> on_request_async(RequestContext&) override {
+    auto executor = co_await boost::asio::this_coro::executor;
+    co_await boost::asio::post(executor, boost::asio::use_awaitable);
+    log_.push_back("waiting.request");
+    if (answer_) co_return Response::empty(401);
+    co_return std::nullopt;
+  }
+  std::optional<Response> on_request(RequestContext&) override {
+    log_.push_back("waiting.sync-called");  // must never happen for a suspending filter
+    return std::nullopt;
+  }
+  void on_response(RequestContext&, Response&) override { log_.push_back("waiting.response"); }
+
+ private:
+  std::vector<std::string>& log_;
+  bool answer_;
+};
+
+class Throwing final : public Filter {
+ public:
+  std::optional<Response> on_request(RequestContext&) override {
+    throw std::logic_error("filter bug");
+  }
 };
 
 Response run(const Pipeline& pipeline, RequestContext& context) {
@@ -82,6 +115,50 @@ TEST(Pipeline, FilterCanAnswerAndSkipTheRest) {
   auto context = context_for(router, Method::kGet, "/x");
   EXPECT_EQ(run(pipeline, context).status, 299);
   EXPECT_EQ(log, (std::vector<std::string>{"a.request", "b.request", "b.response", "a.response"}));
+}
+
+TEST(Pipeline, SuspendingFilterIsAwaitedInItsPlace) {
+  std::vector<std::string> log;
+  Router router;
+  router.add(Method::kGet, "/x", [&log](RequestContext&) -> boost::asio::awaitable<Response> {
+    log.push_back("handler");
+    co_return Response::empty(200);
+  });
+  for (bool answer : {false, true}) {
+    log.clear();
+    std::vector<std::unique_ptr<Filter>> filters;
+    filters.push_back(std::make_unique<Recording>("a", log));
+    filters.push_back(std::make_unique<Waiting>(log, answer));
+    filters.push_back(std::make_unique<Recording>("c", log));
+    Pipeline pipeline(std::move(filters), router);
+    auto context = context_for(router, Method::kGet, "/x");
+    auto response = run(pipeline, context);
+    if (answer) {
+      EXPECT_EQ(response.status, 401);
+      EXPECT_EQ(log, (std::vector<std::string>{"a.request", "waiting.request", "waiting.response",
+                                               "a.response"}));
+    } else {
+      EXPECT_EQ(response.status, 200);
+      EXPECT_EQ(log,
+                (std::vector<std::string>{"a.request", "waiting.request", "c.request", "handler",
+                                          "c.response", "waiting.response", "a.response"}));
+    }
+  }
+}
+
+TEST(Pipeline, ExceptionInFilterBecomes500AndOuterFiltersStillSeeTheResponse) {
+  std::vector<std::string> log;
+  Router router;
+  router.add(Method::kGet, "/x", [](RequestContext&) -> boost::asio::awaitable<Response> {
+    co_return Response::empty(200);
+  });
+  std::vector<std::unique_ptr<Filter>> filters;
+  filters.push_back(std::make_unique<Recording>("a", log));
+  filters.push_back(std::make_unique<Throwing>());
+  Pipeline pipeline(std::move(filters), router);
+  auto context = context_for(router, Method::kGet, "/x");
+  EXPECT_EQ(run(pipeline, context).status, 500);
+  EXPECT_EQ(log, (std::vector<std::string>{"a.request", "a.response"}));
 }
 
 TEST(Pipeline, ExceptionBecomes500ProblemWithRequestId) {
