@@ -274,7 +274,53 @@ inline void render_head(const Response& response, unsigned version, bool keep_al
   head.append("\r\n"sv);
 }
 
-// Writes `response` (head from render_head, then the body unless HEAD or bodyless status).
+// Reads this much at a time while waiting for a request head, and while reading a body.
+inline constexpr std::size_t kReadChunk = 8192;
+inline constexpr std::size_t kBodyReadChunk = 65536;
+
+// Feeds buffered bytes to `parser` until it has the head (or, with `whole`, the whole
+// message). Returns true when that is reached or parsing failed (`ec` set), false when more
+// bytes are needed. Parsing what is already buffered first means a request that arrived in
+// one piece, or was pipelined behind the previous one, costs no trip through the event loop.
+inline bool parse_buffered(RequestParser& parser, beast::flat_buffer& buffer, bool whole,
+                           beast::error_code& ec) {
+  for (;;) {
+    if (whole ? parser.is_done() : parser.is_header_done()) return true;
+    if (buffer.size() == 0) return false;
+    std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return false;
+    }
+    if (ec) return true;
+    if (used == 0) return false;
+  }
+}
+
+// Reads until parse_buffered is satisfied. A connection that ends before the head starts is
+// end_of_stream; one that ends mid-message is partial_message.
+template <typename Stream>
+asio::awaitable<beast::error_code> read_more(Stream& stream, beast::flat_buffer& buffer,
+                                             RequestParser& parser, bool whole) {
+  beast::error_code ec;
+  while (!parse_buffered(parser, buffer, whole, ec)) {
+    auto [read_ec, n] = co_await stream.async_read_some(
+        buffer.prepare(whole ? kBodyReadChunk : kReadChunk), kUseTuple);
+    if (read_ec == asio::error::eof) {
+      if (!parser.got_some()) co_return bhttp::error::end_of_stream;
+      parser.put_eof(ec);
+      co_return ec ? ec : beast::error_code(bhttp::error::partial_message);
+    }
+    if (read_ec) co_return read_ec;
+    buffer.commit(n);
+  }
+  co_return ec;
+}
+
+// Writes `response`: the head rendered into `head`, then the body unless HEAD or a bodyless
+// status. On a plain socket the bytes are first offered to the kernel directly; a response
+// that fits the send buffer (nearly all) then needs no asynchronous operation at all.
 template <typename Stream>
 asio::awaitable<beast::error_code> write_response(Stream& stream, const Response& response,
                                                   unsigned version, bool keep_alive,
@@ -283,12 +329,17 @@ asio::awaitable<beast::error_code> write_response(Stream& stream, const Response
   bool send_body = !head_request && !is_bodyless_status(response.status);
   std::array<asio::const_buffer, 2> buffers{
       asio::buffer(head), asio::buffer(response.body.data(), send_body ? response.body.size() : 0)};
-  auto [ec, written] = co_await asio::async_write(stream, buffers, kUseTuple);
+  beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
+  if constexpr (!kIsTls<Stream>) {
+    beast::error_code ec;
+    std::size_t written = stream.write_some(buffers, ec);  // the socket is non-blocking
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
+    if (written == asio::buffer_size(buffers)) co_return beast::error_code();
+    rest.consume(written);
+  }
+  auto [ec, written] = co_await asio::async_write(stream, rest, kUseTuple);
   co_return ec;
 }
-
-// Reads from the socket this much at a time while waiting for a request.
-inline constexpr std::size_t kReadChunk = 8192;
 
 template <typename Stream>
 asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv& env,
@@ -299,6 +350,11 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
   beast::flat_buffer buffer;
   std::string response_head;  // reused for every response on this connection
   RequestContext context;     // recycled for every request on this connection
+  {
+    // Synchronous writes (see write_response) must never block the I/O thread.
+    boost::system::error_code ignored;
+    socket.non_blocking(true, ignored);
+  }
 
   if constexpr (kIsTls<Stream>) {
     session.expire_after(limits.header_timeout);
@@ -327,8 +383,10 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     std::size_t body_limit = limits.max_body_bytes;
 
     session.expire_after(limits.header_timeout);
-    auto [head_ec, head_bytes] =
-        co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+    beast::error_code head_ec;
+    if (!parse_buffered(parser, buffer, false, head_ec)) {
+      head_ec = co_await read_more(stream, buffer, parser, false);
+    }
     context.started = Clock::now();
     context.deadline = context.started + limits.request_timeout;
 
@@ -363,8 +421,10 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
           body_ec = bhttp::error::body_limit;  // refuse before reading a byte of it
         } else {
           session.expire_at(context.deadline);
-          auto [ec, read] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
-          body_ec = ec;
+          parser.eager(true);
+          if (!parse_buffered(parser, buffer, true, body_ec)) {
+            body_ec = co_await read_more(stream, buffer, parser, true);
+          }
           timed_out = session.timed_out();
         }
         if (body_ec) {
