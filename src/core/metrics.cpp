@@ -6,10 +6,18 @@
 
 namespace aic::core {
 
+std::size_t detail::next_metric_shard() {
+  static std::atomic<std::size_t> next{0};
+  return next.fetch_add(1, std::memory_order_relaxed) % kMetricShards;
+}
+
 Histogram::Histogram(std::vector<double> bucket_bounds_seconds)
     : bounds_(std::move(bucket_bounds_seconds)),
-      counts_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
-  for (std::size_t i = 0; i <= bounds_.size(); ++i) counts_[i].store(0);
+      lines_per_shard_((bounds_.size() + 2 + 7) / 8),
+      lines_(new Line[lines_per_shard_ * detail::kMetricShards]) {
+  for (std::size_t i = 0; i < lines_per_shard_ * detail::kMetricShards; ++i) {
+    for (auto& counter : lines_[i].cells) counter.store(0, std::memory_order_relaxed);
+  }
   for (double bound : bounds_) {
     bounds_us_.push_back(static_cast<std::uint64_t>(std::llround(bound * 1e6)));
   }
@@ -18,8 +26,9 @@ Histogram::Histogram(std::vector<double> bucket_bounds_seconds)
 void Histogram::observe_microseconds(std::uint64_t microseconds) {
   std::size_t bucket = 0;
   while (bucket < bounds_us_.size() && microseconds > bounds_us_[bucket]) ++bucket;
-  counts_[bucket].fetch_add(1, std::memory_order_relaxed);
-  sum_us_.fetch_add(microseconds, std::memory_order_relaxed);
+  std::size_t shard = detail::metric_shard();
+  cell(shard, bucket).fetch_add(1, std::memory_order_relaxed);
+  cell(shard, bounds_.size() + 1).fetch_add(microseconds, std::memory_order_relaxed);
 }
 
 Histogram::Snapshot Histogram::snapshot() const {
@@ -27,11 +36,17 @@ Histogram::Snapshot Histogram::snapshot() const {
   snapshot.bounds = bounds_;
   std::uint64_t running = 0;
   for (std::size_t i = 0; i <= bounds_.size(); ++i) {
-    running += counts_[i].load(std::memory_order_relaxed);
+    for (std::size_t shard = 0; shard < detail::kMetricShards; ++shard) {
+      running += cell(shard, i).load(std::memory_order_relaxed);
+    }
     snapshot.cumulative_counts.push_back(running);
   }
   snapshot.count = running;
-  snapshot.sum_seconds = static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6;
+  std::uint64_t sum_us = 0;
+  for (std::size_t shard = 0; shard < detail::kMetricShards; ++shard) {
+    sum_us += cell(shard, bounds_.size() + 1).load(std::memory_order_relaxed);
+  }
+  snapshot.sum_seconds = static_cast<double>(sum_us) / 1e6;
   return snapshot;
 }
 

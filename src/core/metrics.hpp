@@ -6,6 +6,7 @@
 // and keep the reference (children live as long as the Registry).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -19,23 +20,61 @@ namespace aic::core {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
+namespace detail {
+
+// Metrics are written by every I/O thread on every request. Each value is split into
+// cache-line-sized cells and each thread writes only its own cell (threads are spread
+// round-robin over kMetricShards), so two threads counting the same request do not bounce
+// one cache line between their cores. Reading sums the cells.
+inline constexpr std::size_t kMetricShards = 8;
+std::size_t next_metric_shard();
+inline std::size_t metric_shard() {
+  thread_local const std::size_t shard = next_metric_shard();
+  return shard;
+}
+
+template <typename T>
+struct alignas(64) MetricCell {
+  std::atomic<T> value{0};
+};
+
+}  // namespace detail
+
 class Counter {
  public:
-  void increment(std::uint64_t by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
-  std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+  void increment(std::uint64_t by = 1) {
+    cells_[detail::metric_shard()].value.fetch_add(by, std::memory_order_relaxed);
+  }
+  std::uint64_t value() const {
+    std::uint64_t total = 0;
+    for (const auto& cell : cells_) total += cell.value.load(std::memory_order_relaxed);
+    return total;
+  }
 
  private:
-  std::atomic<std::uint64_t> value_{0};
+  std::array<detail::MetricCell<std::uint64_t>, detail::kMetricShards> cells_;
 };
 
 class Gauge {
  public:
-  void add(std::int64_t delta) { value_.fetch_add(delta, std::memory_order_relaxed); }
-  void set(std::int64_t value) { value_.store(value, std::memory_order_relaxed); }
-  std::int64_t value() const { return value_.load(std::memory_order_relaxed); }
+  void add(std::int64_t delta) {
+    cells_[detail::metric_shard()].value.fetch_add(delta, std::memory_order_relaxed);
+  }
+  // For gauges that are only ever set, never add()ed: a set racing an add may lose the add.
+  void set(std::int64_t value) {
+    for (std::size_t i = 1; i < cells_.size(); ++i) {
+      cells_[i].value.store(0, std::memory_order_relaxed);
+    }
+    cells_[0].value.store(value, std::memory_order_relaxed);
+  }
+  std::int64_t value() const {
+    std::int64_t total = 0;
+    for (const auto& cell : cells_) total += cell.value.load(std::memory_order_relaxed);
+    return total;
+  }
 
  private:
-  std::atomic<std::int64_t> value_{0};
+  std::array<detail::MetricCell<std::int64_t>, detail::kMetricShards> cells_;
 };
 
 // Buckets are upper bounds in seconds; samples are recorded in microseconds.
@@ -55,8 +94,17 @@ class Histogram {
  private:
   std::vector<double> bounds_;
   std::vector<std::uint64_t> bounds_us_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // bounds_.size() + 1
-  std::atomic<std::uint64_t> sum_us_{0};
+  // Per shard, whole cache lines holding one counter per bound, +Inf, then the sum in
+  // microseconds.
+  struct alignas(64) Line {
+    std::atomic<std::uint64_t> cells[8];
+  };
+  std::atomic<std::uint64_t>& cell(std::size_t shard, std::size_t index) const {
+    std::size_t flat = shard * lines_per_shard_ * 8 + index;
+    return lines_[flat / 8].cells[flat % 8];
+  }
+  std::size_t lines_per_shard_;
+  std::unique_ptr<Line[]> lines_;
 };
 
 // A named metric with one child per distinct label set.

@@ -53,12 +53,21 @@ Random& system_random() {
 
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
+// The two hex digits of every byte value, so encoding is one table copy per byte.
+constexpr std::array<char, 512> kHexPairs = [] {
+  constexpr char kDigits[] = "0123456789abcdef";
+  std::array<char, 512> pairs{};
+  for (std::size_t value = 0; value < 256; ++value) {
+    pairs[2 * value] = kDigits[value >> 4];
+    pairs[2 * value + 1] = kDigits[value & 0x0f];
+  }
+  return pairs;
+}();
 
 void write_hex(std::span<const std::uint8_t> bytes, char* out) {
   for (std::uint8_t byte : bytes) {
-    *out++ = kHexDigits[byte >> 4];
-    *out++ = kHexDigits[byte & 0x0f];
+    std::memcpy(out, &kHexPairs[2 * std::size_t{byte}], 2);
+    out += 2;
   }
 }
 
@@ -68,6 +77,11 @@ std::string to_hex(std::span<const std::uint8_t> bytes) {
   std::string out(bytes.size() * 2, '0');
   write_hex(bytes, out.data());
   return out;
+}
+
+void assign_hex(std::span<const std::uint8_t> bytes, std::string& out) {
+  out.resize(bytes.size() * 2);
+  write_hex(bytes, out.data());
 }
 
 void assign_random_hex(Random& random, std::size_t byte_count, std::string& out) {

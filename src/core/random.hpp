@@ -22,6 +22,8 @@ Random& system_random();
 
 // Lower-case hex encoding of `bytes`.
 std::string to_hex(std::span<const std::uint8_t> bytes);
+// The same, written into `out` (replacing its contents, reusing its capacity).
+void assign_hex(std::span<const std::uint8_t> bytes, std::string& out);
 
 // `byte_count` random bytes as lower-case hex (2 × byte_count characters).
 std::string random_hex(Random& random, std::size_t byte_count);

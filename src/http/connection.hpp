@@ -57,6 +57,8 @@ struct IoWorker {
   std::list<SessionBase*> sessions;  // only accessed on this worker's thread
   boost::asio::io_context io{1};
   std::thread thread;
+  // Connections assigned to this worker; any thread reads it to balance new connections.
+  std::atomic<std::size_t> connections{0};
 };
 
 // What a connection needs from the server. All referenced objects outlive every connection.

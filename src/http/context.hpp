@@ -48,10 +48,10 @@ struct RequestContext {
   // The route template for logs and metrics; "unmatched" when no route matched.
   std::string_view route_label() const;
 
-  // Resets to a freshly constructed context for the next request on the same connection,
-  // keeping the capacity of the request's buffers. Everything else is value-initialised
-  // again, so a field added later can never carry one request's state into the next.
+  // Resets to the state of a freshly constructed context for the next request on the same
+  // connection, keeping the capacity of the request's buffers.
   void recycle();
+  static constexpr std::size_t kRecycledSize = 552;  // sizeof on x86-64 libstdc++
 };
 
 }  // namespace aic::http

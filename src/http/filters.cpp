@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <span>
 #include <unordered_map>
 
 #include "core/logging.hpp"
@@ -73,20 +75,24 @@ std::optional<TraceContext> parse_traceparent(std::string_view header) {
 }
 
 std::optional<Response> RequestIdFilter::on_request(RequestContext& context) {
+  // One draw for every id this request may need: request id, trace id, span id.
+  std::array<std::uint8_t, 40> bytes;
+  random_.fill(bytes);
+  auto draw = std::span<const std::uint8_t>(bytes);
   auto inbound = context.request.headers.get("X-Request-Id");
   if (inbound && valid_request_id(*inbound)) {
     context.request_id.assign(*inbound);
   } else {
-    core::assign_random_hex(random_, 16, context.request_id);
+    core::assign_hex(draw.subspan(0, 16), context.request_id);
   }
   std::optional<TraceContext> trace;
   if (auto header = context.request.headers.get("traceparent")) trace = parse_traceparent(*header);
   if (trace) {
     context.trace = std::move(*trace);
   } else {
-    core::assign_random_hex(random_, 16, context.trace.trace_id);
+    core::assign_hex(draw.subspan(16, 16), context.trace.trace_id);
   }
-  core::assign_random_hex(random_, 8, context.trace.span_id);
+  core::assign_hex(draw.subspan(32, 8), context.trace.span_id);
   return std::nullopt;
 }
 

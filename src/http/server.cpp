@@ -61,12 +61,14 @@ struct Server::Impl {
   core::Status start();
   asio::awaitable<void> accept_loop(std::size_t index);
   asio::awaitable<void> sweep_deadlines(IoWorker& worker);
-  void start_connection(tcp::socket socket, IoWorker& worker);
+  void start_connection(tcp::socket socket, IoWorker& accepted_on);
+  IoWorker& least_loaded(IoWorker& preferred);
   void drain_now();
-  void connection_closed();
+  void connection_closed(IoWorker& worker);
 };
 
-void Server::Impl::connection_closed() {
+void Server::Impl::connection_closed(IoWorker& worker) {
+  worker.connections.fetch_sub(1);
   open.fetch_sub(1);
   metrics.open_connections.add(-1);
   if (draining) shutdown_changed.notify_all();
@@ -121,7 +123,20 @@ asio::awaitable<void> Server::Impl::sweep_deadlines(IoWorker& worker) {
   }
 }
 
-void Server::Impl::start_connection(tcp::socket socket, IoWorker& worker) {
+IoWorker& Server::Impl::least_loaded(IoWorker& preferred) {
+  IoWorker* best = &preferred;
+  std::size_t best_load = preferred.connections.load(std::memory_order_relaxed);
+  for (auto& worker : workers) {
+    std::size_t load = worker->connections.load(std::memory_order_relaxed);
+    if (load < best_load) {
+      best = worker.get();
+      best_load = load;
+    }
+  }
+  return *best;
+}
+
+void Server::Impl::start_connection(tcp::socket socket, IoWorker& accepted_on) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (open.load() >= limits.max_connections) {
@@ -129,11 +144,29 @@ void Server::Impl::start_connection(tcp::socket socket, IoWorker& worker) {
     detail::refuse_connection(std::move(socket));
     return;
   }
+  // Whichever thread the kernel woke accepts, often a whole batch: hand each connection to
+  // the I/O thread with the fewest, or one thread ends up serving most of the clients
+  // while the other idles.
+  IoWorker& worker = least_loaded(accepted_on);
+  if (&worker != &accepted_on) {
+    boost::system::error_code moved;
+    auto protocol = socket.local_endpoint(moved).protocol();
+    int fd = moved ? -1 : socket.release(moved);
+    tcp::socket handed(worker.io);
+    if (fd >= 0) handed.assign(protocol, fd, moved);
+    if (fd < 0 || moved) {
+      if (fd >= 0 && !handed.is_open()) ::close(fd);
+      core::log_warn("could not hand a connection to another I/O thread: " + moved.message());
+      return;
+    }
+    socket = std::move(handed);
+  }
   auto endpoint = socket.remote_endpoint(ignored);
   std::string remote = ignored ? std::string() : endpoint.address().to_string();
   open.fetch_add(1);
+  worker.connections.fetch_add(1);
   metrics.open_connections.add(1);
-  auto done = [this](const std::exception_ptr& error) {
+  auto done = [this, &worker](const std::exception_ptr& error) {
     if (error) {
       try {
         std::rethrow_exception(error);
@@ -143,7 +176,7 @@ void Server::Impl::start_connection(tcp::socket socket, IoWorker& worker) {
         core::log_error("connection ended by unknown exception");
       }
     }
-    connection_closed();
+    connection_closed(worker);
   };
   if (tls) {
     asio::co_spawn(

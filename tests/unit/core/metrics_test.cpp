@@ -51,5 +51,30 @@ TEST(Metrics, ConcurrentIncrementsAreExact) {
   EXPECT_EQ(total, 40000u);
 }
 
+TEST(Metrics, ShardedValuesSumAcrossThreads) {
+  Registry registry;
+  auto& gauge = registry.gauge("g", "G.").with({});
+  auto& histogram = registry.histogram("h_seconds", "H.", {}, {0.001, 0.01}).with({});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {  // more threads than shards: some share a shard
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i) {
+        gauge.add(2);
+        gauge.add(-1);
+        histogram.observe_microseconds(i % 2 ? 500 : 5000);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(gauge.value(), 12000);
+  auto snapshot = histogram.snapshot();
+  EXPECT_EQ(snapshot.count, 12000u);
+  EXPECT_EQ(snapshot.cumulative_counts.at(0), 6000u);   // <= 1 ms
+  EXPECT_EQ(snapshot.cumulative_counts.at(1), 12000u);  // <= 10 ms
+  EXPECT_DOUBLE_EQ(snapshot.sum_seconds, 6000 * 0.0005 + 6000 * 0.005);
+  gauge.set(7);
+  EXPECT_EQ(gauge.value(), 7);
+}
+
 }  // namespace
 }  // namespace aic::core

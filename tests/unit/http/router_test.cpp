@@ -82,6 +82,106 @@ TEST(Router, RejectsMalformedAndDuplicateTemplates) {
   EXPECT_NO_THROW(router.add(Method::kPut, "/v1/things/{id}", ok()));
 }
 
+TEST(Router, SameShapeTemplatesShareOnePath) {
+  Router router;
+  router.add(Method::kGet, "/v1/things/{id}", ok());
+  router.add(Method::kDelete, "/v1/things/{thing}", ok());
+  EXPECT_THROW(router.add(Method::kGet, "/v1/things/{other}", ok()), std::invalid_argument);
+  auto match = router.match(Method::kDelete, "/v1/things/7");
+  ASSERT_NE(match.route, nullptr);
+  EXPECT_EQ(match.params.at(0).first, "thing");
+  EXPECT_EQ(match.allow, "GET, HEAD, DELETE, OPTIONS");
+}
+
+TEST(Router, LiteralBeatsParameterAtTheFirstDifferenceWithBacktracking) {
+  Router router;
+  router.add(Method::kGet, "/a/b/c", ok());
+  router.add(Method::kGet, "/a/{x}/d", ok());
+  // "/a/b/d": the literal "b" leads nowhere, so the parameter branch must still be tried.
+  auto match = router.match(Method::kGet, "/a/b/d");
+  ASSERT_NE(match.route, nullptr);
+  EXPECT_EQ(match.route->path_template, "/a/{x}/d");
+  EXPECT_EQ(router.match(Method::kGet, "/a/b/c").route->path_template, "/a/b/c");
+}
+
+TEST(Router, TooManySegmentsIsNotFound) {
+  Router router;
+  router.add(Method::kGet, "/{a}", ok());
+  std::string deep;
+  for (std::size_t i = 0; i <= Router::kMaxSegments; ++i) deep += "/x";
+  auto match = router.match(Method::kGet, deep);
+  EXPECT_EQ(match.route, nullptr);
+  EXPECT_TRUE(match.allow.empty());
+}
+
+TEST(Headers, ClearKeepsSlotsAndRemoveKeepsOrder) {
+  Headers headers;
+  headers.add("A", "1");
+  headers.add("B", "2");
+  headers.add("a", "3");
+  headers.add("C", "4");
+  headers.remove("A");
+  ASSERT_EQ(headers.size(), 2u);
+  EXPECT_EQ(headers.entries()[0].first, "B");
+  EXPECT_EQ(headers.entries()[1].first, "C");
+  EXPECT_FALSE(headers.contains("a"));
+  headers.clear();
+  EXPECT_TRUE(headers.empty());
+  EXPECT_FALSE(headers.get("B"));
+  headers.add("D", "5");
+  EXPECT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers.get("d"), "5");
+  headers.set("d", "6");
+  EXPECT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers.get("D"), "6");
+}
+
+TEST(RequestContext, RecycleLeavesNothingOfThePreviousRequest) {
+  Router router;
+  router.add(Method::kGet, "/v1/things/{id}", ok());
+  RequestContext context;
+  context.request.method = Method::kGet;
+  context.request.method_text = "GET";
+  context.request.target = "/v1/things/9?x=1";
+  context.request.version = 10;
+  context.request.headers.add("Authorization", "Bearer secret");
+  context.request.body = "payload";
+  context.request.remote_address = "10.0.0.1";
+  auto match = router.match(Method::kGet, "/v1/things/9");
+  context.route = match.route;
+  context.path_params = match.params;
+  context.allow = match.allow;
+  context.bad_path_encoding = true;
+  context.request_id = "rid";
+  context.trace = {"t", "p", "s", "01"};
+  context.started = std::chrono::steady_clock::now();
+  context.deadline = context.started;
+  context.rejection = core::Error::invalid("x", "y");
+
+  context.recycle();
+  RequestContext fresh;
+  EXPECT_EQ(context.request.method, fresh.request.method);
+  EXPECT_TRUE(context.request.method_text.empty());
+  EXPECT_TRUE(context.request.target.empty());
+  EXPECT_EQ(context.request.version, fresh.request.version);
+  EXPECT_TRUE(context.request.headers.empty());
+  EXPECT_FALSE(context.request.headers.get("Authorization"));
+  EXPECT_TRUE(context.request.body.empty());
+  EXPECT_TRUE(context.request.remote_address.empty());
+  EXPECT_EQ(context.route, nullptr);
+  EXPECT_TRUE(context.path_params.empty());
+  EXPECT_TRUE(context.allow.empty());
+  EXPECT_FALSE(context.bad_path_encoding);
+  EXPECT_TRUE(context.request_id.empty());
+  EXPECT_TRUE(context.trace.trace_id.empty());
+  EXPECT_TRUE(context.trace.parent_id.empty());
+  EXPECT_TRUE(context.trace.span_id.empty());
+  EXPECT_EQ(context.trace.flags, fresh.trace.flags);
+  EXPECT_EQ(context.started, fresh.started);
+  EXPECT_EQ(context.deadline, fresh.deadline);
+  EXPECT_FALSE(context.rejection);
+}
+
 TEST(PercentDecode, Cases) {
   EXPECT_EQ(percent_decode("a%2Fb"), "a/b");
   EXPECT_EQ(percent_decode("%41%42"), "AB");
