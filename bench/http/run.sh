@@ -9,7 +9,7 @@
 #   BENCH_DURATION=10s          measured wrk run per server and connection count
 #   BENCH_WARMUP=3s             discarded wrk run before each measured one
 #   BENCH_CONNECTIONS="100 1000 10000"
-#   BENCH_ROUNDS=3              measured runs per server and connection count, alternating
+#   BENCH_ROUNDS=5              measured runs per server and connection count, alternating
 #                               nginx/aic; the report shows medians
 #   BENCH_WRK_THREADS=2         wrk -t
 #   BENCH_WORKERS=2             nginx worker_processes and aic AIC_IO_THREADS (like for like)
@@ -25,7 +25,7 @@ cd "$repo_root"
 duration="${BENCH_DURATION:-10s}"
 warmup="${BENCH_WARMUP:-3s}"
 read -r -a connection_counts <<<"${BENCH_CONNECTIONS:-100 1000 10000}"
-rounds="${BENCH_ROUNDS:-3}"
+rounds="${BENCH_ROUNDS:-5}"
 wrk_threads="${BENCH_WRK_THREADS:-2}"
 server_workers="${BENCH_WORKERS:-2}"
 nginx_port="${BENCH_NGINX_PORT:-18081}"
