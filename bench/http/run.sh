@@ -11,6 +11,9 @@
 #   BENCH_CONNECTIONS="100 1000 10000"
 #   BENCH_ROUNDS=5              measured runs per server and connection count, alternating
 #                               nginx/aic; the report shows medians
+#   BENCH_MAX_STEAL=5           a round where the hypervisor took more than this % of a core
+#                               from either run is left out of the medians (when at least two
+#                               rounds stay)
 #   BENCH_WRK_THREADS=2         wrk -t
 #   BENCH_WORKERS=2             nginx worker_processes and aic AIC_IO_THREADS (like for like)
 #   BENCH_NGINX_PORT=18081, BENCH_AIC_PORT=18082
@@ -26,6 +29,7 @@ duration="${BENCH_DURATION:-10s}"
 warmup="${BENCH_WARMUP:-3s}"
 read -r -a connection_counts <<<"${BENCH_CONNECTIONS:-100 1000 10000}"
 rounds="${BENCH_ROUNDS:-5}"
+max_steal="${BENCH_MAX_STEAL:-5}"
 wrk_threads="${BENCH_WRK_THREADS:-2}"
 server_workers="${BENCH_WORKERS:-2}"
 nginx_port="${BENCH_NGINX_PORT:-18081}"
@@ -281,19 +285,39 @@ done
 
 # Medians over the rounds (key server/connections), and totals for errors. The throughput
 # ratio is the median of each round's aic/nginx ratio: the two runs of a round are back to
-# back, so a slow phase of a shared host hits both.
+# back, so a slow phase of a shared host hits both. Rounds in which the hypervisor stole
+# more than max_steal % of a core from either run are left out (used_rounds).
 declare -A med_rps med50 med99 total_errors total_non2xx med_server_cpu med_wrk_cpu med_steal
-declare -A med_ratio
+declare -A med_ratio used_rounds med_cpu_per_request
 for connections in "${connection_counts[@]}"; do
-  round_ratios=()
+  clean=()
   for ((round = 1; round <= rounds; round++)); do
+    if awk -v a="${steal_cpu[aic/$connections/$round]%\%}" -v n="${steal_cpu[nginx/$connections/$round]%\%}" \
+      -v m="$max_steal" 'BEGIN { exit !(a <= m && n <= m) }'; then
+      clean+=("$round")
+    fi
+  done
+  if ((${#clean[@]} >= 2)); then
+    used_rounds[$connections]="${clean[*]}"
+  else
+    used_rounds[$connections]="$(seq -s ' ' 1 "$rounds")"
+  fi
+  round_ratios=()
+  for round in ${used_rounds[$connections]}; do
     round_ratios+=("$(awk -v a="${rps[aic/$connections/$round]}" -v n="${rps[nginx/$connections/$round]}" 'BEGIN { printf "%.4f", (n > 0) ? a / n : 0 }')")
   done
   med_ratio[$connections]="$(median "${round_ratios[@]}")"
   for server in nginx aic; do
     values_rps=() values50=() values99=() values_server=() values_wrk=() values_steal=()
+    values_cost=()
     sum_errors=0 sum_non2xx=0 details=""
     for ((round = 1; round <= rounds; round++)); do
+      key="$server/$connections/$round"
+      sum_errors=$((sum_errors + errors[$key]))
+      sum_non2xx=$((sum_non2xx + non2xx[$key]))
+      [[ -n "${error_detail[$key]}" ]] && details="${details:+$details; }${error_detail[$key]}"
+    done
+    for round in ${used_rounds[$connections]}; do
       key="$server/$connections/$round"
       values_rps+=("${rps[$key]}")
       values50+=("${lat50[$key]}")
@@ -301,9 +325,8 @@ for connections in "${connection_counts[@]}"; do
       values_server+=("${server_cpu[$key]%\%}")
       values_wrk+=("${wrk_cpu[$key]%\%}")
       values_steal+=("${steal_cpu[$key]%\%}")
-      sum_errors=$((sum_errors + errors[$key]))
-      sum_non2xx=$((sum_non2xx + non2xx[$key]))
-      [[ -n "${error_detail[$key]}" ]] && details="${details:+$details; }${error_detail[$key]}"
+      # Server CPU time per request in µs: robust to a slow host, which lowers both.
+      values_cost+=("$(awk -v c="${server_cpu[$key]%\%}" -v r="${rps[$key]}" 'BEGIN { printf "%.2f", (r > 0) ? c / 100 / r * 1e6 : 0 }')")
     done
     key="$server/$connections"
     med_rps[$key]="$(median "${values_rps[@]}")"
@@ -312,6 +335,7 @@ for connections in "${connection_counts[@]}"; do
     med_server_cpu[$key]="$(median "${values_server[@]}")%"
     med_wrk_cpu[$key]="$(median "${values_wrk[@]}")%"
     med_steal[$key]="$(median "${values_steal[@]}")%"
+    med_cpu_per_request[$key]="$(median "${values_cost[@]}")"
     total_errors[$key]="$sum_errors"
     error_detail[$key]="$details"
     total_non2xx[$key]="$sum_non2xx"
@@ -338,7 +362,7 @@ if [[ -n "$(git status --porcelain -- src 2>/dev/null)" ]]; then
 fi
 report="$work_dir/report.md"
 {
-  echo "wrk -t$wrk_threads -cN -d$duration --latency (warm-up $warmup before each run), $rounds rounds per server and N alternating nginx/aic, medians shown; $(date -u '+%Y-%m-%d %H:%M UTC'), aic at $commit; $(nproc) cores shared by wrk and the server; nginx $server_workers workers, aic $server_workers I/O threads."
+  echo "wrk -t$wrk_threads -cN -d$duration --latency (warm-up $warmup before each run), $rounds rounds per server and N alternating nginx/aic, medians over the rounds where the hypervisor stole at most $max_steal% of a core; $(date -u '+%Y-%m-%d %H:%M UTC'), aic at $commit; $(nproc) cores shared by wrk and the server; nginx $server_workers workers, aic $server_workers I/O threads."
   echo
   echo "| connections | nginx req/s | aic req/s | aic/nginx ratio (median of rounds) | nginx p50 / p99 | aic p50 / p99 | p99 ratio (aic/nginx) | socket errors (nginx / aic) | non-2xx (nginx / aic) |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
@@ -351,24 +375,26 @@ report="$work_dir/report.md"
       "$(format_errors "$n") / $(format_errors "$a") | ${total_non2xx[$n]} / ${total_non2xx[$a]} |"
   done
   echo
-  echo "Every round's requests/s (nginx / aic = ratio):"
+  echo "Every round's requests/s (nginx / aic = ratio; * = left out for steal):"
   echo
   for connections in "${connection_counts[@]}"; do
     line=""
     for ((round = 1; round <= rounds; round++)); do
-      line="$line${line:+; }$(thousands "${rps[nginx/$connections/$round]}") / $(thousands "${rps[aic/$connections/$round]}") = $(ratio "${rps[aic/$connections/$round]}" "${rps[nginx/$connections/$round]}")"
+      mark=""
+      [[ " ${used_rounds[$connections]} " == *" $round "* ]] || mark="*"
+      line="$line${line:+; }$mark$(thousands "${rps[nginx/$connections/$round]}") / $(thousands "${rps[aic/$connections/$round]}") = $(ratio "${rps[aic/$connections/$round]}" "${rps[nginx/$connections/$round]}")"
     done
     echo "- $(thousands "$connections") connections: $line"
   done
   echo
   echo "CPU used during the measured runs (medians), in % of one core ($(nproc) cores = $(($(nproc) * 100))%); \"stolen\" is CPU the hypervisor gave to other guests:"
   echo
-  echo "| connections | nginx | wrk (against nginx) | stolen | aic | wrk (against aic) | stolen |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| connections | nginx | wrk (against nginx) | stolen | aic | wrk (against aic) | stolen | server CPU µs per request (nginx / aic) |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for connections in "${connection_counts[@]}"; do
     n="nginx/$connections"
     a="aic/$connections"
-    echo "| $(thousands "$connections") | ${med_server_cpu[$n]} | ${med_wrk_cpu[$n]} | ${med_steal[$n]} | ${med_server_cpu[$a]} | ${med_wrk_cpu[$a]} | ${med_steal[$a]} |"
+    echo "| $(thousands "$connections") | ${med_server_cpu[$n]} | ${med_wrk_cpu[$n]} | ${med_steal[$n]} | ${med_server_cpu[$a]} | ${med_wrk_cpu[$a]} | ${med_steal[$a]} | ${med_cpu_per_request[$n]} / ${med_cpu_per_request[$a]} |"
   done
   echo
   echo "Targets: aic/nginx >= 0.90 at 100 and 1,000 connections; 10,000 connections with zero socket errors; p99 ratio <= 1.25."

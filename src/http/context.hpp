@@ -24,6 +24,8 @@ struct TraceContext {
   std::string span_id;    // 16 hex, ours
   std::string flags = "00";
   std::string traceparent() const;
+  // The same, written into `out` (replacing its contents).
+  void write_traceparent(std::string& out) const;
 };
 
 struct RequestContext {

@@ -98,7 +98,8 @@ std::optional<Response> RequestIdFilter::on_request(RequestContext& context) {
 
 void RequestIdFilter::on_response(RequestContext& context, Response& response) {
   response.headers.set("X-Request-Id", context.request_id);
-  response.headers.set("traceparent", context.trace.traceparent());
+  response.headers.remove("traceparent");
+  context.trace.write_traceparent(response.headers.add_empty("traceparent"));
 }
 
 void AccessLogFilter::on_response(RequestContext& context, Response& response) {

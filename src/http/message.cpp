@@ -75,6 +75,11 @@ void Headers::add(std::string_view name, std::string_view value) {
   ++size_;
 }
 
+std::string& Headers::add_empty(std::string_view name) {
+  add(name, {});
+  return slots_[size_ - 1].second;
+}
+
 void Headers::remove(std::string_view name) {
   // Stable compaction by swapping, so removed entries' strings stay as spares.
   std::size_t kept = 0;

@@ -33,6 +33,9 @@ class Headers {
   // Replaces every value of `name` with `value`.
   void set(std::string_view name, std::string_view value);
   void add(std::string_view name, std::string_view value);
+  // Appends `name` with an empty value and returns the value for the caller to fill in place
+  // (saves building the value in a temporary and copying it). Valid until the next change.
+  std::string& add_empty(std::string_view name);
   void remove(std::string_view name);
   void clear() { size_ = 0; }
 

@@ -184,14 +184,18 @@ std::string_view RequestContext::route_label() const {
 
 std::string TraceContext::traceparent() const {
   std::string out;
+  write_traceparent(out);
+  return out;
+}
+
+void TraceContext::write_traceparent(std::string& out) const {
   out.reserve(3 + trace_id.size() + 1 + span_id.size() + 1 + flags.size());
-  out += "00-";
+  out.assign("00-");
   out += trace_id;
   out += '-';
   out += span_id;
   out += '-';
   out += flags;
-  return out;
 }
 
 void RequestContext::recycle() {
