@@ -243,8 +243,10 @@ inline void render_head(const Response& response, unsigned version, bool keep_al
   // under kFixedPart bytes.
   constexpr std::size_t kFixedPart = 256;
   std::size_t bound = kFixedPart;
-  for (const auto& [name, value] : response.headers.entries())
+  for (std::size_t i = 0; i < response.headers.size(); ++i) {
+    auto [name, value] = response.headers.entry(i);
     bound += name.size() + value.size() + 4;
+  }
   head.resize(bound);
   char* out = head.data();
   auto put = [&out](std::string_view text) {
@@ -261,7 +263,8 @@ inline void render_head(const Response& response, unsigned version, bool keep_al
   auto reason = reason_phrase(status);
   put(reason.empty() ? "Unknown"sv : reason);
   put("\r\n"sv);
-  for (const auto& [name, value] : response.headers.entries()) {
+  for (std::size_t i = 0; i < response.headers.size(); ++i) {
+    auto [name, value] = response.headers.entry(i);
     if (name.empty() || is_framing_header(name) || unsafe_header_text(name) ||
         unsafe_header_text(value)) {
       continue;

@@ -24,8 +24,8 @@ struct TraceContext {
   std::string span_id;    // 16 hex, ours
   std::string flags = "00";
   std::string traceparent() const;
-  // The same, written into `out` (replacing its contents).
-  void write_traceparent(std::string& out) const;
+  // The same, appended to `out`.
+  void append_traceparent(std::string& out) const;
 };
 
 struct RequestContext {
@@ -53,7 +53,7 @@ struct RequestContext {
   // Resets to the state of a freshly constructed context for the next request on the same
   // connection, keeping the capacity of the request's buffers.
   void recycle();
-  static constexpr std::size_t kRecycledSize = 552;  // sizeof on x86-64 libstdc++
+  static constexpr std::size_t kRecycledSize = 704;  // sizeof on x86-64 libstdc++
 };
 
 }  // namespace aic::http

@@ -99,7 +99,8 @@ std::optional<Response> RequestIdFilter::on_request(RequestContext& context) {
 void RequestIdFilter::on_response(RequestContext& context, Response& response) {
   response.headers.set("X-Request-Id", context.request_id);
   response.headers.remove("traceparent");
-  context.trace.write_traceparent(response.headers.add_empty("traceparent"));
+  response.headers.add_with("traceparent",
+                            [&](std::string& out) { context.trace.append_traceparent(out); });
 }
 
 void AccessLogFilter::on_response(RequestContext& context, Response& response) {

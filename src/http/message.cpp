@@ -54,8 +54,9 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
-  for (const auto& [key, value] : entries()) {
-    if (iequals(key, name)) return std::string_view(value);
+  for (std::size_t i = 0; i < spans_.size(); ++i) {
+    Entry header = entry(i);
+    if (iequals(header.name, name)) return header.value;
   }
   return std::nullopt;
 }
@@ -66,29 +67,15 @@ void Headers::set(std::string_view name, std::string_view value) {
 }
 
 void Headers::add(std::string_view name, std::string_view value) {
-  if (size_ < slots_.size()) {
-    slots_[size_].first.assign(name);
-    slots_[size_].second.assign(value);
-  } else {
-    slots_.emplace_back(std::string(name), std::string(value));
-  }
-  ++size_;
-}
-
-std::string& Headers::add_empty(std::string_view name) {
-  add(name, {});
-  return slots_[size_ - 1].second;
+  add_with(name, [value](std::string& out) { out.append(value); });
 }
 
 void Headers::remove(std::string_view name) {
-  // Stable compaction by swapping, so removed entries' strings stay as spares.
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < size_; ++i) {
-    if (iequals(slots_[i].first, name)) continue;
-    if (kept != i) std::swap(slots_[kept], slots_[i]);
-    ++kept;
-  }
-  size_ = kept;
+  // The removed bytes stay in data_ until clear(); headers are few and short-lived.
+  auto removed = std::remove_if(spans_.begin(), spans_.end(), [&](const Span& span) {
+    return iequals(std::string_view(data_).substr(span.name_at, span.name_size), name);
+  });
+  spans_.erase(removed, spans_.end());
 }
 
 void Request::clear() {
@@ -114,9 +101,9 @@ std::string_view Request::query() const {
 
 Response Response::make(int status, std::string body, std::string_view content_type) {
   Response response{status, {}, std::move(body)};
-  // Room for what the standard filters add (request id, traceparent, CORS), so the vector
-  // is allocated once.
-  response.headers.reserve(8);
+  // Room for what the standard filters add (request id, traceparent, CORS), so the header
+  // storage is allocated once.
+  response.headers.reserve_bytes(256);
   response.headers.add("Content-Type", content_type);
   return response;
 }

@@ -2,6 +2,7 @@
 // api/ handlers and their tests compile without the networking headers.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -20,12 +21,17 @@ Method parse_method(std::string_view text);
 
 // Header names compare case-insensitively; order and duplicates are preserved.
 //
-// clear() keeps the strings of removed entries for reuse, so a connection that parses one
-// request after another into the same Headers stops allocating once it has seen its largest
-// request.
+// All names and values live back to back in one string, indexed by a small inline array:
+// a response with a handful of headers costs one allocation, and clear() keeps the capacity,
+// so a connection parsing request after request into the same Headers stops allocating once
+// it has seen its largest request. Views returned by get() and entry() are valid until the
+// next change.
 class Headers {
  public:
-  using Entry = std::pair<std::string, std::string>;
+  struct Entry {
+    std::string_view name;
+    std::string_view value;
+  };
 
   // The first value of `name`, if present.
   std::optional<std::string_view> get(std::string_view name) const;
@@ -33,20 +39,40 @@ class Headers {
   // Replaces every value of `name` with `value`.
   void set(std::string_view name, std::string_view value);
   void add(std::string_view name, std::string_view value);
-  // Appends `name` with an empty value and returns the value for the caller to fill in place
-  // (saves building the value in a temporary and copying it). Valid until the next change.
-  std::string& add_empty(std::string_view name);
+  // Appends `name` with the value that append_value(std::string& out) appends to `out`,
+  // which saves building the value in a temporary first.
+  template <typename AppendValue>
+  void add_with(std::string_view name, AppendValue&& append_value) {
+    std::size_t name_at = data_.size();
+    data_.append(name);
+    std::size_t value_at = data_.size();
+    append_value(data_);
+    spans_.push_back(Span{
+        static_cast<std::uint32_t>(name_at), static_cast<std::uint32_t>(name.size()),
+        static_cast<std::uint32_t>(value_at), static_cast<std::uint32_t>(data_.size() - value_at)});
+  }
   void remove(std::string_view name);
-  void clear() { size_ = 0; }
+  void clear() {
+    data_.clear();
+    spans_.clear();
+  }
 
-  std::span<const Entry> entries() const { return {slots_.data(), size_}; }
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  void reserve(std::size_t count) { slots_.reserve(count); }
+  std::size_t size() const { return spans_.size(); }
+  bool empty() const { return spans_.empty(); }
+  Entry entry(std::size_t index) const {
+    const Span& span = spans_[index];
+    return {std::string_view(data_).substr(span.name_at, span.name_size),
+            std::string_view(data_).substr(span.value_at, span.value_size)};
+  }
+  // Room for `bytes` of names and values without reallocating.
+  void reserve_bytes(std::size_t bytes) { data_.reserve(bytes); }
 
  private:
-  std::vector<Entry> slots_;  // [0, size_) are the headers; the rest are spare strings
-  std::size_t size_ = 0;
+  struct Span {
+    std::uint32_t name_at, name_size, value_at, value_size;
+  };
+  std::string data_;
+  boost::container::small_vector<Span, 8> spans_;
 };
 
 bool iequals(std::string_view a, std::string_view b);

@@ -184,13 +184,12 @@ std::string_view RequestContext::route_label() const {
 
 std::string TraceContext::traceparent() const {
   std::string out;
-  write_traceparent(out);
+  append_traceparent(out);
   return out;
 }
 
-void TraceContext::write_traceparent(std::string& out) const {
-  out.reserve(3 + trace_id.size() + 1 + span_id.size() + 1 + flags.size());
-  out.assign("00-");
+void TraceContext::append_traceparent(std::string& out) const {
+  out += "00-";
   out += trace_id;
   out += '-';
   out += span_id;
