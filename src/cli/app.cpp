@@ -124,6 +124,24 @@ int run(int argc, char** argv) {
   auto* reference_command =
       config_command->add_subcommand("reference", "Print every configuration key as Markdown");
 
+  auto* admin_command = app.add_subcommand("admin", "Operator tasks on the database");
+  admin_command->require_subcommand(1);
+  auto* bootstrap_command = admin_command->add_subcommand(
+      "bootstrap", "Create the platform operator's API key (printed once)");
+  bool new_key = false;
+  bool admin_json = false;
+  bootstrap_command->add_flag("--new-key", new_key,
+                              "Issue another operator key even though one exists");
+  bootstrap_command->add_flag("--json", admin_json, "Print as JSON");
+  auto* tenant_command = admin_command->add_subcommand(
+      "create-tenant", "Create a tenant, its owner and the owner's first API key");
+  std::string tenant_name, owner_email, tenant_slug, tenant_plan;
+  tenant_command->add_option("--name", tenant_name, "Display name")->required();
+  tenant_command->add_option("--owner-email", owner_email, "The owner's email")->required();
+  tenant_command->add_option("--slug", tenant_slug, "Unique slug (default: from the name)");
+  tenant_command->add_option("--plan", tenant_plan, "free, standard (default) or enterprise");
+  tenant_command->add_flag("--json", admin_json, "Print as JSON");
+
   auto* version_command = app.add_subcommand("version", "Print version and build information");
   bool version_json = false;
   version_command->add_flag("--json", version_json, "Print as JSON");
@@ -141,6 +159,11 @@ int run(int argc, char** argv) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
   if (migrate_command->parsed()) return migrate(*config, dry_run);
+  if (bootstrap_command->parsed()) return admin_bootstrap(*config, new_key, admin_json);
+  if (tenant_command->parsed()) {
+    return admin_create_tenant(*config, tenant_name, owner_email, tenant_slug, tenant_plan,
+                               admin_json);
+  }
   if (serve_command->parsed()) {
     if (!listen.empty()) {
       if (!core::parse_host_port(listen)) {

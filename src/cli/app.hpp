@@ -1,5 +1,7 @@
-// The `aic` command line: serve, migrate, config check, version.
+// The `aic` command line: serve, migrate, config check, admin, version.
 #pragma once
+
+#include <string>
 
 #include "core/config.hpp"
 
@@ -11,5 +13,12 @@ int run(int argc, char** argv);
 // `aic serve`: runs the server until SIGTERM/SIGINT, then drains. Returns the exit code.
 // REQUIRES: called on the main thread before any other thread was started.
 int serve(const core::Config& config);
+
+// `aic admin bootstrap`: creates the platform operator's API key and prints it once.
+int admin_bootstrap(const core::Config& config, bool new_key, bool json);
+// `aic admin create-tenant`: a tenant, its owner and the owner's first API key.
+int admin_create_tenant(const core::Config& config, const std::string& name,
+                        const std::string& owner_email, const std::string& slug,
+                        const std::string& plan, bool json);
 
 }  // namespace aic::cli

@@ -2,7 +2,9 @@
 #include <csignal>
 #include <iostream>
 
+#include "api/auth/auth_filters.hpp"
 #include "api/ops/ops_routes.hpp"
+#include "api/v1/identity_routes.hpp"
 #include "api/v1/version_routes.hpp"
 #include "cli/app.hpp"
 #include "core/build_info.hpp"
@@ -75,11 +77,20 @@ int serve(const core::Config& config) {
   api::OpsDependencies ops{
       [&running_server] { return running_server != nullptr && running_server->draining(); },
       **database, migrations, workers, registry};
+  identity::IdentityStore identities(**database, core::system_random());
+  api::v1::IdentityDependencies identity_deps{identities, workers};
   http::Router router;
   api::add_ops_routes(router, ops);
   api::v1::add_version_routes(router);
-  http::Pipeline pipeline(http::standard_filters(config, http_metrics, core::system_random()),
-                          router);
+  api::v1::add_identity_routes(router, identity_deps);
+  if (auto declared = api::check_route_permissions(router); !declared) {
+    core::log_error(declared.error().message);
+    return 1;
+  }
+  http::Pipeline pipeline(
+      api::with_access_control(http::standard_filters(config, http_metrics, core::system_random()),
+                               identities, workers),
+      router);
 
   http::Server server(config, pipeline, http_metrics);
   running_server = &server;

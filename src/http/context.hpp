@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/principal.hpp"
 #include "core/result.hpp"
 #include "core/worker_pool.hpp"
 #include "http/message.hpp"
@@ -37,6 +38,8 @@ struct RequestContext {
 
   std::string request_id;
   TraceContext trace;
+  // Set by the authentication filter once a credential checks out.
+  std::optional<core::Principal> principal;
   std::chrono::steady_clock::time_point started;
   core::Deadline deadline = core::kNoDeadline;
 
@@ -53,7 +56,7 @@ struct RequestContext {
   // Resets to the state of a freshly constructed context for the next request on the same
   // connection, keeping the capacity of the request's buffers.
   void recycle();
-  static constexpr std::size_t kRecycledSize = 704;  // sizeof on x86-64 libstdc++
+  static constexpr std::size_t kRecycledSize = 872;  // sizeof on x86-64 libstdc++
 };
 
 }  // namespace aic::http

@@ -40,7 +40,7 @@ boost::asio::awaitable<Response> Pipeline::handle(RequestContext& context) const
   try {
     for (; entered < filters_.size(); ++entered) {
       Filter& filter = *filters_[entered];
-      if (filter.suspends()) {
+      if (filter.suspends(context)) {
         response = co_await filter.on_request_async(context);
       } else {
         response = filter.on_request(context);

@@ -31,9 +31,9 @@ class Filter {
   virtual ~Filter() = default;
   // Runs before the handler. Return a response to answer without calling later steps.
   virtual std::optional<Response> on_request(RequestContext& context);
-  // True for a filter whose request step waits for I/O: the pipeline then awaits
-  // on_request_async instead of calling on_request. Constant for the filter's lifetime.
-  virtual bool suspends() const { return false; }
+  // True when this filter's request step must wait for I/O for `context` (a credential
+  // lookup, say): the pipeline then awaits on_request_async instead of calling on_request.
+  virtual bool suspends(const RequestContext&) const { return false; }
   virtual boost::asio::awaitable<std::optional<Response>> on_request_async(RequestContext& context);
   // Runs after the response is known, in reverse order. Must not throw.
   virtual void on_response(RequestContext& context, Response& response);

@@ -213,6 +213,7 @@ void RequestContext::recycle() {
   trace.parent_id.clear();
   trace.span_id.clear();
   trace.flags.assign("00");
+  principal.reset();
   started = {};
   deadline = core::kNoDeadline;
   rejection.reset();

@@ -25,10 +25,15 @@ namespace aic::http {
 
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
 
+// The permission of a route anyone may call without a credential.
+inline constexpr std::string_view kPublic = "public";
+
 struct RouteOptions {
   std::optional<std::size_t> max_body_bytes;  // overrides server.max_body_bytes
-  std::string permission;                     // enforced by the authorization filter (later)
-  std::string summary;                        // one line for the API description
+  // What the caller must hold ("api_keys:manage"), or kPublic. Enforced by the authorization
+  // filter; the composition root refuses to start with a route that declares none.
+  std::string permission;
+  std::string summary;  // one line for the API description
 };
 
 struct Route {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "api/auth/auth_filters.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/version_routes.hpp"
 #include "core/logging.hpp"
@@ -44,11 +45,17 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   ops_ = std::make_unique<api::OpsDependencies>(
       api::OpsDependencies{[this] { return server_ && server_->draining(); }, *database_,
                            store::builtin_migrations(), *workers_, registry_});
+  identities_ = std::make_unique<identity::IdentityStore>(*database_, core::system_random());
+  identity_deps_ = std::make_unique<api::v1::IdentityDependencies>(
+      api::v1::IdentityDependencies{*identities_, *workers_});
   api::add_ops_routes(router_, *ops_);
   api::v1::add_version_routes(router_);
+  api::v1::add_identity_routes(router_, *identity_deps_);
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(
-      http::standard_filters(config_, *metrics_, core::system_random()), router_);
+      api::with_access_control(http::standard_filters(config_, *metrics_, core::system_random()),
+                               *identities_, *workers_),
+      router_);
   server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);
   if (auto started = server_->start(); !started) {
     throw std::runtime_error("server start: " + started.error().message);

@@ -1,6 +1,6 @@
 // An in-process aic server on 127.0.0.1, port 0, with a fresh SQLite database in a temp
-// directory and the real filter chain, ops routes and /v1 routes. Tests add their own routes
-// (slow, throwing, echoing) through `add_routes`.
+// directory and the real filter chain (access control included), ops routes and /v1 routes.
+// Tests add their own routes (slow, throwing, echoing) through `add_routes`.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "api/ops/ops_routes.hpp"
+#include "api/v1/identity_routes.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/worker_pool.hpp"
@@ -15,6 +16,7 @@
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "identity/identity_store.hpp"
 #include "store/database.hpp"
 
 namespace aic::test {
@@ -44,6 +46,8 @@ class TestServer {
   core::Registry& registry() { return registry_; }
   const core::Config& config() const { return config_; }
   store::Database& database() { return *database_; }
+  identity::IdentityStore& identities() { return *identities_; }
+  const http::Router& router() const { return router_; }
 
   // Begins graceful shutdown and waits for it; returns whether all connections drained.
   bool shutdown();
@@ -56,6 +60,8 @@ class TestServer {
   core::Registry registry_;
   std::unique_ptr<http::HttpMetrics> metrics_;
   std::unique_ptr<api::OpsDependencies> ops_;  // the ops routes point at it
+  std::unique_ptr<identity::IdentityStore> identities_;
+  std::unique_ptr<api::v1::IdentityDependencies> identity_deps_;
   http::Router router_;
   std::unique_ptr<http::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;

@@ -46,16 +46,18 @@ boost::asio::awaitable<http::Response> readiness(const OpsDependencies& deps,
 
 void add_ops_routes(http::Router& router, const OpsDependencies& dependencies) {
   const OpsDependencies* deps = &dependencies;
-  router.add(http::Method::kGet, "/healthz",
-             [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-               auto response = http::Response::json(200, R"({"status":"ok"})");
-               response.headers.add("Cache-Control", "no-store");
-               co_return response;
-             },
-             {.summary = "Liveness: the process is running."});
+  router.add(
+      http::Method::kGet, "/healthz",
+      [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+        auto response = http::Response::json(200, R"({"status":"ok"})");
+        response.headers.add("Cache-Control", "no-store");
+        co_return response;
+      },
+      {.permission = std::string(http::kPublic), .summary = "Liveness: the process is running."});
   router.add(http::Method::kGet, "/readyz",
              [deps](http::RequestContext& context) { return readiness(*deps, context); },
-             {.summary = "Readiness: not draining, database reachable, schema current."});
+             {.permission = std::string(http::kPublic),
+              .summary = "Readiness: not draining, database reachable, schema current."});
   router.add(http::Method::kGet, "/metrics",
              [deps](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
                auto response = http::Response::make(200, deps->metrics.render(),
@@ -63,7 +65,7 @@ void add_ops_routes(http::Router& router, const OpsDependencies& dependencies) {
                response.headers.add("Cache-Control", "no-store");
                co_return response;
              },
-             {.summary = "Prometheus metrics."});
+             {.permission = std::string(http::kPublic), .summary = "Prometheus metrics."});
 }
 
 }  // namespace aic::api

@@ -15,7 +15,8 @@ void add_version_routes(http::Router& router) {
                                         {"build_time", info.build_time}};
                co_return http::Response::json(200, boost::json::serialize(body));
              },
-             {.summary = "Version, source commit and build time of the server."});
+             {.permission = std::string(http::kPublic),
+              .summary = "Version, source commit and build time of the server."});
 }
 
 }  // namespace aic::api::v1

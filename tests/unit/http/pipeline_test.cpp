@@ -38,7 +38,7 @@ class Recording final : public Filter {
 class Waiting final : public Filter {
  public:
   Waiting(std::vector<std::string>& log, bool answer) : log_(log), answer_(answer) {}
-  bool suspends() const override { return true; }
+  bool suspends(const RequestContext&) const override { return true; }
   boost::asio::awaitable<std::optional<Response>> on_request_async(RequestContext&) override {
     auto executor = co_await boost::asio::this_coro::executor;
     co_await boost::asio::post(executor, boost::asio::use_awaitable);

@@ -158,6 +158,7 @@ TEST(RequestContext, RecycleLeavesNothingOfThePreviousRequest) {
   context.started = std::chrono::steady_clock::now();
   context.deadline = context.started;
   context.rejection = core::Error::invalid("x", "y");
+  context.principal = core::Principal{};
 
   context.recycle();
   RequestContext fresh;
@@ -181,6 +182,7 @@ TEST(RequestContext, RecycleLeavesNothingOfThePreviousRequest) {
   EXPECT_EQ(context.started, fresh.started);
   EXPECT_EQ(context.deadline, fresh.deadline);
   EXPECT_FALSE(context.rejection);
+  EXPECT_FALSE(context.principal);
 }
 
 TEST(PercentDecode, Cases) {

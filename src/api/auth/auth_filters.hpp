@@ -1,0 +1,51 @@
+// Authentication and authorization, as two filters behind the standard ones:
+//
+//   AuthenticationFilter  a `Authorization: Bearer <API key>` header → context.principal
+//                         (looked up on the worker pool); a malformed, unknown, revoked or
+//                         expired credential → 401 with WWW-Authenticate.
+//   AuthorizationFilter   the route's declared permission: public, or the principal must hold
+//                         it (no principal → 401, missing permission → 403).
+//
+// Default deny: check_route_permissions() refuses a router with a route that declares no
+// permission, and the composition root calls it before serving.
+#pragma once
+
+#include "core/worker_pool.hpp"
+#include "http/pipeline.hpp"
+#include "identity/identity_store.hpp"
+
+namespace aic::api {
+
+class AuthenticationFilter final : public http::Filter {
+ public:
+  AuthenticationFilter(identity::IdentityStore& identities, core::WorkerPool& workers)
+      : identities_(identities), workers_(workers) {}
+
+  // Only requests that carry a credential for a protected route wait for the database.
+  bool suspends(const http::RequestContext& context) const override;
+  boost::asio::awaitable<std::optional<http::Response>> on_request_async(
+      http::RequestContext& context) override;
+
+ private:
+  identity::IdentityStore& identities_;
+  core::WorkerPool& workers_;
+};
+
+class AuthorizationFilter final : public http::Filter {
+ public:
+  std::optional<http::Response> on_request(http::RequestContext& context) override;
+};
+
+// A 401 problem with the WWW-Authenticate challenge (RFC 6750 §3).
+http::Response unauthenticated(const core::Error& error, const http::RequestContext& context,
+                               bool credential_presented);
+
+// `filters` (the standard chain) followed by authentication and authorization.
+std::vector<std::unique_ptr<http::Filter>> with_access_control(
+    std::vector<std::unique_ptr<http::Filter>> filters, identity::IdentityStore& identities,
+    core::WorkerPool& workers);
+
+// kInternal naming the first route without a declared permission.
+core::Status check_route_permissions(const http::Router& router);
+
+}  // namespace aic::api

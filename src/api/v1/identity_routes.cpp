@@ -1,0 +1,184 @@
+#include "api/v1/identity_routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "api/json_body.hpp"
+#include "http/problem.hpp"
+#include "identity/permissions.hpp"
+
+namespace aic::api::v1 {
+namespace {
+
+namespace json = boost::json;
+using http::RequestContext;
+using http::Response;
+namespace permission = identity::permission;
+
+json::object tenant_json(const identity::Tenant& tenant) {
+  return {{"id", tenant.id},
+          {"slug", tenant.slug},
+          {"name", tenant.name},
+          {"plan", tenant.plan},
+          {"created_at", tenant.created_at}};
+}
+
+json::object key_json(const identity::ApiKey& key) {
+  json::object out{{"id", key.id},
+                   {"name", key.name},
+                   {"role", key.role},
+                   {"principal_type", key.principal_kind},
+                   {"principal_id", key.principal_id},
+                   {"created_at", key.created_at}};
+  out["expires_at"] = key.expires_at ? json::value(*key.expires_at) : json::value(nullptr);
+  out["revoked_at"] = key.revoked_at ? json::value(*key.revoked_at) : json::value(nullptr);
+  return out;
+}
+
+Response json_response(int status, const json::object& body) {
+  return Response::json(status, json::serialize(body));
+}
+
+Response list_response(json::array items) {
+  return json_response(200, {{"data", std::move(items)}, {"next_cursor", nullptr}});
+}
+
+Response error_response(const core::Error& error, const RequestContext& context) {
+  return http::problem_response(error, context.request_id);
+}
+
+using Handler = boost::asio::awaitable<Response> (*)(const IdentityDependencies&,
+                                                      RequestContext&);
+
+boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
+                                               RequestContext& context) {
+  auto body = JsonBody::parse(context.request, {"name", "slug", "plan", "owner_email"},
+                              {"id", "created_at", "tenant_id"});
+  if (!body) co_return error_response(body.error(), context);
+  identity::NewTenant request;
+  auto name = body->required_string("name");
+  if (!name) co_return error_response(name.error(), context);
+  auto owner_email = body->required_string("owner_email");
+  if (!owner_email) co_return error_response(owner_email.error(), context);
+  auto slug = body->optional_string("slug");
+  if (!slug) co_return error_response(slug.error(), context);
+  auto plan = body->optional_string("plan");
+  if (!plan) co_return error_response(plan.error(), context);
+  request.name = std::move(*name);
+  request.owner_email = std::move(*owner_email);
+  request.slug = slug->value_or("");
+  if (*plan) request.plan = **plan;
+  auto created = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.create_tenant(request);
+  });
+  if (!created) co_return error_response(created.error(), context);
+  co_return json_response(201, {{"tenant_id", created->tenant.id},
+                                {"tenant", tenant_json(created->tenant)},
+                                {"owner_user_id", created->owner_user_id},
+                                {"owner_api_key", created->owner_key.token}});
+}
+
+boost::asio::awaitable<Response> list_tenants(const IdentityDependencies& deps,
+                                              RequestContext& context) {
+  auto tenants =
+      co_await deps.workers.run(context.deadline, [&] { return deps.identities.list_tenants(); });
+  if (!tenants) co_return error_response(tenants.error(), context);
+  json::array items;
+  for (const auto& tenant : *tenants) items.push_back(tenant_json(tenant));
+  co_return list_response(std::move(items));
+}
+
+boost::asio::awaitable<Response> get_tenant(const IdentityDependencies& deps,
+                                            RequestContext& context) {
+  std::string id(context.param("tenant_id"));
+  auto tenant =
+      co_await deps.workers.run(context.deadline, [&] { return deps.identities.get_tenant(id); });
+  if (!tenant) co_return error_response(tenant.error(), context);
+  co_return json_response(200, tenant_json(*tenant));
+}
+
+boost::asio::awaitable<Response> create_api_key(const IdentityDependencies& deps,
+                                                RequestContext& context) {
+  auto body = JsonBody::parse(context.request, {"name", "role", "expires_at"},
+                              {"id", "tenant_id", "principal_id", "principal_type",
+                               "created_at", "revoked_at", "token"});
+  if (!body) co_return error_response(body.error(), context);
+  identity::NewApiKey request;
+  auto name = body->required_string("name");
+  if (!name) co_return error_response(name.error(), context);
+  auto role = body->required_string("role");
+  if (!role) co_return error_response(role.error(), context);
+  auto expires_at = body->optional_string("expires_at");
+  if (!expires_at) co_return error_response(expires_at.error(), context);
+  request.name = std::move(*name);
+  request.role = std::move(*role);
+  request.expires_at = std::move(*expires_at);
+  const core::Principal& actor = *context.principal;
+  auto issued = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.create_api_key(actor, request);
+  });
+  if (!issued) co_return error_response(issued.error(), context);
+  json::object out = key_json(issued->key);
+  out["token"] = issued->token;
+  co_return json_response(201, out);
+}
+
+boost::asio::awaitable<Response> list_api_keys(const IdentityDependencies& deps,
+                                               RequestContext& context) {
+  const core::Principal& actor = *context.principal;
+  auto keys = co_await deps.workers.run(context.deadline,
+                                        [&] { return deps.identities.list_api_keys(actor); });
+  if (!keys) co_return error_response(keys.error(), context);
+  json::array items;
+  for (const auto& key : *keys) items.push_back(key_json(key));
+  co_return list_response(std::move(items));
+}
+
+boost::asio::awaitable<Response> get_api_key(const IdentityDependencies& deps,
+                                             RequestContext& context) {
+  const core::Principal& actor = *context.principal;
+  std::string id(context.param("key_id"));
+  auto key = co_await deps.workers.run(context.deadline,
+                                       [&] { return deps.identities.get_api_key(actor, id); });
+  if (!key) co_return error_response(key.error(), context);
+  co_return json_response(200, key_json(*key));
+}
+
+boost::asio::awaitable<Response> revoke_api_key(const IdentityDependencies& deps,
+                                                RequestContext& context) {
+  const core::Principal& actor = *context.principal;
+  std::string id(context.param("key_id"));
+  auto key = co_await deps.workers.run(context.deadline,
+                                       [&] { return deps.identities.revoke_api_key(actor, id); });
+  if (!key) co_return error_response(key.error(), context);
+  co_return json_response(200, key_json(*key));
+}
+
+}  // namespace
+
+void add_identity_routes(http::Router& router, const IdentityDependencies& dependencies) {
+  const IdentityDependencies* deps = &dependencies;
+  auto bind = [deps](Handler handler) {
+    return [deps, handler](RequestContext& context) { return handler(*deps, context); };
+  };
+  auto options = [](std::string_view needed, std::string summary) {
+    return http::RouteOptions{.permission = std::string(needed), .summary = std::move(summary)};
+  };
+  router.add(http::Method::kPost, "/v1/tenants", bind(create_tenant),
+             options(permission::kTenantsManage,
+                     "Create a tenant with its owner user and the owner's first API key."));
+  router.add(http::Method::kGet, "/v1/tenants", bind(list_tenants),
+             options(permission::kTenantsManage, "List tenants."));
+  router.add(http::Method::kGet, "/v1/tenants/{tenant_id}", bind(get_tenant),
+             options(permission::kTenantsManage, "Get a tenant."));
+  router.add(http::Method::kPost, "/v1/api-keys", bind(create_api_key),
+             options(permission::kApiKeysManage,
+                     "Create an API key; the token is in this response only."));
+  router.add(http::Method::kGet, "/v1/api-keys", bind(list_api_keys),
+             options(permission::kApiKeysRead, "List the tenant's API keys."));
+  router.add(http::Method::kGet, "/v1/api-keys/{key_id}", bind(get_api_key),
+             options(permission::kApiKeysRead, "Get an API key (never its secret)."));
+  router.add(http::Method::kDelete, "/v1/api-keys/{key_id}", bind(revoke_api_key),
+             options(permission::kApiKeysManage, "Revoke an API key."));
+}
+
+}  // namespace aic::api::v1

@@ -1,0 +1,85 @@
+// `aic admin …`: operations an operator runs against the database directly, before any
+// credential exists (bootstrap) or from a shell on the host.
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "cli/app.hpp"
+#include "core/random.hpp"
+#include "identity/identity_store.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+namespace aic::cli {
+namespace {
+
+// The database, migrated to this binary's schema; nullptr after printing why not.
+std::unique_ptr<store::Database> open_migrated(const core::Config& config) {
+  auto database = store::open_database(store::database_options(config.database));
+  if (!database) {
+    std::cerr << "aic: cannot open database " << core::redact_url(config.database.url) << ": "
+              << database.error().message << "\n";
+    return nullptr;
+  }
+  auto applied = store::apply_migrations(**database, store::builtin_migrations());
+  if (!applied) {
+    std::cerr << "aic: migrations: " << applied.error().message << "\n";
+    return nullptr;
+  }
+  return std::move(*database);
+}
+
+int report(const core::Error& error) {
+  std::cerr << "aic: " << error.message;
+  if (!error.field.empty()) std::cerr << " (" << error.field << ")";
+  std::cerr << "\n";
+  return error.code == core::ErrorCode::kConflict ? 3 : 1;
+}
+
+}  // namespace
+
+int admin_bootstrap(const core::Config& config, bool new_key, bool json) {
+  auto database = open_migrated(config);
+  if (!database) return 1;
+  identity::IdentityStore identities(*database, core::system_random());
+  auto issued = identities.bootstrap_operator(new_key);
+  if (!issued) return report(issued.error());
+  if (json) {
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"key_id", issued->key.id}, {"operator_api_key", issued->token}})
+              << "\n";
+  } else {
+    std::cout << "platform operator API key (shown once, store it now):\n"
+              << issued->token << "\n";
+  }
+  return 0;
+}
+
+int admin_create_tenant(const core::Config& config, const std::string& name,
+                        const std::string& owner_email, const std::string& slug,
+                        const std::string& plan, bool json) {
+  auto database = open_migrated(config);
+  if (!database) return 1;
+  identity::IdentityStore identities(*database, core::system_random());
+  identity::NewTenant request;
+  request.name = name;
+  request.owner_email = owner_email;
+  request.slug = slug;
+  if (!plan.empty()) request.plan = plan;
+  auto created = identities.create_tenant(request);
+  if (!created) return report(created.error());
+  if (json) {
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"tenant_id", created->tenant.id},
+                     {"slug", created->tenant.slug},
+                     {"owner_user_id", created->owner_user_id},
+                     {"owner_api_key", created->owner_key.token}})
+              << "\n";
+  } else {
+    std::cout << "tenant " << created->tenant.id << " (" << created->tenant.slug << ")\n"
+              << "owner API key (shown once, store it now):\n"
+              << created->owner_key.token << "\n";
+  }
+  return 0;
+}
+
+}  // namespace aic::cli

@@ -1,0 +1,29 @@
+// Who is making a request, once a credential has been verified: a plain value shared by the
+// HTTP layer (it travels in the request context) and domain code (which scopes every query
+// to principal.tenant_id).
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aic::core {
+
+struct Principal {
+  enum class Kind { kOperator, kUser, kServiceAccount };
+
+  Kind kind = Kind::kUser;
+  std::string id;             // user, service account or operator key id
+  std::string tenant_id;      // empty for the platform operator
+  std::string role;           // "owner", "viewer", …, "platform_operator"
+  std::string credential_id;  // the API key that authenticated the request
+  std::vector<std::string> permissions;  // sorted
+
+  bool is_operator() const { return kind == Kind::kOperator; }
+  bool has(std::string_view permission) const {
+    return std::binary_search(permissions.begin(), permissions.end(), permission);
+  }
+};
+
+}  // namespace aic::core

@@ -1,0 +1,396 @@
+#include "identity/identity_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "identity/api_keys.hpp"
+#include "identity/permissions.hpp"
+
+namespace aic::identity {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+using store::Access;
+using store::Transaction;
+using store::Value;
+
+constexpr std::string_view kKeyColumns =
+    "id, tenant_id, principal_kind, principal_id, name, role, created_at, expires_at, "
+    "revoked_at";
+
+ApiKey key_from_row(const store::QueryResult& result, std::size_t row) {
+  ApiKey key;
+  key.id = result.text(row, 0);
+  key.tenant_id = result.text(row, 1);
+  key.principal_kind = result.text(row, 2);
+  key.principal_id = result.text(row, 3);
+  key.name = result.text(row, 4);
+  key.role = result.text(row, 5);
+  key.created_at = result.text(row, 6);
+  if (!result.is_null(row, 7)) key.expires_at = result.text(row, 7);
+  if (!result.is_null(row, 8)) key.revoked_at = result.text(row, 8);
+  return key;
+}
+
+Tenant tenant_from_row(const store::QueryResult& result, std::size_t row) {
+  return Tenant{result.text(row, 0), result.text(row, 1), result.text(row, 2),
+                result.text(row, 3), result.text(row, 4)};
+}
+
+Value text_or_null(const std::optional<std::string>& text) {
+  return text ? Value(*text) : Value(nullptr);
+}
+
+bool has_control_characters(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+core::Status check_name(std::string_view name, std::string_view field) {
+  if (name.empty() || name.size() > 200 || has_control_characters(name)) {
+    return Error::invalid("must be 1 to 200 characters without control characters",
+                          std::string(field));
+  }
+  return {};
+}
+
+bool valid_slug(std::string_view slug) {
+  if (slug.empty() || slug.size() > 48 || slug.front() == '-' || slug.back() == '-') return false;
+  return std::all_of(slug.begin(), slug.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+std::string slug_from_name(std::string_view name) {
+  std::string slug;
+  for (char c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (keep) {
+      slug += c;
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+    if (slug.size() == 48) break;
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  return slug;
+}
+
+bool valid_email(std::string_view email) {
+  auto at = email.find('@');
+  if (email.size() > 254 || at == std::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  auto domain = email.substr(at + 1);
+  if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+      domain.back() == '.') {
+    return false;
+  }
+  return std::none_of(email.begin(), email.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+  });
+}
+
+Error not_found(std::string_view what, std::string_view id) {
+  return Error::make(ErrorCode::kNotFound, std::string(what) + " " + std::string(id) + " not found");
+}
+
+// Inserts a key row for `issued` (its id, role and owner already set) and fills created_at.
+core::Status insert_key(Transaction& tx, IssuedKey& issued, std::string_view secret) {
+  issued.key.created_at = utc_now();
+  const ApiKey& key = issued.key;
+  auto inserted = tx.execute(
+      "INSERT INTO api_keys (id, tenant_id, principal_kind, principal_id, name, role, "
+      "secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      {key.id, key.tenant_id.empty() ? Value(nullptr) : Value(key.tenant_id), key.principal_kind,
+       key.principal_id, key.name, key.role, hash_secret(secret), key.created_at,
+       text_or_null(key.expires_at)});
+  if (!inserted) return std::move(inserted).error();
+  return {};
+}
+
+IssuedKey new_key(core::Random& random) {
+  ApiKeyToken token = generate_api_key(random);
+  IssuedKey issued;
+  issued.key.id = token.id;
+  issued.token = token.token();
+  return issued;
+}
+
+std::string secret_of(const IssuedKey& issued) {
+  return parse_api_key(issued.token)->secret;
+}
+
+core::Status require_tenant(const core::Principal& actor) {
+  if (actor.tenant_id.empty()) {
+    return Error::make(ErrorCode::kPermissionDenied,
+                       "this operation acts inside a tenant; the platform operator has none");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string utc_now() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char buffer[32];
+  std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return std::string(buffer, length);
+}
+
+bool is_utc_timestamp(std::string_view text) {
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (text.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return false;
+  }
+  return true;
+}
+
+Result<IssuedKey> IdentityStore::bootstrap_operator(bool issue_new_key) {
+  IssuedKey issued = new_key(random_);
+  issued.key.principal_kind = "operator";
+  issued.key.principal_id = "operator";
+  issued.key.name = "platform operator";
+  issued.key.role = std::string(kOperatorRole);
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto existing = tx.execute(
+        "SELECT count(*) FROM api_keys WHERE principal_kind = 'operator' AND revoked_at IS NULL");
+    if (!existing) return std::move(existing).error();
+    if (existing->integer(0, 0) > 0 && !issue_new_key) {
+      return Error::make(ErrorCode::kConflict,
+                         "the platform operator already has a key; pass --new-key to issue "
+                         "another");
+    }
+    return insert_key(tx, issued, secret_of(issued));
+  });
+  if (!status) return std::move(status).error();
+  return issued;
+}
+
+Result<CreatedTenant> IdentityStore::create_tenant(const NewTenant& request) {
+  if (auto ok = check_name(request.name, "/name"); !ok) return std::move(ok).error();
+  std::string slug = request.slug.empty() ? slug_from_name(request.name) : request.slug;
+  if (!valid_slug(slug)) {
+    return Error::invalid(
+        "must be 1 to 48 lower-case letters, digits or '-', not starting or ending with '-'",
+        "/slug");
+  }
+  if (request.plan != "free" && request.plan != "standard" && request.plan != "enterprise") {
+    return Error::invalid("must be one of free, standard, enterprise", "/plan");
+  }
+  if (!valid_email(request.owner_email)) {
+    return Error::invalid("must be an email address", "/owner_email");
+  }
+
+  CreatedTenant created;
+  created.tenant = Tenant{"ten_" + core::random_hex(random_, 8), slug, request.name,
+                          request.plan, utc_now()};
+  created.owner_user_id = "usr_" + core::random_hex(random_, 8);
+  created.owner_key = new_key(random_);
+  ApiKey& key = created.owner_key.key;
+  key.tenant_id = created.tenant.id;
+  key.principal_kind = "user";
+  key.principal_id = created.owner_user_id;
+  key.name = "owner key";
+  key.role = "owner";
+
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    const Tenant& tenant = created.tenant;
+    auto taken = tx.execute("SELECT count(*) FROM tenants WHERE slug = $1", {tenant.slug});
+    if (!taken) return std::move(taken).error();
+    if (taken->integer(0, 0) > 0) {
+      core::Error error = Error::make(ErrorCode::kConflict,
+                                      "a tenant with slug '" + tenant.slug + "' already exists");
+      error.field = "/slug";
+      return error;
+    }
+    auto inserted = tx.execute(
+        "INSERT INTO tenants (id, slug, name, plan, created_at) VALUES ($1, $2, $3, $4, $5)",
+        {tenant.id, tenant.slug, tenant.name, tenant.plan, tenant.created_at});
+    if (!inserted) return std::move(inserted).error();
+    auto user = tx.execute(
+        "INSERT INTO users (id, tenant_id, email, role, created_at) VALUES ($1, $2, $3, $4, $5)",
+        {created.owner_user_id, tenant.id, request.owner_email, "owner", tenant.created_at});
+    if (!user) return std::move(user).error();
+    return insert_key(tx, created.owner_key, secret_of(created.owner_key));
+  });
+  if (!status) return std::move(status).error();
+  return created;
+}
+
+Result<std::vector<Tenant>> IdentityStore::list_tenants() {
+  std::vector<Tenant> tenants;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    tenants.clear();
+    auto rows =
+        tx.execute("SELECT id, slug, name, plan, created_at FROM tenants ORDER BY created_at, id");
+    if (!rows) return std::move(rows).error();
+    for (std::size_t i = 0; i < rows->rows.size(); ++i) tenants.push_back(tenant_from_row(*rows, i));
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  return tenants;
+}
+
+Result<Tenant> IdentityStore::get_tenant(std::string_view tenant_id) {
+  std::optional<Tenant> tenant;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto rows = tx.execute("SELECT id, slug, name, plan, created_at FROM tenants WHERE id = $1",
+                           {std::string(tenant_id)});
+    if (!rows) return std::move(rows).error();
+    if (!rows->rows.empty()) tenant = tenant_from_row(*rows, 0);
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  if (!tenant) return not_found("tenant", tenant_id);
+  return *tenant;
+}
+
+Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
+  auto parsed = parse_api_key(token);
+  if (!parsed) {
+    return Error::make(ErrorCode::kUnauthenticated, "the bearer token is not an aic API key");
+  }
+  std::optional<ApiKey> key;
+  std::string stored_hash;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
+                               ", secret_hash FROM api_keys WHERE id = $1",
+                           {parsed->id});
+    if (!rows) return std::move(rows).error();
+    if (!rows->rows.empty()) {
+      key = key_from_row(*rows, 0);
+      stored_hash = rows->text(0, 9);
+    }
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  // An unknown id still costs a hash, so timing does not tell which ids exist.
+  bool matches = secret_matches(parsed->secret, key ? std::string_view(stored_hash)
+                                                    : std::string_view(hash_secret("")));
+  if (!key || !matches) {
+    return Error::make(ErrorCode::kUnauthenticated, "the API key is not valid");
+  }
+  if (key->revoked_at) {
+    return Error::make(ErrorCode::kUnauthenticated, "the API key was revoked");
+  }
+  if (key->expires_at && *key->expires_at <= utc_now()) {
+    return Error::make(ErrorCode::kUnauthenticated, "the API key has expired");
+  }
+  const auto* permissions = role_permissions(key->role);
+  if (permissions == nullptr) {
+    return Error::make(ErrorCode::kUnauthenticated, "the API key's role no longer exists");
+  }
+  core::Principal principal;
+  principal.kind = key->principal_kind == "operator" ? core::Principal::Kind::kOperator
+                   : key->principal_kind == "service_account"
+                       ? core::Principal::Kind::kServiceAccount
+                       : core::Principal::Kind::kUser;
+  principal.id = key->principal_id;
+  principal.tenant_id = key->tenant_id;
+  principal.role = key->role;
+  principal.credential_id = key->id;
+  principal.permissions = *permissions;
+  return principal;
+}
+
+Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
+                                                const NewApiKey& request) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (auto ok = check_name(request.name, "/name"); !ok) return std::move(ok).error();
+  const auto* permissions = role_permissions(request.role);
+  if (permissions == nullptr || request.role == kOperatorRole) {
+    return Error::invalid("unknown role '" + request.role + "'", "/role");
+  }
+  for (const auto& granted : *permissions) {
+    if (!actor.has(granted)) {
+      return Error::make(ErrorCode::kPermissionDenied,
+                         "role '" + request.role + "' grants " + granted +
+                             ", which the caller does not hold");
+    }
+  }
+  if (request.expires_at &&
+      (!is_utc_timestamp(*request.expires_at) || *request.expires_at <= utc_now())) {
+    return Error::invalid("must be a future time like 2030-01-31T00:00:00Z", "/expires_at");
+  }
+  IssuedKey issued = new_key(random_);
+  issued.key.tenant_id = actor.tenant_id;
+  issued.key.principal_kind = actor.kind == core::Principal::Kind::kServiceAccount
+                                  ? "service_account"
+                                  : "user";
+  issued.key.principal_id = actor.id;
+  issued.key.name = request.name;
+  issued.key.role = request.role;
+  issued.key.expires_at = request.expires_at;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    return insert_key(tx, issued, secret_of(issued));
+  });
+  if (!status) return std::move(status).error();
+  return issued;
+}
+
+Result<std::vector<ApiKey>> IdentityStore::list_api_keys(const core::Principal& actor) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::vector<ApiKey> keys;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    keys.clear();
+    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
+                               " FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id",
+                           {actor.tenant_id});
+    if (!rows) return std::move(rows).error();
+    for (std::size_t i = 0; i < rows->rows.size(); ++i) keys.push_back(key_from_row(*rows, i));
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  return keys;
+}
+
+Result<ApiKey> IdentityStore::get_api_key(const core::Principal& actor, std::string_view key_id) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<ApiKey> key;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
+                               " FROM api_keys WHERE tenant_id = $1 AND id = $2",
+                           {actor.tenant_id, std::string(key_id)});
+    if (!rows) return std::move(rows).error();
+    if (!rows->rows.empty()) key = key_from_row(*rows, 0);
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  if (!key) return not_found("API key", key_id);
+  return *key;
+}
+
+Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor,
+                                             std::string_view key_id) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<ApiKey> key;
+  std::string now = utc_now();
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto updated = tx.execute(
+        "UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS "
+        "NULL",
+        {actor.tenant_id, std::string(key_id), now});
+    if (!updated) return std::move(updated).error();
+    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
+                               " FROM api_keys WHERE tenant_id = $1 AND id = $2",
+                           {actor.tenant_id, std::string(key_id)});
+    if (!rows) return std::move(rows).error();
+    if (!rows->rows.empty()) key = key_from_row(*rows, 0);
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  if (!key) return not_found("API key", key_id);
+  return *key;
+}
+
+}  // namespace aic::identity

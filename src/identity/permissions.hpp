@@ -1,0 +1,38 @@
+// Permissions are strings ("api_keys:manage"); roles are named sets of them. Built-in tenant
+// roles are fixed here; the platform operator's role is separate from every tenant role and
+// grants only platform-level permissions (it manages tenants, it does not read their data).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aic::identity {
+
+namespace permission {
+inline constexpr std::string_view kTenantsManage = "tenants:manage";  // operator only
+inline constexpr std::string_view kTenantRead = "tenant:read";        // own tenant
+inline constexpr std::string_view kUsersRead = "users:read";
+inline constexpr std::string_view kUsersManage = "users:manage";
+inline constexpr std::string_view kApiKeysRead = "api_keys:read";
+inline constexpr std::string_view kApiKeysManage = "api_keys:manage";
+inline constexpr std::string_view kRolesRead = "roles:read";
+inline constexpr std::string_view kAuditRead = "audit:read";
+inline constexpr std::string_view kEntitiesRead = "entities:read";
+inline constexpr std::string_view kEntitiesWrite = "entities:write";
+inline constexpr std::string_view kAiInvoke = "ai:invoke";
+inline constexpr std::string_view kBillingRead = "billing:read";
+inline constexpr std::string_view kSupportRead = "support:read";
+inline constexpr std::string_view kIntegrationsManage = "integrations:manage";
+}  // namespace permission
+
+inline constexpr std::string_view kOperatorRole = "platform_operator";
+
+// The built-in tenant roles, in order of decreasing power.
+const std::vector<std::string>& builtin_roles();
+
+// The sorted permissions of `role` (a built-in tenant role or kOperatorRole), or nullptr for
+// an unknown role.
+const std::vector<std::string>* role_permissions(std::string_view role);
+
+}  // namespace aic::identity

@@ -1,0 +1,314 @@
+// Credentials, permissions and tenant isolation over real HTTP, named after the OWASP API
+// Security Top 10 (2023) items they cover.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "identity/api_keys.hpp"
+#include "raw_client.hpp"
+#include "test_server.hpp"
+
+namespace aic::test {
+namespace {
+
+namespace json = boost::json;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+Headers bearer(const std::string& token, bool json_body = false) {
+  Headers headers{{"Authorization", "Bearer " + token}};
+  if (json_body) headers.emplace_back("Content-Type", "application/json");
+  return headers;
+}
+
+json::object body_of(const RawResponse& response) {
+  return json::parse(response.body).as_object();
+}
+
+std::string problem_field(const RawResponse& response) {
+  auto body = body_of(response);
+  return body.contains("field") ? std::string(body["field"].as_string()) : "";
+}
+
+// Two tenants, each with an owner key, created by the platform operator over HTTP.
+struct World {
+  TestServer server;
+  std::string operator_key;
+  std::string tenant_a, owner_a;
+  std::string tenant_b, owner_b;
+
+  World() {
+    auto issued = server.identities().bootstrap_operator(false);
+    if (!issued) throw std::runtime_error(issued.error().message);
+    operator_key = issued->token;
+    std::tie(tenant_a, owner_a) = create_tenant("Alpha Bank", "owner@alpha.example");
+    std::tie(tenant_b, owner_b) = create_tenant("Beta Corp", "owner@beta.example");
+  }
+
+  std::pair<std::string, std::string> create_tenant(const std::string& name,
+                                                    const std::string& email) {
+    json::object request{{"name", name}, {"owner_email", email}};
+    auto response = call("POST", "/v1/tenants", operator_key, json::serialize(request));
+    if (!response || response->status != 201) {
+      throw std::runtime_error("create tenant failed: " + (response ? response->body : "no answer"));
+    }
+    auto body = body_of(*response);
+    return {std::string(body["tenant_id"].as_string()),
+            std::string(body["owner_api_key"].as_string())};
+  }
+
+  std::optional<RawResponse> call(const std::string& method, const std::string& target,
+                                  const std::string& token, const std::string& body = "") {
+    return http_request(server.port(), method, target, body, bearer(token, !body.empty()));
+  }
+
+  // Creates a key with `role` as `token`'s holder; returns {id, token}.
+  std::pair<std::string, std::string> create_key(const std::string& token, const std::string& role) {
+    json::object request{{"name", role + " key"}, {"role", role}};
+    auto response = call("POST", "/v1/api-keys", token, json::serialize(request));
+    if (!response || response->status != 201) {
+      throw std::runtime_error("create key failed: " + (response ? response->body : "no answer"));
+    }
+    auto body = body_of(*response);
+    return {std::string(body["id"].as_string()), std::string(body["token"].as_string())};
+  }
+};
+
+TEST(ApiKeyToken, RoundTripsAndRejectsLookalikes) {
+  auto key = identity::generate_api_key(core::system_random());
+  std::string token = key.token();
+  EXPECT_TRUE(token.starts_with("aic_live_"));
+  auto parsed = identity::parse_api_key(token);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->id, key.id);
+  EXPECT_EQ(parsed->secret, key.secret);
+  EXPECT_TRUE(identity::secret_matches(key.secret, identity::hash_secret(key.secret)));
+  EXPECT_FALSE(identity::secret_matches(key.secret + "x", identity::hash_secret(key.secret)));
+  EXPECT_FALSE(identity::parse_api_key(""));
+  EXPECT_FALSE(identity::parse_api_key("aic_test_" + token.substr(9)));
+  EXPECT_FALSE(identity::parse_api_key(token + "A"));
+  EXPECT_FALSE(identity::parse_api_key(token.substr(0, token.size() - 1) + "!"));
+  std::string upper = token;
+  upper[9] = 'A';  // ids are lower-case hex
+  EXPECT_FALSE(identity::parse_api_key(upper));
+}
+
+TEST(Identity, BootstrapRefusesASecondOperatorKeyUnlessAsked) {
+  TestServer server;
+  ASSERT_TRUE(server.identities().bootstrap_operator(false));
+  auto again = server.identities().bootstrap_operator(false);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, core::ErrorCode::kConflict);
+  EXPECT_TRUE(server.identities().bootstrap_operator(true));
+}
+
+// API2: broken authentication.
+TEST(Owasp_API2_BrokenAuthentication, MissingMalformedForgedRevokedAndExpiredCredentials) {
+  World world;
+  auto missing = http_request(world.server.port(), "GET", "/v1/api-keys");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 401);
+  EXPECT_EQ(missing->header("WWW-Authenticate"), "Bearer realm=\"aic\"");
+  EXPECT_EQ(missing->header("Content-Type"), "application/problem+json");
+
+  std::vector<std::string> malformed = {"Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-key",
+                                        "Bearer aic_live_0000000000000000_" + std::string(43, 'A')};
+  for (const std::string& header : malformed) {
+    auto response = http_request(world.server.port(), "GET", "/v1/api-keys", "",
+                                 {{"Authorization", header}});
+    ASSERT_TRUE(response) << header;
+    EXPECT_EQ(response->status, 401) << header;
+    EXPECT_EQ(response->header("WWW-Authenticate"), "Bearer realm=\"aic\", error=\"invalid_token\"")
+        << header;
+    EXPECT_EQ(body_of(*response)["header"], "Authorization") << header;
+  }
+
+  // A real key id with a forged secret.
+  auto [key_id, token] = world.create_key(world.owner_a, "viewer");
+  std::string forged = token.substr(0, token.size() - 4) + (token.ends_with("AAAA") ? "BBBB" : "AAAA");
+  auto forged_response = world.call("GET", "/v1/api-keys", forged);
+  ASSERT_TRUE(forged_response);
+  EXPECT_EQ(forged_response->status, 401);
+
+  // Revoked: the key stops working at once.
+  auto revoke = world.call("DELETE", "/v1/api-keys/" + key_id, world.owner_a);
+  ASSERT_TRUE(revoke);
+  EXPECT_EQ(revoke->status, 200) << revoke->body;
+  EXPECT_FALSE(body_of(*revoke)["revoked_at"].is_null());
+  auto after = world.call("POST", "/v1/api-keys", token, R"({"name":"x","role":"viewer"})");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401);
+  EXPECT_NE(after->body.find("revoked"), std::string::npos);
+
+  // Expired.
+  auto [expiring_id, expiring] = world.create_key(world.owner_a, "admin");
+  ASSERT_TRUE(world.server.database().transact(store::Access::kReadWrite, [&](store::Transaction& tx) -> core::Status {
+    auto updated = tx.execute("UPDATE api_keys SET expires_at = '2000-01-01T00:00:00Z' WHERE id = $1",
+                              {expiring_id});
+    if (!updated) return std::move(updated).error();
+    return {};
+  }));
+  auto expired = world.call("GET", "/v1/api-keys", expiring);
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->status, 401);
+  EXPECT_NE(expired->body.find("expired"), std::string::npos);
+}
+
+// API5: broken function-level authorization.
+TEST(Owasp_API5_FunctionLevelAuthorization, RolesOnlyReachTheirRoutes) {
+  World world;
+  auto [viewer_id, viewer] = world.create_key(world.owner_a, "viewer");
+  auto list = world.call("GET", "/v1/api-keys", viewer);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 403);
+  EXPECT_EQ(list->header("Content-Type"), "application/problem+json");
+  auto create = world.call("POST", "/v1/api-keys", viewer, R"({"name":"x","role":"viewer"})");
+  ASSERT_TRUE(create);
+  EXPECT_EQ(create->status, 403);
+
+  // Tenant owners do not manage tenants; the operator does not read tenant data.
+  auto tenants = world.call("GET", "/v1/tenants", world.owner_a);
+  ASSERT_TRUE(tenants);
+  EXPECT_EQ(tenants->status, 403);
+  auto keys = world.call("GET", "/v1/api-keys", world.operator_key);
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys->status, 403);
+  auto all = world.call("GET", "/v1/tenants", world.operator_key);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->status, 200);
+  EXPECT_EQ(body_of(*all)["data"].as_array().size(), 2u);
+}
+
+// API3: broken object property level authorization (mass assignment) and role escalation.
+TEST(Owasp_API3_PropertyLevelAuthorization, ServerOwnedFieldsAndEscalationAreRefused) {
+  World world;
+  auto with_tenant = world.call("POST", "/v1/api-keys", world.owner_a,
+                                R"({"name":"x","role":"viewer","tenant_id":")" + world.tenant_b + "\"}");
+  ASSERT_TRUE(with_tenant);
+  EXPECT_EQ(with_tenant->status, 400);
+  EXPECT_EQ(problem_field(*with_tenant), "/tenant_id");
+
+  auto unknown = world.call("POST", "/v1/api-keys", world.owner_a,
+                            R"({"name":"x","role":"viewer","is_admin":true})");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_EQ(problem_field(*unknown), "/is_admin");
+
+  auto [admin_id, admin] = world.create_key(world.owner_a, "admin");
+  auto escalate = world.call("POST", "/v1/api-keys", admin, R"({"name":"x","role":"owner"})");
+  ASSERT_TRUE(escalate);
+  EXPECT_EQ(escalate->status, 403) << escalate->body;
+  auto operator_role = world.call("POST", "/v1/api-keys", world.owner_a,
+                                  R"({"name":"x","role":"platform_operator"})");
+  ASSERT_TRUE(operator_role);
+  EXPECT_EQ(operator_role->status, 400);
+  EXPECT_EQ(problem_field(*operator_role), "/role");
+}
+
+TEST(Identity, BadBodiesAreAnsweredWithTheFieldAtFault) {
+  World world;
+  struct Case {
+    std::string body;
+    std::string content_type;
+    int status;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {R"({"name":"x"})", "application/json", 400, "/owner_email"},
+      {R"({"owner_email":"a@b.example"})", "application/json", 400, "/name"},
+      {R"({"name":7,"owner_email":"a@b.example"})", "application/json", 400, "/name"},
+      {R"({"name":"x","owner_email":"not-an-email"})", "application/json", 400, "/owner_email"},
+      {R"({"name":"x","owner_email":"a@b.example","plan":"gold"})", "application/json", 400,
+       "/plan"},
+      {R"({"name":"x","owner_email":"a@b.example","slug":"-bad-"})", "application/json", 400,
+       "/slug"},
+      {R"({"name":"x","owner_email":"a@b.example","id":"ten_mine"})", "application/json", 400,
+       "/id"},
+      {R"({"name":"Alpha Bank","owner_email":"a@b.example"})", "application/json", 409, "/slug"},
+      {R"({"name":)", "application/json", 400, ""},
+      {R"([1,2])", "application/json", 400, ""},
+      {R"({"name":"x","owner_email":"a@b.example"})", "text/plain", 415, ""},
+  };
+  for (const auto& test : cases) {
+    auto response = http_request(world.server.port(), "POST", "/v1/tenants", test.body,
+                                 {{"Authorization", "Bearer " + world.operator_key},
+                                  {"Content-Type", test.content_type}});
+    ASSERT_TRUE(response) << test.body;
+    EXPECT_EQ(response->status, test.status) << test.body << " → " << response->body;
+    EXPECT_EQ(response->header("Content-Type"), "application/problem+json") << test.body;
+    EXPECT_EQ(problem_field(*response), test.field) << test.body;
+  }
+}
+
+// API1: broken object level authorization. Walks every registered route with tenant B's
+// owner credential, filling path parameters with tenant A's objects: nothing of A may be
+// read, changed or even confirmed to exist.
+TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects) {
+  World world;
+  auto [a_key_id, a_key] = world.create_key(world.owner_a, "viewer");
+  std::map<std::string, std::string> a_objects = {{"key_id", a_key_id}, {"tenant_id", world.tenant_a}};
+
+  for (const http::Route* route : world.server.router().routes()) {
+    std::string path;
+    bool has_parameter = false;
+    for (const auto& segment : route->segments) {
+      path += "/";
+      if (segment.size() > 2 && segment.front() == '{') {
+        std::string name = segment.substr(1, segment.size() - 2);
+        ASSERT_TRUE(a_objects.contains(name))
+            << route->path_template << ": teach this test an object for {" << name << "}";
+        path += a_objects[name];
+        has_parameter = true;
+      } else {
+        path += segment;
+      }
+    }
+    if (path.empty()) path = "/";
+    std::string method(http::method_name(route->method));
+    std::string body = route->method == http::Method::kPost ? "{}" : "";
+    auto response = world.call(method, path, world.owner_b, body);
+    ASSERT_TRUE(response) << method << " " << path;
+    SCOPED_TRACE(method + " " + path + " → " + std::to_string(response->status) + " " +
+                 response->body);
+    // Whatever B may do on this route, nothing of A's shows in the answer: not its data, and
+    // not its identifiers unless B itself put them in the request (a 404 names what was asked).
+    EXPECT_EQ(response->body.find("Alpha Bank"), std::string::npos);
+    EXPECT_EQ(response->body.find("viewer key"), std::string::npos);
+    EXPECT_EQ(response->body.find("owner@alpha.example"), std::string::npos);
+    if (!has_parameter) {
+      EXPECT_EQ(response->body.find(a_key_id), std::string::npos);
+      EXPECT_EQ(response->body.find(world.tenant_a), std::string::npos);
+    } else {
+      // Another tenant's object is "not found" (or the route is not B's to call at all).
+      EXPECT_TRUE(response->status == 404 || response->status == 403);
+    }
+  }
+
+  // And A's key is untouched.
+  auto still = world.call("GET", "/v1/api-keys/" + a_key_id, world.owner_a);
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200);
+  EXPECT_TRUE(body_of(*still)["revoked_at"].is_null());
+}
+
+TEST(Identity, OwnerManagesKeysAndTheSecretIsShownOnce) {
+  World world;
+  auto [key_id, token] = world.create_key(world.owner_a, "analyst");
+  auto list = world.call("GET", "/v1/api-keys", world.owner_a);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200);
+  auto items = body_of(*list)["data"].as_array();
+  EXPECT_EQ(items.size(), 2u);  // the owner key and the new one
+  EXPECT_EQ(list->body.find(token.substr(token.rfind('_') + 1)), std::string::npos);
+  auto one = world.call("GET", "/v1/api-keys/" + key_id, world.owner_a);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->status, 200);
+  EXPECT_EQ(body_of(*one)["role"], "analyst");
+  EXPECT_FALSE(body_of(*one).contains("token"));
+  auto missing = world.call("GET", "/v1/api-keys/0000000000000000", world.owner_a);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+}  // namespace
+}  // namespace aic::test
