@@ -44,12 +44,11 @@ int admin_bootstrap(const core::Config& config, bool new_key, bool json) {
   auto issued = identities.bootstrap_operator(new_key);
   if (!issued) return report(issued.error());
   if (json) {
-    std::cout << boost::json::serialize(boost::json::object{
-                     {"key_id", issued->key.id}, {"operator_api_key", issued->token}})
+    std::cout << boost::json::serialize(boost::json::object{{"key_id", issued->key.id},
+                                                            {"operator_api_key", issued->token}})
               << "\n";
   } else {
-    std::cout << "platform operator API key (shown once, store it now):\n"
-              << issued->token << "\n";
+    std::cout << "platform operator API key (shown once, store it now):\n" << issued->token << "\n";
   }
   return 0;
 }
@@ -68,11 +67,11 @@ int admin_create_tenant(const core::Config& config, const std::string& name,
   auto created = identities.create_tenant(request);
   if (!created) return report(created.error());
   if (json) {
-    std::cout << boost::json::serialize(boost::json::object{
-                     {"tenant_id", created->tenant.id},
-                     {"slug", created->tenant.slug},
-                     {"owner_user_id", created->owner_user_id},
-                     {"owner_api_key", created->owner_key.token}})
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"tenant_id", created->tenant.id},
+                                         {"slug", created->tenant.slug},
+                                         {"owner_user_id", created->owner_user_id},
+                                         {"owner_api_key", created->owner_key.token}})
               << "\n";
   } else {
     std::cout << "tenant " << created->tenant.id << " (" << created->tenant.slug << ")\n"

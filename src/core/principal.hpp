@@ -14,10 +14,10 @@ struct Principal {
   enum class Kind { kOperator, kUser, kServiceAccount };
 
   Kind kind = Kind::kUser;
-  std::string id;             // user, service account or operator key id
-  std::string tenant_id;      // empty for the platform operator
-  std::string role;           // "owner", "viewer", …, "platform_operator"
-  std::string credential_id;  // the API key that authenticated the request
+  std::string id;                        // user, service account or operator key id
+  std::string tenant_id;                 // empty for the platform operator
+  std::string role;                      // "owner", "viewer", …, "platform_operator"
+  std::string credential_id;             // the API key that authenticated the request
   std::vector<std::string> permissions;  // sorted
 
   bool is_operator() const { return kind == Kind::kOperator; }

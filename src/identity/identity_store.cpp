@@ -36,8 +36,8 @@ ApiKey key_from_row(const store::QueryResult& result, std::size_t row) {
 }
 
 Tenant tenant_from_row(const store::QueryResult& result, std::size_t row) {
-  return Tenant{result.text(row, 0), result.text(row, 1), result.text(row, 2),
-                result.text(row, 3), result.text(row, 4)};
+  return Tenant{result.text(row, 0), result.text(row, 1), result.text(row, 2), result.text(row, 3),
+                result.text(row, 4)};
 }
 
 Value text_or_null(const std::optional<std::string>& text) {
@@ -91,13 +91,13 @@ bool valid_email(std::string_view email) {
       domain.back() == '.') {
     return false;
   }
-  return std::none_of(email.begin(), email.end(), [](char c) {
-    return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-  });
+  return std::none_of(email.begin(), email.end(),
+                      [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
 }
 
 Error not_found(std::string_view what, std::string_view id) {
-  return Error::make(ErrorCode::kNotFound, std::string(what) + " " + std::string(id) + " not found");
+  return Error::make(ErrorCode::kNotFound,
+                     std::string(what) + " " + std::string(id) + " not found");
 }
 
 // Inserts a key row for `issued` (its id, role and owner already set) and fills created_at.
@@ -122,9 +122,7 @@ IssuedKey new_key(core::Random& random) {
   return issued;
 }
 
-std::string secret_of(const IssuedKey& issued) {
-  return parse_api_key(issued.token)->secret;
-}
+std::string secret_of(const IssuedKey& issued) { return parse_api_key(issued.token)->secret; }
 
 core::Status require_tenant(const core::Principal& actor) {
   if (actor.tenant_id.empty()) {
@@ -192,8 +190,8 @@ Result<CreatedTenant> IdentityStore::create_tenant(const NewTenant& request) {
   }
 
   CreatedTenant created;
-  created.tenant = Tenant{"ten_" + core::random_hex(random_, 8), slug, request.name,
-                          request.plan, utc_now()};
+  created.tenant =
+      Tenant{"ten_" + core::random_hex(random_, 8), slug, request.name, request.plan, utc_now()};
   created.owner_user_id = "usr_" + core::random_hex(random_, 8);
   created.owner_key = new_key(random_);
   ApiKey& key = created.owner_key.key;
@@ -234,7 +232,8 @@ Result<std::vector<Tenant>> IdentityStore::list_tenants() {
     auto rows =
         tx.execute("SELECT id, slug, name, plan, created_at FROM tenants ORDER BY created_at, id");
     if (!rows) return std::move(rows).error();
-    for (std::size_t i = 0; i < rows->rows.size(); ++i) tenants.push_back(tenant_from_row(*rows, i));
+    for (std::size_t i = 0; i < rows->rows.size(); ++i)
+      tenants.push_back(tenant_from_row(*rows, i));
     return {};
   });
   if (!status) return std::move(status).error();
@@ -263,9 +262,9 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   std::optional<ApiKey> key;
   std::string stored_hash;
   auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
-    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
-                               ", secret_hash FROM api_keys WHERE id = $1",
-                           {parsed->id});
+    auto rows = tx.execute(
+        "SELECT " + std::string(kKeyColumns) + ", secret_hash FROM api_keys WHERE id = $1",
+        {parsed->id});
     if (!rows) return std::move(rows).error();
     if (!rows->rows.empty()) {
       key = key_from_row(*rows, 0);
@@ -275,8 +274,8 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   });
   if (!status) return std::move(status).error();
   // An unknown id still costs a hash, so timing does not tell which ids exist.
-  bool matches = secret_matches(parsed->secret, key ? std::string_view(stored_hash)
-                                                    : std::string_view(hash_secret("")));
+  bool matches = secret_matches(
+      parsed->secret, key ? std::string_view(stored_hash) : std::string_view(hash_secret("")));
   if (!key || !matches) {
     return Error::make(ErrorCode::kUnauthenticated, "the API key is not valid");
   }
@@ -313,9 +312,9 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
   }
   for (const auto& granted : *permissions) {
     if (!actor.has(granted)) {
-      return Error::make(ErrorCode::kPermissionDenied,
-                         "role '" + request.role + "' grants " + granted +
-                             ", which the caller does not hold");
+      return Error::make(
+          ErrorCode::kPermissionDenied,
+          "role '" + request.role + "' grants " + granted + ", which the caller does not hold");
     }
   }
   if (request.expires_at &&
@@ -324,9 +323,8 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
   }
   IssuedKey issued = new_key(random_);
   issued.key.tenant_id = actor.tenant_id;
-  issued.key.principal_kind = actor.kind == core::Principal::Kind::kServiceAccount
-                                  ? "service_account"
-                                  : "user";
+  issued.key.principal_kind =
+      actor.kind == core::Principal::Kind::kServiceAccount ? "service_account" : "user";
   issued.key.principal_id = actor.id;
   issued.key.name = request.name;
   issued.key.role = request.role;
@@ -358,9 +356,9 @@ Result<ApiKey> IdentityStore::get_api_key(const core::Principal& actor, std::str
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   std::optional<ApiKey> key;
   auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
-    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
-                               " FROM api_keys WHERE tenant_id = $1 AND id = $2",
-                           {actor.tenant_id, std::string(key_id)});
+    auto rows = tx.execute(
+        "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE tenant_id = $1 AND id = $2",
+        {actor.tenant_id, std::string(key_id)});
     if (!rows) return std::move(rows).error();
     if (!rows->rows.empty()) key = key_from_row(*rows, 0);
     return {};
@@ -381,9 +379,9 @@ Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor,
         "NULL",
         {actor.tenant_id, std::string(key_id), now});
     if (!updated) return std::move(updated).error();
-    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
-                               " FROM api_keys WHERE tenant_id = $1 AND id = $2",
-                           {actor.tenant_id, std::string(key_id)});
+    auto rows = tx.execute(
+        "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE tenant_id = $1 AND id = $2",
+        {actor.tenant_id, std::string(key_id)});
     if (!rows) return std::move(rows).error();
     if (!rows->rows.empty()) key = key_from_row(*rows, 0);
     return {};

@@ -29,8 +29,8 @@ struct Tenant {
 };
 
 struct ApiKey {
-  std::string id;         // the public part of the token
-  std::string tenant_id;  // empty for the platform operator's keys
+  std::string id;              // the public part of the token
+  std::string tenant_id;       // empty for the platform operator's keys
   std::string principal_kind;  // "operator", "user", "service_account"
   std::string principal_id;
   std::string name;

@@ -17,21 +17,17 @@ std::vector<std::string> sorted(std::initializer_list<std::string_view> items) {
 const Table& table() {
   namespace p = permission;
   static const Table kTable = {
-      {"owner",
-       sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
-               p::kApiKeysManage, p::kRolesRead, p::kAuditRead, p::kEntitiesRead,
-               p::kEntitiesWrite, p::kAiInvoke, p::kBillingRead, p::kIntegrationsManage})},
-      {"admin",
-       sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
-               p::kApiKeysManage, p::kRolesRead, p::kAuditRead, p::kEntitiesRead,
-               p::kEntitiesWrite, p::kAiInvoke, p::kIntegrationsManage})},
-      {"analyst",
-       sorted({p::kTenantRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke})},
+      {"owner", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
+                        p::kApiKeysManage, p::kRolesRead, p::kAuditRead, p::kEntitiesRead,
+                        p::kEntitiesWrite, p::kAiInvoke, p::kBillingRead, p::kIntegrationsManage})},
+      {"admin", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
+                        p::kApiKeysManage, p::kRolesRead, p::kAuditRead, p::kEntitiesRead,
+                        p::kEntitiesWrite, p::kAiInvoke, p::kIntegrationsManage})},
+      {"analyst", sorted({p::kTenantRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke})},
       {"viewer", sorted({p::kTenantRead, p::kEntitiesRead})},
       {"billing", sorted({p::kTenantRead, p::kBillingRead})},
       {"support_agent", sorted({p::kTenantRead, p::kSupportRead, p::kUsersRead})},
-      {"partner_developer",
-       sorted({p::kTenantRead, p::kIntegrationsManage, p::kApiKeysRead})},
+      {"partner_developer", sorted({p::kTenantRead, p::kIntegrationsManage, p::kApiKeysRead})},
       {std::string(kOperatorRole), sorted({p::kTenantsManage})},
   };
   return kTable;

@@ -21,9 +21,7 @@ Headers bearer(const std::string& token, bool json_body = false) {
   return headers;
 }
 
-json::object body_of(const RawResponse& response) {
-  return json::parse(response.body).as_object();
-}
+json::object body_of(const RawResponse& response) { return json::parse(response.body).as_object(); }
 
 std::string problem_field(const RawResponse& response) {
   auto body = body_of(response);
@@ -50,7 +48,8 @@ struct World {
     json::object request{{"name", name}, {"owner_email", email}};
     auto response = call("POST", "/v1/tenants", operator_key, json::serialize(request));
     if (!response || response->status != 201) {
-      throw std::runtime_error("create tenant failed: " + (response ? response->body : "no answer"));
+      throw std::runtime_error("create tenant failed: " +
+                               (response ? response->body : "no answer"));
     }
     auto body = body_of(*response);
     return {std::string(body["tenant_id"].as_string()),
@@ -63,7 +62,8 @@ struct World {
   }
 
   // Creates a key with `role` as `token`'s holder; returns {id, token}.
-  std::pair<std::string, std::string> create_key(const std::string& token, const std::string& role) {
+  std::pair<std::string, std::string> create_key(const std::string& token,
+                                                 const std::string& role) {
     json::object request{{"name", role + " key"}, {"role", role}};
     auto response = call("POST", "/v1/api-keys", token, json::serialize(request));
     if (!response || response->status != 201) {
@@ -114,8 +114,8 @@ TEST(Owasp_API2_BrokenAuthentication, MissingMalformedForgedRevokedAndExpiredCre
   std::vector<std::string> malformed = {"Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-key",
                                         "Bearer aic_live_0000000000000000_" + std::string(43, 'A')};
   for (const std::string& header : malformed) {
-    auto response = http_request(world.server.port(), "GET", "/v1/api-keys", "",
-                                 {{"Authorization", header}});
+    auto response =
+        http_request(world.server.port(), "GET", "/v1/api-keys", "", {{"Authorization", header}});
     ASSERT_TRUE(response) << header;
     EXPECT_EQ(response->status, 401) << header;
     EXPECT_EQ(response->header("WWW-Authenticate"), "Bearer realm=\"aic\", error=\"invalid_token\"")
@@ -125,7 +125,8 @@ TEST(Owasp_API2_BrokenAuthentication, MissingMalformedForgedRevokedAndExpiredCre
 
   // A real key id with a forged secret.
   auto [key_id, token] = world.create_key(world.owner_a, "viewer");
-  std::string forged = token.substr(0, token.size() - 4) + (token.ends_with("AAAA") ? "BBBB" : "AAAA");
+  std::string forged =
+      token.substr(0, token.size() - 4) + (token.ends_with("AAAA") ? "BBBB" : "AAAA");
   auto forged_response = world.call("GET", "/v1/api-keys", forged);
   ASSERT_TRUE(forged_response);
   EXPECT_EQ(forged_response->status, 401);
@@ -142,12 +143,13 @@ TEST(Owasp_API2_BrokenAuthentication, MissingMalformedForgedRevokedAndExpiredCre
 
   // Expired.
   auto [expiring_id, expiring] = world.create_key(world.owner_a, "admin");
-  ASSERT_TRUE(world.server.database().transact(store::Access::kReadWrite, [&](store::Transaction& tx) -> core::Status {
-    auto updated = tx.execute("UPDATE api_keys SET expires_at = '2000-01-01T00:00:00Z' WHERE id = $1",
-                              {expiring_id});
-    if (!updated) return std::move(updated).error();
-    return {};
-  }));
+  ASSERT_TRUE(world.server.database().transact(
+      store::Access::kReadWrite, [&](store::Transaction& tx) -> core::Status {
+        auto updated = tx.execute(
+            "UPDATE api_keys SET expires_at = '2000-01-01T00:00:00Z' WHERE id = $1", {expiring_id});
+        if (!updated) return std::move(updated).error();
+        return {};
+      }));
   auto expired = world.call("GET", "/v1/api-keys", expiring);
   ASSERT_TRUE(expired);
   EXPECT_EQ(expired->status, 401);
@@ -182,8 +184,9 @@ TEST(Owasp_API5_FunctionLevelAuthorization, RolesOnlyReachTheirRoutes) {
 // API3: broken object property level authorization (mass assignment) and role escalation.
 TEST(Owasp_API3_PropertyLevelAuthorization, ServerOwnedFieldsAndEscalationAreRefused) {
   World world;
-  auto with_tenant = world.call("POST", "/v1/api-keys", world.owner_a,
-                                R"({"name":"x","role":"viewer","tenant_id":")" + world.tenant_b + "\"}");
+  auto with_tenant =
+      world.call("POST", "/v1/api-keys", world.owner_a,
+                 R"({"name":"x","role":"viewer","tenant_id":")" + world.tenant_b + "\"}");
   ASSERT_TRUE(with_tenant);
   EXPECT_EQ(with_tenant->status, 400);
   EXPECT_EQ(problem_field(*with_tenant), "/tenant_id");
@@ -230,9 +233,9 @@ TEST(Identity, BadBodiesAreAnsweredWithTheFieldAtFault) {
       {R"({"name":"x","owner_email":"a@b.example"})", "text/plain", 415, ""},
   };
   for (const auto& test : cases) {
-    auto response = http_request(world.server.port(), "POST", "/v1/tenants", test.body,
-                                 {{"Authorization", "Bearer " + world.operator_key},
-                                  {"Content-Type", test.content_type}});
+    auto response = http_request(
+        world.server.port(), "POST", "/v1/tenants", test.body,
+        {{"Authorization", "Bearer " + world.operator_key}, {"Content-Type", test.content_type}});
     ASSERT_TRUE(response) << test.body;
     EXPECT_EQ(response->status, test.status) << test.body << " → " << response->body;
     EXPECT_EQ(response->header("Content-Type"), "application/problem+json") << test.body;
@@ -246,7 +249,8 @@ TEST(Identity, BadBodiesAreAnsweredWithTheFieldAtFault) {
 TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects) {
   World world;
   auto [a_key_id, a_key] = world.create_key(world.owner_a, "viewer");
-  std::map<std::string, std::string> a_objects = {{"key_id", a_key_id}, {"tenant_id", world.tenant_a}};
+  std::map<std::string, std::string> a_objects = {{"key_id", a_key_id},
+                                                  {"tenant_id", world.tenant_a}};
 
   for (const http::Route* route : world.server.router().routes()) {
     std::string path;

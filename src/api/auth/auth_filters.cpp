@@ -41,10 +41,9 @@ boost::asio::awaitable<std::optional<http::Response>> AuthenticationFilter::on_r
     co_return unauthenticated(error, context, true);
   }
   std::string token(header.substr(kScheme.size()));
-  auto principal = co_await workers_.run(
-      context.deadline, [&]() -> core::Result<core::Principal> {
-        return identities_.authenticate(token);
-      });
+  auto principal = co_await workers_.run(context.deadline, [&]() -> core::Result<core::Principal> {
+    return identities_.authenticate(token);
+  });
   if (!principal) {
     core::Error error = principal.error();
     if (error.code == core::ErrorCode::kUnauthenticated) {
@@ -70,8 +69,7 @@ std::optional<http::Response> AuthorizationFilter::on_request(http::RequestConte
   if (!context.principal->has(permission)) {
     return http::problem_response(
         core::Error::make(core::ErrorCode::kPermissionDenied,
-                          "role '" + context.principal->role + "' lacks permission " +
-                              permission),
+                          "role '" + context.principal->role + "' lacks permission " + permission),
         context.request_id);
   }
   return std::nullopt;

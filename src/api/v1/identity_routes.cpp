@@ -46,8 +46,7 @@ Response error_response(const core::Error& error, const RequestContext& context)
   return http::problem_response(error, context.request_id);
 }
 
-using Handler = boost::asio::awaitable<Response> (*)(const IdentityDependencies&,
-                                                      RequestContext&);
+using Handler = boost::asio::awaitable<Response> (*)(const IdentityDependencies&, RequestContext&);
 
 boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
                                                RequestContext& context) {
@@ -67,9 +66,8 @@ boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
   request.owner_email = std::move(*owner_email);
   request.slug = slug->value_or("");
   if (*plan) request.plan = **plan;
-  auto created = co_await deps.workers.run(context.deadline, [&] {
-    return deps.identities.create_tenant(request);
-  });
+  auto created = co_await deps.workers.run(context.deadline,
+                                           [&] { return deps.identities.create_tenant(request); });
   if (!created) co_return error_response(created.error(), context);
   co_return json_response(201, {{"tenant_id", created->tenant.id},
                                 {"tenant", tenant_json(created->tenant)},
@@ -98,9 +96,9 @@ boost::asio::awaitable<Response> get_tenant(const IdentityDependencies& deps,
 
 boost::asio::awaitable<Response> create_api_key(const IdentityDependencies& deps,
                                                 RequestContext& context) {
-  auto body = JsonBody::parse(context.request, {"name", "role", "expires_at"},
-                              {"id", "tenant_id", "principal_id", "principal_type",
-                               "created_at", "revoked_at", "token"});
+  auto body = JsonBody::parse(
+      context.request, {"name", "role", "expires_at"},
+      {"id", "tenant_id", "principal_id", "principal_type", "created_at", "revoked_at", "token"});
   if (!body) co_return error_response(body.error(), context);
   identity::NewApiKey request;
   auto name = body->required_string("name");
@@ -113,9 +111,8 @@ boost::asio::awaitable<Response> create_api_key(const IdentityDependencies& deps
   request.role = std::move(*role);
   request.expires_at = std::move(*expires_at);
   const core::Principal& actor = *context.principal;
-  auto issued = co_await deps.workers.run(context.deadline, [&] {
-    return deps.identities.create_api_key(actor, request);
-  });
+  auto issued = co_await deps.workers.run(
+      context.deadline, [&] { return deps.identities.create_api_key(actor, request); });
   if (!issued) co_return error_response(issued.error(), context);
   json::object out = key_json(issued->key);
   out["token"] = issued->token;

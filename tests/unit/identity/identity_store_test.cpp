@@ -1,0 +1,130 @@
+// The identity store on SQLite and PostgreSQL: tenant creation, authentication of every
+// kind of bad key, and tenant scoping of API keys.
+#include "identity/identity_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "identity/api_keys.hpp"
+#include "store/migrations.hpp"
+#include "store_test_support.hpp"
+
+namespace aic::identity {
+namespace {
+
+using store::Backend;
+using store::testing::backend_param_name;
+using store::testing::ok;
+
+class IdentityStoreTest : public store::testing::BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    ASSERT_TRUE(ok(store::apply_migrations(db(), store::builtin_migrations())));
+    identities_ = std::make_unique<IdentityStore>(db(), core::system_random());
+  }
+  void TearDown() override {
+    identities_.reset();
+    BackendTest::TearDown();
+  }
+  IdentityStore& identities() { return *identities_; }
+
+  CreatedTenant tenant(const std::string& name) {
+    auto created = identities().create_tenant({.name = name, .owner_email = "o@x.example"});
+    EXPECT_TRUE(ok(created));
+    return *created;
+  }
+
+ private:
+  std::unique_ptr<IdentityStore> identities_;
+};
+
+TEST_P(IdentityStoreTest, CreatesTenantsWithUniqueSlugs) {
+  CreatedTenant created = tenant("Alpha Bank & Co.");
+  EXPECT_EQ(created.tenant.slug, "alpha-bank-co");
+  EXPECT_TRUE(created.tenant.id.starts_with("ten_"));
+  EXPECT_TRUE(is_utc_timestamp(created.tenant.created_at));
+  auto duplicate = identities().create_tenant({.name = "alpha bank co", .owner_email = "p@x.example"});
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(duplicate.error().field, "/slug");
+  auto listed = identities().list_tenants();
+  ASSERT_TRUE(ok(listed));
+  EXPECT_EQ(listed->size(), 1u);
+  auto fetched = identities().get_tenant(created.tenant.id);
+  ASSERT_TRUE(ok(fetched));
+  EXPECT_EQ(fetched->name, "Alpha Bank & Co.");
+  EXPECT_EQ(identities().get_tenant("ten_nope").error().code, core::ErrorCode::kNotFound);
+}
+
+TEST_P(IdentityStoreTest, AuthenticatesOnlyGoodKeys) {
+  CreatedTenant created = tenant("Alpha");
+  auto principal = identities().authenticate(created.owner_key.token);
+  ASSERT_TRUE(ok(principal));
+  EXPECT_EQ(principal->tenant_id, created.tenant.id);
+  EXPECT_EQ(principal->id, created.owner_user_id);
+  EXPECT_EQ(principal->role, "owner");
+  EXPECT_TRUE(principal->has("api_keys:manage"));
+  EXPECT_FALSE(principal->has("tenants:manage"));
+
+  std::string token = created.owner_key.token;
+  std::string wrong_secret = token.substr(0, token.size() - 1) + (token.back() == 'A' ? "B" : "A");
+  for (const std::string& bad : {std::string("garbage"), wrong_secret,
+                                 generate_api_key(core::system_random()).token()}) {
+    auto result = identities().authenticate(bad);
+    ASSERT_FALSE(result) << bad;
+    EXPECT_EQ(result.error().code, core::ErrorCode::kUnauthenticated) << bad;
+  }
+
+  auto revoked = identities().revoke_api_key(*principal, created.owner_key.key.id);
+  ASSERT_TRUE(ok(revoked));
+  EXPECT_TRUE(revoked->revoked_at);
+  auto after = identities().authenticate(token);
+  ASSERT_FALSE(after);
+  EXPECT_NE(after.error().message.find("revoked"), std::string::npos);
+}
+
+TEST_P(IdentityStoreTest, KeysAreScopedToTheActorsTenant) {
+  CreatedTenant a = tenant("Alpha");
+  CreatedTenant b = tenant("Beta");
+  auto owner_a = *identities().authenticate(a.owner_key.token);
+  auto owner_b = *identities().authenticate(b.owner_key.token);
+  auto issued = identities().create_api_key(owner_a, {.name = "reporting", .role = "viewer"});
+  ASSERT_TRUE(ok(issued));
+  EXPECT_EQ(identities().list_api_keys(owner_a)->size(), 2u);
+  EXPECT_EQ(identities().list_api_keys(owner_b)->size(), 1u);
+  EXPECT_EQ(identities().get_api_key(owner_b, issued->key.id).error().code,
+            core::ErrorCode::kNotFound);
+  EXPECT_EQ(identities().revoke_api_key(owner_b, issued->key.id).error().code,
+            core::ErrorCode::kNotFound);
+  EXPECT_FALSE(identities().get_api_key(owner_a, issued->key.id)->revoked_at);
+
+  auto viewer = *identities().authenticate(issued->token);
+  auto escalate = identities().create_api_key(viewer, {.name = "x", .role = "admin"});
+  ASSERT_FALSE(escalate);
+  EXPECT_EQ(escalate.error().code, core::ErrorCode::kPermissionDenied);
+  auto past = identities().create_api_key(
+      owner_a, {.name = "x", .role = "viewer", .expires_at = "2001-01-01T00:00:00Z"});
+  ASSERT_FALSE(past);
+  EXPECT_EQ(past.error().field, "/expires_at");
+}
+
+TEST_P(IdentityStoreTest, OperatorBootstrapAndScope) {
+  auto first = identities().bootstrap_operator(false);
+  ASSERT_TRUE(ok(first));
+  EXPECT_EQ(identities().bootstrap_operator(false).error().code, core::ErrorCode::kConflict);
+  auto operator_principal = identities().authenticate(first->token);
+  ASSERT_TRUE(ok(operator_principal));
+  EXPECT_TRUE(operator_principal->is_operator());
+  EXPECT_TRUE(operator_principal->tenant_id.empty());
+  EXPECT_TRUE(operator_principal->has("tenants:manage"));
+  // The operator has no tenant, so tenant-scoped calls refuse rather than see everything.
+  EXPECT_EQ(identities().list_api_keys(*operator_principal).error().code,
+            core::ErrorCode::kPermissionDenied);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityStoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         backend_param_name);
+
+}  // namespace
+}  // namespace aic::identity
