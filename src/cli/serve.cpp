@@ -104,6 +104,12 @@ int serve(const core::Config& config) {
                     std::to_string(server.port());
   core::log_info("listening on " + url);
   std::cerr << "aic: listening on " << url << std::endl;
+  if (auto bootstrapped = identities.operator_bootstrapped(); bootstrapped && !*bootstrapped) {
+    std::cerr << "aic: no API key exists yet; create the platform operator's with\n"
+                 "       aic admin bootstrap\n"
+                 "     then a tenant and its owner's key with\n"
+                 "       aic admin create-tenant --name NAME --owner-email EMAIL\n";
+  }
 
   int received = 0;
   sigwait(&shutdown_signals, &received);

@@ -153,6 +153,25 @@ bool is_utc_timestamp(std::string_view text) {
   return true;
 }
 
+namespace {
+
+constexpr std::string_view kCountOperatorKeys =
+    "SELECT count(*) FROM api_keys WHERE principal_kind = 'operator' AND revoked_at IS NULL";
+
+}  // namespace
+
+Result<bool> IdentityStore::operator_bootstrapped() {
+  bool exists = false;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto count = tx.execute(kCountOperatorKeys);
+    if (!count) return std::move(count).error();
+    exists = count->integer(0, 0) > 0;
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  return exists;
+}
+
 Result<IssuedKey> IdentityStore::bootstrap_operator(bool issue_new_key) {
   IssuedKey issued = new_key(random_);
   issued.key.principal_kind = "operator";
@@ -160,8 +179,7 @@ Result<IssuedKey> IdentityStore::bootstrap_operator(bool issue_new_key) {
   issued.key.name = "platform operator";
   issued.key.role = std::string(kOperatorRole);
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
-    auto existing = tx.execute(
-        "SELECT count(*) FROM api_keys WHERE principal_kind = 'operator' AND revoked_at IS NULL");
+    auto existing = tx.execute(kCountOperatorKeys);
     if (!existing) return std::move(existing).error();
     if (existing->integer(0, 0) > 0 && !issue_new_key) {
       return Error::make(ErrorCode::kConflict,

@@ -79,6 +79,8 @@ class IdentityStore {
   // Creates the platform operator and a key for it. kConflict when an operator key already
   // exists, unless `issue_new_key`.
   core::Result<IssuedKey> bootstrap_operator(bool issue_new_key);
+  // Whether the platform operator has a key that is not revoked.
+  core::Result<bool> operator_bootstrapped();
 
   // Operator actions: a tenant with its owner user and the owner's first API key.
   core::Result<CreatedTenant> create_tenant(const NewTenant& request);

@@ -244,3 +244,52 @@ TEST(Process, SigtermDrainsInFlightRequestsAndExitsZero) {
 
 }  // namespace
 }  // namespace aic::test
+
+namespace aic::test {
+namespace {
+
+// The first-run path an operator follows: bootstrap, create a tenant, serve, use the key.
+TEST(Process, AdminBootstrapCreateTenantThenServe) {
+  TempDir dir;
+  std::string url = "AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string();
+  auto bootstrap = spawn_aic({"admin", "bootstrap", "--json"}, {url});
+  ASSERT_EQ(bootstrap->wait(), 0) << bootstrap->captured;
+  auto operator_key = boost::json::parse(bootstrap->captured).as_object();
+  EXPECT_TRUE(operator_key["operator_api_key"].as_string().starts_with("aic_live_"));
+
+  auto again = spawn_aic({"admin", "bootstrap", "--json"}, {url});
+  EXPECT_EQ(again->wait(), 3) << again->captured;
+  EXPECT_NE(again->captured.find("--new-key"), std::string::npos);
+
+  auto bad =
+      spawn_aic({"admin", "create-tenant", "--name", "Acme", "--owner-email", "nope"}, {url});
+  EXPECT_EQ(bad->wait(), 1);
+  EXPECT_NE(bad->captured.find("/owner_email"), std::string::npos) << bad->captured;
+
+  auto tenant = spawn_aic(
+      {"admin", "create-tenant", "--name", "Acme Ltd", "--owner-email", "o@acme.example", "--json"},
+      {url});
+  ASSERT_EQ(tenant->wait(), 0) << tenant->captured;
+  auto created = boost::json::parse(tenant->captured).as_object();
+  EXPECT_EQ(created["slug"], "acme-ltd");
+  std::string owner_key(created["owner_api_key"].as_string());
+
+  auto server = spawn_aic({"serve"}, {url, "AIC_LISTEN=127.0.0.1:0"});
+  std::uint16_t port = listening_port(*server);
+  ASSERT_NE(port, 0) << server->captured;
+  auto keys =
+      http_request(port, "GET", "/v1/api-keys", "", {{"Authorization", "Bearer " + owner_key}});
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys->status, 200) << keys->body;
+  auto tenants = http_request(
+      port, "GET", "/v1/tenants", "",
+      {{"Authorization", "Bearer " + std::string(operator_key["operator_api_key"].as_string())}});
+  ASSERT_TRUE(tenants);
+  EXPECT_EQ(tenants->status, 200);
+  EXPECT_NE(tenants->body.find("acme-ltd"), std::string::npos);
+  ASSERT_EQ(::kill(server->pid, SIGTERM), 0);
+  EXPECT_EQ(server->wait(), 0);
+}
+
+}  // namespace
+}  // namespace aic::test

@@ -43,7 +43,8 @@ TEST_P(IdentityStoreTest, CreatesTenantsWithUniqueSlugs) {
   EXPECT_EQ(created.tenant.slug, "alpha-bank-co");
   EXPECT_TRUE(created.tenant.id.starts_with("ten_"));
   EXPECT_TRUE(is_utc_timestamp(created.tenant.created_at));
-  auto duplicate = identities().create_tenant({.name = "alpha bank co", .owner_email = "p@x.example"});
+  auto duplicate =
+      identities().create_tenant({.name = "alpha bank co", .owner_email = "p@x.example"});
   ASSERT_FALSE(duplicate);
   EXPECT_EQ(duplicate.error().code, core::ErrorCode::kConflict);
   EXPECT_EQ(duplicate.error().field, "/slug");
@@ -68,8 +69,8 @@ TEST_P(IdentityStoreTest, AuthenticatesOnlyGoodKeys) {
 
   std::string token = created.owner_key.token;
   std::string wrong_secret = token.substr(0, token.size() - 1) + (token.back() == 'A' ? "B" : "A");
-  for (const std::string& bad : {std::string("garbage"), wrong_secret,
-                                 generate_api_key(core::system_random()).token()}) {
+  for (const std::string& bad :
+       {std::string("garbage"), wrong_secret, generate_api_key(core::system_random()).token()}) {
     auto result = identities().authenticate(bad);
     ASSERT_FALSE(result) << bad;
     EXPECT_EQ(result.error().code, core::ErrorCode::kUnauthenticated) << bad;
