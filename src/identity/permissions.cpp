@@ -16,7 +16,7 @@ std::vector<std::string> sorted(std::initializer_list<std::string_view> items) {
 
 const Table& table() {
   namespace p = permission;
-  static const Table kTable = {
+  static const Table by_role = {
       {"owner", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
                         p::kApiKeysManage, p::kRolesRead, p::kAuditRead, p::kEntitiesRead,
                         p::kEntitiesWrite, p::kAiInvoke, p::kBillingRead, p::kIntegrationsManage})},
@@ -30,15 +30,15 @@ const Table& table() {
       {"partner_developer", sorted({p::kTenantRead, p::kIntegrationsManage, p::kApiKeysRead})},
       {std::string(kOperatorRole), sorted({p::kTenantsManage})},
   };
-  return kTable;
+  return by_role;
 }
 
 }  // namespace
 
 const std::vector<std::string>& builtin_roles() {
-  static const std::vector<std::string> kRoles = {
+  static const std::vector<std::string> roles = {
       "owner", "admin", "analyst", "viewer", "billing", "support_agent", "partner_developer"};
-  return kRoles;
+  return roles;
 }
 
 const std::vector<std::string>* role_permissions(std::string_view role) {
