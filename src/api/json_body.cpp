@@ -38,18 +38,36 @@ core::Result<JsonBody> JsonBody::parse(const http::Request& request,
   return JsonBody(std::move(value.as_object()));
 }
 
-core::Result<std::string> JsonBody::required_string(std::string_view name) const {
-  auto value = optional_string(name);
-  if (!value) return std::move(value).error();
-  if (!*value) return core::Error::invalid("is required", pointer(name));
-  return std::move(**value);
+const boost::json::string* JsonBody::string_member(std::string_view name) {
+  if (first_error_) return nullptr;
+  const boost::json::value* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) return nullptr;
+  if (!value->is_string()) {
+    first_error_ = core::Error::invalid("must be a string", pointer(name));
+    return nullptr;
+  }
+  return &value->as_string();
 }
 
-core::Result<std::optional<std::string>> JsonBody::optional_string(std::string_view name) const {
-  const boost::json::value* value = object_.if_contains(name);
-  if (value == nullptr || value->is_null()) return std::optional<std::string>();
-  if (!value->is_string()) return core::Error::invalid("must be a string", pointer(name));
-  return std::optional<std::string>(std::string(value->as_string()));
+JsonBody& JsonBody::required(std::string_view name, std::string& out) {
+  const boost::json::string* text = string_member(name);
+  if (text != nullptr) {
+    out.assign(text->data(), text->size());
+  } else if (!first_error_) {
+    first_error_ = core::Error::invalid("is required", pointer(name));
+  }
+  return *this;
+}
+
+JsonBody& JsonBody::optional(std::string_view name, std::string& out) {
+  if (const boost::json::string* text = string_member(name)) out.assign(text->data(), text->size());
+  return *this;
+}
+
+JsonBody& JsonBody::optional(std::string_view name, std::optional<std::string>& out) {
+  if (const boost::json::string* text = string_member(name))
+    out.emplace(text->data(), text->size());
+  return *this;
 }
 
 }  // namespace aic::api

@@ -24,12 +24,21 @@ class JsonBody {
                                       std::initializer_list<std::string_view> fields,
                                       std::initializer_list<std::string_view> server_owned = {});
 
-  core::Result<std::string> required_string(std::string_view name) const;
-  core::Result<std::optional<std::string>> optional_string(std::string_view name) const;
+  // Each reads string member `name` into `out`. The first failure is kept in first_error()
+  // and later reads do nothing, so a handler reads every field and then checks once.
+  JsonBody& required(std::string_view name, std::string& out);
+  // Leaves `out` as it is (its default) when the member is absent or null.
+  JsonBody& optional(std::string_view name, std::string& out);
+  JsonBody& optional(std::string_view name, std::optional<std::string>& out);
+  const std::optional<core::Error>& first_error() const { return first_error_; }
 
  private:
   explicit JsonBody(boost::json::object object) : object_(std::move(object)) {}
+  // The member as a string; nullptr when absent or null. Records a type error.
+  const boost::json::string* string_member(std::string_view name);
+
   boost::json::object object_;
+  std::optional<core::Error> first_error_;
 };
 
 }  // namespace aic::api

@@ -101,15 +101,16 @@ Error not_found(std::string_view what, std::string_view id) {
 }
 
 // Inserts a key row for `issued` (its id, role and owner already set) and fills created_at.
-core::Status insert_key(Transaction& tx, IssuedKey& issued, std::string_view secret) {
+// Only the hash of the token's secret is stored.
+core::Status insert_key(Transaction& tx, IssuedKey& issued) {
   issued.key.created_at = utc_now();
   const ApiKey& key = issued.key;
   auto inserted = tx.execute(
       "INSERT INTO api_keys (id, tenant_id, principal_kind, principal_id, name, role, "
       "secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
       {key.id, key.tenant_id.empty() ? Value(nullptr) : Value(key.tenant_id), key.principal_kind,
-       key.principal_id, key.name, key.role, hash_secret(secret), key.created_at,
-       text_or_null(key.expires_at)});
+       key.principal_id, key.name, key.role, hash_secret(parse_api_key(issued.token)->secret),
+       key.created_at, text_or_null(key.expires_at)});
   if (!inserted) return std::move(inserted).error();
   return {};
 }
@@ -122,7 +123,16 @@ IssuedKey new_key(core::Random& random) {
   return issued;
 }
 
-std::string secret_of(const IssuedKey& issued) { return parse_api_key(issued.token)->secret; }
+// The key `key_id` of `tenant_id` into `key`, left empty when there is none.
+core::Status find_key(Transaction& tx, const std::string& tenant_id, std::string_view key_id,
+                      std::optional<ApiKey>& key) {
+  auto rows = tx.execute(
+      "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE tenant_id = $1 AND id = $2",
+      {tenant_id, std::string(key_id)});
+  if (!rows) return std::move(rows).error();
+  if (!rows->rows.empty()) key = key_from_row(*rows, 0);
+  return {};
+}
 
 core::Status require_tenant(const core::Principal& actor) {
   if (actor.tenant_id.empty()) {
@@ -186,7 +196,7 @@ Result<IssuedKey> IdentityStore::bootstrap_operator(bool issue_new_key) {
                          "the platform operator already has a key; pass --new-key to issue "
                          "another");
     }
-    return insert_key(tx, issued, secret_of(issued));
+    return insert_key(tx, issued);
   });
   if (!status) return std::move(status).error();
   return issued;
@@ -237,7 +247,7 @@ Result<CreatedTenant> IdentityStore::create_tenant(const NewTenant& request) {
         "INSERT INTO users (id, tenant_id, email, role, created_at) VALUES ($1, $2, $3, $4, $5)",
         {created.owner_user_id, tenant.id, request.owner_email, "owner", tenant.created_at});
     if (!user) return std::move(user).error();
-    return insert_key(tx, created.owner_key, secret_of(created.owner_key));
+    return insert_key(tx, created.owner_key);
   });
   if (!status) return std::move(status).error();
   return created;
@@ -347,9 +357,8 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
   issued.key.name = request.name;
   issued.key.role = request.role;
   issued.key.expires_at = request.expires_at;
-  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
-    return insert_key(tx, issued, secret_of(issued));
-  });
+  auto status = database_.transact(
+      Access::kReadWrite, [&](Transaction& tx) -> core::Status { return insert_key(tx, issued); });
   if (!status) return std::move(status).error();
   return issued;
 }
@@ -373,13 +382,8 @@ Result<std::vector<ApiKey>> IdentityStore::list_api_keys(const core::Principal& 
 Result<ApiKey> IdentityStore::get_api_key(const core::Principal& actor, std::string_view key_id) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   std::optional<ApiKey> key;
-  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
-    auto rows = tx.execute(
-        "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE tenant_id = $1 AND id = $2",
-        {actor.tenant_id, std::string(key_id)});
-    if (!rows) return std::move(rows).error();
-    if (!rows->rows.empty()) key = key_from_row(*rows, 0);
-    return {};
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+    return find_key(tx, actor.tenant_id, key_id, key);
   });
   if (!status) return std::move(status).error();
   if (!key) return not_found("API key", key_id);
@@ -397,12 +401,7 @@ Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor,
         "NULL",
         {actor.tenant_id, std::string(key_id), now});
     if (!updated) return std::move(updated).error();
-    auto rows = tx.execute(
-        "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE tenant_id = $1 AND id = $2",
-        {actor.tenant_id, std::string(key_id)});
-    if (!rows) return std::move(rows).error();
-    if (!rows->rows.empty()) key = key_from_row(*rows, 0);
-    return {};
+    return find_key(tx, actor.tenant_id, key_id, key);
   });
   if (!status) return std::move(status).error();
   if (!key) return not_found("API key", key_id);

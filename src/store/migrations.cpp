@@ -31,6 +31,39 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at TEXT NOT NULL
 ))sql";
 
+// Migration 2 is the same SQL on both backends.
+constexpr std::string_view kCreateIdentity = R"sql(
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  email TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT,
+  created_at TEXT NOT NULL,
+  UNIQUE (tenant_id, email)
+);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT REFERENCES tenants (id),
+  principal_kind TEXT NOT NULL,
+  principal_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT,
+  revoked_at TEXT
+);
+CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -70,68 +103,8 @@ VALUES (
           "create_identity",
           // Tenants, their users and API keys (tenant_id NULL: the platform operator's).
           // Timestamps are RFC 3339 UTC text, which orders correctly on both backends.
-          R"sql(
-CREATE TABLE tenants (
-  id TEXT PRIMARY KEY,
-  slug TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL,
-  plan TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE users (
-  id TEXT PRIMARY KEY,
-  tenant_id TEXT NOT NULL REFERENCES tenants (id),
-  email TEXT NOT NULL,
-  role TEXT NOT NULL,
-  password_hash TEXT,
-  created_at TEXT NOT NULL,
-  UNIQUE (tenant_id, email)
-);
-CREATE TABLE api_keys (
-  id TEXT PRIMARY KEY,
-  tenant_id TEXT REFERENCES tenants (id),
-  principal_kind TEXT NOT NULL,
-  principal_id TEXT NOT NULL,
-  name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  secret_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  expires_at TEXT,
-  revoked_at TEXT
-);
-CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at);
-)sql",
-          R"sql(
-CREATE TABLE tenants (
-  id TEXT PRIMARY KEY,
-  slug TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL,
-  plan TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE users (
-  id TEXT PRIMARY KEY,
-  tenant_id TEXT NOT NULL REFERENCES tenants (id),
-  email TEXT NOT NULL,
-  role TEXT NOT NULL,
-  password_hash TEXT,
-  created_at TEXT NOT NULL,
-  UNIQUE (tenant_id, email)
-);
-CREATE TABLE api_keys (
-  id TEXT PRIMARY KEY,
-  tenant_id TEXT REFERENCES tenants (id),
-  principal_kind TEXT NOT NULL,
-  principal_id TEXT NOT NULL,
-  name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  secret_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  expires_at TEXT,
-  revoked_at TEXT
-);
-CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at);
-)sql",
+          std::string(kCreateIdentity),
+          std::string(kCreateIdentity),
       },
   };
   return kMigrations;

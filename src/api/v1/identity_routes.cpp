@@ -66,18 +66,11 @@ boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
                               {"id", "created_at", "tenant_id"});
   if (!body) co_return error_response(body.error(), context);
   identity::NewTenant request;
-  auto name = body->required_string("name");
-  if (!name) co_return error_response(name.error(), context);
-  auto owner_email = body->required_string("owner_email");
-  if (!owner_email) co_return error_response(owner_email.error(), context);
-  auto slug = body->optional_string("slug");
-  if (!slug) co_return error_response(slug.error(), context);
-  auto plan = body->optional_string("plan");
-  if (!plan) co_return error_response(plan.error(), context);
-  request.name = std::move(*name);
-  request.owner_email = std::move(*owner_email);
-  request.slug = slug->value_or("");
-  if (*plan) request.plan = **plan;
+  body->required("name", request.name)
+      .required("owner_email", request.owner_email)
+      .optional("slug", request.slug)
+      .optional("plan", request.plan);
+  if (body->first_error()) co_return error_response(*body->first_error(), context);
   auto created = co_await deps.workers.run(context.deadline,
                                            [&] { return deps.identities.create_tenant(request); });
   if (!created) co_return error_response(created.error(), context);
@@ -113,20 +106,14 @@ boost::asio::awaitable<Response> create_api_key(const IdentityDependencies& deps
       {"id", "tenant_id", "principal_id", "principal_type", "created_at", "revoked_at", "token"});
   if (!body) co_return error_response(body.error(), context);
   identity::NewApiKey request;
-  auto name = body->required_string("name");
-  if (!name) co_return error_response(name.error(), context);
-  auto role = body->required_string("role");
-  if (!role) co_return error_response(role.error(), context);
-  auto expires_at = body->optional_string("expires_at");
-  if (!expires_at) co_return error_response(expires_at.error(), context);
-  request.name = std::move(*name);
-  request.role = std::move(*role);
-  request.expires_at = std::move(*expires_at);
-  const core::Principal* actor_pointer = actor_of(context);
-  if (actor_pointer == nullptr) co_return no_actor(context);
-  const core::Principal& actor = *actor_pointer;
+  body->required("name", request.name)
+      .required("role", request.role)
+      .optional("expires_at", request.expires_at);
+  if (body->first_error()) co_return error_response(*body->first_error(), context);
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
   auto issued = co_await deps.workers.run(
-      context.deadline, [&] { return deps.identities.create_api_key(actor, request); });
+      context.deadline, [&] { return deps.identities.create_api_key(*actor, request); });
   if (!issued) co_return error_response(issued.error(), context);
   json::object out = key_json(issued->key);
   out["token"] = issued->token;
@@ -135,11 +122,10 @@ boost::asio::awaitable<Response> create_api_key(const IdentityDependencies& deps
 
 boost::asio::awaitable<Response> list_api_keys(const IdentityDependencies& deps,
                                                RequestContext& context) {
-  const core::Principal* actor_pointer = actor_of(context);
-  if (actor_pointer == nullptr) co_return no_actor(context);
-  const core::Principal& actor = *actor_pointer;
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
   auto keys = co_await deps.workers.run(context.deadline,
-                                        [&] { return deps.identities.list_api_keys(actor); });
+                                        [&] { return deps.identities.list_api_keys(*actor); });
   if (!keys) co_return error_response(keys.error(), context);
   json::array items;
   for (const auto& key : *keys) items.push_back(key_json(key));
@@ -148,24 +134,22 @@ boost::asio::awaitable<Response> list_api_keys(const IdentityDependencies& deps,
 
 boost::asio::awaitable<Response> get_api_key(const IdentityDependencies& deps,
                                              RequestContext& context) {
-  const core::Principal* actor_pointer = actor_of(context);
-  if (actor_pointer == nullptr) co_return no_actor(context);
-  const core::Principal& actor = *actor_pointer;
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
   std::string id(context.param("key_id"));
   auto key = co_await deps.workers.run(context.deadline,
-                                       [&] { return deps.identities.get_api_key(actor, id); });
+                                       [&] { return deps.identities.get_api_key(*actor, id); });
   if (!key) co_return error_response(key.error(), context);
   co_return json_response(200, key_json(*key));
 }
 
 boost::asio::awaitable<Response> revoke_api_key(const IdentityDependencies& deps,
                                                 RequestContext& context) {
-  const core::Principal* actor_pointer = actor_of(context);
-  if (actor_pointer == nullptr) co_return no_actor(context);
-  const core::Principal& actor = *actor_pointer;
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
   std::string id(context.param("key_id"));
   auto key = co_await deps.workers.run(context.deadline,
-                                       [&] { return deps.identities.revoke_api_key(actor, id); });
+                                       [&] { return deps.identities.revoke_api_key(*actor, id); });
   if (!key) co_return error_response(key.error(), context);
   co_return json_response(200, key_json(*key));
 }
