@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <iostream>
 
+#include "audit/audit_log.hpp"
 #include "cli/app.hpp"
 #include "core/random.hpp"
 #include "identity/identity_store.hpp"
@@ -28,6 +29,11 @@ std::unique_ptr<store::Database> open_migrated(const core::Config& config) {
   return std::move(*database);
 }
 
+// Where CLI actions come from, for the audit log.
+audit::Origin cli_origin(std::string_view command) {
+  return audit::Origin{"local", "aic " + std::string(command), ""};
+}
+
 int report(const core::Error& error) {
   std::cerr << "aic: " << error.message;
   if (!error.field.empty()) std::cerr << " (" << error.field << ")";
@@ -40,8 +46,9 @@ int report(const core::Error& error) {
 int admin_bootstrap(const core::Config& config, bool new_key, bool json) {
   auto database = open_migrated(config);
   if (!database) return 1;
-  identity::IdentityStore identities(*database, core::system_random());
-  auto issued = identities.bootstrap_operator(new_key);
+  audit::AuditLog audit(*database, core::system_random());
+  identity::IdentityStore identities(*database, core::system_random(), audit);
+  auto issued = identities.bootstrap_operator(new_key, cli_origin("admin bootstrap"));
   if (!issued) return report(issued.error());
   if (json) {
     std::cout << boost::json::serialize(boost::json::object{{"key_id", issued->key.id},
@@ -58,13 +65,20 @@ int admin_create_tenant(const core::Config& config, const std::string& name,
                         const std::string& plan, bool json) {
   auto database = open_migrated(config);
   if (!database) return 1;
-  identity::IdentityStore identities(*database, core::system_random());
+  audit::AuditLog audit(*database, core::system_random());
+  identity::IdentityStore identities(*database, core::system_random(), audit);
   identity::NewTenant request;
   request.name = name;
   request.owner_email = owner_email;
   request.slug = slug;
   if (!plan.empty()) request.plan = plan;
-  auto created = identities.create_tenant(request);
+  // Someone with a shell on the host and the database acts as the platform operator.
+  core::Principal operator_on_host;
+  operator_on_host.kind = core::Principal::Kind::kOperator;
+  operator_on_host.id = "operator";
+  operator_on_host.role = "platform_operator";
+  auto created =
+      identities.create_tenant(operator_on_host, request, cli_origin("admin create-tenant"));
   if (!created) return report(created.error());
   if (json) {
     std::cout << boost::json::serialize(
@@ -79,6 +93,41 @@ int admin_create_tenant(const core::Config& config, const std::string& name,
               << created->owner_key.token << "\n";
   }
   return 0;
+}
+
+int audit_verify(const core::Config& config, const std::string& tenant, bool json) {
+  auto database = open_migrated(config);
+  if (!database) return 1;
+  audit::AuditLog audit(*database, core::system_random());
+  auto reports = audit.verify(tenant);
+  if (!reports) return report(reports.error());
+  bool intact = true;
+  boost::json::array chains;
+  for (const auto& chain : *reports) {
+    intact = intact && chain.intact();
+    if (json) {
+      boost::json::object item{{"chain", chain.chain},
+                               {"entries", chain.entries},
+                               {"head_hash", chain.head_hash},
+                               {"intact", chain.intact()}};
+      if (!chain.intact()) {
+        item["first_bad_seq"] = *chain.first_bad_seq;
+        item["problem"] = chain.problem;
+      }
+      chains.push_back(std::move(item));
+    } else if (chain.intact()) {
+      std::cout << chain.chain << ": intact, " << chain.entries << " events, head "
+                << (chain.head_hash.empty() ? "-" : chain.head_hash) << "\n";
+    } else {
+      std::cout << chain.chain << ": BROKEN at event " << *chain.first_bad_seq << ": "
+                << chain.problem << "\n";
+    }
+  }
+  if (json) {
+    std::cout << boost::json::serialize(boost::json::object{{"intact", intact}, {"chains", chains}})
+              << "\n";
+  }
+  return intact ? 0 : 4;
 }
 
 }  // namespace aic::cli

@@ -142,6 +142,16 @@ int run(int argc, char** argv) {
   tenant_command->add_option("--plan", tenant_plan, "free, standard (default) or enterprise");
   tenant_command->add_flag("--json", admin_json, "Print as JSON");
 
+  auto* audit_command = app.add_subcommand("audit", "Audit log tasks");
+  audit_command->require_subcommand(1);
+  auto* verify_command =
+      audit_command->add_subcommand("verify", "Check that no audit event was changed or removed");
+  std::string audit_tenant;
+  bool audit_json = false;
+  verify_command->add_option("--tenant", audit_tenant,
+                             "Only this tenant's chain (tenant id, or 'platform')");
+  verify_command->add_flag("--json", audit_json, "Print as JSON");
+
   auto* version_command = app.add_subcommand("version", "Print version and build information");
   bool version_json = false;
   version_command->add_flag("--json", version_json, "Print as JSON");
@@ -159,6 +169,7 @@ int run(int argc, char** argv) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
   if (migrate_command->parsed()) return migrate(*config, dry_run);
+  if (verify_command->parsed()) return audit_verify(*config, audit_tenant, audit_json);
   if (bootstrap_command->parsed()) return admin_bootstrap(*config, new_key, admin_json);
   if (tenant_command->parsed()) {
     return admin_create_tenant(*config, tenant_name, owner_email, tenant_slug, tenant_plan,

@@ -20,5 +20,8 @@ int admin_bootstrap(const core::Config& config, bool new_key, bool json);
 int admin_create_tenant(const core::Config& config, const std::string& name,
                         const std::string& owner_email, const std::string& slug,
                         const std::string& plan, bool json);
+// `aic audit verify`: checks every audit chain (or one tenant's). Exit 0 when intact, 4 when
+// an event was changed, deleted or reordered (the first bad one is named).
+int audit_verify(const core::Config& config, const std::string& tenant, bool json);
 
 }  // namespace aic::cli

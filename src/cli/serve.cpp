@@ -4,8 +4,10 @@
 
 #include "api/auth/auth_filters.hpp"
 #include "api/ops/ops_routes.hpp"
+#include "api/v1/audit_routes.hpp"
 #include "api/v1/identity_routes.hpp"
 #include "api/v1/version_routes.hpp"
+#include "audit/async_writer.hpp"
 #include "cli/app.hpp"
 #include "core/build_info.hpp"
 #include "core/logging.hpp"
@@ -77,19 +79,23 @@ int serve(const core::Config& config) {
   api::OpsDependencies ops{
       [&running_server] { return running_server != nullptr && running_server->draining(); },
       **database, migrations, workers, registry};
-  identity::IdentityStore identities(**database, core::system_random());
+  audit::AuditLog audit(**database, core::system_random());
+  audit::AsyncWriter security_events(audit);
+  identity::IdentityStore identities(**database, core::system_random(), audit);
   api::v1::IdentityDependencies identity_deps{identities, workers};
+  api::v1::AuditDependencies audit_deps{audit, workers};
   http::Router router;
   api::add_ops_routes(router, ops);
   api::v1::add_version_routes(router);
   api::v1::add_identity_routes(router, identity_deps);
+  api::v1::add_audit_routes(router, audit_deps);
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;
   }
   http::Pipeline pipeline(
       api::with_access_control(http::standard_filters(config, http_metrics, core::system_random()),
-                               identities, workers),
+                               identities, workers, security_events),
       router);
 
   http::Server server(config, pipeline, http_metrics);

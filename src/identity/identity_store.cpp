@@ -134,6 +134,21 @@ core::Status find_key(Transaction& tx, const std::string& tenant_id, std::string
   return {};
 }
 
+audit::Event key_event(const core::Principal& actor, const audit::Origin& origin,
+                       std::string action, const ApiKey& key) {
+  audit::Event event = audit::event_by(actor, origin, std::move(action));
+  event.target_type = "api_key";
+  event.target_id = key.id;
+  event.details = audit::details_json({{"name", key.name}, {"role", key.role}});
+  return event;
+}
+
+core::Status append(audit::AuditLog& log, Transaction& tx, const audit::Event& event) {
+  auto appended = log.append(tx, event);
+  if (!appended) return std::move(appended).error();
+  return {};
+}
+
 core::Status require_tenant(const core::Principal& actor) {
   if (actor.tenant_id.empty()) {
     return Error::make(ErrorCode::kPermissionDenied,
@@ -182,7 +197,8 @@ Result<bool> IdentityStore::operator_bootstrapped() {
   return exists;
 }
 
-Result<IssuedKey> IdentityStore::bootstrap_operator(bool issue_new_key) {
+Result<IssuedKey> IdentityStore::bootstrap_operator(bool issue_new_key,
+                                                    const audit::Origin& origin) {
   IssuedKey issued = new_key(random_);
   issued.key.principal_kind = "operator";
   issued.key.principal_id = "operator";
@@ -196,13 +212,26 @@ Result<IssuedKey> IdentityStore::bootstrap_operator(bool issue_new_key) {
                          "the platform operator already has a key; pass --new-key to issue "
                          "another");
     }
-    return insert_key(tx, issued);
+    if (auto inserted = insert_key(tx, issued); !inserted) return inserted;
+    audit::Event event;
+    event.action = "operator.key_created";
+    event.actor_kind = "system";
+    event.actor_id = "aic admin bootstrap";
+    event.target_type = "api_key";
+    event.target_id = issued.key.id;
+    event.origin = origin;
+    return append(audit_, tx, event);
   });
   if (!status) return std::move(status).error();
   return issued;
 }
 
-Result<CreatedTenant> IdentityStore::create_tenant(const NewTenant& request) {
+Result<CreatedTenant> IdentityStore::create_tenant(const core::Principal& actor,
+                                                   const NewTenant& request,
+                                                   const audit::Origin& origin) {
+  if (!actor.is_operator()) {
+    return Error::make(ErrorCode::kPermissionDenied, "only the platform operator creates tenants");
+  }
   if (auto ok = check_name(request.name, "/name"); !ok) return std::move(ok).error();
   std::string slug = request.slug.empty() ? slug_from_name(request.name) : request.slug;
   if (!valid_slug(slug)) {
@@ -247,7 +276,19 @@ Result<CreatedTenant> IdentityStore::create_tenant(const NewTenant& request) {
         "INSERT INTO users (id, tenant_id, email, role, created_at) VALUES ($1, $2, $3, $4, $5)",
         {created.owner_user_id, tenant.id, request.owner_email, "owner", tenant.created_at});
     if (!user) return std::move(user).error();
-    return insert_key(tx, created.owner_key);
+    if (auto key_row = insert_key(tx, created.owner_key); !key_row) return key_row;
+    // Once in the operator's chain (what the operator did) and once as the first event of
+    // the tenant's own chain.
+    audit::Event event = audit::event_by(actor, origin, "tenant.created");
+    event.target_type = "tenant";
+    event.target_id = tenant.id;
+    event.details = audit::details_json({{"slug", tenant.slug},
+                                         {"plan", tenant.plan},
+                                         {"owner_user_id", created.owner_user_id},
+                                         {"owner_key_id", created.owner_key.key.id}});
+    if (auto ok = append(audit_, tx, event); !ok) return ok;
+    event.tenant_id = tenant.id;
+    return append(audit_, tx, event);
   });
   if (!status) return std::move(status).error();
   return created;
@@ -331,7 +372,8 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
 }
 
 Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
-                                                const NewApiKey& request) {
+                                                const NewApiKey& request,
+                                                const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   if (auto ok = check_name(request.name, "/name"); !ok) return std::move(ok).error();
   const auto* permissions = role_permissions(request.role);
@@ -340,6 +382,13 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
   }
   for (const auto& granted : *permissions) {
     if (!actor.has(granted)) {
+      // An attempted escalation is a security event in its own right.
+      audit::Event event = audit::event_by(actor, origin, "api_key.created");
+      event.outcome = "denied";
+      event.target_type = "api_key";
+      event.details =
+          audit::details_json({{"role", request.role}, {"missing_permission", granted}});
+      if (auto recorded = audit_.record(event); !recorded) return std::move(recorded).error();
       return Error::make(
           ErrorCode::kPermissionDenied,
           "role '" + request.role + "' grants " + granted + ", which the caller does not hold");
@@ -357,8 +406,10 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
   issued.key.name = request.name;
   issued.key.role = request.role;
   issued.key.expires_at = request.expires_at;
-  auto status = database_.transact(
-      Access::kReadWrite, [&](Transaction& tx) -> core::Status { return insert_key(tx, issued); });
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    if (auto inserted = insert_key(tx, issued); !inserted) return inserted;
+    return append(audit_, tx, key_event(actor, origin, "api_key.created", issued.key));
+  });
   if (!status) return std::move(status).error();
   return issued;
 }
@@ -390,8 +441,8 @@ Result<ApiKey> IdentityStore::get_api_key(const core::Principal& actor, std::str
   return *key;
 }
 
-Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor,
-                                             std::string_view key_id) {
+Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor, std::string_view key_id,
+                                             const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   std::optional<ApiKey> key;
   std::string now = utc_now();
@@ -401,7 +452,10 @@ Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor,
         "NULL",
         {actor.tenant_id, std::string(key_id), now});
     if (!updated) return std::move(updated).error();
-    return find_key(tx, actor.tenant_id, key_id, key);
+    if (auto found = find_key(tx, actor.tenant_id, key_id, key); !found || !key) return found;
+    // Revoking twice changes nothing the second time, and records nothing.
+    if (updated->affected_rows == 0) return {};
+    return append(audit_, tx, key_event(actor, origin, "api_key.revoked", *key));
   });
   if (!status) return std::move(status).error();
   if (!key) return not_found("API key", key_id);

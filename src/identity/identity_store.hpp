@@ -6,6 +6,9 @@
 // way to name another tenant's object: asking for one is the same kNotFound as asking for
 // one that does not exist.
 //
+// Every change is written to the audit log in the transaction that makes it; `origin` says
+// where the request came from.
+//
 // Threading: thread-safe; every call blocks on the database, so run it on the worker pool.
 #pragma once
 
@@ -13,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.hpp"
 #include "core/principal.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
@@ -73,17 +77,18 @@ bool is_utc_timestamp(std::string_view text);
 
 class IdentityStore {
  public:
-  IdentityStore(store::Database& database, core::Random& random)
-      : database_(database), random_(random) {}
+  IdentityStore(store::Database& database, core::Random& random, audit::AuditLog& audit)
+      : database_(database), random_(random), audit_(audit) {}
 
   // Creates the platform operator and a key for it. kConflict when an operator key already
   // exists, unless `issue_new_key`.
-  core::Result<IssuedKey> bootstrap_operator(bool issue_new_key);
+  core::Result<IssuedKey> bootstrap_operator(bool issue_new_key, const audit::Origin& origin);
   // Whether the platform operator has a key that is not revoked.
   core::Result<bool> operator_bootstrapped();
 
   // Operator actions: a tenant with its owner user and the owner's first API key.
-  core::Result<CreatedTenant> create_tenant(const NewTenant& request);
+  core::Result<CreatedTenant> create_tenant(const core::Principal& actor, const NewTenant& request,
+                                            const audit::Origin& origin);
   core::Result<std::vector<Tenant>> list_tenants();
   core::Result<Tenant> get_tenant(std::string_view tenant_id);
 
@@ -93,14 +98,17 @@ class IdentityStore {
 
   // Tenant-scoped: `actor` must belong to a tenant; the key's role may not grant more than
   // the actor holds (kPermissionDenied).
-  core::Result<IssuedKey> create_api_key(const core::Principal& actor, const NewApiKey& request);
+  core::Result<IssuedKey> create_api_key(const core::Principal& actor, const NewApiKey& request,
+                                         const audit::Origin& origin);
   core::Result<std::vector<ApiKey>> list_api_keys(const core::Principal& actor);
   core::Result<ApiKey> get_api_key(const core::Principal& actor, std::string_view key_id);
-  core::Result<ApiKey> revoke_api_key(const core::Principal& actor, std::string_view key_id);
+  core::Result<ApiKey> revoke_api_key(const core::Principal& actor, std::string_view key_id,
+                                      const audit::Origin& origin);
 
  private:
   store::Database& database_;
   core::Random& random_;
+  audit::AuditLog& audit_;
 };
 
 }  // namespace aic::identity

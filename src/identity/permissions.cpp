@@ -28,7 +28,8 @@ const Table& table() {
       {"billing", sorted({p::kTenantRead, p::kBillingRead})},
       {"support_agent", sorted({p::kTenantRead, p::kSupportRead, p::kUsersRead})},
       {"partner_developer", sorted({p::kTenantRead, p::kIntegrationsManage, p::kApiKeysRead})},
-      {std::string(kOperatorRole), sorted({p::kTenantsManage})},
+      // audit:read gives the operator the platform chain, never a tenant's.
+      {std::string(kOperatorRole), sorted({p::kTenantsManage, p::kAuditRead})},
   };
   return by_role;
 }

@@ -64,6 +64,51 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at);
 )sql";
 
+// Migration 3: the audit log. Tables are the same on both backends; only the triggers that
+// refuse UPDATE and DELETE on events differ in syntax.
+constexpr std::string_view kCreateAuditTables = R"sql(
+CREATE TABLE audit_chains (
+  chain TEXT PRIMARY KEY,
+  last_seq INTEGER NOT NULL,
+  last_hash TEXT NOT NULL
+);
+CREATE TABLE audit_events (
+  chain TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  id TEXT NOT NULL UNIQUE,
+  occurred_at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  credential_id TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  client_address TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (chain, seq)
+);
+CREATE INDEX audit_events_time ON audit_events (chain, occurred_at);
+)sql";
+
+constexpr std::string_view kAuditAppendOnlySqlite = R"sql(
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+)sql";
+
+constexpr std::string_view kAuditAppendOnlyPostgres = R"sql(
+CREATE FUNCTION aic_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$;
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+FOR EACH ROW EXECUTE FUNCTION aic_audit_append_only();
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -105,6 +150,15 @@ VALUES (
           // Timestamps are RFC 3339 UTC text, which orders correctly on both backends.
           std::string(kCreateIdentity),
           std::string(kCreateIdentity),
+      },
+      {
+          3,
+          "create_audit_log",
+          // Hash-chained audit events (audit/audit_log.hpp). The triggers are a guard against
+          // mistakes and casual edits, not against the database owner, who can drop them;
+          // the hash chain is what detects that.
+          std::string(kCreateAuditTables) + std::string(kAuditAppendOnlySqlite),
+          std::string(kCreateAuditTables) + std::string(kAuditAppendOnlyPostgres),
       },
   };
   return kMigrations;

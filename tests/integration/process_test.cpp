@@ -291,5 +291,46 @@ TEST(Process, AdminBootstrapCreateTenantThenServe) {
   EXPECT_EQ(server->wait(), 0);
 }
 
+// The audit chain as an auditor checks it: intact after real CLI work, then broken by an edit
+// made directly in the database file, the first bad event named.
+TEST(Process, AuditVerifyNamesTheFirstTamperedEvent) {
+  TempDir dir;
+  std::string path = (dir.path() / "aic.db").string();
+  std::string url = "AIC_DATABASE_URL=sqlite://" + path;
+  ASSERT_EQ(spawn_aic({"admin", "bootstrap"}, {url})->wait(), 0);
+  auto tenant = spawn_aic(
+      {"admin", "create-tenant", "--name", "Acme Ltd", "--owner-email", "o@acme.example", "--json"},
+      {url});
+  ASSERT_EQ(tenant->wait(), 0) << tenant->captured;
+  std::string tenant_id(boost::json::parse(tenant->captured).as_object()["tenant_id"].as_string());
+
+  auto intact = spawn_aic({"audit", "verify", "--json"}, {url});
+  ASSERT_EQ(intact->wait(), 0) << intact->captured;
+  auto report = boost::json::parse(intact->captured).as_object();
+  EXPECT_EQ(report["intact"], true);
+  EXPECT_EQ(report["chains"].as_array().size(), 2u);  // the platform's and the tenant's
+
+  {
+    auto database = store::open_database({.url = "sqlite://" + path});
+    ASSERT_TRUE(database);
+    auto status = (*database)->transact(store::Access::kReadWrite, [&](store::Transaction& tx) {
+      if (auto dropped = tx.execute_script("DROP TRIGGER audit_events_no_update"); !dropped) {
+        return dropped;
+      }
+      auto changed = tx.execute(
+          "UPDATE audit_events SET actor_id = 'someone-else' WHERE chain = 'platform' AND seq = 2");
+      if (!changed) return core::Status(std::move(changed).error());
+      return core::Status();
+    });
+    ASSERT_TRUE(status) << status.error().message;
+  }
+  auto broken = spawn_aic({"audit", "verify"}, {url});
+  EXPECT_EQ(broken->wait(), 4) << broken->captured;
+  EXPECT_NE(broken->captured.find("platform: BROKEN at event 2"), std::string::npos)
+      << broken->captured;
+  // The tenant's own chain is untouched and still verifies on its own.
+  EXPECT_EQ(spawn_aic({"audit", "verify", "--tenant", tenant_id}, {url})->wait(), 0);
+}
+
 }  // namespace
 }  // namespace aic::test

@@ -45,16 +45,22 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   ops_ = std::make_unique<api::OpsDependencies>(
       api::OpsDependencies{[this] { return server_ && server_->draining(); }, *database_,
                            store::builtin_migrations(), *workers_, registry_});
-  identities_ = std::make_unique<identity::IdentityStore>(*database_, core::system_random());
+  audit_ = std::make_unique<audit::AuditLog>(*database_, core::system_random());
+  security_events_ = std::make_unique<audit::AsyncWriter>(*audit_);
+  identities_ =
+      std::make_unique<identity::IdentityStore>(*database_, core::system_random(), *audit_);
   identity_deps_ = std::make_unique<api::v1::IdentityDependencies>(
       api::v1::IdentityDependencies{*identities_, *workers_});
+  audit_deps_ =
+      std::make_unique<api::v1::AuditDependencies>(api::v1::AuditDependencies{*audit_, *workers_});
   api::add_ops_routes(router_, *ops_);
   api::v1::add_version_routes(router_);
   api::v1::add_identity_routes(router_, *identity_deps_);
+  api::v1::add_audit_routes(router_, *audit_deps_);
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(
       api::with_access_control(http::standard_filters(config_, *metrics_, core::system_random()),
-                               *identities_, *workers_),
+                               *identities_, *workers_, *security_events_),
       router_);
   server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);
   if (auto started = server_->start(); !started) {

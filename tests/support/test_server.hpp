@@ -8,7 +8,10 @@
 #include <memory>
 
 #include "api/ops/ops_routes.hpp"
+#include "api/v1/audit_routes.hpp"
 #include "api/v1/identity_routes.hpp"
+#include "audit/async_writer.hpp"
+#include "audit/audit_log.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/worker_pool.hpp"
@@ -47,6 +50,9 @@ class TestServer {
   const core::Config& config() const { return config_; }
   store::Database& database() { return *database_; }
   identity::IdentityStore& identities() { return *identities_; }
+  audit::AuditLog& audit() { return *audit_; }
+  // Security events (failed authentication, denials) are written asynchronously.
+  audit::AsyncWriter& security_events() { return *security_events_; }
   const http::Router& router() const { return router_; }
 
   // Begins graceful shutdown and waits for it; returns whether all connections drained.
@@ -60,8 +66,11 @@ class TestServer {
   core::Registry registry_;
   std::unique_ptr<http::HttpMetrics> metrics_;
   std::unique_ptr<api::OpsDependencies> ops_;  // the ops routes point at it
+  std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<audit::AsyncWriter> security_events_;
   std::unique_ptr<identity::IdentityStore> identities_;
   std::unique_ptr<api::v1::IdentityDependencies> identity_deps_;
+  std::unique_ptr<api::v1::AuditDependencies> audit_deps_;
   http::Router router_;
   std::unique_ptr<http::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;

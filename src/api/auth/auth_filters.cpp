@@ -1,7 +1,9 @@
 #include "api/auth/auth_filters.hpp"
 
+#include "api/request_origin.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"
+#include "identity/api_keys.hpp"
 
 namespace aic::api {
 namespace {
@@ -11,6 +13,21 @@ bool is_public(const http::Route* route) {
   // start with one (check_route_permissions).
   return route == nullptr || route->options.permission.empty() ||
          route->options.permission == http::kPublic;
+}
+
+// The failed attempt goes to the platform chain: the credential did not prove a tenant.
+void record_failed_authentication(audit::AsyncWriter& events, const http::RequestContext& context,
+                                  std::string_view token, const core::Error& error) {
+  audit::Event event;
+  event.action = "authentication.failed";
+  event.outcome = "failure";
+  event.actor_kind = "anonymous";
+  event.target_type = "credential";
+  // Only the public id of something shaped like an API key; never any secret.
+  if (auto key = identity::parse_api_key(token)) event.target_id = key->id;
+  event.origin = origin_of(context);
+  event.details = audit::details_json({{"reason", error.message}});
+  events.submit(std::move(event));
 }
 
 }  // namespace
@@ -38,6 +55,7 @@ boost::asio::awaitable<std::optional<http::Response>> AuthenticationFilter::on_r
     core::Error error = core::Error::make(core::ErrorCode::kUnauthenticated,
                                           "expected 'Authorization: Bearer <API key>'");
     error.header = "Authorization";
+    record_failed_authentication(security_events_, context, {}, error);
     co_return unauthenticated(error, context, true);
   }
   std::string token(header.substr(kScheme.size()));
@@ -48,6 +66,7 @@ boost::asio::awaitable<std::optional<http::Response>> AuthenticationFilter::on_r
     core::Error error = principal.error();
     if (error.code == core::ErrorCode::kUnauthenticated) {
       error.header = "Authorization";
+      record_failed_authentication(security_events_, context, token, error);
       co_return unauthenticated(error, context, true);
     }
     co_return http::problem_response(error, context.request_id);
@@ -67,6 +86,14 @@ std::optional<http::Response> AuthorizationFilter::on_request(http::RequestConte
   }
   const std::string& permission = context.route->options.permission;
   if (!context.principal->has(permission)) {
+    audit::Event event =
+        audit::event_by(*context.principal, origin_of(context), "authorization.denied");
+    event.outcome = "denied";
+    event.target_type = "route";
+    event.target_id =
+        std::string(http::method_name(context.route->method)) + " " + context.route->path_template;
+    event.details = audit::details_json({{"permission", permission}});
+    security_events_.submit(std::move(event));
     return http::problem_response(
         core::Error::make(core::ErrorCode::kPermissionDenied,
                           "role '" + context.principal->role + "' lacks permission " + permission),
@@ -77,9 +104,9 @@ std::optional<http::Response> AuthorizationFilter::on_request(http::RequestConte
 
 std::vector<std::unique_ptr<http::Filter>> with_access_control(
     std::vector<std::unique_ptr<http::Filter>> filters, identity::IdentityStore& identities,
-    core::WorkerPool& workers) {
-  filters.push_back(std::make_unique<AuthenticationFilter>(identities, workers));
-  filters.push_back(std::make_unique<AuthorizationFilter>());
+    core::WorkerPool& workers, audit::AsyncWriter& security_events) {
+  filters.push_back(std::make_unique<AuthenticationFilter>(identities, workers, security_events));
+  filters.push_back(std::make_unique<AuthorizationFilter>(security_events));
   return filters;
 }
 

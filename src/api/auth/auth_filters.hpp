@@ -6,10 +6,15 @@
 //   AuthorizationFilter   the route's declared permission: public, or the principal must hold
 //                         it (no principal → 401, missing permission → 403).
 //
+// Failed authentication (a credential was presented and did not check out) and denied
+// permissions are security events: both filters hand them to the audit log's asynchronous
+// writer, so the I/O thread never waits for the database to write them.
+//
 // Default deny: check_route_permissions() refuses a router with a route that declares no
 // permission, and the composition root calls it before serving.
 #pragma once
 
+#include "audit/async_writer.hpp"
 #include "core/worker_pool.hpp"
 #include "http/pipeline.hpp"
 #include "identity/identity_store.hpp"
@@ -18,8 +23,9 @@ namespace aic::api {
 
 class AuthenticationFilter final : public http::Filter {
  public:
-  AuthenticationFilter(identity::IdentityStore& identities, core::WorkerPool& workers)
-      : identities_(identities), workers_(workers) {}
+  AuthenticationFilter(identity::IdentityStore& identities, core::WorkerPool& workers,
+                       audit::AsyncWriter& security_events)
+      : identities_(identities), workers_(workers), security_events_(security_events) {}
 
   // Only requests that carry a credential for a protected route wait for the database.
   bool suspends(const http::RequestContext& context) const override;
@@ -29,11 +35,17 @@ class AuthenticationFilter final : public http::Filter {
  private:
   identity::IdentityStore& identities_;
   core::WorkerPool& workers_;
+  audit::AsyncWriter& security_events_;
 };
 
 class AuthorizationFilter final : public http::Filter {
  public:
+  explicit AuthorizationFilter(audit::AsyncWriter& security_events)
+      : security_events_(security_events) {}
   std::optional<http::Response> on_request(http::RequestContext& context) override;
+
+ private:
+  audit::AsyncWriter& security_events_;
 };
 
 // A 401 problem with the WWW-Authenticate challenge (RFC 6750 §3).
@@ -43,7 +55,7 @@ http::Response unauthenticated(const core::Error& error, const http::RequestCont
 // `filters` (the standard chain) followed by authentication and authorization.
 std::vector<std::unique_ptr<http::Filter>> with_access_control(
     std::vector<std::unique_ptr<http::Filter>> filters, identity::IdentityStore& identities,
-    core::WorkerPool& workers);
+    core::WorkerPool& workers, audit::AsyncWriter& security_events);
 
 // kInternal naming the first route without a declared permission.
 core::Status check_route_permissions(const http::Router& router);

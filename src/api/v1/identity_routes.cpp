@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include "api/json_body.hpp"
+#include "api/request_origin.hpp"
+#include "api/v1/route_support.hpp"
 #include "http/problem.hpp"
 #include "identity/permissions.hpp"
 
@@ -34,30 +36,6 @@ json::object key_json(const identity::ApiKey& key) {
   return out;
 }
 
-Response json_response(int status, const json::object& body) {
-  return Response::json(status, json::serialize(body));
-}
-
-Response list_response(json::array items) {
-  return json_response(200, {{"data", std::move(items)}, {"next_cursor", nullptr}});
-}
-
-Response error_response(const core::Error& error, const RequestContext& context) {
-  return http::problem_response(error, context.request_id);
-}
-
-// The acting principal. The authorization filter guarantees one on these routes; in a chain
-// without that filter, refuse rather than act for nobody.
-const core::Principal* actor_of(const RequestContext& context) {
-  return context.principal ? &*context.principal : nullptr;
-}
-
-Response no_actor(const RequestContext& context) {
-  return error_response(
-      core::Error::make(core::ErrorCode::kUnauthenticated, "this resource needs a credential"),
-      context);
-}
-
 using Handler = boost::asio::awaitable<Response> (*)(const IdentityDependencies&, RequestContext&);
 
 boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
@@ -71,8 +49,11 @@ boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
       .optional("slug", request.slug)
       .optional("plan", request.plan);
   if (body->first_error()) co_return error_response(*body->first_error(), context);
-  auto created = co_await deps.workers.run(context.deadline,
-                                           [&] { return deps.identities.create_tenant(request); });
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  auto created = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.create_tenant(*actor, request, origin_of(context));
+  });
   if (!created) co_return error_response(created.error(), context);
   co_return json_response(201, {{"tenant_id", created->tenant.id},
                                 {"tenant", tenant_json(created->tenant)},
@@ -87,7 +68,7 @@ boost::asio::awaitable<Response> list_tenants(const IdentityDependencies& deps,
   if (!tenants) co_return error_response(tenants.error(), context);
   json::array items;
   for (const auto& tenant : *tenants) items.push_back(tenant_json(tenant));
-  co_return list_response(std::move(items));
+  co_return list_response(std::move(items), std::nullopt);
 }
 
 boost::asio::awaitable<Response> get_tenant(const IdentityDependencies& deps,
@@ -112,8 +93,9 @@ boost::asio::awaitable<Response> create_api_key(const IdentityDependencies& deps
   if (body->first_error()) co_return error_response(*body->first_error(), context);
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
-  auto issued = co_await deps.workers.run(
-      context.deadline, [&] { return deps.identities.create_api_key(*actor, request); });
+  auto issued = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.create_api_key(*actor, request, origin_of(context));
+  });
   if (!issued) co_return error_response(issued.error(), context);
   json::object out = key_json(issued->key);
   out["token"] = issued->token;
@@ -129,7 +111,7 @@ boost::asio::awaitable<Response> list_api_keys(const IdentityDependencies& deps,
   if (!keys) co_return error_response(keys.error(), context);
   json::array items;
   for (const auto& key : *keys) items.push_back(key_json(key));
-  co_return list_response(std::move(items));
+  co_return list_response(std::move(items), std::nullopt);
 }
 
 boost::asio::awaitable<Response> get_api_key(const IdentityDependencies& deps,
@@ -148,8 +130,9 @@ boost::asio::awaitable<Response> revoke_api_key(const IdentityDependencies& deps
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
   std::string id(context.param("key_id"));
-  auto key = co_await deps.workers.run(context.deadline,
-                                       [&] { return deps.identities.revoke_api_key(*actor, id); });
+  auto key = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.revoke_api_key(*actor, id, origin_of(context));
+  });
   if (!key) co_return error_response(key.error(), context);
   co_return json_response(200, key_json(*key));
 }

@@ -20,21 +20,35 @@ class IdentityStoreTest : public store::testing::BackendTest {
   void SetUp() override {
     BackendTest::SetUp();
     ASSERT_TRUE(ok(store::apply_migrations(db(), store::builtin_migrations())));
-    identities_ = std::make_unique<IdentityStore>(db(), core::system_random());
+    audit_ = std::make_unique<audit::AuditLog>(db(), core::system_random());
+    identities_ = std::make_unique<IdentityStore>(db(), core::system_random(), *audit_);
   }
   void TearDown() override {
     identities_.reset();
+    audit_.reset();
     BackendTest::TearDown();
   }
   IdentityStore& identities() { return *identities_; }
+  audit::AuditLog& audit() { return *audit_; }
+
+  static core::Principal platform_operator() {
+    core::Principal principal;
+    principal.kind = core::Principal::Kind::kOperator;
+    principal.id = "operator";
+    principal.role = "platform_operator";
+    return principal;
+  }
+  static inline const audit::Origin kOrigin{"192.0.2.1", "identity-test", "req-1"};
 
   CreatedTenant tenant(const std::string& name) {
-    auto created = identities().create_tenant({.name = name, .owner_email = "o@x.example"});
+    auto created = identities().create_tenant(
+        platform_operator(), {.name = name, .owner_email = "o@x.example"}, kOrigin);
     EXPECT_TRUE(ok(created));
     return *created;
   }
 
  private:
+  std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<IdentityStore> identities_;
 };
 
@@ -43,8 +57,8 @@ TEST_P(IdentityStoreTest, CreatesTenantsWithUniqueSlugs) {
   EXPECT_EQ(created.tenant.slug, "alpha-bank-co");
   EXPECT_TRUE(created.tenant.id.starts_with("ten_"));
   EXPECT_TRUE(is_utc_timestamp(created.tenant.created_at));
-  auto duplicate =
-      identities().create_tenant({.name = "alpha bank co", .owner_email = "p@x.example"});
+  auto duplicate = identities().create_tenant(
+      platform_operator(), {.name = "alpha bank co", .owner_email = "p@x.example"}, kOrigin);
   ASSERT_FALSE(duplicate);
   EXPECT_EQ(duplicate.error().code, core::ErrorCode::kConflict);
   EXPECT_EQ(duplicate.error().field, "/slug");
@@ -76,7 +90,7 @@ TEST_P(IdentityStoreTest, AuthenticatesOnlyGoodKeys) {
     EXPECT_EQ(result.error().code, core::ErrorCode::kUnauthenticated) << bad;
   }
 
-  auto revoked = identities().revoke_api_key(*principal, created.owner_key.key.id);
+  auto revoked = identities().revoke_api_key(*principal, created.owner_key.key.id, kOrigin);
   ASSERT_TRUE(ok(revoked));
   EXPECT_TRUE(revoked->revoked_at);
   auto after = identities().authenticate(token);
@@ -89,30 +103,32 @@ TEST_P(IdentityStoreTest, KeysAreScopedToTheActorsTenant) {
   CreatedTenant b = tenant("Beta");
   auto owner_a = *identities().authenticate(a.owner_key.token);
   auto owner_b = *identities().authenticate(b.owner_key.token);
-  auto issued = identities().create_api_key(owner_a, {.name = "reporting", .role = "viewer"});
+  auto issued =
+      identities().create_api_key(owner_a, {.name = "reporting", .role = "viewer"}, kOrigin);
   ASSERT_TRUE(ok(issued));
   EXPECT_EQ(identities().list_api_keys(owner_a)->size(), 2u);
   EXPECT_EQ(identities().list_api_keys(owner_b)->size(), 1u);
   EXPECT_EQ(identities().get_api_key(owner_b, issued->key.id).error().code,
             core::ErrorCode::kNotFound);
-  EXPECT_EQ(identities().revoke_api_key(owner_b, issued->key.id).error().code,
+  EXPECT_EQ(identities().revoke_api_key(owner_b, issued->key.id, kOrigin).error().code,
             core::ErrorCode::kNotFound);
   EXPECT_FALSE(identities().get_api_key(owner_a, issued->key.id)->revoked_at);
 
   auto viewer = *identities().authenticate(issued->token);
-  auto escalate = identities().create_api_key(viewer, {.name = "x", .role = "admin"});
+  auto escalate = identities().create_api_key(viewer, {.name = "x", .role = "admin"}, kOrigin);
   ASSERT_FALSE(escalate);
   EXPECT_EQ(escalate.error().code, core::ErrorCode::kPermissionDenied);
   auto past = identities().create_api_key(
-      owner_a, {.name = "x", .role = "viewer", .expires_at = "2001-01-01T00:00:00Z"});
+      owner_a, {.name = "x", .role = "viewer", .expires_at = "2001-01-01T00:00:00Z"}, kOrigin);
   ASSERT_FALSE(past);
   EXPECT_EQ(past.error().field, "/expires_at");
 }
 
 TEST_P(IdentityStoreTest, OperatorBootstrapAndScope) {
-  auto first = identities().bootstrap_operator(false);
+  auto first = identities().bootstrap_operator(false, kOrigin);
   ASSERT_TRUE(ok(first));
-  EXPECT_EQ(identities().bootstrap_operator(false).error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(identities().bootstrap_operator(false, kOrigin).error().code,
+            core::ErrorCode::kConflict);
   auto operator_principal = identities().authenticate(first->token);
   ASSERT_TRUE(ok(operator_principal));
   EXPECT_TRUE(operator_principal->is_operator());

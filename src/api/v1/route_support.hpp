@@ -1,0 +1,29 @@
+// What every /v1 handler does the same way: JSON responses, list envelopes, problem answers
+// and the acting principal.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+
+#include "core/principal.hpp"
+#include "http/context.hpp"
+#include "http/message.hpp"
+
+namespace aic::api::v1 {
+
+http::Response json_response(int status, const boost::json::object& body);
+
+// A list page: {"data": [...], "next_cursor": "…" or null}.
+http::Response list_response(boost::json::array items,
+                             const std::optional<std::string>& next_cursor);
+
+http::Response error_response(const core::Error& error, const http::RequestContext& context);
+
+// The acting principal. The authorization filter guarantees one on protected routes; in a
+// chain without that filter, handlers refuse (no_actor) rather than act for nobody.
+const core::Principal* actor_of(const http::RequestContext& context);
+http::Response no_actor(const http::RequestContext& context);
+
+}  // namespace aic::api::v1
