@@ -45,6 +45,13 @@ core::Result<JsonBody> JsonBody::parse(const http::Request& request,
   return JsonBody(std::move(value.as_object()));
 }
 
+core::Result<JsonBody> JsonBody::parse_optional(
+    const http::Request& request, std::initializer_list<std::string_view> fields,
+    std::initializer_list<std::string_view> server_owned) {
+  if (request.body.empty()) return JsonBody(boost::json::object());
+  return parse(request, fields, server_owned);
+}
+
 const boost::json::string* JsonBody::string_member(std::string_view name) {
   if (first_error_) return nullptr;
   const boost::json::value* value = object_.if_contains(name);
@@ -68,6 +75,20 @@ JsonBody& JsonBody::required(std::string_view name, std::string& out) {
 
 JsonBody& JsonBody::optional(std::string_view name, std::string& out) {
   if (const boost::json::string* text = string_member(name)) out.assign(text->data(), text->size());
+  return *this;
+}
+
+JsonBody& JsonBody::optional(std::string_view name, std::optional<std::int64_t>& out) {
+  if (first_error_) return *this;
+  const boost::json::value* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) return *this;
+  if (value->is_int64()) {
+    out = value->as_int64();
+  } else if (value->is_uint64()) {
+    first_error_ = core::Error::invalid("is too large", pointer(name));
+  } else {
+    first_error_ = core::Error::invalid("must be an integer", pointer(name));
+  }
   return *this;
 }
 

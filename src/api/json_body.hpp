@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,7 +31,15 @@ class JsonBody {
   // Leaves `out` as it is (its default) when the member is absent or null.
   JsonBody& optional(std::string_view name, std::string& out);
   JsonBody& optional(std::string_view name, std::optional<std::string>& out);
+  // An integer member (a JSON number without fraction or exponent that fits in 64 bits).
+  JsonBody& optional(std::string_view name, std::optional<std::int64_t>& out);
   const std::optional<core::Error>& first_error() const { return first_error_; }
+
+  // For operations whose fields are all optional: an empty body (no Content-Type needed)
+  // reads as `{}`; anything else is parsed as above.
+  static core::Result<JsonBody> parse_optional(
+      const http::Request& request, std::initializer_list<std::string_view> fields,
+      std::initializer_list<std::string_view> server_owned = {});
 
  private:
   explicit JsonBody(boost::json::object object) : object_(std::move(object)) {}

@@ -81,7 +81,9 @@ int serve(const core::Config& config) {
       **database, migrations, workers, registry};
   audit::AuditLog audit(**database, core::system_random());
   audit::AsyncWriter security_events(audit);
-  identity::IdentityStore identities(**database, core::system_random(), audit);
+  identity::IdentityStore identities(**database, core::system_random(), audit,
+                                     config.auth.credential_cache_ttl);
+  ratelimit::InMemoryRateLimiter limiter;
   api::v1::IdentityDependencies identity_deps{identities, workers};
   api::v1::AuditDependencies audit_deps{audit, workers};
   http::Router router;
@@ -95,7 +97,7 @@ int serve(const core::Config& config) {
   }
   http::Pipeline pipeline(
       api::with_access_control(http::standard_filters(config, http_metrics, core::system_random()),
-                               identities, workers, security_events),
+                               {identities, workers, security_events, limiter, config.rate_limits}),
       router);
 
   http::Server server(config, pipeline, http_metrics);

@@ -295,6 +295,28 @@ const std::vector<KeyDef>& key_table() {
       bool_key(
           "log.access", "AIC_LOG_ACCESS", "true", "Write one access-log line per request.",
           [](Config & c) -> auto& { return c.log.access; }),
+      duration_key(
+          "auth.credential_cache_ttl", "AIC_AUTH_CREDENTIAL_CACHE_TTL", "5s",
+          "How long a verified API key is trusted without a database lookup; a key revoked "
+          "through another replica works at most this long. 0s disables the cache.",
+          Duration(0), std::chrono::minutes(10),
+          [](Config & c) -> auto& { return c.auth.credential_cache_ttl; }),
+      integer_key(
+          "rate_limits.free", "AIC_RATE_LIMITS_FREE", "60",
+          "Requests per minute for a tenant on the free plan (all its keys together).", 1,
+          1000000000, [](Config & c) -> auto& { return c.rate_limits.free; }),
+      integer_key(
+          "rate_limits.standard", "AIC_RATE_LIMITS_STANDARD", "600",
+          "Requests per minute for a tenant on the standard plan.", 1, 1000000000,
+          [](Config & c) -> auto& { return c.rate_limits.standard; }),
+      integer_key(
+          "rate_limits.enterprise", "AIC_RATE_LIMITS_ENTERPRISE", "6000",
+          "Requests per minute for a tenant on the enterprise plan.", 1, 1000000000,
+          [](Config & c) -> auto& { return c.rate_limits.enterprise; }),
+      integer_key(
+          "rate_limits.platform_operator", "AIC_RATE_LIMITS_PLATFORM_OPERATOR", "600",
+          "Requests per minute for the platform operator's keys.", 1, 1000000000,
+          [](Config & c) -> auto& { return c.rate_limits.platform_operator; }),
   };
   return table;
 }

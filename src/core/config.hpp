@@ -65,6 +65,21 @@ struct LogConfig {
   bool access = true;           // one line per request
 };
 
+struct AuthConfig {
+  // How long a verified API key is trusted without asking the database; also how long a key
+  // revoked through another replica may keep working. 0 looks every key up every time.
+  Duration credential_cache_ttl = std::chrono::seconds(5);
+};
+
+// Requests per minute for each tenant plan; a tenant's keys share its plan's budget, and a
+// key may have a lower limit of its own.
+struct RateLimitConfig {
+  std::int64_t free = 60;
+  std::int64_t standard = 600;
+  std::int64_t enterprise = 6000;
+  std::int64_t platform_operator = 600;
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -72,6 +87,8 @@ struct Config {
   DatabaseConfig database;
   WorkersConfig workers;
   LogConfig log;
+  AuthConfig auth;
+  RateLimitConfig rate_limits;
 };
 
 // One problem found while loading: the key's path, where the value came from

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +15,13 @@ struct Principal {
   enum class Kind { kOperator, kUser, kServiceAccount };
 
   Kind kind = Kind::kUser;
-  std::string id;                        // user, service account or operator key id
-  std::string tenant_id;                 // empty for the platform operator
-  std::string role;                      // "owner", "viewer", …, "platform_operator"
-  std::string credential_id;             // the API key that authenticated the request
-  std::vector<std::string> permissions;  // sorted
+  std::string id;             // user, service account or operator key id
+  std::string tenant_id;      // empty for the platform operator
+  std::string role;           // "owner", "viewer", …, "platform_operator"
+  std::string credential_id;  // the API key or token (jti) that authenticated
+  std::string plan;           // the tenant's plan; "platform_operator" for the operator
+  std::int64_t rate_limit_per_minute = 0;  // the credential's own limit; 0: the plan's
+  std::vector<std::string> permissions;    // sorted
 
   bool is_operator() const { return kind == Kind::kOperator; }
   bool has(std::string_view permission) const {

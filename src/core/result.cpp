@@ -26,8 +26,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "headers-too-large";
     case ErrorCode::kRequestTimeout:
       return "request-timeout";
-    case ErrorCode::kRateLimited:
-      return "rate-limited";
+    case ErrorCode::kQuotaExceeded:
+      return "quota-exceeded";
     case ErrorCode::kDeadlineExceeded:
       return "deadline-exceeded";
     case ErrorCode::kOverloaded:

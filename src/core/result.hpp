@@ -28,7 +28,7 @@ enum class ErrorCode {
   kPayloadTooLarge,
   kHeadersTooLarge,
   kRequestTimeout,  // the client was too slow sending its request
-  kRateLimited,
+  kQuotaExceeded,
   kDeadlineExceeded,  // the server could not finish within the request deadline
   kOverloaded,        // a bounded queue or connection limit is full
   kUnavailable,       // a dependency (e.g. the database) cannot be reached

@@ -48,6 +48,10 @@ struct RequestContext {
   // answer carries a request id and is logged and counted, but the handler does not.
   std::optional<core::Error> rejection;
 
+  // Headers a filter decided on before the response existed (rate-limit state, say); the
+  // pipeline sets them on whatever response is sent, the handler's or an early answer.
+  Headers response_headers;
+
   // The path parameter `name`. REQUIRES: the route template declares {name}.
   std::string_view param(std::string_view name) const;
   // The route template for logs and metrics; "unmatched" when no route matched.
@@ -56,7 +60,7 @@ struct RequestContext {
   // Resets to the state of a freshly constructed context for the next request on the same
   // connection, keeping the capacity of the request's buffers.
   void recycle();
-  static constexpr std::size_t kRecycledSize = 872;  // sizeof on x86-64 libstdc++
+  static constexpr std::size_t kRecycledSize = 1096;  // sizeof on x86-64 libstdc++
 };
 
 }  // namespace aic::http

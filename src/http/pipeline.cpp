@@ -57,6 +57,10 @@ boost::asio::awaitable<Response> Pipeline::handle(RequestContext& context) const
   } catch (...) {
     response = internal_error(context, "unknown exception");
   }
+  for (std::size_t i = 0; i < context.response_headers.size(); ++i) {
+    auto [name, value] = context.response_headers.entry(i);
+    response->headers.set(name, value);
+  }
   while (entered > 0) filters_[--entered]->on_response(context, *response);
   co_return std::move(*response);
 }

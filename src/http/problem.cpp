@@ -29,7 +29,7 @@ int status_for(core::ErrorCode code) {
       return 431;
     case ErrorCode::kRequestTimeout:
       return 408;
-    case ErrorCode::kRateLimited:
+    case ErrorCode::kQuotaExceeded:
       return 429;
     case ErrorCode::kDeadlineExceeded:
       return 503;
@@ -70,8 +70,8 @@ std::string_view title_for(core::ErrorCode code) {
       return "Request headers too large";
     case ErrorCode::kRequestTimeout:
       return "Request timeout";
-    case ErrorCode::kRateLimited:
-      return "Rate limit exceeded";
+    case ErrorCode::kQuotaExceeded:
+      return "Quota exceeded";
     case ErrorCode::kDeadlineExceeded:
       return "Request deadline exceeded";
     case ErrorCode::kOverloaded:

@@ -217,6 +217,7 @@ void RequestContext::recycle() {
   started = {};
   deadline = core::kNoDeadline;
   rejection.reset();
+  response_headers.clear();
 }
 
 }  // namespace aic::http

@@ -19,7 +19,12 @@ using store::Value;
 
 constexpr std::string_view kKeyColumns =
     "id, tenant_id, principal_kind, principal_id, name, role, created_at, expires_at, "
-    "revoked_at";
+    "revoked_at, last_used_at, replaced_by, rate_limit_per_minute";
+constexpr std::size_t kKeyColumnCount = 12;
+
+// last_used_at is written at most this often per key, so that using a key is not a write.
+constexpr std::chrono::seconds kLastUsedResolution{60};
+constexpr std::chrono::hours kMaxRotationGrace{24 * 7};
 
 ApiKey key_from_row(const store::QueryResult& result, std::size_t row) {
   ApiKey key;
@@ -32,6 +37,9 @@ ApiKey key_from_row(const store::QueryResult& result, std::size_t row) {
   key.created_at = result.text(row, 6);
   if (!result.is_null(row, 7)) key.expires_at = result.text(row, 7);
   if (!result.is_null(row, 8)) key.revoked_at = result.text(row, 8);
+  if (!result.is_null(row, 9)) key.last_used_at = result.text(row, 9);
+  if (!result.is_null(row, 10)) key.replaced_by = result.text(row, 10);
+  if (!result.is_null(row, 11)) key.rate_limit_per_minute = result.integer(row, 11);
   return key;
 }
 
@@ -107,10 +115,12 @@ core::Status insert_key(Transaction& tx, IssuedKey& issued) {
   const ApiKey& key = issued.key;
   auto inserted = tx.execute(
       "INSERT INTO api_keys (id, tenant_id, principal_kind, principal_id, name, role, "
-      "secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      "secret_hash, created_at, expires_at, rate_limit_per_minute) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
       {key.id, key.tenant_id.empty() ? Value(nullptr) : Value(key.tenant_id), key.principal_kind,
        key.principal_id, key.name, key.role, hash_secret(parse_api_key(issued.token)->secret),
-       key.created_at, text_or_null(key.expires_at)});
+       key.created_at, text_or_null(key.expires_at),
+       key.rate_limit_per_minute ? Value(*key.rate_limit_per_minute) : Value(nullptr)});
   if (!inserted) return std::move(inserted).error();
   return {};
 }
@@ -159,10 +169,29 @@ core::Status require_tenant(const core::Principal& actor) {
 
 }  // namespace
 
-std::string utc_now() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::string utc_now() { return format_utc_timestamp(std::chrono::system_clock::now()); }
+
+std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text) {
+  if (!is_utc_timestamp(text)) return std::nullopt;
+  auto number = [&](std::size_t at, std::size_t digits) {
+    int value = 0;
+    for (std::size_t i = at; i < at + digits; ++i) value = value * 10 + (text[i] - '0');
+    return value;
+  };
   std::tm parts{};
-  gmtime_r(&now, &parts);
+  parts.tm_year = number(0, 4) - 1900;
+  parts.tm_mon = number(5, 2) - 1;
+  parts.tm_mday = number(8, 2);
+  parts.tm_hour = number(11, 2);
+  parts.tm_min = number(14, 2);
+  parts.tm_sec = number(17, 2);
+  return std::chrono::system_clock::from_time_t(timegm(&parts));
+}
+
+std::string format_utc_timestamp(std::chrono::system_clock::time_point time) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
   char buffer[32];
   std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
   return std::string(buffer, length);
@@ -323,21 +352,41 @@ Result<Tenant> IdentityStore::get_tenant(std::string_view tenant_id) {
   return *tenant;
 }
 
+bool IdentityStore::is_cached(std::string_view token) const {
+  auto parsed = parse_api_key(token);
+  return parsed && cache_.fresh(parsed->id, CredentialCache::Clock::now());
+}
+
+std::optional<Result<core::Principal>> IdentityStore::authenticate_cached(
+    std::string_view token) const {
+  auto parsed = parse_api_key(token);
+  if (!parsed) return std::nullopt;
+  return cache_.authenticate(parsed->id, parsed->secret, CredentialCache::Clock::now());
+}
+
 Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   auto parsed = parse_api_key(token);
   if (!parsed) {
     return Error::make(ErrorCode::kUnauthenticated, "the bearer token is not an aic API key");
   }
+  if (auto cached =
+          cache_.authenticate(parsed->id, parsed->secret, CredentialCache::Clock::now())) {
+    return std::move(*cached);
+  }
+  const auto loaded_at = CredentialCache::Clock::now();
   std::optional<ApiKey> key;
   std::string stored_hash;
+  std::string plan;
   auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
-    auto rows = tx.execute(
-        "SELECT " + std::string(kKeyColumns) + ", secret_hash FROM api_keys WHERE id = $1",
-        {parsed->id});
+    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
+                               ", secret_hash, (SELECT plan FROM tenants WHERE tenants.id = "
+                               "api_keys.tenant_id) FROM api_keys WHERE id = $1",
+                           {parsed->id});
     if (!rows) return std::move(rows).error();
     if (!rows->rows.empty()) {
       key = key_from_row(*rows, 0);
-      stored_hash = rows->text(0, 9);
+      stored_hash = rows->text(0, kKeyColumnCount);
+      plan = rows->text(0, kKeyColumnCount + 1);
     }
     return {};
   });
@@ -351,7 +400,10 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   if (key->revoked_at) {
     return Error::make(ErrorCode::kUnauthenticated, "the API key was revoked");
   }
-  if (key->expires_at && *key->expires_at <= utc_now()) {
+  const auto now = std::chrono::system_clock::now();
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+  if (key->expires_at) expires_at = parse_utc_timestamp(*key->expires_at);
+  if (expires_at && *expires_at <= now) {
     return Error::make(ErrorCode::kUnauthenticated, "the API key has expired");
   }
   const auto* permissions = role_permissions(key->role);
@@ -368,6 +420,20 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   principal.role = key->role;
   principal.credential_id = key->id;
   principal.permissions = *permissions;
+  principal.plan = principal.is_operator() ? std::string(kOperatorRole) : plan;
+  principal.rate_limit_per_minute = key->rate_limit_per_minute.value_or(0);
+
+  auto last_used = key->last_used_at ? parse_utc_timestamp(*key->last_used_at) : std::nullopt;
+  if (!last_used || now - *last_used >= kLastUsedResolution) {
+    // Best effort: a busy database must not turn a valid key into a failed request.
+    (void)database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+      auto updated = tx.execute("UPDATE api_keys SET last_used_at = $2 WHERE id = $1",
+                                {key->id, format_utc_timestamp(now)});
+      if (!updated) return std::move(updated).error();
+      return {};
+    });
+  }
+  cache_.put(key->id, CredentialCache::Entry{stored_hash, principal, expires_at, loaded_at});
   return principal;
 }
 
@@ -398,8 +464,14 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
       (!is_utc_timestamp(*request.expires_at) || *request.expires_at <= utc_now())) {
     return Error::invalid("must be a future time like 2030-01-31T00:00:00Z", "/expires_at");
   }
+  if (request.rate_limit_per_minute &&
+      (*request.rate_limit_per_minute < 1 || *request.rate_limit_per_minute > 1'000'000'000)) {
+    return Error::invalid("must be from 1 to 1000000000 requests per minute",
+                          "/rate_limit_per_minute");
+  }
   IssuedKey issued = new_key(random_);
   issued.key.tenant_id = actor.tenant_id;
+  issued.key.rate_limit_per_minute = request.rate_limit_per_minute;
   issued.key.principal_kind =
       actor.kind == core::Principal::Kind::kServiceAccount ? "service_account" : "user";
   issued.key.principal_id = actor.id;
@@ -459,7 +531,54 @@ Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor, std::
   });
   if (!status) return std::move(status).error();
   if (!key) return not_found("API key", key_id);
+  cache_.invalidate(key->id);
   return *key;
+}
+
+Result<IssuedKey> IdentityStore::rotate_api_key(const core::Principal& actor,
+                                                std::string_view key_id, std::chrono::seconds grace,
+                                                const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (grace.count() < 0 || grace > kMaxRotationGrace) {
+    return Error::invalid("must be from 0 to 604800 seconds (7 days)", "/grace_period_seconds");
+  }
+  const auto now = std::chrono::system_clock::now();
+  IssuedKey issued = new_key(random_);
+  std::optional<ApiKey> old;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    old.reset();
+    if (auto found = find_key(tx, actor.tenant_id, key_id, old); !found || !old) return found;
+    if (old->revoked_at) {
+      return Error::make(ErrorCode::kConflict, "API key " + old->id + " is revoked");
+    }
+    if (old->replaced_by) {
+      return Error::make(ErrorCode::kConflict,
+                         "API key " + old->id + " was already rotated to " + *old->replaced_by);
+    }
+    // The old key's last moment: the end of the grace period, or its own expiry if sooner.
+    std::string until = format_utc_timestamp(now + grace);
+    if (old->expires_at && *old->expires_at < until) until = *old->expires_at;
+    issued.key.tenant_id = old->tenant_id;
+    issued.key.principal_kind = old->principal_kind;
+    issued.key.principal_id = old->principal_id;
+    issued.key.name = old->name;
+    issued.key.role = old->role;
+    issued.key.expires_at = old->expires_at;
+    issued.key.rate_limit_per_minute = old->rate_limit_per_minute;
+    if (auto inserted = insert_key(tx, issued); !inserted) return inserted;
+    auto updated = tx.execute(
+        "UPDATE api_keys SET expires_at = $3, replaced_by = $4 WHERE tenant_id = $1 AND id = $2",
+        {actor.tenant_id, old->id, until, issued.key.id});
+    if (!updated) return std::move(updated).error();
+    audit::Event event = key_event(actor, origin, "api_key.rotated", *old);
+    event.details = audit::details_json(
+        {{"replaced_by", issued.key.id}, {"old_key_expires_at", until}, {"role", old->role}});
+    return append(audit_, tx, event);
+  });
+  if (!status) return std::move(status).error();
+  if (!old) return not_found("API key", key_id);
+  cache_.invalidate(old->id);
+  return issued;
 }
 
 }  // namespace aic::identity

@@ -12,6 +12,8 @@
 // Threading: thread-safe; every call blocks on the database, so run it on the worker pool.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "core/principal.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
+#include "identity/credential_cache.hpp"
 #include "store/database.hpp"
 
 namespace aic::identity {
@@ -42,6 +45,9 @@ struct ApiKey {
   std::string created_at;
   std::optional<std::string> expires_at;
   std::optional<std::string> revoked_at;
+  std::optional<std::string> last_used_at;            // accurate to about a minute
+  std::optional<std::string> replaced_by;             // the key that rotated this one out
+  std::optional<std::int64_t> rate_limit_per_minute;  // below the tenant's plan, if set
 };
 
 // A key just created: `token` is shown once and never stored.
@@ -67,6 +73,7 @@ struct NewApiKey {
   std::string name;
   std::string role;
   std::optional<std::string> expires_at;  // RFC 3339 UTC
+  std::optional<std::int64_t> rate_limit_per_minute;
 };
 
 // The current time as RFC 3339 UTC with seconds ("2026-11-22T08:00:00Z"); such strings
@@ -74,11 +81,18 @@ struct NewApiKey {
 std::string utc_now();
 // Whether `text` is exactly that format.
 bool is_utc_timestamp(std::string_view text);
+// The time such a string names; nullopt when it is not one.
+std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text);
+// `time` in that format.
+std::string format_utc_timestamp(std::chrono::system_clock::time_point time);
 
 class IdentityStore {
  public:
-  IdentityStore(store::Database& database, core::Random& random, audit::AuditLog& audit)
-      : database_(database), random_(random), audit_(audit) {}
+  // `credential_cache_ttl`: how long a verified API key is trusted without the database
+  // (see credential_cache.hpp); zero looks every key up on every request.
+  IdentityStore(store::Database& database, core::Random& random, audit::AuditLog& audit,
+                std::chrono::milliseconds credential_cache_ttl = std::chrono::milliseconds(0))
+      : database_(database), random_(random), audit_(audit), cache_(credential_cache_ttl) {}
 
   // Creates the platform operator and a key for it. kConflict when an operator key already
   // exists, unless `issue_new_key`.
@@ -95,6 +109,11 @@ class IdentityStore {
   // The principal a bearer token stands for. kUnauthenticated for a malformed, unknown,
   // wrong, revoked or expired key.
   core::Result<core::Principal> authenticate(std::string_view token);
+  // The same answer without the database when the key was verified recently; nullopt when
+  // authenticate() must be called. Cheap enough for an I/O thread.
+  std::optional<core::Result<core::Principal>> authenticate_cached(std::string_view token) const;
+  // Whether authenticate_cached() can answer for `token` (an aic API key verified recently).
+  bool is_cached(std::string_view token) const;
 
   // Tenant-scoped: `actor` must belong to a tenant; the key's role may not grant more than
   // the actor holds (kPermissionDenied).
@@ -104,11 +123,16 @@ class IdentityStore {
   core::Result<ApiKey> get_api_key(const core::Principal& actor, std::string_view key_id);
   core::Result<ApiKey> revoke_api_key(const core::Principal& actor, std::string_view key_id,
                                       const audit::Origin& origin);
+  // A new key with the same name, role, owner, expiry and limit; the old one keeps working
+  // for `grace` (at most 7 days, never past its own expiry) and then expires.
+  core::Result<IssuedKey> rotate_api_key(const core::Principal& actor, std::string_view key_id,
+                                         std::chrono::seconds grace, const audit::Origin& origin);
 
  private:
   store::Database& database_;
   core::Random& random_;
   audit::AuditLog& audit_;
+  CredentialCache cache_;
 };
 
 }  // namespace aic::identity

@@ -47,8 +47,9 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
                            store::builtin_migrations(), *workers_, registry_});
   audit_ = std::make_unique<audit::AuditLog>(*database_, core::system_random());
   security_events_ = std::make_unique<audit::AsyncWriter>(*audit_);
-  identities_ =
-      std::make_unique<identity::IdentityStore>(*database_, core::system_random(), *audit_);
+  identities_ = std::make_unique<identity::IdentityStore>(
+      *database_, core::system_random(), *audit_, config_.auth.credential_cache_ttl);
+  limiter_ = std::make_unique<ratelimit::InMemoryRateLimiter>();
   identity_deps_ = std::make_unique<api::v1::IdentityDependencies>(
       api::v1::IdentityDependencies{*identities_, *workers_});
   audit_deps_ =
@@ -59,8 +60,9 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   api::v1::add_audit_routes(router_, *audit_deps_);
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(
-      api::with_access_control(http::standard_filters(config_, *metrics_, core::system_random()),
-                               *identities_, *workers_, *security_events_),
+      api::with_access_control(
+          http::standard_filters(config_, *metrics_, core::system_random()),
+          {*identities_, *workers_, *security_events_, *limiter_, config_.rate_limits}),
       router_);
   server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);
   if (auto started = server_->start(); !started) {

@@ -20,6 +20,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "identity/identity_store.hpp"
+#include "ratelimit/rate_limiter.hpp"
 #include "store/database.hpp"
 
 namespace aic::test {
@@ -69,6 +70,7 @@ class TestServer {
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<audit::AsyncWriter> security_events_;
   std::unique_ptr<identity::IdentityStore> identities_;
+  std::unique_ptr<ratelimit::InMemoryRateLimiter> limiter_;
   std::unique_ptr<api::v1::IdentityDependencies> identity_deps_;
   std::unique_ptr<api::v1::AuditDependencies> audit_deps_;
   http::Router router_;

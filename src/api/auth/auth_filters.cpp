@@ -1,5 +1,6 @@
 #include "api/auth/auth_filters.hpp"
 
+#include "api/auth/rate_limit_filter.hpp"
 #include "api/request_origin.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"
@@ -41,38 +42,75 @@ http::Response unauthenticated(const core::Error& error, const http::RequestCont
   return response;
 }
 
-bool AuthenticationFilter::suspends(const http::RequestContext& context) const {
-  return !is_public(context.route) && context.request.headers.contains("Authorization") &&
-         !context.rejection;
+namespace {
+
+constexpr std::string_view kScheme = "Bearer ";
+
+// The token of a well-formed `Authorization: Bearer <token>` header, or nullopt.
+std::optional<std::string_view> bearer_token(const http::RequestContext& context) {
+  std::optional<std::string_view> header = context.request.headers.get("Authorization");
+  if (!header || header->size() <= kScheme.size() ||
+      !http::iequals(header->substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
+  }
+  return header->substr(kScheme.size());
 }
 
-boost::asio::awaitable<std::optional<http::Response>> AuthenticationFilter::on_request_async(
-    http::RequestContext& context) {
-  std::string_view header = *context.request.headers.get("Authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (header.size() <= kScheme.size() ||
-      !http::iequals(header.substr(0, kScheme.size()), kScheme)) {
-    core::Error error = core::Error::make(core::ErrorCode::kUnauthenticated,
-                                          "expected 'Authorization: Bearer <API key>'");
-    error.header = "Authorization";
-    record_failed_authentication(security_events_, context, {}, error);
-    co_return unauthenticated(error, context, true);
+}  // namespace
+
+bool AuthenticationFilter::suspends(const http::RequestContext& context) const {
+  if (is_public(context.route) || context.rejection ||
+      !context.request.headers.contains("Authorization")) {
+    return false;
   }
-  std::string token(header.substr(kScheme.size()));
-  auto principal = co_await workers_.run(context.deadline, [&]() -> core::Result<core::Principal> {
-    return identities_.authenticate(token);
-  });
+  std::optional<std::string_view> token = bearer_token(context);
+  return token && !identities_.is_cached(*token);
+}
+
+std::optional<http::Response> AuthenticationFilter::finish(
+    http::RequestContext& context, std::string_view token,
+    core::Result<core::Principal> principal) {
   if (!principal) {
     core::Error error = principal.error();
     if (error.code == core::ErrorCode::kUnauthenticated) {
       error.header = "Authorization";
       record_failed_authentication(security_events_, context, token, error);
-      co_return unauthenticated(error, context, true);
+      return unauthenticated(error, context, true);
     }
-    co_return http::problem_response(error, context.request_id);
+    return http::problem_response(error, context.request_id);
   }
   context.principal = std::move(*principal);
-  co_return std::nullopt;
+  return std::nullopt;
+}
+
+std::optional<http::Response> AuthenticationFilter::on_request(http::RequestContext& context) {
+  if (is_public(context.route) || context.rejection ||
+      !context.request.headers.contains("Authorization")) {
+    return std::nullopt;
+  }
+  std::optional<std::string_view> token = bearer_token(context);
+  if (!token) {
+    core::Error error = core::Error::make(core::ErrorCode::kUnauthenticated,
+                                          "expected 'Authorization: Bearer <token>'");
+    error.header = "Authorization";
+    record_failed_authentication(security_events_, context, {}, error);
+    return unauthenticated(error, context, true);
+  }
+  // suspends() saw this key in the cache; only revoking it can have removed it since.
+  auto cached = identities_.authenticate_cached(*token);
+  if (!cached) {
+    cached = core::Error::make(core::ErrorCode::kUnauthenticated, "the API key was revoked");
+  }
+  return finish(context, *token, std::move(*cached));
+}
+
+boost::asio::awaitable<std::optional<http::Response>> AuthenticationFilter::on_request_async(
+    http::RequestContext& context) {
+  std::string token(*bearer_token(context));
+  auto principal = co_await workers_.run(context.deadline, [&]() -> core::Result<core::Principal> {
+    return identities_.authenticate(token);
+  });
+  co_return finish(context, token, std::move(principal));
 }
 
 std::optional<http::Response> AuthorizationFilter::on_request(http::RequestContext& context) {
@@ -103,10 +141,11 @@ std::optional<http::Response> AuthorizationFilter::on_request(http::RequestConte
 }
 
 std::vector<std::unique_ptr<http::Filter>> with_access_control(
-    std::vector<std::unique_ptr<http::Filter>> filters, identity::IdentityStore& identities,
-    core::WorkerPool& workers, audit::AsyncWriter& security_events) {
-  filters.push_back(std::make_unique<AuthenticationFilter>(identities, workers, security_events));
-  filters.push_back(std::make_unique<AuthorizationFilter>(security_events));
+    std::vector<std::unique_ptr<http::Filter>> filters, const AccessControl& access) {
+  filters.push_back(std::make_unique<AuthenticationFilter>(access.identities, access.workers,
+                                                           access.security_events));
+  filters.push_back(std::make_unique<RateLimitFilter>(access.limiter, access.limits));
+  filters.push_back(std::make_unique<AuthorizationFilter>(access.security_events));
   return filters;
 }
 

@@ -15,9 +15,11 @@
 #pragma once
 
 #include "audit/async_writer.hpp"
+#include "core/config.hpp"
 #include "core/worker_pool.hpp"
 #include "http/pipeline.hpp"
 #include "identity/identity_store.hpp"
+#include "ratelimit/rate_limiter.hpp"
 
 namespace aic::api {
 
@@ -27,12 +29,18 @@ class AuthenticationFilter final : public http::Filter {
                        audit::AsyncWriter& security_events)
       : identities_(identities), workers_(workers), security_events_(security_events) {}
 
-  // Only requests that carry a credential for a protected route wait for the database.
+  // Only requests that carry a credential for a protected route, and whose credential was
+  // not verified recently (identity::CredentialCache), wait for the database.
   bool suspends(const http::RequestContext& context) const override;
+  std::optional<http::Response> on_request(http::RequestContext& context) override;
   boost::asio::awaitable<std::optional<http::Response>> on_request_async(
       http::RequestContext& context) override;
 
  private:
+  // Records and answers a failure, or sets the principal.
+  std::optional<http::Response> finish(http::RequestContext& context, std::string_view token,
+                                       core::Result<core::Principal> principal);
+
   identity::IdentityStore& identities_;
   core::WorkerPool& workers_;
   audit::AsyncWriter& security_events_;
@@ -52,10 +60,17 @@ class AuthorizationFilter final : public http::Filter {
 http::Response unauthenticated(const core::Error& error, const http::RequestContext& context,
                                bool credential_presented);
 
-// `filters` (the standard chain) followed by authentication and authorization.
+struct AccessControl {
+  identity::IdentityStore& identities;
+  core::WorkerPool& workers;
+  audit::AsyncWriter& security_events;
+  ratelimit::RateLimiter& limiter;
+  const core::RateLimitConfig& limits;
+};
+
+// `filters` (the standard chain) followed by authentication, rate limits and authorization.
 std::vector<std::unique_ptr<http::Filter>> with_access_control(
-    std::vector<std::unique_ptr<http::Filter>> filters, identity::IdentityStore& identities,
-    core::WorkerPool& workers, audit::AsyncWriter& security_events);
+    std::vector<std::unique_ptr<http::Filter>> filters, const AccessControl& access);
 
 // kInternal naming the first route without a declared permission.
 core::Status check_route_permissions(const http::Router& router);

@@ -33,6 +33,10 @@ json::object key_json(const identity::ApiKey& key) {
                    {"created_at", key.created_at}};
   out["expires_at"] = key.expires_at ? json::value(*key.expires_at) : json::value(nullptr);
   out["revoked_at"] = key.revoked_at ? json::value(*key.revoked_at) : json::value(nullptr);
+  out["last_used_at"] = key.last_used_at ? json::value(*key.last_used_at) : json::value(nullptr);
+  out["replaced_by"] = key.replaced_by ? json::value(*key.replaced_by) : json::value(nullptr);
+  out["rate_limit_per_minute"] =
+      key.rate_limit_per_minute ? json::value(*key.rate_limit_per_minute) : json::value(nullptr);
   return out;
 }
 
@@ -82,14 +86,16 @@ boost::asio::awaitable<Response> get_tenant(const IdentityDependencies& deps,
 
 boost::asio::awaitable<Response> create_api_key(const IdentityDependencies& deps,
                                                 RequestContext& context) {
-  auto body = JsonBody::parse(
-      context.request, {"name", "role", "expires_at"},
-      {"id", "tenant_id", "principal_id", "principal_type", "created_at", "revoked_at", "token"});
+  auto body =
+      JsonBody::parse(context.request, {"name", "role", "expires_at", "rate_limit_per_minute"},
+                      {"id", "tenant_id", "principal_id", "principal_type", "created_at",
+                       "revoked_at", "token", "last_used_at", "replaced_by"});
   if (!body) co_return error_response(body.error(), context);
   identity::NewApiKey request;
   body->required("name", request.name)
       .required("role", request.role)
-      .optional("expires_at", request.expires_at);
+      .optional("expires_at", request.expires_at)
+      .optional("rate_limit_per_minute", request.rate_limit_per_minute);
   if (body->first_error()) co_return error_response(*body->first_error(), context);
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
@@ -137,6 +143,28 @@ boost::asio::awaitable<Response> revoke_api_key(const IdentityDependencies& deps
   co_return json_response(200, key_json(*key));
 }
 
+boost::asio::awaitable<Response> rotate_api_key(const IdentityDependencies& deps,
+                                                RequestContext& context) {
+  auto body = JsonBody::parse_optional(context.request, {"grace_period_seconds"});
+  if (!body) co_return error_response(body.error(), context);
+  std::optional<std::int64_t> grace_seconds;
+  body->optional("grace_period_seconds", grace_seconds);
+  if (body->first_error()) co_return error_response(*body->first_error(), context);
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("key_id"));
+  // A day by default: time to roll the new key out everywhere the old one is configured.
+  std::chrono::seconds grace(grace_seconds.value_or(86400));
+  auto issued = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.rotate_api_key(*actor, id, grace, origin_of(context));
+  });
+  if (!issued) co_return error_response(issued.error(), context);
+  json::object out = key_json(issued->key);
+  out["token"] = issued->token;
+  out["rotated_from"] = id;
+  co_return json_response(201, out);
+}
+
 }  // namespace
 
 void add_identity_routes(http::Router& router, const IdentityDependencies& dependencies) {
@@ -163,6 +191,9 @@ void add_identity_routes(http::Router& router, const IdentityDependencies& depen
              options(permission::kApiKeysRead, "Get an API key (never its secret)."));
   router.add(http::Method::kDelete, "/v1/api-keys/{key_id}", bind(revoke_api_key),
              options(permission::kApiKeysManage, "Revoke an API key."));
+  router.add(http::Method::kPost, "/v1/api-keys/{key_id}/rotate", bind(rotate_api_key),
+             options(permission::kApiKeysManage,
+                     "Replace an API key; the old one keeps working for a grace period."));
 }
 
 }  // namespace aic::api::v1
