@@ -109,25 +109,8 @@ CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
 FOR EACH ROW EXECUTE FUNCTION aic_audit_append_only();
 )sql";
 
-// Migration 4, the same on both backends: OAuth2 clients, token signing keys, and API key
-// rotation, last use and per-key rate limits.
-constexpr std::string_view kCreateClientsAndSigningKeys = R"sql(
-CREATE TABLE service_accounts (
-  id TEXT PRIMARY KEY,
-  tenant_id TEXT NOT NULL REFERENCES tenants (id),
-  name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  secret_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  disabled_at TEXT
-);
-CREATE INDEX service_accounts_tenant ON service_accounts (tenant_id, created_at);
-CREATE TABLE signing_keys (
-  kid TEXT PRIMARY KEY,
-  private_pem TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  retired_at TEXT
-);
+// Migration 4, the same on both backends: API key rotation, last use and per-key limits.
+constexpr std::string_view kApiKeyRotationAndLimits = R"sql(
 ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;
 ALTER TABLE api_keys ADD COLUMN replaced_by TEXT;
 ALTER TABLE api_keys ADD COLUMN rate_limit_per_minute INTEGER;
@@ -186,12 +169,9 @@ VALUES (
       },
       {
           4,
-          "create_clients_and_signing_keys",
-          // Service accounts are OAuth2 clients (id = client_id, secret stored as SHA-256).
-          // A signing key signs new tokens until retired_at, then only verifies until the
-          // last token it signed has expired.
-          std::string(kCreateClientsAndSigningKeys),
-          std::string(kCreateClientsAndSigningKeys),
+          "api_key_rotation_and_limits",
+          std::string(kApiKeyRotationAndLimits),
+          std::string(kApiKeyRotationAndLimits),
       },
   };
   return kMigrations;

@@ -39,7 +39,7 @@ struct World {
   std::string tenant_a, owner_a;
   std::string tenant_b, owner_b;
 
-  World() {
+  explicit World(TestServer::Configure configure = {}) : server(std::move(configure)) {
     auto issued = server.identities().bootstrap_operator(false, {});
     if (!issued) throw std::runtime_error(issued.error().message);
     operator_key = issued->token;

@@ -1,0 +1,141 @@
+// Rate limits, key rotation and the credential cache over real HTTP.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "tenant_world.hpp"
+
+namespace aic::test {
+namespace {
+
+// Calls GET /v1/api-keys with `token` until the first 429; returns how many were allowed.
+int calls_until_limited(World& world, const std::string& token, RawResponse& limited) {
+  for (int i = 0; i < 100; ++i) {
+    auto response = world.call("GET", "/v1/api-keys", token);
+    if (!response) return -1;
+    if (response->status == 429) {
+      limited = *response;
+      return i;
+    }
+    EXPECT_EQ(response->status, 200) << response->body;
+  }
+  return 100;
+}
+
+TEST(Owasp_API4_UnrestrictedResourceConsumption, TenantAndKeyLimitsAnswer429WithHeaders) {
+  World world([](core::Config& config) { config.rate_limits.standard = 8; });
+  // One request of the tenant's 8: creating a key limited to 2 per minute.
+  auto created = world.call("POST", "/v1/api-keys", world.owner_a,
+                            R"({"name":"batch","role":"admin","rate_limit_per_minute":2})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  EXPECT_EQ(created->header("RateLimit-Policy"), "\"tenant\";q=8;w=60");
+  EXPECT_EQ(created->header("RateLimit"), "\"tenant\";r=7;t=8");
+  auto body = body_of(*created);
+  EXPECT_EQ(body["rate_limit_per_minute"], 2);
+  std::string limited_key(body["token"].as_string());
+
+  // The key's own limit: 2 calls, then 429 naming both policies.
+  RawResponse limited;
+  EXPECT_EQ(calls_until_limited(world, limited_key, limited), 2);
+  EXPECT_EQ(limited.header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(body_of(limited)["type"], "urn:aic:problem:quota-exceeded");
+  ASSERT_TRUE(limited.header("Retry-After"));
+  EXPECT_GE(std::stoi(*limited.header("Retry-After")), 1);
+  EXPECT_EQ(limited.header("RateLimit-Policy"), "\"key\";q=2;w=60");
+  ASSERT_TRUE(limited.header("RateLimit"));
+  EXPECT_TRUE(limited.header("RateLimit")->starts_with("\"key\";r=0;"))
+      << *limited.header("RateLimit");
+
+  // The tenant's budget: 8 − 1 (create) − 2 (the key's calls) = 5 left for the owner.
+  EXPECT_EQ(calls_until_limited(world, world.owner_a, limited), 5);
+  EXPECT_EQ(body_of(limited)["type"], "urn:aic:problem:quota-exceeded");
+  EXPECT_TRUE(limited.header("RateLimit")->starts_with("\"tenant\";r=0;"));
+
+  // Another tenant is not affected, and public routes are not limited.
+  auto other = world.call("GET", "/v1/api-keys", world.owner_b);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->header("RateLimit"), "\"tenant\";r=7;t=8");
+  auto health = http_request(world.server.port(), "GET", "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_FALSE(health->header("RateLimit"));
+
+  // Bad per-key limits name the field.
+  auto bad = world.call("POST", "/v1/api-keys", world.owner_b,
+                        R"({"name":"x","role":"viewer","rate_limit_per_minute":0})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(problem_field(*bad), "/rate_limit_per_minute");
+  auto wrong_type = world.call("POST", "/v1/api-keys", world.owner_b,
+                               R"({"name":"x","role":"viewer","rate_limit_per_minute":"ten"})");
+  ASSERT_TRUE(wrong_type);
+  EXPECT_EQ(wrong_type->status, 400);
+  EXPECT_EQ(problem_field(*wrong_type), "/rate_limit_per_minute");
+}
+
+TEST(ApiKeys, RotationKeepsTheOldKeyWorkingForTheGracePeriod) {
+  World world;
+  auto [old_id, old_token] = world.create_key(world.owner_a, "analyst");
+  auto rotated = world.call("POST", "/v1/api-keys/" + old_id + "/rotate", world.owner_a,
+                            R"({"grace_period_seconds":3600})");
+  ASSERT_TRUE(rotated);
+  ASSERT_EQ(rotated->status, 201) << rotated->body;
+  auto body = body_of(*rotated);
+  EXPECT_EQ(body["rotated_from"].as_string(), old_id);
+  EXPECT_EQ(body["role"], "analyst");
+  std::string new_id(body["id"].as_string());
+  std::string new_token(body["token"].as_string());
+  EXPECT_NE(new_id, old_id);
+
+  // Both authenticate during the grace period: an analyst may not list keys, so 403 (not
+  // 401) shows the credential itself was accepted.
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", new_token)->status, 403);
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", old_token)->status, 403);
+  auto old_key = world.call("GET", "/v1/api-keys/" + old_id, world.owner_a);
+  ASSERT_TRUE(old_key);
+  auto old_body = body_of(*old_key);
+  EXPECT_EQ(old_body["replaced_by"].as_string(), new_id);
+  EXPECT_FALSE(old_body["expires_at"].is_null());
+
+  // A key is rotated once; the rotation chain continues from the new key.
+  auto again = world.call("POST", "/v1/api-keys/" + old_id + "/rotate", world.owner_a, "");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409) << again->body;
+
+  // No grace: the old key stops at once.
+  auto immediate = world.call("POST", "/v1/api-keys/" + new_id + "/rotate", world.owner_a,
+                              R"({"grace_period_seconds":0})");
+  ASSERT_TRUE(immediate);
+  ASSERT_EQ(immediate->status, 201) << immediate->body;
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", new_token)->status, 401);
+
+  auto too_long = world.call("POST", "/v1/api-keys/" + old_id + "/rotate", world.owner_a,
+                             R"({"grace_period_seconds":99999999})");
+  ASSERT_TRUE(too_long);
+  EXPECT_EQ(too_long->status, 400);
+  EXPECT_EQ(problem_field(*too_long), "/grace_period_seconds");
+}
+
+TEST(ApiKeys, CachedKeysAreStillCheckedAndRevocationIsImmediate) {
+  World world(
+      [](core::Config& config) { config.auth.credential_cache_ttl = std::chrono::minutes(5); });
+  auto [key_id, token] = world.create_key(world.owner_a, "admin");
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", token)->status, 200);  // now cached
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", token)->status, 200);  // from the cache
+  std::string forged = token.substr(0, token.size() - 1) + (token.ends_with("A") ? "B" : "A");
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", forged)->status, 401);
+
+  auto used = world.call("GET", "/v1/api-keys/" + key_id, world.owner_a);
+  ASSERT_TRUE(used);
+  EXPECT_FALSE(body_of(*used)["last_used_at"].is_null());
+
+  ASSERT_EQ(world.call("DELETE", "/v1/api-keys/" + key_id, world.owner_a)->status, 200);
+  auto revoked = world.call("GET", "/v1/api-keys", token);
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->status, 401);
+}
+
+}  // namespace
+}  // namespace aic::test
