@@ -7,6 +7,7 @@
 #include "cli/app.hpp"
 #include "core/random.hpp"
 #include "identity/identity_store.hpp"
+#include "identity/token_service.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 
@@ -91,6 +92,32 @@ int admin_create_tenant(const core::Config& config, const std::string& name,
     std::cout << "tenant " << created->tenant.id << " (" << created->tenant.slug << ")\n"
               << "owner API key (shown once, store it now):\n"
               << created->owner_key.token << "\n";
+  }
+  return 0;
+}
+
+identity::TokenSettings token_settings(const core::AuthConfig& config) {
+  identity::TokenSettings settings;
+  settings.issuer = config.token_issuer;
+  settings.audience = config.token_audience;
+  settings.lifetime = std::chrono::duration_cast<std::chrono::seconds>(config.token_lifetime);
+  return settings;
+}
+
+int admin_rotate_signing_key(const core::Config& config, bool json) {
+  auto database = open_migrated(config);
+  if (!database) return 1;
+  audit::AuditLog audit(*database, core::system_random());
+  identity::IdentityStore identities(*database, core::system_random(), audit);
+  identity::TokenService tokens(*database, core::system_random(), audit, identities,
+                                token_settings(config.auth));
+  auto kid = tokens.rotate_signing_key(cli_origin("admin rotate-signing-key"));
+  if (!kid) return report(kid.error());
+  if (json) {
+    std::cout << boost::json::serialize(boost::json::object{{"kid", *kid}}) << "\n";
+  } else {
+    std::cout << "new signing key " << *kid
+              << "; the previous key verifies until its tokens have expired\n";
   }
   return 0;
 }

@@ -152,6 +152,11 @@ int run(int argc, char** argv) {
                              "Only this tenant's chain (tenant id, or 'platform')");
   verify_command->add_flag("--json", audit_json, "Print as JSON");
 
+  auto* rotate_command = admin_command->add_subcommand(
+      "rotate-signing-key",
+      "Sign access tokens with a new key; the old one verifies until its tokens expire");
+  rotate_command->add_flag("--json", admin_json, "Print as JSON");
+
   auto* version_command = app.add_subcommand("version", "Print version and build information");
   bool version_json = false;
   version_command->add_flag("--json", version_json, "Print as JSON");
@@ -169,6 +174,7 @@ int run(int argc, char** argv) {
   auto config = load_or_report(config_path);
   if (!config) return 2;
   if (migrate_command->parsed()) return migrate(*config, dry_run);
+  if (rotate_command->parsed()) return admin_rotate_signing_key(*config, admin_json);
   if (verify_command->parsed()) return audit_verify(*config, audit_tenant, audit_json);
   if (bootstrap_command->parsed()) return admin_bootstrap(*config, new_key, admin_json);
   if (tenant_command->parsed()) {

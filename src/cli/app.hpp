@@ -1,9 +1,10 @@
-// The `aic` command line: serve, migrate, config check, admin, version.
+// The `aic` command line: serve, migrate, config check, admin, audit, version.
 #pragma once
 
 #include <string>
 
 #include "core/config.hpp"
+#include "identity/token_service.hpp"
 
 namespace aic::cli {
 
@@ -20,6 +21,11 @@ int admin_bootstrap(const core::Config& config, bool new_key, bool json);
 int admin_create_tenant(const core::Config& config, const std::string& name,
                         const std::string& owner_email, const std::string& slug,
                         const std::string& plan, bool json);
+// `aic admin rotate-signing-key`: a new key signs access tokens from now on; the old one
+// verifies until its tokens have expired.
+int admin_rotate_signing_key(const core::Config& config, bool json);
+// The access-token settings of `config`.
+identity::TokenSettings token_settings(const core::AuthConfig& config);
 // `aic audit verify`: checks every audit chain (or one tenant's). Exit 0 when intact, 4 when
 // an event was changed, deleted or reordered (the first bad one is named).
 int audit_verify(const core::Config& config, const std::string& tenant, bool json);

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "api/auth/auth_filters.hpp"
+#include "api/oauth/oauth_routes.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
 #include "api/v1/identity_routes.hpp"
@@ -84,6 +85,9 @@ int serve(const core::Config& config) {
   identity::IdentityStore identities(**database, core::system_random(), audit,
                                      config.auth.credential_cache_ttl);
   ratelimit::InMemoryRateLimiter limiter;
+  identity::TokenService tokens(**database, core::system_random(), audit, identities,
+                                token_settings(config.auth));
+  api::OAuthDependencies oauth_deps{tokens, workers};
   api::v1::IdentityDependencies identity_deps{identities, workers};
   api::v1::AuditDependencies audit_deps{audit, workers};
   http::Router router;
@@ -91,13 +95,15 @@ int serve(const core::Config& config) {
   api::v1::add_version_routes(router);
   api::v1::add_identity_routes(router, identity_deps);
   api::v1::add_audit_routes(router, audit_deps);
+  api::add_oauth_routes(router, oauth_deps);
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;
   }
   http::Pipeline pipeline(
-      api::with_access_control(http::standard_filters(config, http_metrics, core::system_random()),
-                               {identities, workers, security_events, limiter, config.rate_limits}),
+      api::with_access_control(
+          http::standard_filters(config, http_metrics, core::system_random()),
+          {identities, tokens, workers, security_events, limiter, config.rate_limits}),
       router);
 
   http::Server server(config, pipeline, http_metrics);

@@ -301,6 +301,27 @@ const std::vector<KeyDef>& key_table() {
           "through another replica works at most this long. 0s disables the cache.",
           Duration(0), std::chrono::minutes(10),
           [](Config & c) -> auto& { return c.auth.credential_cache_ttl; }),
+      string_key(
+          "auth.token_issuer", "AIC_AUTH_TOKEN_ISSUER", "aic",
+          "The iss claim of OAuth2 access tokens (for example the public base URL); every "
+          "replica must use the same value.",
+          [](Config & c) -> auto& { return c.auth.token_issuer; },
+          [](const std::string& v) -> std::optional<std::string> {
+            if (v.empty()) return "must not be empty";
+            return std::nullopt;
+          }),
+      string_key(
+          "auth.token_audience", "AIC_AUTH_TOKEN_AUDIENCE", "aic-api",
+          "The aud claim of OAuth2 access tokens; tokens for another audience are refused.",
+          [](Config & c) -> auto& { return c.auth.token_audience; },
+          [](const std::string& v) -> std::optional<std::string> {
+            if (v.empty()) return "must not be empty";
+            return std::nullopt;
+          }),
+      duration_key(
+          "auth.token_lifetime", "AIC_AUTH_TOKEN_LIFETIME", "15m",
+          "How long an OAuth2 access token is valid (at most 1h).", std::chrono::minutes(1),
+          std::chrono::hours(1), [](Config & c) -> auto& { return c.auth.token_lifetime; }),
       integer_key(
           "rate_limits.free", "AIC_RATE_LIMITS_FREE", "60",
           "Requests per minute for a tenant on the free plan (all its keys together).", 1,

@@ -69,6 +69,9 @@ struct AuthConfig {
   // How long a verified API key is trusted without asking the database; also how long a key
   // revoked through another replica may keep working. 0 looks every key up every time.
   Duration credential_cache_ttl = std::chrono::seconds(5);
+  std::string token_issuer = "aic";  // `iss` of access tokens; e.g. the public base URL
+  std::string token_audience = "aic-api";
+  Duration token_lifetime = std::chrono::minutes(15);
 };
 
 // Requests per minute for each tenant plan; a tenant's keys share its plan's budget, and a

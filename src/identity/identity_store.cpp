@@ -437,28 +437,35 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   return principal;
 }
 
+core::Status IdentityStore::check_grantable(const core::Principal& actor, const std::string& role,
+                                            const audit::Origin& origin,
+                                            std::string_view target_type) {
+  const auto* permissions = role_permissions(role);
+  if (permissions == nullptr || role == kOperatorRole) {
+    return Error::invalid("unknown role '" + role + "'", "/role");
+  }
+  for (const auto& granted : *permissions) {
+    if (!actor.has(granted)) {
+      // An attempted escalation is a security event in its own right.
+      audit::Event event = audit::event_by(actor, origin, std::string(target_type) + ".created");
+      event.outcome = "denied";
+      event.target_type = std::string(target_type);
+      event.details = audit::details_json({{"role", role}, {"missing_permission", granted}});
+      if (auto recorded = audit_.record(event); !recorded) return std::move(recorded).error();
+      return Error::make(ErrorCode::kPermissionDenied, "role '" + role + "' grants " + granted +
+                                                           ", which the caller does not hold");
+    }
+  }
+  return {};
+}
+
 Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
                                                 const NewApiKey& request,
                                                 const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   if (auto ok = check_name(request.name, "/name"); !ok) return std::move(ok).error();
-  const auto* permissions = role_permissions(request.role);
-  if (permissions == nullptr || request.role == kOperatorRole) {
-    return Error::invalid("unknown role '" + request.role + "'", "/role");
-  }
-  for (const auto& granted : *permissions) {
-    if (!actor.has(granted)) {
-      // An attempted escalation is a security event in its own right.
-      audit::Event event = audit::event_by(actor, origin, "api_key.created");
-      event.outcome = "denied";
-      event.target_type = "api_key";
-      event.details =
-          audit::details_json({{"role", request.role}, {"missing_permission", granted}});
-      if (auto recorded = audit_.record(event); !recorded) return std::move(recorded).error();
-      return Error::make(
-          ErrorCode::kPermissionDenied,
-          "role '" + request.role + "' grants " + granted + ", which the caller does not hold");
-    }
+  if (auto ok = check_grantable(actor, request.role, origin, "api_key"); !ok) {
+    return std::move(ok).error();
   }
   if (request.expires_at &&
       (!is_utc_timestamp(*request.expires_at) || *request.expires_at <= utc_now())) {
@@ -579,6 +586,152 @@ Result<IssuedKey> IdentityStore::rotate_api_key(const core::Principal& actor,
   if (!old) return not_found("API key", key_id);
   cache_.invalidate(old->id);
   return issued;
+}
+
+namespace {
+
+constexpr std::string_view kAccountColumns = "id, tenant_id, name, role, created_at, disabled_at";
+
+ServiceAccount account_from_row(const store::QueryResult& rows, std::size_t row) {
+  ServiceAccount account;
+  account.id = rows.text(row, 0);
+  account.tenant_id = rows.text(row, 1);
+  account.name = rows.text(row, 2);
+  account.role = rows.text(row, 3);
+  account.created_at = rows.text(row, 4);
+  if (!rows.is_null(row, 5)) account.disabled_at = rows.text(row, 5);
+  return account;
+}
+
+core::Status find_account(Transaction& tx, const std::string& tenant_id,
+                          std::string_view account_id, std::optional<ServiceAccount>& account) {
+  auto rows = tx.execute("SELECT " + std::string(kAccountColumns) +
+                             " FROM service_accounts WHERE tenant_id = $1 AND id = $2",
+                         {tenant_id, std::string(account_id)});
+  if (!rows) return std::move(rows).error();
+  if (!rows->rows.empty()) account = account_from_row(*rows, 0);
+  return {};
+}
+
+audit::Event account_event(const core::Principal& actor, const audit::Origin& origin,
+                           std::string action, const ServiceAccount& account) {
+  audit::Event event = audit::event_by(actor, origin, std::move(action));
+  event.target_type = "service_account";
+  event.target_id = account.id;
+  event.details = audit::details_json({{"name", account.name}, {"role", account.role}});
+  return event;
+}
+
+}  // namespace
+
+Result<CreatedServiceAccount> IdentityStore::create_service_account(
+    const core::Principal& actor, const NewServiceAccount& request, const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (auto ok = check_name(request.name, "/name"); !ok) return std::move(ok).error();
+  if (auto ok = check_grantable(actor, request.role, origin, "service_account"); !ok) {
+    return std::move(ok).error();
+  }
+  // The same shape of randomness as an API key: a public id and a 256-bit secret.
+  ApiKeyToken token = generate_api_key(random_);
+  CreatedServiceAccount created;
+  created.account = ServiceAccount{"sa_" + token.id, actor.tenant_id, request.name,
+                                   request.role,     utc_now(),       std::nullopt};
+  created.client_secret = token.secret;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    const ServiceAccount& account = created.account;
+    auto inserted = tx.execute(
+        "INSERT INTO service_accounts (id, tenant_id, name, role, secret_hash, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        {account.id, account.tenant_id, account.name, account.role, hash_secret(token.secret),
+         account.created_at});
+    if (!inserted) return std::move(inserted).error();
+    return append(audit_, tx, account_event(actor, origin, "service_account.created", account));
+  });
+  if (!status) return std::move(status).error();
+  return created;
+}
+
+Result<std::vector<ServiceAccount>> IdentityStore::list_service_accounts(
+    const core::Principal& actor) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::vector<ServiceAccount> accounts;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    accounts.clear();
+    auto rows =
+        tx.execute("SELECT " + std::string(kAccountColumns) +
+                       " FROM service_accounts WHERE tenant_id = $1 ORDER BY created_at, id",
+                   {actor.tenant_id});
+    if (!rows) return std::move(rows).error();
+    for (std::size_t i = 0; i < rows->rows.size(); ++i) {
+      accounts.push_back(account_from_row(*rows, i));
+    }
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  return accounts;
+}
+
+Result<ServiceAccount> IdentityStore::get_service_account(const core::Principal& actor,
+                                                          std::string_view account_id) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<ServiceAccount> account;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+    return find_account(tx, actor.tenant_id, account_id, account);
+  });
+  if (!status) return std::move(status).error();
+  if (!account) return not_found("service account", account_id);
+  return *account;
+}
+
+Result<ServiceAccount> IdentityStore::disable_service_account(const core::Principal& actor,
+                                                              std::string_view account_id,
+                                                              const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<ServiceAccount> account;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto updated = tx.execute(
+        "UPDATE service_accounts SET disabled_at = $3 "
+        "WHERE tenant_id = $1 AND id = $2 AND disabled_at IS NULL",
+        {actor.tenant_id, std::string(account_id), utc_now()});
+    if (!updated) return std::move(updated).error();
+    if (auto found = find_account(tx, actor.tenant_id, account_id, account); !found || !account) {
+      return found;
+    }
+    if (updated->affected_rows == 0) return {};
+    return append(audit_, tx, account_event(actor, origin, "service_account.disabled", *account));
+  });
+  if (!status) return std::move(status).error();
+  if (!account) return not_found("service account", account_id);
+  return *account;
+}
+
+Result<AuthenticatedClient> IdentityStore::authenticate_client(std::string_view client_id,
+                                                               std::string_view client_secret) {
+  std::optional<AuthenticatedClient> client;
+  std::string stored_hash;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto rows = tx.execute(
+        "SELECT s.id, s.tenant_id, s.name, s.role, s.created_at, s.disabled_at, s.secret_hash, "
+        "t.plan FROM service_accounts s JOIN tenants t ON t.id = s.tenant_id WHERE s.id = $1",
+        {std::string(client_id)});
+    if (!rows) return std::move(rows).error();
+    if (!rows->rows.empty()) {
+      client = AuthenticatedClient{account_from_row(*rows, 0), rows->text(0, 7)};
+      stored_hash = rows->text(0, 6);
+    }
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  // An unknown client still costs a hash, so timing does not tell which ids exist.
+  bool matches = secret_matches(
+      client_secret, client ? std::string_view(stored_hash) : std::string_view(hash_secret("")));
+  if (!client || !matches) {
+    return Error::make(ErrorCode::kUnauthenticated, "the client id or secret is not valid");
+  }
+  if (client->account.disabled_at) {
+    return Error::make(ErrorCode::kUnauthenticated, "the service account is disabled");
+  }
+  return std::move(*client);
 }
 
 }  // namespace aic::identity

@@ -56,6 +56,33 @@ struct IssuedKey {
   std::string token;
 };
 
+// A machine client of one tenant: the OAuth2 client of the client-credentials grant.
+struct ServiceAccount {
+  std::string id;  // "sa_…", also the OAuth2 client_id
+  std::string tenant_id;
+  std::string name;
+  std::string role;
+  std::string created_at;
+  std::optional<std::string> disabled_at;
+};
+
+struct NewServiceAccount {
+  std::string name;
+  std::string role;
+};
+
+// A service account just created: `client_secret` is shown once and never stored.
+struct CreatedServiceAccount {
+  ServiceAccount account;
+  std::string client_secret;
+};
+
+// The client behind a verified client_id and secret, with its tenant's plan.
+struct AuthenticatedClient {
+  ServiceAccount account;
+  std::string plan;
+};
+
 struct NewTenant {
   std::string name;
   std::string slug;  // derived from the name when empty
@@ -123,12 +150,30 @@ class IdentityStore {
   core::Result<ApiKey> get_api_key(const core::Principal& actor, std::string_view key_id);
   core::Result<ApiKey> revoke_api_key(const core::Principal& actor, std::string_view key_id,
                                       const audit::Origin& origin);
+  core::Result<CreatedServiceAccount> create_service_account(const core::Principal& actor,
+                                                             const NewServiceAccount& request,
+                                                             const audit::Origin& origin);
+  core::Result<std::vector<ServiceAccount>> list_service_accounts(const core::Principal& actor);
+  core::Result<ServiceAccount> get_service_account(const core::Principal& actor,
+                                                   std::string_view account_id);
+  // A disabled account can no longer obtain tokens; tokens already issued run out (≤ 1 h).
+  core::Result<ServiceAccount> disable_service_account(const core::Principal& actor,
+                                                       std::string_view account_id,
+                                                       const audit::Origin& origin);
+  // kUnauthenticated for an unknown client, a wrong secret or a disabled account.
+  core::Result<AuthenticatedClient> authenticate_client(std::string_view client_id,
+                                                        std::string_view client_secret);
+
   // A new key with the same name, role, owner, expiry and limit; the old one keeps working
   // for `grace` (at most 7 days, never past its own expiry) and then expires.
   core::Result<IssuedKey> rotate_api_key(const core::Principal& actor, std::string_view key_id,
                                          std::chrono::seconds grace, const audit::Origin& origin);
 
  private:
+  // Refuses (and audits) granting `role` when it carries a permission `actor` lacks.
+  core::Status check_grantable(const core::Principal& actor, const std::string& role,
+                               const audit::Origin& origin, std::string_view target_type);
+
   store::Database& database_;
   core::Random& random_;
   audit::AuditLog& audit_;

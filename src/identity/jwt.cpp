@@ -340,7 +340,8 @@ core::Result<Claims> check_claims(const boost::json::object& payload,
 
   for (auto [name, out] :
        {std::pair{"sub", &claims.subject}, std::pair{"jti", &claims.token_id},
-        std::pair{"tenant_id", &claims.tenant_id}, std::pair{"scope", &claims.scope}}) {
+        std::pair{"tenant_id", &claims.tenant_id}, std::pair{"scope", &claims.scope},
+        std::pair{"plan", &claims.plan}}) {
     if (auto status = optional_string(payload, name, *out); !status)
       return std::move(status).error();
   }
@@ -541,6 +542,7 @@ core::Result<std::string> sign_es256(const SigningKey& key, const Claims& claims
   if (!claims.token_id.empty()) payload["jti"] = claims.token_id;
   if (!claims.tenant_id.empty()) payload["tenant_id"] = claims.tenant_id;
   if (!claims.scope.empty()) payload["scope"] = claims.scope;
+  if (!claims.plan.empty()) payload["plan"] = claims.plan;
 
   std::string token = base64url_encode(boost::json::serialize(header));
   token += '.';

@@ -86,6 +86,7 @@ struct Claims {
   std::string token_id;                    // jti
   std::string tenant_id;                   // tenant_id (private claim)
   std::string scope;                       // scope: space-separated, RFC 8693 §4.2
+  std::string plan;                        // plan (private claim): the tenant's, for rate limits
 };
 
 // Signs `claims` as header {"alg":"ES256","typ":"JWT","kid":key.kid}. The signature is the raw

@@ -18,11 +18,13 @@ const Table& table() {
   namespace p = permission;
   static const Table by_role = {
       {"owner", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
-                        p::kApiKeysManage, p::kRolesRead, p::kAuditRead, p::kEntitiesRead,
-                        p::kEntitiesWrite, p::kAiInvoke, p::kBillingRead, p::kIntegrationsManage})},
+                        p::kApiKeysManage, p::kServiceAccountsRead, p::kServiceAccountsManage,
+                        p::kRolesRead, p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite,
+                        p::kAiInvoke, p::kBillingRead, p::kIntegrationsManage})},
       {"admin", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
-                        p::kApiKeysManage, p::kRolesRead, p::kAuditRead, p::kEntitiesRead,
-                        p::kEntitiesWrite, p::kAiInvoke, p::kIntegrationsManage})},
+                        p::kApiKeysManage, p::kServiceAccountsRead, p::kServiceAccountsManage,
+                        p::kRolesRead, p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite,
+                        p::kAiInvoke, p::kIntegrationsManage})},
       {"analyst", sorted({p::kTenantRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke})},
       {"viewer", sorted({p::kTenantRead, p::kEntitiesRead})},
       {"billing", sorted({p::kTenantRead, p::kBillingRead})},

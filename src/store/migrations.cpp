@@ -116,6 +116,26 @@ ALTER TABLE api_keys ADD COLUMN replaced_by TEXT;
 ALTER TABLE api_keys ADD COLUMN rate_limit_per_minute INTEGER;
 )sql";
 
+// Migration 5, the same on both backends: OAuth2 clients and the keys that sign their tokens.
+constexpr std::string_view kCreateClientsAndSigningKeys = R"sql(
+CREATE TABLE service_accounts (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  disabled_at TEXT
+);
+CREATE INDEX service_accounts_tenant ON service_accounts (tenant_id, created_at);
+CREATE TABLE signing_keys (
+  kid TEXT PRIMARY KEY,
+  private_pem TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  retired_at TEXT
+);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -172,6 +192,15 @@ VALUES (
           "api_key_rotation_and_limits",
           std::string(kApiKeyRotationAndLimits),
           std::string(kApiKeyRotationAndLimits),
+      },
+      {
+          5,
+          "create_clients_and_signing_keys",
+          // Service accounts are OAuth2 clients (id = client_id; the secret is stored as its
+          // SHA-256). A signing key signs new tokens until retired_at, then only verifies
+          // tokens until the last one it signed has expired.
+          std::string(kCreateClientsAndSigningKeys),
+          std::string(kCreateClientsAndSigningKeys),
       },
   };
   return kMigrations;

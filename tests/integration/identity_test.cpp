@@ -188,8 +188,13 @@ TEST(Identity, BadBodiesAreAnsweredWithTheFieldAtFault) {
 TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects) {
   World world;
   auto [a_key_id, a_key] = world.create_key(world.owner_a, "viewer");
-  std::map<std::string, std::string> a_objects = {{"key_id", a_key_id},
-                                                  {"tenant_id", world.tenant_a}};
+  auto account = world.call("POST", "/v1/service-accounts", world.owner_a,
+                            R"({"name":"alpha sync","role":"viewer"})");
+  ASSERT_TRUE(account);
+  ASSERT_EQ(account->status, 201) << account->body;
+  std::string a_account_id(body_of(*account)["id"].as_string());
+  std::map<std::string, std::string> a_objects = {
+      {"key_id", a_key_id}, {"tenant_id", world.tenant_a}, {"account_id", a_account_id}};
 
   for (const http::Route* route : world.server.router().routes()) {
     std::string path;
@@ -217,10 +222,12 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
     // not its identifiers unless B itself put them in the request (a 404 names what was asked).
     EXPECT_EQ(response->body.find("Alpha Bank"), std::string::npos);
     EXPECT_EQ(response->body.find("viewer key"), std::string::npos);
+    EXPECT_EQ(response->body.find("alpha sync"), std::string::npos);
     EXPECT_EQ(response->body.find("owner@alpha.example"), std::string::npos);
     if (!has_parameter) {
       EXPECT_EQ(response->body.find(a_key_id), std::string::npos);
       EXPECT_EQ(response->body.find(world.tenant_a), std::string::npos);
+      EXPECT_EQ(response->body.find(a_account_id), std::string::npos);
     } else {
       // Another tenant's object is "not found" (or the route is not B's to call at all).
       EXPECT_TRUE(response->status == 404 || response->status == 403);

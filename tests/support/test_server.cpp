@@ -50,6 +50,15 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   identities_ = std::make_unique<identity::IdentityStore>(
       *database_, core::system_random(), *audit_, config_.auth.credential_cache_ttl);
   limiter_ = std::make_unique<ratelimit::InMemoryRateLimiter>();
+  identity::TokenSettings token_settings;
+  token_settings.issuer = config_.auth.token_issuer;
+  token_settings.audience = config_.auth.token_audience;
+  token_settings.lifetime =
+      std::chrono::duration_cast<std::chrono::seconds>(config_.auth.token_lifetime);
+  tokens_ = std::make_unique<identity::TokenService>(*database_, core::system_random(), *audit_,
+                                                     *identities_, token_settings);
+  oauth_deps_ =
+      std::make_unique<api::OAuthDependencies>(api::OAuthDependencies{*tokens_, *workers_});
   identity_deps_ = std::make_unique<api::v1::IdentityDependencies>(
       api::v1::IdentityDependencies{*identities_, *workers_});
   audit_deps_ =
@@ -58,11 +67,12 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   api::v1::add_version_routes(router_);
   api::v1::add_identity_routes(router_, *identity_deps_);
   api::v1::add_audit_routes(router_, *audit_deps_);
+  api::add_oauth_routes(router_, *oauth_deps_);
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(
       api::with_access_control(
           http::standard_filters(config_, *metrics_, core::system_random()),
-          {*identities_, *workers_, *security_events_, *limiter_, config_.rate_limits}),
+          {*identities_, *tokens_, *workers_, *security_events_, *limiter_, config_.rate_limits}),
       router_);
   server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);
   if (auto started = server_->start(); !started) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+#include "api/oauth/oauth_routes.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
 #include "api/v1/identity_routes.hpp"
@@ -52,6 +53,7 @@ class TestServer {
   store::Database& database() { return *database_; }
   identity::IdentityStore& identities() { return *identities_; }
   audit::AuditLog& audit() { return *audit_; }
+  identity::TokenService& tokens() { return *tokens_; }
   // Security events (failed authentication, denials) are written asynchronously.
   audit::AsyncWriter& security_events() { return *security_events_; }
   const http::Router& router() const { return router_; }
@@ -71,6 +73,8 @@ class TestServer {
   std::unique_ptr<audit::AsyncWriter> security_events_;
   std::unique_ptr<identity::IdentityStore> identities_;
   std::unique_ptr<ratelimit::InMemoryRateLimiter> limiter_;
+  std::unique_ptr<identity::TokenService> tokens_;
+  std::unique_ptr<api::OAuthDependencies> oauth_deps_;
   std::unique_ptr<api::v1::IdentityDependencies> identity_deps_;
   std::unique_ptr<api::v1::AuditDependencies> audit_deps_;
   http::Router router_;

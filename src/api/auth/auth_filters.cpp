@@ -107,8 +107,11 @@ std::optional<http::Response> AuthenticationFilter::on_request(http::RequestCont
 boost::asio::awaitable<std::optional<http::Response>> AuthenticationFilter::on_request_async(
     http::RequestContext& context) {
   std::string token(*bearer_token(context));
+  // Our API keys have a prefix; anything else presented as a bearer token must be one of our
+  // JWT access tokens.
+  bool api_key = token.starts_with(identity::kApiKeyPrefix);
   auto principal = co_await workers_.run(context.deadline, [&]() -> core::Result<core::Principal> {
-    return identities_.authenticate(token);
+    return api_key ? identities_.authenticate(token) : tokens_.authenticate(token);
   });
   co_return finish(context, token, std::move(principal));
 }
@@ -142,8 +145,8 @@ std::optional<http::Response> AuthorizationFilter::on_request(http::RequestConte
 
 std::vector<std::unique_ptr<http::Filter>> with_access_control(
     std::vector<std::unique_ptr<http::Filter>> filters, const AccessControl& access) {
-  filters.push_back(std::make_unique<AuthenticationFilter>(access.identities, access.workers,
-                                                           access.security_events));
+  filters.push_back(std::make_unique<AuthenticationFilter>(access.identities, access.tokens,
+                                                           access.workers, access.security_events));
   filters.push_back(std::make_unique<RateLimitFilter>(access.limiter, access.limits));
   filters.push_back(std::make_unique<AuthorizationFilter>(access.security_events));
   return filters;

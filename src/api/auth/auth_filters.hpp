@@ -1,8 +1,10 @@
 // Authentication and authorization, as two filters behind the standard ones:
 //
-//   AuthenticationFilter  a `Authorization: Bearer <API key>` header → context.principal
-//                         (looked up on the worker pool); a malformed, unknown, revoked or
-//                         expired credential → 401 with WWW-Authenticate.
+//   AuthenticationFilter  a `Authorization: Bearer <API key or access token>` header →
+//                         context.principal (API keys from the credential cache or the
+//                         database, JWT access tokens verified against the signing keys);
+//                         a malformed, unknown, revoked, forged or expired credential → 401
+//                         with WWW-Authenticate.
 //   AuthorizationFilter   the route's declared permission: public, or the principal must hold
 //                         it (no principal → 401, missing permission → 403).
 //
@@ -19,15 +21,19 @@
 #include "core/worker_pool.hpp"
 #include "http/pipeline.hpp"
 #include "identity/identity_store.hpp"
+#include "identity/token_service.hpp"
 #include "ratelimit/rate_limiter.hpp"
 
 namespace aic::api {
 
 class AuthenticationFilter final : public http::Filter {
  public:
-  AuthenticationFilter(identity::IdentityStore& identities, core::WorkerPool& workers,
-                       audit::AsyncWriter& security_events)
-      : identities_(identities), workers_(workers), security_events_(security_events) {}
+  AuthenticationFilter(identity::IdentityStore& identities, identity::TokenService& tokens,
+                       core::WorkerPool& workers, audit::AsyncWriter& security_events)
+      : identities_(identities),
+        tokens_(tokens),
+        workers_(workers),
+        security_events_(security_events) {}
 
   // Only requests that carry a credential for a protected route, and whose credential was
   // not verified recently (identity::CredentialCache), wait for the database.
@@ -42,6 +48,7 @@ class AuthenticationFilter final : public http::Filter {
                                        core::Result<core::Principal> principal);
 
   identity::IdentityStore& identities_;
+  identity::TokenService& tokens_;
   core::WorkerPool& workers_;
   audit::AsyncWriter& security_events_;
 };
@@ -62,6 +69,7 @@ http::Response unauthenticated(const core::Error& error, const http::RequestCont
 
 struct AccessControl {
   identity::IdentityStore& identities;
+  identity::TokenService& tokens;
   core::WorkerPool& workers;
   audit::AsyncWriter& security_events;
   ratelimit::RateLimiter& limiter;

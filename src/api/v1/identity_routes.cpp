@@ -40,6 +40,17 @@ json::object key_json(const identity::ApiKey& key) {
   return out;
 }
 
+json::object account_json(const identity::ServiceAccount& account) {
+  json::object out{{"id", account.id},
+                   {"client_id", account.id},
+                   {"name", account.name},
+                   {"role", account.role},
+                   {"created_at", account.created_at}};
+  out["disabled_at"] =
+      account.disabled_at ? json::value(*account.disabled_at) : json::value(nullptr);
+  return out;
+}
+
 using Handler = boost::asio::awaitable<Response> (*)(const IdentityDependencies&, RequestContext&);
 
 boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
@@ -165,6 +176,61 @@ boost::asio::awaitable<Response> rotate_api_key(const IdentityDependencies& deps
   co_return json_response(201, out);
 }
 
+boost::asio::awaitable<Response> create_service_account(const IdentityDependencies& deps,
+                                                        RequestContext& context) {
+  auto body = JsonBody::parse(
+      context.request, {"name", "role"},
+      {"id", "client_id", "tenant_id", "created_at", "disabled_at", "client_secret"});
+  if (!body) co_return error_response(body.error(), context);
+  identity::NewServiceAccount request;
+  body->required("name", request.name).required("role", request.role);
+  if (body->first_error()) co_return error_response(*body->first_error(), context);
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  auto created = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.create_service_account(*actor, request, origin_of(context));
+  });
+  if (!created) co_return error_response(created.error(), context);
+  json::object out = account_json(created->account);
+  out["client_secret"] = created->client_secret;
+  co_return json_response(201, out);
+}
+
+boost::asio::awaitable<Response> list_service_accounts(const IdentityDependencies& deps,
+                                                       RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  auto accounts = co_await deps.workers.run(
+      context.deadline, [&] { return deps.identities.list_service_accounts(*actor); });
+  if (!accounts) co_return error_response(accounts.error(), context);
+  json::array items;
+  for (const auto& account : *accounts) items.push_back(account_json(account));
+  co_return list_response(std::move(items), std::nullopt);
+}
+
+boost::asio::awaitable<Response> get_service_account(const IdentityDependencies& deps,
+                                                     RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("account_id"));
+  auto account = co_await deps.workers.run(
+      context.deadline, [&] { return deps.identities.get_service_account(*actor, id); });
+  if (!account) co_return error_response(account.error(), context);
+  co_return json_response(200, account_json(*account));
+}
+
+boost::asio::awaitable<Response> disable_service_account(const IdentityDependencies& deps,
+                                                         RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("account_id"));
+  auto account = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.disable_service_account(*actor, id, origin_of(context));
+  });
+  if (!account) co_return error_response(account.error(), context);
+  co_return json_response(200, account_json(*account));
+}
+
 }  // namespace
 
 void add_identity_routes(http::Router& router, const IdentityDependencies& dependencies) {
@@ -194,6 +260,18 @@ void add_identity_routes(http::Router& router, const IdentityDependencies& depen
   router.add(http::Method::kPost, "/v1/api-keys/{key_id}/rotate", bind(rotate_api_key),
              options(permission::kApiKeysManage,
                      "Replace an API key; the old one keeps working for a grace period."));
+  router.add(http::Method::kPost, "/v1/service-accounts", bind(create_service_account),
+             options(permission::kServiceAccountsManage,
+                     "Create a service account (an OAuth2 client); the secret is in this "
+                     "response only."));
+  router.add(http::Method::kGet, "/v1/service-accounts", bind(list_service_accounts),
+             options(permission::kServiceAccountsRead, "List the tenant's service accounts."));
+  router.add(http::Method::kGet, "/v1/service-accounts/{account_id}", bind(get_service_account),
+             options(permission::kServiceAccountsRead, "Get a service account."));
+  router.add(http::Method::kDelete, "/v1/service-accounts/{account_id}",
+             bind(disable_service_account),
+             options(permission::kServiceAccountsManage,
+                     "Disable a service account: it can obtain no more tokens."));
 }
 
 }  // namespace aic::api::v1
