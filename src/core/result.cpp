@@ -16,6 +16,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "method-not-allowed";
     case ErrorCode::kConflict:
       return "conflict";
+    case ErrorCode::kPreconditionFailed:
+      return "precondition-failed";
     case ErrorCode::kUnauthenticated:
       return "unauthenticated";
     case ErrorCode::kPermissionDenied:

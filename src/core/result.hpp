@@ -23,6 +23,7 @@ enum class ErrorCode {
   kNotFound,
   kMethodNotAllowed,
   kConflict,
+  kPreconditionFailed,  // If-Match named a version that is no longer current
   kUnauthenticated,
   kPermissionDenied,
   kPayloadTooLarge,

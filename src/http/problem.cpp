@@ -19,6 +19,8 @@ int status_for(core::ErrorCode code) {
       return 405;
     case ErrorCode::kConflict:
       return 409;
+    case ErrorCode::kPreconditionFailed:
+      return 412;
     case ErrorCode::kUnauthenticated:
       return 401;
     case ErrorCode::kPermissionDenied:
@@ -60,6 +62,8 @@ std::string_view title_for(core::ErrorCode code) {
       return "Method not allowed";
     case ErrorCode::kConflict:
       return "Conflict";
+    case ErrorCode::kPreconditionFailed:
+      return "Precondition failed";
     case ErrorCode::kUnauthenticated:
       return "Authentication required";
     case ErrorCode::kPermissionDenied:

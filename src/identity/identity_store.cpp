@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <iterator>
 
 #include "identity/api_keys.hpp"
+#include "identity/passwords.hpp"
 #include "identity/permissions.hpp"
 
 namespace aic::identity {
@@ -156,6 +158,32 @@ audit::Event key_event(const core::Principal& actor, const audit::Origin& origin
 core::Status append(audit::AuditLog& log, Transaction& tx, const audit::Event& event) {
   auto appended = log.append(tx, event);
   if (!appended) return std::move(appended).error();
+  return {};
+}
+
+// Appends keyset pagination over (created_at, id) to `sql`, whose WHERE clause is already
+// open, and its parameters to `params`. One row more than the page tells whether more follow.
+void append_page(const PageRequest& page, std::string& sql, std::vector<Value>& params) {
+  if (page.after) {
+    params.push_back(page.after->first);
+    params.push_back(page.after->second);
+    std::string at = "$" + std::to_string(params.size() - 1);
+    std::string id = "$" + std::to_string(params.size());
+    sql += " AND (created_at > " + at + " OR (created_at = " + at + " AND id > " + id + "))";
+  }
+  sql += " ORDER BY created_at, id LIMIT " + std::to_string(page.limit + 1);
+}
+
+template <typename T, typename FromRow>
+core::Status read_page(Transaction& tx, const std::string& sql, const std::vector<Value>& params,
+                       std::size_t limit, FromRow from_row, PageOf<T>& out) {
+  out = PageOf<T>{};
+  auto rows = tx.execute(sql, params);
+  if (!rows) return std::move(rows).error();
+  for (std::size_t i = 0; i < rows->rows.size() && i < limit; ++i) {
+    out.items.push_back(from_row(*rows, i));
+  }
+  out.more = rows->rows.size() > limit;
   return {};
 }
 
@@ -323,16 +351,13 @@ Result<CreatedTenant> IdentityStore::create_tenant(const core::Principal& actor,
   return created;
 }
 
-Result<std::vector<Tenant>> IdentityStore::list_tenants() {
-  std::vector<Tenant> tenants;
-  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
-    tenants.clear();
-    auto rows =
-        tx.execute("SELECT id, slug, name, plan, created_at FROM tenants ORDER BY created_at, id");
-    if (!rows) return std::move(rows).error();
-    for (std::size_t i = 0; i < rows->rows.size(); ++i)
-      tenants.push_back(tenant_from_row(*rows, i));
-    return {};
+Result<PageOf<Tenant>> IdentityStore::list_tenants(const PageRequest& page) {
+  std::string sql = "SELECT id, slug, name, plan, created_at FROM tenants WHERE 1 = 1";
+  std::vector<Value> params;
+  append_page(page, sql, params);
+  PageOf<Tenant> tenants;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+    return read_page(tx, sql, params, page.limit, tenant_from_row, tenants);
   });
   if (!status) return std::move(status).error();
   return tenants;
@@ -377,16 +402,21 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   std::optional<ApiKey> key;
   std::string stored_hash;
   std::string plan;
+  std::optional<std::string> user_role;  // the key's user's current role, if active
   auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
-    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
-                               ", secret_hash, (SELECT plan FROM tenants WHERE tenants.id = "
-                               "api_keys.tenant_id) FROM api_keys WHERE id = $1",
-                           {parsed->id});
+    auto rows = tx.execute(
+        "SELECT " + std::string(kKeyColumns) +
+            ", secret_hash, (SELECT plan FROM tenants WHERE tenants.id = api_keys.tenant_id), "
+            "(SELECT role FROM users WHERE users.id = api_keys.principal_id AND "
+            "users.disabled_at IS NULL AND api_keys.principal_kind = 'user') "
+            "FROM api_keys WHERE id = $1",
+        {parsed->id});
     if (!rows) return std::move(rows).error();
     if (!rows->rows.empty()) {
       key = key_from_row(*rows, 0);
       stored_hash = rows->text(0, kKeyColumnCount);
       plan = rows->text(0, kKeyColumnCount + 1);
+      if (!rows->is_null(0, kKeyColumnCount + 2)) user_role = rows->text(0, kKeyColumnCount + 2);
     }
     return {};
   });
@@ -410,6 +440,20 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   if (permissions == nullptr) {
     return Error::make(ErrorCode::kUnauthenticated, "the API key's role no longer exists");
   }
+  std::vector<std::string> granted = *permissions;
+  if (key->principal_kind == "user") {
+    // A key never does more than its user may do now: a demoted user's keys shrink with them.
+    if (!user_role) {
+      return Error::make(ErrorCode::kUnauthenticated, "the API key's user is disabled");
+    }
+    const auto* user_permissions = role_permissions(*user_role);
+    std::vector<std::string> both;
+    if (user_permissions != nullptr) {
+      std::set_intersection(granted.begin(), granted.end(), user_permissions->begin(),
+                            user_permissions->end(), std::back_inserter(both));
+    }
+    granted = std::move(both);
+  }
   core::Principal principal;
   principal.kind = key->principal_kind == "operator" ? core::Principal::Kind::kOperator
                    : key->principal_kind == "service_account"
@@ -419,7 +463,7 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   principal.tenant_id = key->tenant_id;
   principal.role = key->role;
   principal.credential_id = key->id;
-  principal.permissions = *permissions;
+  principal.permissions = std::move(granted);
   principal.plan = principal.is_operator() ? std::string(kOperatorRole) : plan;
   principal.rate_limit_per_minute = key->rate_limit_per_minute.value_or(0);
 
@@ -493,17 +537,15 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
   return issued;
 }
 
-Result<std::vector<ApiKey>> IdentityStore::list_api_keys(const core::Principal& actor) {
+Result<PageOf<ApiKey>> IdentityStore::list_api_keys(const core::Principal& actor,
+                                                    const PageRequest& page) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
-  std::vector<ApiKey> keys;
-  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
-    keys.clear();
-    auto rows = tx.execute("SELECT " + std::string(kKeyColumns) +
-                               " FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id",
-                           {actor.tenant_id});
-    if (!rows) return std::move(rows).error();
-    for (std::size_t i = 0; i < rows->rows.size(); ++i) keys.push_back(key_from_row(*rows, i));
-    return {};
+  std::string sql = "SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE tenant_id = $1";
+  std::vector<Value> params{actor.tenant_id};
+  append_page(page, sql, params);
+  PageOf<ApiKey> keys;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+    return read_page(tx, sql, params, page.limit, key_from_row, keys);
   });
   if (!status) return std::move(status).error();
   return keys;
@@ -651,21 +693,16 @@ Result<CreatedServiceAccount> IdentityStore::create_service_account(
   return created;
 }
 
-Result<std::vector<ServiceAccount>> IdentityStore::list_service_accounts(
-    const core::Principal& actor) {
+Result<PageOf<ServiceAccount>> IdentityStore::list_service_accounts(const core::Principal& actor,
+                                                                    const PageRequest& page) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
-  std::vector<ServiceAccount> accounts;
-  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
-    accounts.clear();
-    auto rows =
-        tx.execute("SELECT " + std::string(kAccountColumns) +
-                       " FROM service_accounts WHERE tenant_id = $1 ORDER BY created_at, id",
-                   {actor.tenant_id});
-    if (!rows) return std::move(rows).error();
-    for (std::size_t i = 0; i < rows->rows.size(); ++i) {
-      accounts.push_back(account_from_row(*rows, i));
-    }
-    return {};
+  std::string sql =
+      "SELECT " + std::string(kAccountColumns) + " FROM service_accounts WHERE tenant_id = $1";
+  std::vector<Value> params{actor.tenant_id};
+  append_page(page, sql, params);
+  PageOf<ServiceAccount> accounts;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+    return read_page(tx, sql, params, page.limit, account_from_row, accounts);
   });
   if (!status) return std::move(status).error();
   return accounts;
@@ -732,6 +769,239 @@ Result<AuthenticatedClient> IdentityStore::authenticate_client(std::string_view 
     return Error::make(ErrorCode::kUnauthenticated, "the service account is disabled");
   }
   return std::move(*client);
+}
+
+namespace {
+
+constexpr std::string_view kUserColumns =
+    "id, tenant_id, email, role, created_at, disabled_at, password_hash IS NOT NULL, version";
+
+User user_from_row(const store::QueryResult& rows, std::size_t row) {
+  User user;
+  user.id = rows.text(row, 0);
+  user.tenant_id = rows.text(row, 1);
+  user.email = rows.text(row, 2);
+  user.role = rows.text(row, 3);
+  user.created_at = rows.text(row, 4);
+  if (!rows.is_null(row, 5)) user.disabled_at = rows.text(row, 5);
+  user.has_password = rows.integer(row, 6) != 0;
+  user.version = rows.integer(row, 7);
+  return user;
+}
+
+core::Status find_user(Transaction& tx, const std::string& tenant_id, std::string_view user_id,
+                       std::optional<User>& user) {
+  user.reset();
+  auto rows = tx.execute(
+      "SELECT " + std::string(kUserColumns) + " FROM users WHERE tenant_id = $1 AND id = $2",
+      {tenant_id, std::string(user_id)});
+  if (!rows) return std::move(rows).error();
+  if (!rows->rows.empty()) user = user_from_row(*rows, 0);
+  return {};
+}
+
+audit::Event user_event(const core::Principal& actor, const audit::Origin& origin,
+                        std::string action, const User& user) {
+  audit::Event event = audit::event_by(actor, origin, std::move(action));
+  event.target_type = "user";
+  event.target_id = user.id;
+  event.details = audit::details_json({{"email", user.email}, {"role", user.role}});
+  return event;
+}
+
+// kConflict when `user` is the tenant's only active owner (checked inside the change's
+// transaction, so two owners cannot demote each other at once on SQLite; on PostgreSQL the
+// version check makes the second writer re-read).
+core::Status keep_an_owner(Transaction& tx, const User& user) {
+  if (user.role != "owner" || user.disabled_at) return {};
+  auto owners = tx.execute(
+      "SELECT count(*) FROM users WHERE tenant_id = $1 AND role = 'owner' AND disabled_at IS NULL",
+      {user.tenant_id});
+  if (!owners) return std::move(owners).error();
+  if (owners->integer(0, 0) <= 1) {
+    return Error::make(ErrorCode::kConflict, "user " + user.id +
+                                                 " is the tenant's last owner; make someone else "
+                                                 "owner first");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<User> IdentityStore::create_user(const core::Principal& actor, const NewUser& request,
+                                        const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (!valid_email(request.email)) return Error::invalid("must be an email address", "/email");
+  if (request.password) {
+    if (auto ok = check_password(*request.password, "/password"); !ok) return std::move(ok).error();
+  }
+  if (auto ok = check_grantable(actor, request.role, origin, "user"); !ok) {
+    return std::move(ok).error();
+  }
+  std::optional<std::string> password_hash;
+  if (request.password) {
+    auto hashed = hash_password(*request.password, random_);
+    if (!hashed) return std::move(hashed).error();
+    password_hash = std::move(*hashed);
+  }
+  User user;
+  user.id = "usr_" + core::random_hex(random_, 8);
+  user.tenant_id = actor.tenant_id;
+  user.email = request.email;
+  user.role = request.role;
+  user.created_at = utc_now();
+  user.has_password = password_hash.has_value();
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto taken = tx.execute("SELECT count(*) FROM users WHERE tenant_id = $1 AND email = $2",
+                            {user.tenant_id, user.email});
+    if (!taken) return std::move(taken).error();
+    if (taken->integer(0, 0) > 0) {
+      core::Error error =
+          Error::make(ErrorCode::kConflict, "a user with email " + user.email + " already exists");
+      error.field = "/email";
+      return error;
+    }
+    auto inserted = tx.execute(
+        "INSERT INTO users (id, tenant_id, email, role, password_hash, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        {user.id, user.tenant_id, user.email, user.role, text_or_null(password_hash),
+         user.created_at});
+    if (!inserted) return std::move(inserted).error();
+    return append(audit_, tx, user_event(actor, origin, "user.created", user));
+  });
+  if (!status) return std::move(status).error();
+  return user;
+}
+
+Result<PageOf<User>> IdentityStore::list_users(const core::Principal& actor,
+                                               const PageRequest& page) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users WHERE tenant_id = $1";
+  std::vector<Value> params{actor.tenant_id};
+  append_page(page, sql, params);
+  PageOf<User> users;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+    return read_page(tx, sql, params, page.limit, user_from_row, users);
+  });
+  if (!status) return std::move(status).error();
+  return users;
+}
+
+Result<User> IdentityStore::get_user(const core::Principal& actor, std::string_view user_id) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<User> user;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+    return find_user(tx, actor.tenant_id, user_id, user);
+  });
+  if (!status) return std::move(status).error();
+  if (!user) return not_found("user", user_id);
+  return *user;
+}
+
+Result<User> IdentityStore::update_user(const core::Principal& actor, std::string_view user_id,
+                                        const UserChange& change, const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (change.role) {
+    if (auto ok = check_grantable(actor, *change.role, origin, "user"); !ok) {
+      return std::move(ok).error();
+    }
+  }
+  std::optional<std::string> password_hash;
+  if (change.password) {
+    if (auto ok = check_password(*change.password, "/password"); !ok) return std::move(ok).error();
+    auto hashed = hash_password(*change.password, random_);
+    if (!hashed) return std::move(hashed).error();
+    password_hash = std::move(*hashed);
+  }
+  std::optional<User> user;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    if (auto found = find_user(tx, actor.tenant_id, user_id, user); !found || !user) return found;
+    if (change.expected_version && *change.expected_version != user->version) {
+      return Error::make(ErrorCode::kPreconditionFailed,
+                         "user " + user->id + " is at version " + std::to_string(user->version) +
+                             ", not " + std::to_string(*change.expected_version));
+    }
+    if (change.role && *change.role != user->role) {
+      if (auto kept = keep_an_owner(tx, *user); !kept) return kept;
+    }
+    // The version in the WHERE clause makes a concurrent writer's update match no row.
+    auto updated = tx.execute(
+        "UPDATE users SET role = COALESCE($4, role), password_hash = COALESCE($5, password_hash), "
+        "version = version + 1 WHERE tenant_id = $1 AND id = $2 AND version = $3",
+        {actor.tenant_id, user->id, user->version, text_or_null(change.role),
+         text_or_null(password_hash)});
+    if (!updated) return std::move(updated).error();
+    if (updated->affected_rows == 0) {
+      return Error::make(ErrorCode::kPreconditionFailed,
+                         "user " + user->id + " changed while this update ran; retry");
+    }
+    std::string before_role = user->role;
+    if (change.role) user->role = *change.role;
+    if (password_hash) user->has_password = true;
+    ++user->version;
+    audit::Event event = user_event(actor, origin, "user.updated", *user);
+    event.details = audit::details_json({{"email", user->email},
+                                         {"role", user->role},
+                                         {"previous_role", before_role},
+                                         {"password_changed", password_hash ? "true" : "false"}});
+    return append(audit_, tx, event);
+  });
+  if (!status) return std::move(status).error();
+  if (!user) return not_found("user", user_id);
+  if (change.role) invalidate_user_keys(user->tenant_id, user->id);
+  return *user;
+}
+
+void IdentityStore::invalidate_user_keys(const std::string& tenant_id, const std::string& user_id) {
+  // Best effort: entries this fails to drop expire within the cache's ttl anyway.
+  (void)database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto keys = tx.execute(
+        "SELECT id FROM api_keys WHERE tenant_id = $1 AND principal_kind = 'user' AND "
+        "principal_id = $2",
+        {tenant_id, user_id});
+    if (!keys) return std::move(keys).error();
+    for (std::size_t i = 0; i < keys->rows.size(); ++i) cache_.invalidate(keys->text(i, 0));
+    return {};
+  });
+}
+
+Result<User> IdentityStore::disable_user(const core::Principal& actor, std::string_view user_id,
+                                         const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<User> user;
+  std::vector<std::string> revoked_keys;
+  const std::string now = utc_now();
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    revoked_keys.clear();
+    if (auto found = find_user(tx, actor.tenant_id, user_id, user); !found || !user) return found;
+    if (user->disabled_at) return {};
+    if (auto kept = keep_an_owner(tx, *user); !kept) return kept;
+    auto keys = tx.execute(
+        "SELECT id FROM api_keys WHERE tenant_id = $1 AND principal_kind = 'user' AND "
+        "principal_id = $2 AND revoked_at IS NULL",
+        {actor.tenant_id, user->id});
+    if (!keys) return std::move(keys).error();
+    for (std::size_t i = 0; i < keys->rows.size(); ++i) revoked_keys.push_back(keys->text(i, 0));
+    auto revoked = tx.execute(
+        "UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND principal_kind = 'user' "
+        "AND principal_id = $2 AND revoked_at IS NULL",
+        {actor.tenant_id, user->id, now});
+    if (!revoked) return std::move(revoked).error();
+    auto updated = tx.execute(
+        "UPDATE users SET disabled_at = $3, version = version + 1 WHERE tenant_id = $1 AND id = $2",
+        {actor.tenant_id, user->id, now});
+    if (!updated) return std::move(updated).error();
+    user->disabled_at = now;
+    ++user->version;
+    audit::Event event = user_event(actor, origin, "user.disabled", *user);
+    event.details = audit::details_json(
+        {{"email", user->email}, {"revoked_api_keys", std::to_string(revoked_keys.size())}});
+    return append(audit_, tx, event);
+  });
+  if (!status) return std::move(status).error();
+  if (!user) return not_found("user", user_id);
+  for (const auto& key : revoked_keys) cache_.invalidate(key);
+  return *user;
 }
 
 }  // namespace aic::identity

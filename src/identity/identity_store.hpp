@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audit/audit_log.hpp"
@@ -54,6 +55,30 @@ struct ApiKey {
 struct IssuedKey {
   ApiKey key;
   std::string token;
+};
+
+// A person in a tenant.
+struct User {
+  std::string id;  // "usr_…"
+  std::string tenant_id;
+  std::string email;
+  std::string role;
+  std::string created_at;
+  std::optional<std::string> disabled_at;
+  bool has_password = false;
+  std::int64_t version = 1;  // increases with every change; the API's ETag
+};
+
+struct NewUser {
+  std::string email;
+  std::string role;
+  std::optional<std::string> password;
+};
+
+struct UserChange {
+  std::optional<std::string> role;
+  std::optional<std::string> password;
+  std::optional<std::int64_t> expected_version;  // from If-Match; kPreconditionFailed if stale
 };
 
 // A machine client of one tenant: the OAuth2 client of the client-credentials grant.
@@ -103,6 +128,19 @@ struct NewApiKey {
   std::optional<std::int64_t> rate_limit_per_minute;
 };
 
+// One page of a list in creation order. `after` is the (created_at, id) of the last item of
+// the previous page; the API layer turns it into an opaque cursor.
+struct PageRequest {
+  std::size_t limit = 50;
+  std::optional<std::pair<std::string, std::string>> after;
+};
+
+template <typename T>
+struct PageOf {
+  std::vector<T> items;
+  bool more = false;  // another page follows the last item
+};
+
 // The current time as RFC 3339 UTC with seconds ("2026-11-22T08:00:00Z"); such strings
 // order as the times they name.
 std::string utc_now();
@@ -130,7 +168,7 @@ class IdentityStore {
   // Operator actions: a tenant with its owner user and the owner's first API key.
   core::Result<CreatedTenant> create_tenant(const core::Principal& actor, const NewTenant& request,
                                             const audit::Origin& origin);
-  core::Result<std::vector<Tenant>> list_tenants();
+  core::Result<PageOf<Tenant>> list_tenants(const PageRequest& page = {});
   core::Result<Tenant> get_tenant(std::string_view tenant_id);
 
   // The principal a bearer token stands for. kUnauthenticated for a malformed, unknown,
@@ -146,14 +184,27 @@ class IdentityStore {
   // the actor holds (kPermissionDenied).
   core::Result<IssuedKey> create_api_key(const core::Principal& actor, const NewApiKey& request,
                                          const audit::Origin& origin);
-  core::Result<std::vector<ApiKey>> list_api_keys(const core::Principal& actor);
+  core::Result<PageOf<ApiKey>> list_api_keys(const core::Principal& actor,
+                                             const PageRequest& page = {});
   core::Result<ApiKey> get_api_key(const core::Principal& actor, std::string_view key_id);
   core::Result<ApiKey> revoke_api_key(const core::Principal& actor, std::string_view key_id,
                                       const audit::Origin& origin);
+  core::Result<User> create_user(const core::Principal& actor, const NewUser& request,
+                                 const audit::Origin& origin);
+  core::Result<PageOf<User>> list_users(const core::Principal& actor, const PageRequest& page = {});
+  core::Result<User> get_user(const core::Principal& actor, std::string_view user_id);
+  core::Result<User> update_user(const core::Principal& actor, std::string_view user_id,
+                                 const UserChange& change, const audit::Origin& origin);
+  // Disables the user and revokes every API key they own. The tenant's last active owner
+  // cannot be disabled or demoted (kConflict).
+  core::Result<User> disable_user(const core::Principal& actor, std::string_view user_id,
+                                  const audit::Origin& origin);
+
   core::Result<CreatedServiceAccount> create_service_account(const core::Principal& actor,
                                                              const NewServiceAccount& request,
                                                              const audit::Origin& origin);
-  core::Result<std::vector<ServiceAccount>> list_service_accounts(const core::Principal& actor);
+  core::Result<PageOf<ServiceAccount>> list_service_accounts(const core::Principal& actor,
+                                                             const PageRequest& page = {});
   core::Result<ServiceAccount> get_service_account(const core::Principal& actor,
                                                    std::string_view account_id);
   // A disabled account can no longer obtain tokens; tokens already issued run out (≤ 1 h).
@@ -171,6 +222,8 @@ class IdentityStore {
 
  private:
   // Refuses (and audits) granting `role` when it carries a permission `actor` lacks.
+  // Drops the cached entries of every API key of the user (after a role change).
+  void invalidate_user_keys(const std::string& tenant_id, const std::string& user_id);
   core::Status check_grantable(const core::Principal& actor, const std::string& role,
                                const audit::Origin& origin, std::string_view target_type);
 

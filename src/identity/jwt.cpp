@@ -338,10 +338,9 @@ core::Result<Claims> check_claims(const boost::json::object& payload,
     return unauthenticated("token lifetime exceeds the maximum");
   }
 
-  for (auto [name, out] :
-       {std::pair{"sub", &claims.subject}, std::pair{"jti", &claims.token_id},
-        std::pair{"tenant_id", &claims.tenant_id}, std::pair{"scope", &claims.scope},
-        std::pair{"plan", &claims.plan}}) {
+  for (auto [name, out] : {std::pair{"sub", &claims.subject}, std::pair{"jti", &claims.token_id},
+                           std::pair{"tenant_id", &claims.tenant_id},
+                           std::pair{"scope", &claims.scope}, std::pair{"plan", &claims.plan}}) {
     if (auto status = optional_string(payload, name, *out); !status)
       return std::move(status).error();
   }

@@ -116,7 +116,8 @@ ALTER TABLE api_keys ADD COLUMN replaced_by TEXT;
 ALTER TABLE api_keys ADD COLUMN rate_limit_per_minute INTEGER;
 )sql";
 
-// Migration 5, the same on both backends: OAuth2 clients and the keys that sign their tokens.
+// Migration 5, the same on both backends: OAuth2 clients and the keys that sign their
+// tokens; users get a version (for ETag/If-Match) and can be disabled.
 constexpr std::string_view kCreateClientsAndSigningKeys = R"sql(
 CREATE TABLE service_accounts (
   id TEXT PRIMARY KEY,
@@ -134,6 +135,8 @@ CREATE TABLE signing_keys (
   created_at TEXT NOT NULL,
   retired_at TEXT
 );
+ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN disabled_at TEXT;
 )sql";
 
 const std::vector<Migration>& migrations() {

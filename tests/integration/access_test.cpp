@@ -137,5 +137,32 @@ TEST(ApiKeys, CachedKeysAreStillCheckedAndRevocationIsImmediate) {
   EXPECT_EQ(revoked->status, 401);
 }
 
+TEST(ApiKeys, ListsPageWithOpaqueCursors) {
+  World world;
+  for (int i = 0; i < 4; ++i) world.create_key(world.owner_a, "viewer");
+  std::vector<std::string> ids;
+  std::string target = "/v1/api-keys?limit=2";
+  for (int page = 0; page < 10; ++page) {
+    auto response = world.call("GET", target, world.owner_a);
+    ASSERT_TRUE(response);
+    ASSERT_EQ(response->status, 200) << response->body;
+    auto body = body_of(*response);
+    for (auto& item : body["data"].as_array()) ids.emplace_back(item.at("id").as_string());
+    if (body["next_cursor"].is_null()) break;
+    target = "/v1/api-keys?limit=2&cursor=" + std::string(body["next_cursor"].as_string());
+  }
+  EXPECT_EQ(ids.size(), 5u);
+  for (const auto& [query, field] :
+       std::vector<std::pair<std::string, std::string>>{{"limit=0", "limit"},
+                                                        {"limit=500", "limit"},
+                                                        {"cursor=bm9wZQ", "cursor"},
+                                                        {"sort=name", "sort"}}) {
+    auto response = world.call("GET", "/v1/api-keys?" + query, world.owner_a);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 400) << query;
+    EXPECT_EQ(problem_field(*response), field) << query;
+  }
+}
+
 }  // namespace
 }  // namespace aic::test

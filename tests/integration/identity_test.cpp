@@ -193,8 +193,15 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
   ASSERT_TRUE(account);
   ASSERT_EQ(account->status, 201) << account->body;
   std::string a_account_id(body_of(*account)["id"].as_string());
-  std::map<std::string, std::string> a_objects = {
-      {"key_id", a_key_id}, {"tenant_id", world.tenant_a}, {"account_id", a_account_id}};
+  auto user = world.call("POST", "/v1/users", world.owner_a,
+                         R"({"email":"analyst@alpha.example","role":"analyst"})");
+  ASSERT_TRUE(user);
+  ASSERT_EQ(user->status, 201) << user->body;
+  std::string a_user_id(body_of(*user)["id"].as_string());
+  std::map<std::string, std::string> a_objects = {{"key_id", a_key_id},
+                                                  {"tenant_id", world.tenant_a},
+                                                  {"account_id", a_account_id},
+                                                  {"user_id", a_user_id}};
 
   for (const http::Route* route : world.server.router().routes()) {
     std::string path;
@@ -213,7 +220,8 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
     }
     if (path.empty()) path = "/";
     std::string method(http::method_name(route->method));
-    std::string body = route->method == http::Method::kPost ? "{}" : "";
+    bool has_body = route->method == http::Method::kPost || route->method == http::Method::kPatch;
+    std::string body = has_body ? "{}" : "";
     auto response = world.call(method, path, world.owner_b, body);
     ASSERT_TRUE(response) << method << " " << path;
     SCOPED_TRACE(method + " " + path + " → " + std::to_string(response->status) + " " +
@@ -223,11 +231,13 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
     EXPECT_EQ(response->body.find("Alpha Bank"), std::string::npos);
     EXPECT_EQ(response->body.find("viewer key"), std::string::npos);
     EXPECT_EQ(response->body.find("alpha sync"), std::string::npos);
+    EXPECT_EQ(response->body.find("analyst@alpha.example"), std::string::npos);
     EXPECT_EQ(response->body.find("owner@alpha.example"), std::string::npos);
     if (!has_parameter) {
       EXPECT_EQ(response->body.find(a_key_id), std::string::npos);
       EXPECT_EQ(response->body.find(world.tenant_a), std::string::npos);
       EXPECT_EQ(response->body.find(a_account_id), std::string::npos);
+      EXPECT_EQ(response->body.find(a_user_id), std::string::npos);
     } else {
       // Another tenant's object is "not found" (or the route is not B's to call at all).
       EXPECT_TRUE(response->status == 404 || response->status == 403);
@@ -258,6 +268,97 @@ TEST(Identity, OwnerManagesKeysAndTheSecretIsShownOnce) {
   auto missing = world.call("GET", "/v1/api-keys/0000000000000000", world.owner_a);
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+}
+
+TEST(Users, ETagsPreventLostUpdatesAndTheLastOwnerStays) {
+  World world;
+  auto created = world.call("POST", "/v1/users", world.owner_a,
+                            R"({"email":"ana@alpha.example","role":"analyst",)"
+                            R"("password":"correct horse battery staple"})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  auto user = body_of(*created);
+  std::string id(user["id"].as_string());
+  EXPECT_EQ(user["has_password"], true);
+  EXPECT_EQ(created->body.find("horse"), std::string::npos);
+  EXPECT_EQ(created->header("ETag"), "\"1\"");
+
+  auto duplicate = world.call("POST", "/v1/users", world.owner_a,
+                              R"({"email":"ana@alpha.example","role":"viewer"})");
+  ASSERT_TRUE(duplicate);
+  EXPECT_EQ(duplicate->status, 409);
+  EXPECT_EQ(problem_field(*duplicate), "/email");
+  auto short_password =
+      world.call("POST", "/v1/users", world.owner_a,
+                 R"({"email":"bo@alpha.example","role":"viewer","password":"x"})");
+  ASSERT_TRUE(short_password);
+  EXPECT_EQ(short_password->status, 400);
+  EXPECT_EQ(problem_field(*short_password), "/password");
+
+  auto patch = [&](const std::string& target, const std::string& body, const std::string& etag) {
+    Headers headers = bearer(world.owner_a, true);
+    if (!etag.empty()) headers.emplace_back("If-Match", etag);
+    return http_request(world.server.port(), "PATCH", target, body, headers);
+  };
+  auto promoted = patch("/v1/users/" + id, R"({"role":"admin"})", "\"1\"");
+  ASSERT_TRUE(promoted);
+  ASSERT_EQ(promoted->status, 200) << promoted->body;
+  EXPECT_EQ(promoted->header("ETag"), "\"2\"");
+  // A writer still holding version 1 loses, instead of silently undoing the promotion.
+  auto stale = patch("/v1/users/" + id, R"({"role":"viewer"})", "\"1\"");
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 412) << stale->body;
+  EXPECT_EQ(body_of(*stale)["type"], "urn:aic:problem:precondition-failed");
+  auto garbage = patch("/v1/users/" + id, R"({"role":"viewer"})", "version-1");
+  ASSERT_TRUE(garbage);
+  EXPECT_EQ(garbage->status, 400);
+  EXPECT_EQ(body_of(*garbage)["header"], "If-Match");
+  auto server_owned = patch("/v1/users/" + id, R"({"email":"x@y.example"})", "");
+  ASSERT_TRUE(server_owned);
+  EXPECT_EQ(server_owned->status, 400);
+  EXPECT_EQ(problem_field(*server_owned), "/email");
+
+  // The owner is the only owner: it can be neither demoted nor disabled.
+  auto owner_id = [&] {
+    auto users = world.call("GET", "/v1/users", world.owner_a);
+    auto listed = body_of(*users);
+    for (auto& item : listed["data"].as_array()) {
+      if (item.at("role") == "owner") return std::string(item.at("id").as_string());
+    }
+    return std::string();
+  }();
+  ASSERT_FALSE(owner_id.empty());
+  EXPECT_EQ(patch("/v1/users/" + owner_id, R"({"role":"viewer"})", "")->status, 409);
+  EXPECT_EQ(world.call("DELETE", "/v1/users/" + owner_id, world.owner_a)->status, 409);
+
+  // With a second owner, demoting the first shrinks what its existing key can do at once.
+  ASSERT_EQ(patch("/v1/users/" + id, R"({"role":"owner"})", "")->status, 200);
+  ASSERT_EQ(patch("/v1/users/" + owner_id, R"({"role":"viewer"})", "")->status, 200);
+  auto after_demotion =
+      world.call("POST", "/v1/api-keys", world.owner_a, R"({"name":"x","role":"viewer"})");
+  ASSERT_TRUE(after_demotion);
+  EXPECT_EQ(after_demotion->status, 403) << after_demotion->body;
+}
+
+TEST(Users, DisablingAUserRevokesTheirKeys) {
+  World world;
+  // A second owner, so the first may be disabled.
+  auto second = world.call("POST", "/v1/users", world.owner_a,
+                           R"({"email":"second@alpha.example","role":"owner"})");
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->status, 201);
+  auto users = world.call("GET", "/v1/users", world.owner_a);
+  auto listed = body_of(*users);
+  std::string first_owner;
+  for (auto& item : listed["data"].as_array()) {
+    if (item.at("email") == "owner@alpha.example") first_owner = item.at("id").as_string();
+  }
+  ASSERT_FALSE(first_owner.empty());
+  auto disabled = world.call("DELETE", "/v1/users/" + first_owner, world.owner_a);
+  ASSERT_TRUE(disabled);
+  ASSERT_EQ(disabled->status, 200) << disabled->body;
+  EXPECT_FALSE(body_of(*disabled)["disabled_at"].is_null());
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", world.owner_a)->status, 401);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "api/v1/identity_routes.hpp"
 
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "api/json_body.hpp"
 #include "api/request_origin.hpp"
@@ -51,6 +52,53 @@ json::object account_json(const identity::ServiceAccount& account) {
   return out;
 }
 
+// A list page with the cursor that continues after its last item.
+template <typename T, typename ToJson>
+Response page_response(const identity::PageOf<T>& page, ToJson to_json) {
+  json::array items;
+  for (const auto& item : page.items) items.push_back(to_json(item));
+  std::optional<std::string> next;
+  if (page.more) next = page_cursor(page.items.back().created_at, page.items.back().id);
+  return list_response(std::move(items), next);
+}
+
+json::object user_json(const identity::User& user) {
+  json::object out{{"id", user.id},           {"email", user.email},
+                   {"role", user.role},       {"has_password", user.has_password},
+                   {"version", user.version}, {"created_at", user.created_at}};
+  out["disabled_at"] = user.disabled_at ? json::value(*user.disabled_at) : json::value(nullptr);
+  return out;
+}
+
+// A user with its version as a strong ETag, for If-Match on the next change.
+Response user_response(int status, const identity::User& user) {
+  Response response = json_response(status, user_json(user));
+  response.headers.set("ETag", "\"" + std::to_string(user.version) + "\"");
+  return response;
+}
+
+// The version an `If-Match: "N"` header names; nullopt without the header (or for `*`, which
+// any existing user matches). kInvalidArgument naming the header for anything else.
+core::Result<std::optional<std::int64_t>> if_match_version(const RequestContext& context) {
+  auto header = context.request.headers.get("If-Match");
+  if (!header || *header == "*") return std::optional<std::int64_t>();
+  std::string_view value = *header;
+  std::int64_t version = 0;
+  bool valid = value.size() >= 3 && value.front() == '"' && value.back() == '"';
+  if (valid) {
+    std::string_view digits = value.substr(1, value.size() - 2);
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+    valid = error == std::errc() && end == digits.data() + digits.size() && version > 0;
+  }
+  if (!valid) {
+    core::Error error =
+        core::Error::invalid("must be the ETag of the user as returned by the API, like \"3\"");
+    error.header = "If-Match";
+    return error;
+  }
+  return std::optional<std::int64_t>(version);
+}
+
 using Handler = boost::asio::awaitable<Response> (*)(const IdentityDependencies&, RequestContext&);
 
 boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
@@ -78,12 +126,12 @@ boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
 
 boost::asio::awaitable<Response> list_tenants(const IdentityDependencies& deps,
                                               RequestContext& context) {
-  auto tenants =
-      co_await deps.workers.run(context.deadline, [&] { return deps.identities.list_tenants(); });
+  auto page = page_request(context);
+  if (!page) co_return error_response(page.error(), context);
+  auto tenants = co_await deps.workers.run(context.deadline,
+                                           [&] { return deps.identities.list_tenants(*page); });
   if (!tenants) co_return error_response(tenants.error(), context);
-  json::array items;
-  for (const auto& tenant : *tenants) items.push_back(tenant_json(tenant));
-  co_return list_response(std::move(items), std::nullopt);
+  co_return page_response(*tenants, tenant_json);
 }
 
 boost::asio::awaitable<Response> get_tenant(const IdentityDependencies& deps,
@@ -123,12 +171,12 @@ boost::asio::awaitable<Response> list_api_keys(const IdentityDependencies& deps,
                                                RequestContext& context) {
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
-  auto keys = co_await deps.workers.run(context.deadline,
-                                        [&] { return deps.identities.list_api_keys(*actor); });
+  auto page = page_request(context);
+  if (!page) co_return error_response(page.error(), context);
+  auto keys = co_await deps.workers.run(
+      context.deadline, [&] { return deps.identities.list_api_keys(*actor, *page); });
   if (!keys) co_return error_response(keys.error(), context);
-  json::array items;
-  for (const auto& key : *keys) items.push_back(key_json(key));
-  co_return list_response(std::move(items), std::nullopt);
+  co_return page_response(*keys, key_json);
 }
 
 boost::asio::awaitable<Response> get_api_key(const IdentityDependencies& deps,
@@ -200,12 +248,12 @@ boost::asio::awaitable<Response> list_service_accounts(const IdentityDependencie
                                                        RequestContext& context) {
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
+  auto page = page_request(context);
+  if (!page) co_return error_response(page.error(), context);
   auto accounts = co_await deps.workers.run(
-      context.deadline, [&] { return deps.identities.list_service_accounts(*actor); });
+      context.deadline, [&] { return deps.identities.list_service_accounts(*actor, *page); });
   if (!accounts) co_return error_response(accounts.error(), context);
-  json::array items;
-  for (const auto& account : *accounts) items.push_back(account_json(account));
-  co_return list_response(std::move(items), std::nullopt);
+  co_return page_response(*accounts, account_json);
 }
 
 boost::asio::awaitable<Response> get_service_account(const IdentityDependencies& deps,
@@ -229,6 +277,83 @@ boost::asio::awaitable<Response> disable_service_account(const IdentityDependenc
   });
   if (!account) co_return error_response(account.error(), context);
   co_return json_response(200, account_json(*account));
+}
+
+boost::asio::awaitable<Response> create_user(const IdentityDependencies& deps,
+                                             RequestContext& context) {
+  auto body =
+      JsonBody::parse(context.request, {"email", "role", "password"},
+                      {"id", "tenant_id", "created_at", "disabled_at", "version", "has_password"});
+  if (!body) co_return error_response(body.error(), context);
+  identity::NewUser request;
+  body->required("email", request.email)
+      .required("role", request.role)
+      .optional("password", request.password);
+  if (body->first_error()) co_return error_response(*body->first_error(), context);
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  auto user = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.create_user(*actor, request, origin_of(context));
+  });
+  if (!user) co_return error_response(user.error(), context);
+  co_return user_response(201, *user);
+}
+
+boost::asio::awaitable<Response> list_users(const IdentityDependencies& deps,
+                                            RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  auto page = page_request(context);
+  if (!page) co_return error_response(page.error(), context);
+  auto users = co_await deps.workers.run(context.deadline,
+                                         [&] { return deps.identities.list_users(*actor, *page); });
+  if (!users) co_return error_response(users.error(), context);
+  co_return page_response(*users, user_json);
+}
+
+boost::asio::awaitable<Response> get_user(const IdentityDependencies& deps,
+                                          RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("user_id"));
+  auto user = co_await deps.workers.run(context.deadline,
+                                        [&] { return deps.identities.get_user(*actor, id); });
+  if (!user) co_return error_response(user.error(), context);
+  co_return user_response(200, *user);
+}
+
+boost::asio::awaitable<Response> update_user(const IdentityDependencies& deps,
+                                             RequestContext& context) {
+  auto body = JsonBody::parse(
+      context.request, {"role", "password"},
+      {"id", "tenant_id", "email", "created_at", "disabled_at", "version", "has_password"});
+  if (!body) co_return error_response(body.error(), context);
+  identity::UserChange change;
+  body->optional("role", change.role).optional("password", change.password);
+  if (body->first_error()) co_return error_response(*body->first_error(), context);
+  auto version = if_match_version(context);
+  if (!version) co_return error_response(version.error(), context);
+  change.expected_version = *version;
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("user_id"));
+  auto user = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.update_user(*actor, id, change, origin_of(context));
+  });
+  if (!user) co_return error_response(user.error(), context);
+  co_return user_response(200, *user);
+}
+
+boost::asio::awaitable<Response> disable_user(const IdentityDependencies& deps,
+                                              RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("user_id"));
+  auto user = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.disable_user(*actor, id, origin_of(context));
+  });
+  if (!user) co_return error_response(user.error(), context);
+  co_return user_response(200, *user);
 }
 
 }  // namespace
@@ -260,6 +385,17 @@ void add_identity_routes(http::Router& router, const IdentityDependencies& depen
   router.add(http::Method::kPost, "/v1/api-keys/{key_id}/rotate", bind(rotate_api_key),
              options(permission::kApiKeysManage,
                      "Replace an API key; the old one keeps working for a grace period."));
+  router.add(http::Method::kPost, "/v1/users", bind(create_user),
+             options(permission::kUsersManage, "Add a user to the tenant."));
+  router.add(http::Method::kGet, "/v1/users", bind(list_users),
+             options(permission::kUsersRead, "List the tenant's users."));
+  router.add(http::Method::kGet, "/v1/users/{user_id}", bind(get_user),
+             options(permission::kUsersRead, "Get a user; the ETag is its version."));
+  router.add(http::Method::kPatch, "/v1/users/{user_id}", bind(update_user),
+             options(permission::kUsersManage,
+                     "Change a user's role or password; send If-Match to avoid lost updates."));
+  router.add(http::Method::kDelete, "/v1/users/{user_id}", bind(disable_user),
+             options(permission::kUsersManage, "Disable a user and revoke their API keys."));
   router.add(http::Method::kPost, "/v1/service-accounts", bind(create_service_account),
              options(permission::kServiceAccountsManage,
                      "Create a service account (an OAuth2 client); the secret is in this "

@@ -10,6 +10,7 @@
 #include "core/principal.hpp"
 #include "http/context.hpp"
 #include "http/message.hpp"
+#include "identity/identity_store.hpp"
 
 namespace aic::api::v1 {
 
@@ -18,6 +19,12 @@ http::Response json_response(int status, const boost::json::object& body);
 // A list page: {"data": [...], "next_cursor": "…" or null}.
 http::Response list_response(boost::json::array items,
                              const std::optional<std::string>& next_cursor);
+
+// `limit` (1–200, default 50) and `cursor` from the query string of a list in creation
+// order. Other query parameters are refused, naming them.
+core::Result<identity::PageRequest> page_request(const http::RequestContext& context);
+// The opaque cursor that continues after the item created at `created_at` with `id`.
+std::string page_cursor(std::string_view created_at, std::string_view id);
 
 http::Response error_response(const core::Error& error, const http::RequestContext& context);
 

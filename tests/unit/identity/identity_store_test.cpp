@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "identity/api_keys.hpp"
 #include "store/migrations.hpp"
 #include "store_test_support.hpp"
@@ -64,7 +66,7 @@ TEST_P(IdentityStoreTest, CreatesTenantsWithUniqueSlugs) {
   EXPECT_EQ(duplicate.error().field, "/slug");
   auto listed = identities().list_tenants();
   ASSERT_TRUE(ok(listed));
-  EXPECT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->items.size(), 1u);
   auto fetched = identities().get_tenant(created.tenant.id);
   ASSERT_TRUE(ok(fetched));
   EXPECT_EQ(fetched->name, "Alpha Bank & Co.");
@@ -106,8 +108,8 @@ TEST_P(IdentityStoreTest, KeysAreScopedToTheActorsTenant) {
   auto issued =
       identities().create_api_key(owner_a, {.name = "reporting", .role = "viewer"}, kOrigin);
   ASSERT_TRUE(ok(issued));
-  EXPECT_EQ(identities().list_api_keys(owner_a)->size(), 2u);
-  EXPECT_EQ(identities().list_api_keys(owner_b)->size(), 1u);
+  EXPECT_EQ(identities().list_api_keys(owner_a)->items.size(), 2u);
+  EXPECT_EQ(identities().list_api_keys(owner_b)->items.size(), 1u);
   EXPECT_EQ(identities().get_api_key(owner_b, issued->key.id).error().code,
             core::ErrorCode::kNotFound);
   EXPECT_EQ(identities().revoke_api_key(owner_b, issued->key.id, kOrigin).error().code,
@@ -137,6 +139,28 @@ TEST_P(IdentityStoreTest, OperatorBootstrapAndScope) {
   // The operator has no tenant, so tenant-scoped calls refuse rather than see everything.
   EXPECT_EQ(identities().list_api_keys(*operator_principal).error().code,
             core::ErrorCode::kPermissionDenied);
+}
+
+TEST_P(IdentityStoreTest, ListsPageInCreationOrder) {
+  CreatedTenant a = tenant("Alpha");
+  auto owner = *identities().authenticate(a.owner_key.token);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(ok(identities().create_api_key(
+        owner, {.name = "key " + std::to_string(i), .role = "viewer"}, kOrigin)));
+  }
+  std::vector<std::string> seen;
+  PageRequest page{.limit = 2};
+  for (int round = 0; round < 10; ++round) {
+    auto listed = identities().list_api_keys(owner, page);
+    ASSERT_TRUE(ok(listed));
+    for (const auto& key : listed->items) seen.push_back(key.id);
+    if (!listed->more) break;
+    page.after.emplace(listed->items.back().created_at, listed->items.back().id);
+  }
+  ASSERT_EQ(seen.size(), 5u);  // the owner key and four more, each once
+  std::vector<std::string> unique = seen;
+  std::sort(unique.begin(), unique.end());
+  EXPECT_EQ(std::unique(unique.begin(), unique.end()), unique.end());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityStoreTest,
