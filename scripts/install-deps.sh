@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package AIC Platform needs to build, test and run.
-# Idempotent: packages already present are skipped; it prints what it installs.
+# Installs every Debian 12 package AIC Platform needs to build, test and run, then the npm
+# packages of the API contract tests. Idempotent: what is present is skipped; it prints what it
+# installs.
 # Usage: scripts/install-deps.sh [build|bench]   (default: build — compile, test, run)
 set -euo pipefail
 
@@ -30,13 +31,37 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#wanted[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  if [[ "$(id -u)" != 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  echo "install-deps: done"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo_cmd=()
-if [[ "$(id -u)" != 0 ]]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-echo "install-deps: done"
+# The Node.js tools of the API tests in tests/contract (Redocly's OpenAPI linter, ajv), exactly
+# as package-lock.json pins them. `npm ci` runs only when the lock file changed since the last
+# install (a checksum kept in node_modules). They need Node.js >= 20.19 with npm; without
+# them the build still works and only the openapi.lint and contract tests fail.
+install_node_packages() {
+  local dir="$1"
+  local stamp="$dir/node_modules/.aic-package-lock.sha256"
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm not found; the openapi.lint and contract tests need Node.js >= 20.19" >&2
+    return 0
+  fi
+  local wanted_sum
+  wanted_sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(<"$stamp")" == "$wanted_sum" ]]; then
+    echo "install-deps: npm packages of ${dir#"$root"/} up to date"
+    return 0
+  fi
+  echo "install-deps: npm ci in ${dir#"$root"/}"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$wanted_sum" >"$stamp"
+}
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+install_node_packages "$root/tests/contract"

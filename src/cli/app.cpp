@@ -152,6 +152,11 @@ int run(int argc, char** argv) {
                              "Only this tenant's chain (tenant id, or 'platform')");
   verify_command->add_flag("--json", audit_json, "Print as JSON");
 
+  auto* openapi_command = app.add_subcommand(
+      "openapi", "Print the HTTP API's OpenAPI 3.1 description (no server or database needed)");
+  std::string openapi_output;
+  openapi_command->add_option("-o,--output", openapi_output, "Write it to this file instead");
+
   auto* rotate_command = admin_command->add_subcommand(
       "rotate-signing-key",
       "Sign access tokens with a new key; the old one verifies until its tokens expire");
@@ -168,6 +173,7 @@ int run(int argc, char** argv) {
   }
 
   if (version_command->parsed()) return version(version_json);
+  if (openapi_command->parsed()) return print_openapi(openapi_output);
   if (reference_command->parsed()) return config_reference();
   if (config_command->parsed()) return check_config(config_path);
 

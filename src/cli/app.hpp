@@ -1,4 +1,4 @@
-// The `aic` command line: serve, migrate, config check, admin, audit, version.
+// The `aic` command line: serve, migrate, config check, admin, audit, openapi, version.
 #pragma once
 
 #include <string>
@@ -21,6 +21,9 @@ int admin_bootstrap(const core::Config& config, bool new_key, bool json);
 int admin_create_tenant(const core::Config& config, const std::string& name,
                         const std::string& owner_email, const std::string& slug,
                         const std::string& plan, bool json);
+// `aic openapi`: writes the OpenAPI 3.1 document of every route `aic serve` registers to
+// `output_path` (stdout when empty or "-"), without a configuration or a database.
+int print_openapi(const std::string& output_path);
 // `aic admin rotate-signing-key`: a new key signs access tokens from now on; the old one
 // verifies until its tokens have expired.
 int admin_rotate_signing_key(const core::Config& config, bool json);

@@ -7,9 +7,9 @@
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
 #include "api/v1/identity_routes.hpp"
-#include "api/v1/version_routes.hpp"
 #include "audit/async_writer.hpp"
 #include "cli/app.hpp"
+#include "cli/routes.hpp"
 #include "core/build_info.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
@@ -88,14 +88,11 @@ int serve(const core::Config& config) {
   identity::TokenService tokens(**database, core::system_random(), audit, identities,
                                 token_settings(config.auth));
   api::OAuthDependencies oauth_deps{tokens, workers};
-  api::v1::IdentityDependencies identity_deps{identities, workers};
+  api::Idempotency idempotency(**database, workers);
+  api::v1::IdentityDependencies identity_deps{identities, workers, idempotency};
   api::v1::AuditDependencies audit_deps{audit, workers};
   http::Router router;
-  api::add_ops_routes(router, ops);
-  api::v1::add_version_routes(router);
-  api::v1::add_identity_routes(router, identity_deps);
-  api::v1::add_audit_routes(router, audit_deps);
-  api::add_oauth_routes(router, oauth_deps);
+  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps});
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;

@@ -18,6 +18,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "conflict";
     case ErrorCode::kPreconditionFailed:
       return "precondition-failed";
+    case ErrorCode::kIdempotencyKeyReused:
+      return "idempotency-key-reused";
     case ErrorCode::kUnauthenticated:
       return "unauthenticated";
     case ErrorCode::kPermissionDenied:

@@ -24,6 +24,7 @@ enum class ErrorCode {
   kMethodNotAllowed,
   kConflict,
   kPreconditionFailed,  // If-Match named a version that is no longer current
+  kIdempotencyKeyReused,  // an Idempotency-Key sent again with a different request
   kUnauthenticated,
   kPermissionDenied,
   kPayloadTooLarge,

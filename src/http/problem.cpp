@@ -21,6 +21,8 @@ int status_for(core::ErrorCode code) {
       return 409;
     case ErrorCode::kPreconditionFailed:
       return 412;
+    case ErrorCode::kIdempotencyKeyReused:
+      return 422;
     case ErrorCode::kUnauthenticated:
       return 401;
     case ErrorCode::kPermissionDenied:
@@ -64,6 +66,8 @@ std::string_view title_for(core::ErrorCode code) {
       return "Conflict";
     case ErrorCode::kPreconditionFailed:
       return "Precondition failed";
+    case ErrorCode::kIdempotencyKeyReused:
+      return "Idempotency key reused";
     case ErrorCode::kUnauthenticated:
       return "Authentication required";
     case ErrorCode::kPermissionDenied:

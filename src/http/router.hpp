@@ -28,12 +28,44 @@ using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>
 // The permission of a route anyone may call without a credential.
 inline constexpr std::string_view kPublic = "public";
 
+// A query parameter or header the handler reads, or a header it sends.
+struct ParamDoc {
+  std::string name;
+  std::string description;
+  std::string schema = R"({"type":"string"})";  // component name or JSON Schema text
+  bool required = false;                        // for a response header: always sent
+};
+
+// One answer of a route, for the API description (api/openapi.hpp).
+struct ResponseDoc {
+  int status = 200;
+  std::string description;
+  // The body's JSON Schema: a component name ("ApiKey"), schema text ("{\"type\":\"string\"}")
+  // or empty. Empty on an error status (>= 400) means the shared Problem schema, else no body.
+  std::string schema;
+  // Empty: application/json, or application/problem+json on an error status. For JSON Lines
+  // (application/jsonl) `schema` describes one line.
+  std::string media_type;
+  std::vector<ParamDoc> headers;  // response headers worth naming (ETag, …)
+};
+
 struct RouteOptions {
   std::optional<std::size_t> max_body_bytes;  // overrides server.max_body_bytes
   // What the caller must hold ("api_keys:manage"), or kPublic. Enforced by the authorization
   // filter; the composition root refuses to start with a route that declares none.
   std::string permission;
   std::string summary;  // one line for the API description
+
+  // The rest only describes the route in the OpenAPI document; none of it changes how a
+  // request is handled. Errors the filters produce (401, 403, 429, 400/413/415 for a body, …)
+  // are added by the generator; list here what the handler itself answers.
+  std::string operation_id;            // unique, camelCase: "createApiKey"
+  std::string request_schema;          // the body (as ResponseDoc::schema); empty: none
+  std::string request_media_type;      // empty: application/json
+  bool request_body_optional = false;  // an empty body is accepted too
+  std::vector<ParamDoc> query;         // empty: the handler reads no query parameters
+  std::vector<ParamDoc> headers;       // request headers it reads (If-Match, …)
+  std::vector<ResponseDoc> responses;  // at least the success answer
 };
 
 struct Route {

@@ -139,6 +139,23 @@ ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN disabled_at TEXT;
 )sql";
 
+// Migration 6, the same on both backends: answers kept for Idempotency-Key retries
+// (api/idempotency.hpp). status is NULL while the first attempt runs.
+constexpr std::string_view kCreateIdempotencyKeys = R"sql(
+CREATE TABLE idempotency_keys (
+  scope TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER,
+  content_type TEXT,
+  etag TEXT,
+  body TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (scope, idempotency_key)
+);
+CREATE INDEX idempotency_keys_age ON idempotency_keys (scope, created_at);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -204,6 +221,12 @@ VALUES (
           // tokens until the last one it signed has expired.
           std::string(kCreateClientsAndSigningKeys),
           std::string(kCreateClientsAndSigningKeys),
+      },
+      {
+          6,
+          "create_idempotency_keys",
+          std::string(kCreateIdempotencyKeys),
+          std::string(kCreateIdempotencyKeys),
       },
   };
   return kMigrations;

@@ -164,5 +164,54 @@ TEST(ApiKeys, ListsPageWithOpaqueCursors) {
   }
 }
 
+TEST(Idempotency, RetriesReplayTheFirstAnswerAndMismatchesAreRefused) {
+  World world;
+  auto post = [&](const std::string& body, const std::string& key) {
+    Headers headers = bearer(world.owner_a, true);
+    headers.emplace_back("Idempotency-Key", key);
+    return http_request(world.server.port(), "POST", "/v1/api-keys", body, headers);
+  };
+  const std::string body = R"({"name":"nightly export","role":"viewer"})";
+  auto first = post(body, "export-2026-11-22");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 201) << first->body;
+  EXPECT_FALSE(first->header("Idempotent-Replayed"));
+  auto again = post(body, "export-2026-11-22");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 201);
+  EXPECT_EQ(again->header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(again->body, first->body);  // the same key and token, not a second key
+
+  auto keys = world.call("GET", "/v1/api-keys", world.owner_a);
+  EXPECT_EQ(body_of(*keys)["data"].as_array().size(), 2u);  // owner key + one
+
+  auto different = post(R"({"name":"something else","role":"viewer"})", "export-2026-11-22");
+  ASSERT_TRUE(different);
+  EXPECT_EQ(different->status, 422);
+  EXPECT_EQ(body_of(*different)["type"], "urn:aic:problem:idempotency-key-reused");
+  EXPECT_EQ(body_of(*different)["header"], "Idempotency-Key");
+
+  // Errors the client caused are kept too: the retry gets the same 400.
+  auto bad = post(R"({"name":"x","role":"no-such-role"})", "bad-role");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  auto bad_again = post(R"({"name":"x","role":"no-such-role"})", "bad-role");
+  ASSERT_TRUE(bad_again);
+  EXPECT_EQ(bad_again->header("Idempotent-Replayed"), "true");
+
+  // Another tenant's identical key is its own.
+  Headers other = bearer(world.owner_b, true);
+  other.emplace_back("Idempotency-Key", "export-2026-11-22");
+  auto tenant_b = http_request(world.server.port(), "POST", "/v1/api-keys", body, other);
+  ASSERT_TRUE(tenant_b);
+  EXPECT_EQ(tenant_b->status, 201);
+  EXPECT_FALSE(tenant_b->header("Idempotent-Replayed"));
+
+  auto invalid = post(body, std::string(300, 'k'));
+  ASSERT_TRUE(invalid);
+  EXPECT_EQ(invalid->status, 400);
+  EXPECT_EQ(body_of(*invalid)["header"], "Idempotency-Key");
+}
+
 }  // namespace
 }  // namespace aic::test

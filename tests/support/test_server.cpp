@@ -59,8 +59,9 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
                                                      *identities_, token_settings);
   oauth_deps_ =
       std::make_unique<api::OAuthDependencies>(api::OAuthDependencies{*tokens_, *workers_});
+  idempotency_ = std::make_unique<api::Idempotency>(*database_, *workers_);
   identity_deps_ = std::make_unique<api::v1::IdentityDependencies>(
-      api::v1::IdentityDependencies{*identities_, *workers_});
+      api::v1::IdentityDependencies{*identities_, *workers_, *idempotency_});
   audit_deps_ =
       std::make_unique<api::v1::AuditDependencies>(api::v1::AuditDependencies{*audit_, *workers_});
   api::add_ops_routes(router_, *ops_);

@@ -173,12 +173,31 @@ void add_oauth_routes(http::Router& router, const OAuthDependencies& dependencie
     return [deps, handler](RequestContext& context) { return handler(*deps, context); };
   };
   router.add(http::Method::kPost, "/oauth/token", bind(token),
-             http::RouteOptions{.max_body_bytes = 16 * 1024,
-                                .permission = std::string(http::kPublic),
-                                .summary = "Exchange client credentials for an access token."});
+             http::RouteOptions{
+                 .max_body_bytes = 16 * 1024,
+                 .permission = std::string(http::kPublic),
+                 .summary = "Exchange client credentials for an access token.",
+                 .operation_id = "issueAccessToken",
+                 .request_schema = "TokenRequest",
+                 .request_media_type = "application/x-www-form-urlencoded",
+                 .responses = {
+                     {.status = 200, .description = "The access token.", .schema = "AccessToken"},
+                     {.status = 400,
+                      .description = "`invalid_request`, `unsupported_grant_type` or "
+                                     "`invalid_scope`.",
+                      .schema = "OAuthProblem"},
+                     {.status = 401,
+                      .description = "`invalid_client`: unknown client, wrong secret, "
+                                     "disabled account, or no client authentication.",
+                      .schema = "OAuthProblem"}}});
   router.add(http::Method::kGet, "/.well-known/jwks.json", bind(jwks),
              http::RouteOptions{.permission = std::string(http::kPublic),
-                                .summary = "The public keys that verify access tokens."});
+                                .summary = "The public keys that verify access tokens.",
+                                .operation_id = "getJsonWebKeySet",
+                                .responses = {{.status = 200,
+                                               .description = "The JWK Set.",
+                                               .schema = "JsonWebKeySet",
+                                               .media_type = "application/jwk-set+json"}}});
 }
 
 }  // namespace aic::api

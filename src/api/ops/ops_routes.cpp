@@ -46,18 +46,27 @@ boost::asio::awaitable<http::Response> readiness(const OpsDependencies& deps,
 
 void add_ops_routes(http::Router& router, const OpsDependencies& dependencies) {
   const OpsDependencies* deps = &dependencies;
-  router.add(
-      http::Method::kGet, "/healthz",
-      [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-        auto response = http::Response::json(200, R"({"status":"ok"})");
-        response.headers.add("Cache-Control", "no-store");
-        co_return response;
-      },
-      {.permission = std::string(http::kPublic), .summary = "Liveness: the process is running."});
-  router.add(http::Method::kGet, "/readyz",
-             [deps](http::RequestContext& context) { return readiness(*deps, context); },
+  router.add(http::Method::kGet, "/healthz",
+             [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+               auto response = http::Response::json(200, R"({"status":"ok"})");
+               response.headers.add("Cache-Control", "no-store");
+               co_return response;
+             },
              {.permission = std::string(http::kPublic),
-              .summary = "Readiness: not draining, database reachable, schema current."});
+              .summary = "Liveness: the process is running.",
+              .operation_id = "checkLiveness",
+              .responses = {{.status = 200, .description = "Alive.", .schema = "Health"}}});
+  router.add(
+      http::Method::kGet, "/readyz",
+      [deps](http::RequestContext& context) { return readiness(*deps, context); },
+      {.permission = std::string(http::kPublic),
+       .summary = "Readiness: not draining, database reachable, schema current.",
+       .operation_id = "checkReadiness",
+       .responses = {{.status = 200, .description = "Ready to serve.", .schema = "Readiness"},
+                     {.status = 503,
+                      .description = "Not ready; `checks` says why.",
+                      .schema = "Readiness",
+                      .media_type = "application/json"}}});
   router.add(http::Method::kGet, "/metrics",
              [deps](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
                auto response = http::Response::make(200, deps->metrics.render(),
@@ -65,7 +74,13 @@ void add_ops_routes(http::Router& router, const OpsDependencies& dependencies) {
                response.headers.add("Cache-Control", "no-store");
                co_return response;
              },
-             {.permission = std::string(http::kPublic), .summary = "Prometheus metrics."});
+             {.permission = std::string(http::kPublic),
+              .summary = "Prometheus metrics.",
+              .operation_id = "getMetrics",
+              .responses = {{.status = 200,
+                             .description = "Prometheus text exposition format 0.0.4.",
+                             .schema = R"({"type":"string"})",
+                             .media_type = "text/plain"}}});
 }
 
 }  // namespace aic::api

@@ -149,14 +149,56 @@ void add_audit_routes(http::Router& router, const AuditDependencies& dependencie
   auto bind = [deps](Handler handler) {
     return [deps, handler](RequestContext& context) { return handler(*deps, context); };
   };
-  auto options = [](std::string summary) {
+  auto options = [](std::string summary, std::string operation_id,
+                    std::vector<http::ParamDoc> query, http::ResponseDoc success) {
     return http::RouteOptions{.permission = std::string(identity::permission::kAuditRead),
-                              .summary = std::move(summary)};
+                              .summary = std::move(summary),
+                              .operation_id = std::move(operation_id),
+                              .query = std::move(query),
+                              .responses = {std::move(success)}};
   };
-  router.add(http::Method::kGet, "/v1/audit-events", bind(list_events),
-             options("List the caller's audit events, newest first."));
-  router.add(http::Method::kGet, "/v1/audit-events/export", bind(export_events),
-             options("Export audit events in chain order as JSON Lines, with their hashes."));
+  // The filters both routes read (read_filters), after each route's own parameters.
+  auto with_filters = [](std::vector<http::ParamDoc> params) {
+    params.insert(params.end(),
+                  {{.name = "action", .description = "Only this action, e.g. `api_key.created`."},
+                   {.name = "outcome",
+                    .description = "Only this outcome.",
+                    .schema = R"({"type":"string","enum":["success","failure","denied"]})"},
+                   {.name = "actor_id", .description = "Only events by this actor."},
+                   {.name = "target_id", .description = "Only events about this object."},
+                   {.name = "since",
+                    .description = "Only events at or after this time (RFC 3339 UTC).",
+                    .schema = R"({"type":"string","format":"date-time"})"},
+                   {.name = "until",
+                    .description = "Only events before this time (RFC 3339 UTC).",
+                    .schema = R"({"type":"string","format":"date-time"})"}});
+    return params;
+  };
+  router.add(
+      http::Method::kGet, "/v1/audit-events", bind(list_events),
+      options(
+          "List the caller's audit events, newest first.", "listAuditEvents",
+          with_filters({{.name = "limit",
+                         .description = "Events per page.",
+                         .schema = R"({"type":"integer","minimum":1,"maximum":200,"default":50})"},
+                        {.name = "cursor", .description = "`next_cursor` of the previous page."}}),
+          {.status = 200, .description = "A page of events.", .schema = "ListOfAuditEvents"}));
+  router.add(
+      http::Method::kGet, "/v1/audit-events/export", bind(export_events),
+      options("Export audit events in chain order as JSON Lines, with their hashes.",
+              "exportAuditEvents",
+              with_filters(
+                  {{.name = "limit",
+                    .description = "Events at most.",
+                    .schema = R"({"type":"integer","minimum":1,"maximum":100000,"default":10000})"},
+                   {.name = "after",
+                    .description = "Start after this `seq` (0: from the start).",
+                    .schema = R"({"type":"integer","minimum":0,"default":0})"}}),
+              {.status = 200,
+               .description = "One event per line, oldest first. When the export stopped at "
+                              "`limit`, the `Aic-Next-After` header is the `after` of the next.",
+               .schema = "AuditEvent",
+               .media_type = "application/jsonl"}));
 }
 
 }  // namespace aic::api::v1

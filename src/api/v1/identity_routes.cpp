@@ -1,5 +1,6 @@
 #include "api/v1/identity_routes.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -363,51 +364,213 @@ void add_identity_routes(http::Router& router, const IdentityDependencies& depen
   auto bind = [deps](Handler handler) {
     return [deps, handler](RequestContext& context) { return handler(*deps, context); };
   };
-  auto options = [](std::string_view needed, std::string summary) {
-    return http::RouteOptions{.permission = std::string(needed), .summary = std::move(summary)};
+  // A POST that creates something may be retried safely with an Idempotency-Key.
+  auto once = [deps](Handler handler) {
+    return deps->idempotency.wrap(
+        [deps, handler](RequestContext& context) { return handler(*deps, context); });
   };
-  router.add(http::Method::kPost, "/v1/tenants", bind(create_tenant),
-             options(permission::kTenantsManage,
-                     "Create a tenant with its owner user and the owner's first API key."));
+  // What a POST wrapped by once() adds to its description.
+  auto idempotent = [](http::RouteOptions doc) {
+    doc.headers.push_back({.name = "Idempotency-Key",
+                           .description =
+                               "Makes a retry safe: the same key with the same request replays the "
+                               "first answer (with `Idempotent-Replayed: true`) for 24 hours."});
+    constexpr std::string_view kRunning = "A request with this Idempotency-Key is still running.";
+    auto conflict =
+        std::find_if(doc.responses.begin(), doc.responses.end(),
+                     [](const http::ResponseDoc& answer) { return answer.status == 409; });
+    if (conflict != doc.responses.end()) {
+      conflict->description += " Or: " + std::string(kRunning);
+    } else {
+      doc.responses.push_back({.status = 409, .description = std::string(kRunning)});
+    }
+    doc.responses.push_back(
+        {.status = 422, .description = "This Idempotency-Key was used for a different request."});
+    return doc;
+  };
+  // The permission and summary, then what the OpenAPI document says about the route.
+  auto options = [](std::string_view needed, std::string summary, http::RouteOptions doc = {}) {
+    doc.permission = std::string(needed);
+    doc.summary = std::move(summary);
+    return doc;
+  };
+  // What every list reads (page_request).
+  const std::vector<http::ParamDoc> page = {
+      {.name = "limit",
+       .description = "Items per page.",
+       .schema = R"({"type":"integer","minimum":1,"maximum":200,"default":50})"},
+      {.name = "cursor", .description = "`next_cursor` of the previous page."}};
+  // Users carry their version as ETag; changes may name it in If-Match.
+  const std::vector<http::ParamDoc> etag = {
+      {.name = "ETag", .description = "The user's version, for If-Match.", .required = true}};
+  router.add(http::Method::kPost, "/v1/tenants", once(create_tenant),
+             idempotent(options(
+                 permission::kTenantsManage,
+                 "Create a tenant with its owner user and the owner's first API key.",
+                 {.operation_id = "createTenant",
+                  .request_schema = "CreateTenantRequest",
+                  .responses = {{.status = 201,
+                                 .description = "Created; `owner_api_key` is shown only here.",
+                                 .schema = "TenantCreated"},
+                                {.status = 409,
+                                 .description = "A tenant with this slug already exists."}}})));
   router.add(http::Method::kGet, "/v1/tenants", bind(list_tenants),
-             options(permission::kTenantsManage, "List tenants."));
-  router.add(http::Method::kGet, "/v1/tenants/{tenant_id}", bind(get_tenant),
-             options(permission::kTenantsManage, "Get a tenant."));
-  router.add(http::Method::kPost, "/v1/api-keys", bind(create_api_key),
-             options(permission::kApiKeysManage,
-                     "Create an API key; the token is in this response only."));
+             options(permission::kTenantsManage, "List tenants.",
+                     {.operation_id = "listTenants",
+                      .query = page,
+                      .responses = {{.status = 200,
+                                     .description = "A page of tenants.",
+                                     .schema = "ListOfTenants"}}}));
+  router.add(
+      http::Method::kGet, "/v1/tenants/{tenant_id}", bind(get_tenant),
+      options(permission::kTenantsManage, "Get a tenant.",
+              {.operation_id = "getTenant",
+               .responses = {{.status = 200, .description = "The tenant.", .schema = "Tenant"},
+                             {.status = 404, .description = "No such tenant."}}}));
+  router.add(
+      http::Method::kPost, "/v1/api-keys", once(create_api_key),
+      idempotent(options(
+          permission::kApiKeysManage, "Create an API key; the token is in this response only.",
+          {.operation_id = "createApiKey",
+           .request_schema = "CreateApiKeyRequest",
+           .responses = {{.status = 201,
+                          .description = "Created; `token` is shown only here.",
+                          .schema = "ApiKeyCreated"},
+                         {.status = 403,
+                          .description = "The caller lacks `api_keys:manage`, belongs "
+                                         "to no tenant, or the role would grant a "
+                                         "permission the caller lacks."}}})));
   router.add(http::Method::kGet, "/v1/api-keys", bind(list_api_keys),
-             options(permission::kApiKeysRead, "List the tenant's API keys."));
+             options(permission::kApiKeysRead, "List the tenant's API keys.",
+                     {.operation_id = "listApiKeys",
+                      .query = page,
+                      .responses = {{.status = 200,
+                                     .description = "A page of keys, revoked ones included.",
+                                     .schema = "ListOfApiKeys"}}}));
   router.add(http::Method::kGet, "/v1/api-keys/{key_id}", bind(get_api_key),
-             options(permission::kApiKeysRead, "Get an API key (never its secret)."));
+             options(permission::kApiKeysRead, "Get an API key (never its secret).",
+                     {.operation_id = "getApiKey",
+                      .responses = {
+                          {.status = 200, .description = "The key.", .schema = "ApiKey"},
+                          {.status = 404, .description = "No such key in the caller's tenant."}}}));
   router.add(http::Method::kDelete, "/v1/api-keys/{key_id}", bind(revoke_api_key),
-             options(permission::kApiKeysManage, "Revoke an API key."));
-  router.add(http::Method::kPost, "/v1/api-keys/{key_id}/rotate", bind(rotate_api_key),
-             options(permission::kApiKeysManage,
-                     "Replace an API key; the old one keeps working for a grace period."));
-  router.add(http::Method::kPost, "/v1/users", bind(create_user),
-             options(permission::kUsersManage, "Add a user to the tenant."));
+             options(permission::kApiKeysManage, "Revoke an API key.",
+                     {.operation_id = "revokeApiKey",
+                      .responses = {
+                          {.status = 200,
+                           .description = "The revoked key (revoking twice changes "
+                                          "nothing).",
+                           .schema = "ApiKey"},
+                          {.status = 404, .description = "No such key in the caller's tenant."}}}));
+  router.add(
+      http::Method::kPost, "/v1/api-keys/{key_id}/rotate", once(rotate_api_key),
+      idempotent(options(
+          permission::kApiKeysManage,
+          "Replace an API key; the old one keeps working for a grace period.",
+          {.operation_id = "rotateApiKey",
+           .request_schema = "RotateApiKeyRequest",
+           .request_body_optional = true,
+           .responses = {{.status = 201,
+                          .description = "The new key; `token` is shown only here.",
+                          .schema = "ApiKeyRotated"},
+                         {.status = 404, .description = "No such key in the caller's tenant."},
+                         {.status = 409,
+                          .description = "The key is revoked or was already "
+                                         "rotated."}}})));
+  router.add(
+      http::Method::kPost, "/v1/users", once(create_user),
+      idempotent(options(
+          permission::kUsersManage, "Add a user to the tenant.",
+          {.operation_id = "createUser",
+           .request_schema = "CreateUserRequest",
+           .responses = {
+               {.status = 201, .description = "The new user.", .schema = "User", .headers = etag},
+               {.status = 403,
+                .description = "The caller lacks `users:manage`, or the role "
+                               "would grant a permission the caller "
+                               "lacks."},
+               {.status = 409, .description = "A user with this email exists."}}})));
   router.add(http::Method::kGet, "/v1/users", bind(list_users),
-             options(permission::kUsersRead, "List the tenant's users."));
-  router.add(http::Method::kGet, "/v1/users/{user_id}", bind(get_user),
-             options(permission::kUsersRead, "Get a user; the ETag is its version."));
-  router.add(http::Method::kPatch, "/v1/users/{user_id}", bind(update_user),
-             options(permission::kUsersManage,
-                     "Change a user's role or password; send If-Match to avoid lost updates."));
-  router.add(http::Method::kDelete, "/v1/users/{user_id}", bind(disable_user),
-             options(permission::kUsersManage, "Disable a user and revoke their API keys."));
-  router.add(http::Method::kPost, "/v1/service-accounts", bind(create_service_account),
-             options(permission::kServiceAccountsManage,
-                     "Create a service account (an OAuth2 client); the secret is in this "
-                     "response only."));
+             options(permission::kUsersRead, "List the tenant's users.",
+                     {.operation_id = "listUsers",
+                      .query = page,
+                      .responses = {{.status = 200,
+                                     .description = "A page of users, disabled ones included.",
+                                     .schema = "ListOfUsers"}}}));
+  router.add(
+      http::Method::kGet, "/v1/users/{user_id}", bind(get_user),
+      options(permission::kUsersRead, "Get a user; the ETag is its version.",
+              {.operation_id = "getUser",
+               .responses = {
+                   {.status = 200, .description = "The user.", .schema = "User", .headers = etag},
+                   {.status = 404, .description = "No such user in the caller's tenant."}}}));
+  router.add(
+      http::Method::kPatch, "/v1/users/{user_id}", bind(update_user),
+      options(permission::kUsersManage,
+              "Change a user's role or password; If-Match makes it conditional on the version.",
+              {.operation_id = "updateUser",
+               .request_schema = "UpdateUserRequest",
+               .headers = {{.name = "If-Match",
+                            .description = "The ETag of the version this change is based on "
+                                           "(`\"3\"`), or `*`; absent: unconditional."}},
+               .responses = {{.status = 200,
+                              .description = "The changed user.",
+                              .schema = "User",
+                              .headers = etag},
+                             {.status = 404, .description = "No such user in the caller's tenant."},
+                             {.status = 409,
+                              .description = "It would demote the tenant's last active owner."},
+                             {.status = 412,
+                              .description = "The user changed since the version in If-Match."}}}));
+  router.add(
+      http::Method::kDelete, "/v1/users/{user_id}", bind(disable_user),
+      options(permission::kUsersManage, "Disable a user and revoke every API key they own.",
+              {.operation_id = "disableUser",
+               .responses = {{.status = 200,
+                              .description = "The disabled user.",
+                              .schema = "User",
+                              .headers = etag},
+                             {.status = 404, .description = "No such user in the caller's tenant."},
+                             {.status = 409,
+                              .description = "The user is the tenant's last active "
+                                             "owner."}}}));
+  router.add(http::Method::kPost, "/v1/service-accounts", once(create_service_account),
+             idempotent(options(
+                 permission::kServiceAccountsManage,
+                 "Create a service account (an OAuth2 client); the secret is in this "
+                 "response only.",
+                 {.operation_id = "createServiceAccount",
+                  .request_schema = "CreateServiceAccountRequest",
+                  .responses = {{.status = 201,
+                                 .description = "Created; `client_secret` is shown only here.",
+                                 .schema = "ServiceAccountCreated"},
+                                {.status = 403,
+                                 .description = "The caller lacks `service_accounts:manage`, "
+                                                "belongs to no tenant, or the role would "
+                                                "grant a permission the caller lacks."}}})));
   router.add(http::Method::kGet, "/v1/service-accounts", bind(list_service_accounts),
-             options(permission::kServiceAccountsRead, "List the tenant's service accounts."));
-  router.add(http::Method::kGet, "/v1/service-accounts/{account_id}", bind(get_service_account),
-             options(permission::kServiceAccountsRead, "Get a service account."));
-  router.add(http::Method::kDelete, "/v1/service-accounts/{account_id}",
-             bind(disable_service_account),
-             options(permission::kServiceAccountsManage,
-                     "Disable a service account: it can obtain no more tokens."));
+             options(permission::kServiceAccountsRead, "List the tenant's service accounts.",
+                     {.operation_id = "listServiceAccounts",
+                      .query = page,
+                      .responses = {{.status = 200,
+                                     .description = "A page of accounts, disabled ones included.",
+                                     .schema = "ListOfServiceAccounts"}}}));
+  router.add(
+      http::Method::kGet, "/v1/service-accounts/{account_id}", bind(get_service_account),
+      options(permission::kServiceAccountsRead, "Get a service account.",
+              {.operation_id = "getServiceAccount",
+               .responses = {
+                   {.status = 200, .description = "The account.", .schema = "ServiceAccount"},
+                   {.status = 404, .description = "No such account in the caller's tenant."}}}));
+  router.add(
+      http::Method::kDelete, "/v1/service-accounts/{account_id}", bind(disable_service_account),
+      options(
+          permission::kServiceAccountsManage,
+          "Disable a service account: it can obtain no more tokens.",
+          {.operation_id = "disableServiceAccount",
+           .responses = {
+               {.status = 200, .description = "The disabled account.", .schema = "ServiceAccount"},
+               {.status = 404, .description = "No such account in the caller's tenant."}}}));
 }
 
 }  // namespace aic::api::v1

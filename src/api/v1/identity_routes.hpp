@@ -1,6 +1,7 @@
 // /v1/tenants (platform operator) and /v1/api-keys (inside a tenant).
 #pragma once
 
+#include "api/idempotency.hpp"
 #include "core/worker_pool.hpp"
 #include "http/router.hpp"
 #include "identity/identity_store.hpp"
@@ -10,6 +11,7 @@ namespace aic::api::v1 {
 struct IdentityDependencies {
   identity::IdentityStore& identities;
   core::WorkerPool& workers;
+  api::Idempotency& idempotency;  // for every POST that creates something
 };
 
 // `dependencies` must outlive the router.

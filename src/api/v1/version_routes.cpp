@@ -16,7 +16,9 @@ void add_version_routes(http::Router& router) {
                co_return http::Response::json(200, boost::json::serialize(body));
              },
              {.permission = std::string(http::kPublic),
-              .summary = "Version, source commit and build time of the server."});
+              .summary = "Version, source commit and build time of the server.",
+              .operation_id = "getVersion",
+              .responses = {{.status = 200, .description = "This binary.", .schema = "Version"}}});
 }
 
 }  // namespace aic::api::v1

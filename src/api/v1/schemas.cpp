@@ -1,0 +1,365 @@
+#include "api/v1/schemas.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+
+#include "identity/permissions.hpp"
+
+namespace aic::api::v1 {
+namespace {
+
+namespace json = boost::json;
+using Members = std::initializer_list<std::pair<std::string_view, json::value>>;
+
+json::object text(std::string_view description) {
+  return {{"type", "string"}, {"description", description}};
+}
+
+json::object time(std::string_view description) {
+  return {{"type", "string"}, {"format", "date-time"}, {"description", description}};
+}
+
+json::object optional_time(std::string_view description) {
+  return {{"type", json::array{"string", "null"}},
+          {"format", "date-time"},
+          {"description", description}};
+}
+
+json::object one_of(std::initializer_list<std::string_view> values, std::string_view description) {
+  json::array allowed;
+  for (auto value : values) allowed.emplace_back(value);
+  return {{"type", "string"}, {"enum", std::move(allowed)}, {"description", description}};
+}
+
+json::object rate_limit(std::string_view description) {
+  return {{"type", json::array{"integer", "null"}},
+          {"minimum", 1},
+          {"maximum", 1'000'000'000},
+          {"description", description}};
+}
+
+json::object ref(std::string_view name) { return {{"$ref", schema_ref(name)}}; }
+
+// An object with exactly `members`; all of them required except those in `optional`.
+json::object closed_object(std::string_view description, Members members,
+                           std::initializer_list<std::string_view> optional = {}) {
+  json::object properties;
+  json::array required;
+  for (const auto& [name, schema] : members) {
+    properties[name] = schema;
+    if (std::find(optional.begin(), optional.end(), name) == optional.end()) {
+      required.emplace_back(name);
+    }
+  }
+  json::object out{{"type", "object"}, {"description", description}};
+  if (!required.empty()) out["required"] = std::move(required);
+  out["properties"] = std::move(properties);
+  out["additionalProperties"] = false;
+  return out;
+}
+
+// `base` (made by closed_object()) with `description` and more members, all required.
+json::object extended(json::object base, std::string_view description, Members members) {
+  base["description"] = description;
+  for (const auto& [name, schema] : members) {
+    base["properties"].as_object()[name] = schema;
+    base["required"].as_array().emplace_back(name);
+  }
+  return base;
+}
+
+json::object list_of(std::string_view item, std::string_view description) {
+  return closed_object(
+      description,
+      {{"data", json::object{{"type", "array"}, {"items", ref(item)}}},
+       {"next_cursor",
+        json::object{{"type", json::array{"string", "null"}},
+                     {"description", "Pass as `cursor` for the next page; null on the last."}}}});
+}
+
+json::object problem() {
+  json::object type = text("Stable, safe to branch on: one per error code (docs/api/problems.md).");
+  type["pattern"] = "^urn:aic:problem:[a-z][a-z0-9_-]*$";
+  json::object position{{"type", "integer"}, {"minimum", 1}};
+  return closed_object(
+      "An RFC 9457 problem: why the request failed.",
+      {{"type", type},
+       {"title", text("The short name of the problem type.")},
+       {"status", json::object{{"type", "integer"},
+                               {"minimum", 400},
+                               {"maximum", 599},
+                               {"description", "The HTTP status, repeated."}}},
+       {"detail", text("What went wrong with this request.")},
+       {"request_id", text("Matches the X-Request-Id response header.")},
+       {"field", text("The body member (a JSON pointer) or query parameter at fault.")},
+       {"header", text("The request header at fault.")},
+       {"line", position},
+       {"column", position}},
+      {"request_id", "field", "header", "line", "column"});
+}
+
+json::object oauth_problem() {
+  return extended(
+      problem(),
+      "A problem that also carries RFC 6749 §5.2's `error` and `error_description`, so OAuth2 "
+      "client libraries read it too.",
+      {{"error", one_of({"invalid_request", "invalid_client", "invalid_grant",
+                         "unauthorized_client", "unsupported_grant_type", "invalid_scope"},
+                        "The OAuth2 error code.")},
+       {"error_description", text("The same as `detail`.")}});
+}
+
+json::object service_account() {
+  return closed_object(
+      "A non-human principal of the tenant: an OAuth2 client that obtains access tokens.",
+      {{"id", text("`sa_…`")},
+       {"client_id", text("The OAuth2 client id (the same as `id`).")},
+       {"name", text("What it is for.")},
+       {"role", text("The role whose permissions its tokens carry (at most).")},
+       {"created_at", time("When it was created.")},
+       {"disabled_at", optional_time("When it was disabled; null: active.")}});
+}
+
+json::object json_web_key_set() {
+  auto constant = [](std::string_view value) { return json::object{{"const", value}}; };
+  return closed_object(
+      "The public keys that verify access tokens (RFC 7517).",
+      {{"keys",
+        json::object{{"type", "array"},
+                     {"items", closed_object("An ES256 public key.",
+                                             {{"kty", constant("EC")},
+                                              {"crv", constant("P-256")},
+                                              {"x", text("base64url")},
+                                              {"y", text("base64url")},
+                                              {"kid", text("Matches the `kid` of a token header.")},
+                                              {"use", constant("sig")},
+                                              {"alg", constant("ES256")}})}}}});
+}
+
+json::object tenant() {
+  json::object slug = text("Unique; lower-case letters, digits and inner hyphens.");
+  slug["pattern"] = "^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$";
+  return closed_object("A customer organisation; everything it owns is isolated from others.",
+                       {{"id", text("`ten_…`")},
+                        {"slug", slug},
+                        {"name", text("Display name.")},
+                        {"plan", one_of({"free", "standard", "enterprise"}, "Sets its limits.")},
+                        {"created_at", time("When it was created.")}});
+}
+
+json::object api_key() {
+  return closed_object(
+      "An API key's public record; the secret is never shown again after creation.",
+      {{"id", text("The public part of the key.")},
+       {"name", text("What the key is for.")},
+       {"role", text("The role whose permissions the key carries.")},
+       {"principal_type", one_of({"operator", "user", "service_account"}, "Who the key acts as.")},
+       {"principal_id", text("The user, service account or operator it acts as.")},
+       {"created_at", time("When it was created.")},
+       {"expires_at", optional_time("When it stops working; null: never.")},
+       {"revoked_at", optional_time("When it was revoked; null: not revoked.")},
+       {"last_used_at",
+        optional_time("When it last authenticated a request, to about a minute; null: never.")},
+       {"replaced_by", json::object{{"type", json::array{"string", "null"}},
+                                    {"description", "The key that rotated this one out."}}},
+       {"rate_limit_per_minute", rate_limit("Its own limit; null: the tenant plan's.")}});
+}
+
+json::object audit_event() {
+  json::object hash = text("SHA-256, lower-case hex.");
+  hash["pattern"] = "^[0-9a-f]{64}$";
+  return closed_object(
+      "One entry of the tenant's tamper-evident audit chain.",
+      {{"id", text("`aud_…`")},
+       {"seq", json::object{{"type", "integer"},
+                            {"minimum", 1},
+                            {"description", "Position in the chain: 1, 2, 3 …"}}},
+       {"occurred_at", time("When it happened (milliseconds).")},
+       {"action", text("What happened: `api_key.created`, `authentication.failed`, …")},
+       {"outcome", one_of({"success", "failure", "denied"}, "How it ended.")},
+       {"actor",
+        closed_object("Who did it.", {{"type", text("`operator`, `user`, `service_account`, "
+                                                    "`anonymous` or `system`.")},
+                                      {"id", text("Empty when unknown.")},
+                                      {"credential_id", text("The API key used; may be empty.")}})},
+       {"target",
+        closed_object("What it was done to.", {{"type", text("`api_key`, `tenant`, `route`, …")},
+                                               {"id", text("May be empty.")}})},
+       {"client_address", text("The client's IP address.")},
+       {"user_agent", text("The client's User-Agent.")},
+       {"request_id", text("The request that caused it.")},
+       {"prev_hash", hash},
+       {"hash", hash},
+       {"details", json::object{{"type", json::array{"object", "string"}},
+                                {"description", "Event-specific facts."}}}});
+}
+
+json::object user() {
+  return closed_object(
+      "A person in the tenant.",
+      {{"id", text("`usr_…`")},
+       {"email", text("Unique in the tenant.")},
+       {"role", text("The role whose permissions the user holds.")},
+       {"has_password",
+        json::object{{"type", "boolean"}, {"description", "Whether a password is set."}}},
+       {"version", json::object{{"type", "integer"},
+                                {"minimum", 1},
+                                {"description", "Grows with every change; the ETag."}}},
+       {"created_at", time("When it was added.")},
+       {"disabled_at", optional_time("When it was disabled; null: active.")}});
+}
+
+json::object role_of_tenant(std::string_view description) {
+  json::array roles;
+  for (const auto& role : identity::builtin_roles()) roles.emplace_back(role);
+  return {{"type", "string"}, {"enum", std::move(roles)}, {"description", description}};
+}
+
+json::object create_user_request() {
+  return closed_object(
+      "A new user in the caller's tenant.",
+      {{"email", json::object{{"type", "string"}, {"format", "email"}}},
+       {"role", role_of_tenant("May not grant more than the caller holds.")},
+       {"password", json::object{{"type", json::array{"string", "null"}},
+                                 {"description", "Absent: the user signs in another way."}}}},
+      {"password"});
+}
+
+json::object update_user_request() {
+  json::object role = role_of_tenant("The new role; may not grant more than the caller holds.");
+  role["type"] = json::array{"string", "null"};
+  role["enum"].as_array().emplace_back(nullptr);
+  return closed_object("The members to change; absent or null ones stay as they are.",
+                       {{"role", role},
+                        {"password", json::object{{"type", json::array{"string", "null"}},
+                                                  {"description", "A new password."}}}},
+                       {"role", "password"});
+}
+
+json::object create_service_account_request() {
+  return closed_object("A new service account in the caller's tenant.",
+                       {{"name", text("What it is for, 1 to 200 characters.")},
+                        {"role", role_of_tenant("May not grant more than the caller holds.")}});
+}
+
+json::object token_request() {
+  return closed_object(
+      "The client credentials grant (RFC 6749 §4.4.2), form-encoded. The client authenticates "
+      "with HTTP Basic or with `client_id` and `client_secret` here, never both.",
+      {{"grant_type", json::object{{"const", "client_credentials"}}},
+       {"scope", text("Space-separated permissions, a subset of the account's role; absent: "
+                      "the whole role.")},
+       {"client_id", text("The service account's id.")},
+       {"client_secret", text("Its secret.")}},
+      {"scope", "client_id", "client_secret"});
+}
+
+json::object create_tenant_request() {
+  json::object slug = text("Unique; derived from the name when absent.");
+  slug["type"] = json::array{"string", "null"};
+  return closed_object(
+      "A new tenant with its owner.",
+      {{"name", text("Display name, 1 to 200 characters.")},
+       {"owner_email", json::object{{"type", "string"}, {"format", "email"}}},
+       {"slug", slug},
+       {"plan", json::object{{"type", json::array{"string", "null"}},
+                             {"enum", json::array{"free", "standard", "enterprise", nullptr}},
+                             {"default", "standard"}}}},
+      {"slug", "plan"});
+}
+
+json::object create_api_key_request() {
+  return closed_object(
+      "A new API key in the caller's tenant.",
+      {{"name", text("What the key is for, 1 to 200 characters.")},
+       {"role", role_of_tenant("May not grant more than the caller holds.")},
+       {"expires_at", optional_time("A future time, e.g. 2030-01-31T00:00:00Z; null: never.")},
+       {"rate_limit_per_minute",
+        rate_limit("Requests per minute, below the tenant plan's; null: the plan's.")}},
+      {"expires_at", "rate_limit_per_minute"});
+}
+
+json::object rotate_api_key_request() {
+  return closed_object(
+      "How long the old key keeps working; the body may be empty.",
+      {{"grace_period_seconds", json::object{{"type", json::array{"integer", "null"}},
+                                             {"minimum", 0},
+                                             {"maximum", 604800},
+                                             {"default", 86400},
+                                             {"description", "At most 7 days."}}}},
+      {"grace_period_seconds"});
+}
+
+}  // namespace
+
+std::vector<NamedSchema> component_schemas() {
+  std::vector<std::pair<std::string, json::object>> schemas = {
+      {"Problem", problem()},
+      {"Health",
+       closed_object("The process is running.", {{"status", json::object{{"const", "ok"}}}})},
+      {"Readiness",
+       closed_object("Whether the server can serve, and each check's state.",
+                     {{"status", one_of({"ready", "not_ready"}, "Whether every check passed.")},
+                      {"checks", closed_object("`ok`, or why not.",
+                                               {{"shutdown", text("`ok` or `draining`.")},
+                                                {"database", text("`ok` or the error.")},
+                                                {"migrations", text("`ok` or the versions.")}})}})},
+      {"Version", closed_object("What this server binary is.",
+                                {{"version", text("Release version.")},
+                                 {"commit", text("Source commit, or `unknown`.")},
+                                 {"build_time", time("When it was built (UTC).")}})},
+      {"Tenant", tenant()},
+      {"TenantCreated",
+       closed_object(
+           "The new tenant, its owner, and the owner's first API key.",
+           {{"tenant_id", text("The new tenant's id.")},
+            {"tenant", ref("Tenant")},
+            {"owner_user_id", text("`usr_…`")},
+            {"owner_api_key", text("The owner's API key; shown in this response only.")}})},
+      {"ListOfTenants", list_of("Tenant", "A page of tenants, oldest first.")},
+      {"CreateTenantRequest", create_tenant_request()},
+      {"ApiKey", api_key()},
+      {"ApiKeyCreated",
+       extended(api_key(), "A new API key, with its secret.",
+                {{"token", text("The secret API key; shown in this response only.")}})},
+      {"ApiKeyRotated",
+       extended(api_key(), "The key that replaces a rotated one, with its secret.",
+                {{"token", text("The new secret API key; shown in this response only.")},
+                 {"rotated_from", text("The key it replaces.")}})},
+      {"ListOfApiKeys", list_of("ApiKey", "A page of the tenant's API keys, oldest first.")},
+      {"CreateApiKeyRequest", create_api_key_request()},
+      {"RotateApiKeyRequest", rotate_api_key_request()},
+      {"User", user()},
+      {"ListOfUsers", list_of("User", "A page of the tenant's users, oldest first.")},
+      {"CreateUserRequest", create_user_request()},
+      {"UpdateUserRequest", update_user_request()},
+      {"ServiceAccount", service_account()},
+      {"ServiceAccountCreated",
+       extended(service_account(), "A new service account, with its client secret.",
+                {{"client_secret", text("The client secret; shown in this response only.")}})},
+      {"ListOfServiceAccounts",
+       list_of("ServiceAccount", "A page of the tenant's service accounts, oldest first.")},
+      {"CreateServiceAccountRequest", create_service_account_request()},
+      {"TokenRequest", token_request()},
+      {"AccessToken",
+       closed_object("An access token (RFC 6749 §5.1).",
+                     {{"access_token", text("An ES256 JWT; send as `Authorization: Bearer`.")},
+                      {"token_type", json::object{{"const", "Bearer"}}},
+                      {"expires_in", json::object{{"type", "integer"},
+                                                  {"minimum", 1},
+                                                  {"description", "Seconds it stays valid."}}},
+                      {"scope", text("The space-separated permissions granted.")}})},
+      {"OAuthProblem", oauth_problem()},
+      {"JsonWebKeySet", json_web_key_set()},
+      {"AuditEvent", audit_event()},
+      {"ListOfAuditEvents", list_of("AuditEvent", "A page of audit events, newest first.")},
+  };
+  std::vector<NamedSchema> out;
+  for (const auto& [name, schema] : schemas) out.push_back({name, json::serialize(schema)});
+  return out;
+}
+
+}  // namespace aic::api::v1

@@ -1,0 +1,447 @@
+// The contract between the server and its OpenAPI description. The real `aic serve`, on a
+// fresh SQLite database, is called on every documented operation, in success and in error;
+// every answer must have a documented status, a documented media type, the headers marked
+// required, and a body that the schema documented for that status accepts (JSON Schema
+// 2020-12, ajv in strict mode). Response objects are closed (additionalProperties: false), so
+// a member the schema does not declare fails too.
+//
+//   AIC_BINARY_PATH=build/debug/aic node --test contract.test.mjs      (ctest -R contract)
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+const binary = process.env.AIC_BINARY_PATH;
+const kComponents = 'urn:aic:openapi:components';
+const kFreePlanPerMinute = 3;
+
+let directory;
+let env;
+let server;
+let serverOutput = '';
+let base;
+let documentText;
+let doc;
+let ajv;
+const validators = new Map();
+const called = new Map(); // "GET /v1/api-keys" → set of statuses seen
+
+// Credentials made before the server starts, with the CLI an operator would use.
+const keys = {};
+
+async function aic(...args) {
+  const { stdout } = await promisify(execFile)(binary, args, { env, timeout: 60_000 });
+  return stdout;
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s:\n${serverOutput}`)), 30_000);
+    const onData = (chunk) => {
+      serverOutput += chunk;
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serverOutput);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`aic serve exited with ${code}:\n${serverOutput}`));
+    });
+  });
+}
+
+// Schema references point into components/schemas; ajv gets them as $defs of one schema.
+function rewriteReferences(value) {
+  if (Array.isArray(value)) return value.map(rewriteReferences);
+  if (value === null || typeof value !== 'object') return value;
+  const out = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (key === '$ref' && typeof member === 'string' && member.startsWith('#/components/schemas/')) {
+      out[key] = `${kComponents}#/$defs/${member.slice('#/components/schemas/'.length)}`;
+    } else {
+      out[key] = rewriteReferences(member);
+    }
+  }
+  return out;
+}
+
+function validate(schema, value, label) {
+  const key = JSON.stringify(schema);
+  let check = validators.get(key);
+  if (!check) {
+    check = ajv.compile(rewriteReferences(schema));
+    validators.set(key, check);
+  }
+  if (!check(value)) {
+    assert.fail(`${label}: the body does not match its schema: ${ajv.errorsText(check.errors)}\n` +
+                JSON.stringify(value).slice(0, 600));
+  }
+}
+
+function resolveResponse(response) {
+  const prefix = '#/components/responses/';
+  if (response.$ref?.startsWith(prefix)) return doc.components.responses[response.$ref.slice(prefix.length)];
+  return response;
+}
+
+function isJson(mediaType) {
+  return mediaType === 'application/json' || mediaType.endsWith('+json');
+}
+
+// Checks one answer against the document, and records that the operation was called.
+function checkAnswer(method, template, { status, headers, text }) {
+  const operation = doc.paths[template]?.[method.toLowerCase()];
+  assert.ok(operation, `${method} ${template} is not documented`);
+  const label = `${method} ${template} → ${status}`;
+  const name = `${method} ${template}`;
+  if (!called.has(name)) called.set(name, new Set());
+  called.get(name).add(status);
+
+  const documented = operation.responses[String(status)];
+  assert.ok(documented, `${label}: this status is not documented (body: ${text.slice(0, 300)})`);
+  const response = resolveResponse(documented);
+  assert.ok(response, `${label}: dangling ${documented.$ref}`);
+  for (const [header, spec] of Object.entries(response.headers ?? {})) {
+    if (spec.required) assert.ok(headers.has(header), `${label}: header ${header} is missing`);
+  }
+  if (!response.content) {
+    assert.equal(text, '', `${label}: documented without a body`);
+    return;
+  }
+  const mediaType = (headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const media = response.content[mediaType];
+  assert.ok(media, `${label}: Content-Type "${mediaType}" is not documented ` +
+                   `(${Object.keys(response.content).join(', ')})`);
+  if (media['x-aic-item-schema']) {
+    const lines = text.split('\n');
+    assert.equal(lines.pop(), '', `${label}: JSON Lines end with a newline`);
+    lines.forEach((line, index) =>
+      validate(media['x-aic-item-schema'], JSON.parse(line), `${label} line ${index + 1}`));
+  } else if (isJson(mediaType)) {
+    validate(media.schema, JSON.parse(text), label);
+  } else {
+    validate(media.schema, text, label);
+  }
+}
+
+// One request; the answer is checked against the document before the test sees it.
+async function call(method, template,
+                    { params = {}, query, token, json, body, contentType, headers: extra } = {}) {
+  let path = template.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(params[name]));
+  if (query) path += `?${new URLSearchParams(query)}`;
+  const headers = { ...extra };
+  if (token) headers.authorization = `Bearer ${token}`;
+  let payload;
+  if (json !== undefined) {
+    payload = JSON.stringify(json);
+    headers['content-type'] = 'application/json';
+  }
+  if (body !== undefined) payload = body;
+  if (contentType) headers['content-type'] = contentType;
+  const response = await fetch(base + path, {
+    method, headers, body: payload, signal: AbortSignal.timeout(15_000),
+  });
+  const answer = { status: response.status, headers: response.headers, text: await response.text() };
+  checkAnswer(method, template, answer);
+  answer.json = () => JSON.parse(answer.text);
+  return answer;
+}
+
+before(async () => {
+  assert.ok(binary, 'set AIC_BINARY_PATH to the aic binary');
+  directory = mkdtempSync(join(tmpdir(), 'aic-contract-'));
+  env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AIC_')));
+  Object.assign(env, {
+    AIC_DATABASE_URL: `sqlite://${join(directory, 'aic.db')}`,
+    AIC_LISTEN: '127.0.0.1:0',
+    AIC_LOG_LEVEL: 'warn',
+    AIC_LOG_ACCESS: 'false',
+    AIC_RATE_LIMITS_FREE: String(kFreePlanPerMinute),
+  });
+
+  keys.operator = JSON.parse(await aic('admin', 'bootstrap', '--json')).operator_api_key;
+  const owner = JSON.parse(await aic('admin', 'create-tenant', '--name', 'Contract Co',
+                                     '--owner-email', 'owner@contract.example', '--json'));
+  keys.owner = owner.owner_api_key;
+  keys.tenantId = owner.tenant_id;
+  const free = JSON.parse(await aic('admin', 'create-tenant', '--name', 'Free Co', '--plan', 'free',
+                                    '--owner-email', 'owner@free.example', '--json'));
+  keys.freeOwner = free.owner_api_key;
+
+  const started = await startServer();
+  server = started.child;
+  base = started.url;
+  const served = await fetch(`${base}/v1/openapi.json`);
+  documentText = await served.text();
+  assert.equal(served.status, 200, 'GET /v1/openapi.json: does `aic serve` register the docs ' +
+                                   `routes (api::docs::add_docs_routes)?\n${documentText}`);
+  doc = JSON.parse(documentText);
+
+  ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: kComponents, $defs: rewriteReferences(doc.components.schemas) });
+});
+
+after(async () => {
+  if (server && server.exitCode === null) {
+    server.removeAllListeners('exit'); // the start-up listener rejects a settled promise
+    const exited = new Promise((resolve) => server.once('exit', (code) => resolve(code)));
+    server.kill('SIGTERM');
+    let timer;
+    const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), 30_000); });
+    const code = await Promise.race([exited, timeout]);
+    clearTimeout(timer);
+    if (code === 'timeout') server.kill('SIGKILL');
+    assert.equal(code, 0, `aic serve did not drain and exit 0 on SIGTERM:\n${serverOutput}`);
+  }
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+test('the served document is the one `aic openapi` prints', async () => {
+  assert.deepEqual(JSON.parse(await aic('openapi')), doc);
+  assert.equal(doc.openapi, '3.1.0');
+});
+
+test('every component schema compiles in strict mode', () => {
+  for (const name of Object.keys(doc.components.schemas)) {
+    assert.ok(ajv.getSchema(`${kComponents}#/$defs/${name}`), name);
+  }
+});
+
+test('operational and meta routes', async () => {
+  assert.equal((await call('GET', '/healthz')).status, 200);
+  assert.equal((await call('GET', '/readyz')).status, 200);
+  assert.match((await call('GET', '/metrics')).text, /aic_http_requests_total/);
+  assert.equal((await call('GET', '/v1/version')).status, 200);
+  assert.equal((await call('GET', '/v1/openapi.json')).text, documentText);
+  const page = await call('GET', '/docs');
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<!doctype html>/);
+});
+
+test('tenants', async () => {
+  const created = await call('POST', '/v1/tenants', {
+    token: keys.operator,
+    json: { name: 'Second Co', owner_email: 'owner@second.example', slug: 'second-co', plan: 'enterprise' },
+  });
+  assert.equal(created.status, 201);
+  const tenantId = created.json().tenant_id;
+
+  assert.equal((await call('GET', '/v1/tenants', { token: keys.operator })).json().data.length, 3);
+  assert.equal((await call('GET', '/v1/tenants/{tenant_id}', {
+    token: keys.operator, params: { tenant_id: tenantId } })).status, 200);
+
+  // Errors: conflict, not found, bad body, wrong media type, no credential, wrong role.
+  assert.equal((await call('POST', '/v1/tenants', {
+    token: keys.operator, json: { name: 'Again', owner_email: 'x@second.example', slug: 'second-co' },
+  })).status, 409);
+  assert.equal((await call('GET', '/v1/tenants/{tenant_id}', {
+    token: keys.operator, params: { tenant_id: 'ten_0000000000000000' } })).status, 404);
+  const missing = await call('POST', '/v1/tenants', { token: keys.operator, json: { name: 'No Owner' } });
+  assert.equal(missing.status, 400);
+  assert.equal(missing.json().field, '/owner_email');
+  assert.equal((await call('POST', '/v1/tenants', {
+    token: keys.operator, body: 'name=x', contentType: 'application/x-www-form-urlencoded' })).status, 415);
+  assert.equal((await call('GET', '/v1/tenants')).status, 401);
+  assert.equal((await call('GET', '/v1/tenants', { token: keys.owner })).status, 403);
+});
+
+test('api keys', async () => {
+  const created = await call('POST', '/v1/api-keys', {
+    token: keys.owner,
+    json: { name: 'ci', role: 'viewer', expires_at: '2099-01-01T00:00:00Z' },
+  });
+  assert.equal(created.status, 201);
+  const { id } = created.json();
+  const viewer = (await call('POST', '/v1/api-keys', {
+    token: keys.owner, json: { name: 'reader', role: 'viewer', rate_limit_per_minute: 100 },
+  })).json().token;
+
+  assert.ok((await call('GET', '/v1/api-keys', { token: keys.owner })).json().data.length >= 2);
+  assert.equal((await call('GET', '/v1/api-keys/{key_id}', { token: keys.owner, params: { key_id: id } })).status, 200);
+
+  const rotated = await call('POST', '/v1/api-keys/{key_id}/rotate', {
+    token: keys.owner, params: { key_id: id }, json: { grace_period_seconds: 0 },
+  });
+  assert.equal(rotated.status, 201);
+  const rotatedId = rotated.json().id;
+  // Rotating twice conflicts.
+  assert.equal((await call('POST', '/v1/api-keys/{key_id}/rotate', {
+    token: keys.owner, params: { key_id: id } })).status, 409);
+
+  assert.equal((await call('DELETE', '/v1/api-keys/{key_id}', {
+    token: keys.owner, params: { key_id: rotatedId } })).status, 200);
+  assert.equal((await call('DELETE', '/v1/api-keys/{key_id}', {
+    token: keys.owner, params: { key_id: rotatedId } })).status, 200);
+
+  // Errors.
+  for (const json of [{ name: 'x' }, { name: 'x', role: 'viewer', id: 'mine' }, { name: 'x', role: 'root' }]) {
+    assert.equal((await call('POST', '/v1/api-keys', { token: keys.owner, json })).status, 400, JSON.stringify(json));
+  }
+  assert.equal((await call('POST', '/v1/api-keys', { token: keys.owner, body: '{"name":', contentType: 'application/json' })).status, 400);
+  assert.equal((await call('POST', '/v1/api-keys', { token: keys.owner, body: 'x', contentType: 'text/plain' })).status, 415);
+  assert.equal((await call('GET', '/v1/api-keys/{key_id}', { token: keys.owner, params: { key_id: 'nope' } })).status, 404);
+  assert.equal((await call('DELETE', '/v1/api-keys/{key_id}', { token: keys.owner, params: { key_id: 'nope' } })).status, 404);
+  assert.equal((await call('GET', '/v1/api-keys')).status, 401);
+  assert.equal((await call('GET', '/v1/api-keys', { token: 'not-a-key' })).status, 401);
+  assert.equal((await call('POST', '/v1/api-keys', { token: viewer, json: { name: 'x', role: 'viewer' } })).status, 403);
+  assert.equal((await call('POST', '/v1/api-keys', { token: keys.operator, json: { name: 'x', role: 'viewer' } })).status, 403);
+});
+
+test('service accounts and OAuth2 access tokens', async () => {
+  const created = await call('POST', '/v1/service-accounts', {
+    token: keys.owner, json: { name: 'billing-sync', role: 'admin' },
+  });
+  assert.equal(created.status, 201);
+  const account = created.json();
+  assert.ok((await call('GET', '/v1/service-accounts', { token: keys.owner })).json().data.length >= 1);
+  assert.equal((await call('GET', '/v1/service-accounts/{account_id}', {
+    token: keys.owner, params: { account_id: account.id } })).status, 200);
+
+  // The client authenticates in the form, or with HTTP Basic (each half form-encoded).
+  const form = (fields) => ({
+    body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded',
+  });
+  const grant = { grant_type: 'client_credentials' };
+  const issued = await call('POST', '/oauth/token', form({
+    ...grant, client_id: account.client_id, client_secret: account.client_secret }));
+  assert.equal(issued.status, 200);
+  const basic = Buffer.from(`${encodeURIComponent(account.client_id)}:` +
+                            `${encodeURIComponent(account.client_secret)}`).toString('base64');
+  assert.equal((await call('POST', '/oauth/token', {
+    ...form({ ...grant, scope: 'api_keys:read' }), headers: { authorization: `Basic ${basic}` },
+  })).status, 200);
+  // The access token is a bearer credential like an API key.
+  assert.equal((await call('GET', '/v1/api-keys', { token: issued.json().access_token })).status, 200);
+  assert.ok((await call('GET', '/.well-known/jwks.json')).json().keys.length >= 1);
+
+  // Errors, each in the shape the document gives it.
+  const wrong = await call('POST', '/oauth/token', form({
+    ...grant, client_id: account.client_id, client_secret: 'wrong' }));
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.json().error, 'invalid_client');
+  assert.equal((await call('POST', '/oauth/token', form(grant))).status, 401);
+  assert.equal((await call('POST', '/oauth/token', form({ grant_type: 'password' }))).status, 400);
+  assert.equal((await call('POST', '/oauth/token', form({
+    ...grant, scope: 'tenants:manage', client_id: account.client_id, client_secret: account.client_secret,
+  }))).status, 400);
+  assert.equal((await call('POST', '/oauth/token', { json: grant })).status, 415);
+  assert.equal((await call('POST', '/v1/service-accounts', {
+    token: keys.owner, json: { name: 'x', role: 'owner', client_secret: 'mine' } })).status, 400);
+  assert.equal((await call('GET', '/v1/service-accounts/{account_id}', {
+    token: keys.owner, params: { account_id: 'sa_missing' } })).status, 404);
+  assert.equal((await call('GET', '/v1/service-accounts', { token: keys.operator })).status, 403);
+
+  assert.equal((await call('DELETE', '/v1/service-accounts/{account_id}', {
+    token: keys.owner, params: { account_id: account.id } })).status, 200);
+  assert.equal((await call('POST', '/oauth/token', form({
+    ...grant, client_id: account.client_id, client_secret: account.client_secret }))).status, 401);
+  assert.equal((await call('DELETE', '/v1/service-accounts/{account_id}', {
+    token: keys.owner, params: { account_id: 'sa_missing' } })).status, 404);
+});
+
+test('audit events', async () => {
+  const first = await call('GET', '/v1/audit-events', { token: keys.owner, query: { limit: '2' } });
+  assert.equal(first.status, 200);
+  const page = first.json();
+  assert.equal(page.data.length, 2);
+  assert.ok(page.next_cursor);
+  const next = await call('GET', '/v1/audit-events', {
+    token: keys.owner, query: { limit: '2', cursor: page.next_cursor, outcome: 'success' },
+  });
+  assert.equal(next.status, 200);
+  assert.equal((await call('GET', '/v1/audit-events', { token: keys.operator })).status, 200);
+
+  const exported = await call('GET', '/v1/audit-events/export', { token: keys.owner, query: { limit: '3' } });
+  assert.equal(exported.status, 200);
+  assert.equal(exported.text.trim().split('\n').length, 3);
+  assert.ok(exported.headers.get('aic-next-after'));
+
+  for (const query of [{ limit: '0' }, { outcome: 'maybe' }, { since: 'yesterday' }, { unknown: '1' }]) {
+    assert.equal((await call('GET', '/v1/audit-events', { token: keys.owner, query })).status, 400, JSON.stringify(query));
+  }
+  assert.equal((await call('GET', '/v1/audit-events/export', { token: keys.owner, query: { after: '-1' } })).status, 400);
+  assert.equal((await call('GET', '/v1/audit-events')).status, 401);
+});
+
+test('users, with versions as ETags', async () => {
+  const created = await call('POST', '/v1/users', {
+    token: keys.owner, json: { email: 'ana@contract.example', role: 'analyst' },
+  });
+  assert.equal(created.status, 201);
+  const user = created.json();
+  assert.equal(created.headers.get('etag'), `"${user.version}"`);
+
+  const first = await call('GET', '/v1/users', { token: keys.owner, query: { limit: '1' } });
+  assert.ok(first.json().next_cursor);
+  const rest = await call('GET', '/v1/users', {
+    token: keys.owner, query: { limit: '1', cursor: first.json().next_cursor } });
+  assert.equal(rest.status, 200);
+  const owner = [...first.json().data, ...rest.json().data].find((each) => each.role === 'owner');
+  assert.ok(owner);
+  const fetched = await call('GET', '/v1/users/{user_id}', { token: keys.owner, params: { user_id: user.id } });
+  assert.equal(fetched.status, 200);
+
+  const changed = await call('PATCH', '/v1/users/{user_id}', {
+    token: keys.owner, params: { user_id: user.id }, json: { role: 'viewer' },
+    headers: { 'if-match': fetched.headers.get('etag') },
+  });
+  assert.equal(changed.status, 200);
+  assert.equal(changed.json().role, 'viewer');
+  // The version it was based on is gone now.
+  assert.equal((await call('PATCH', '/v1/users/{user_id}', {
+    token: keys.owner, params: { user_id: user.id }, json: { role: 'analyst' },
+    headers: { 'if-match': fetched.headers.get('etag') },
+  })).status, 412);
+  assert.equal((await call('PATCH', '/v1/users/{user_id}', {
+    token: keys.owner, params: { user_id: user.id }, json: { role: 'analyst' },
+    headers: { 'if-match': 'yesterday' },
+  })).status, 400);
+  assert.equal((await call('PATCH', '/v1/users/{user_id}', {
+    token: keys.owner, params: { user_id: user.id }, json: { email: 'new@contract.example' },
+  })).status, 400);
+  assert.equal((await call('POST', '/v1/users', {
+    token: keys.owner, json: { email: 'ana@contract.example', role: 'viewer' } })).status, 409);
+  assert.equal((await call('GET', '/v1/users/{user_id}', {
+    token: keys.owner, params: { user_id: 'usr_missing' } })).status, 404);
+  assert.equal((await call('GET', '/v1/users', { token: keys.operator })).status, 403);
+
+  assert.equal((await call('DELETE', '/v1/users/{user_id}', {
+    token: keys.owner, params: { user_id: user.id } })).status, 200);
+  // The last active owner stays.
+  assert.equal((await call('DELETE', '/v1/users/{user_id}', {
+    token: keys.owner, params: { user_id: owner.id } })).status, 409);
+});
+
+test('rate limits answer 429 with Retry-After', async () => {
+  let limited;
+  for (let i = 0; i < kFreePlanPerMinute + 3 && !limited; ++i) {
+    const answer = await call('GET', '/v1/api-keys', { token: keys.freeOwner });
+    if (answer.status === 429) limited = answer;
+  }
+  assert.ok(limited, `no 429 within ${kFreePlanPerMinute + 3} requests on a ${kFreePlanPerMinute}/min plan`);
+  assert.equal(limited.json().status, 429);
+});
+
+test('every documented operation was called and answered with success', () => {
+  const missing = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(item)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      const statuses = [...(called.get(name) ?? [])];
+      if (!statuses.some((status) => status >= 200 && status < 300)) missing.push(name);
+    }
+  }
+  assert.deepEqual(missing, [], 'add a call for each of these to this file');
+});
