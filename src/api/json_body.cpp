@@ -78,6 +78,30 @@ JsonBody& JsonBody::optional(std::string_view name, std::string& out) {
   return *this;
 }
 
+JsonBody& JsonBody::required(std::string_view name, std::vector<std::string>& out) {
+  if (first_error_) return *this;
+  const boost::json::value* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) {
+    first_error_ = core::Error::invalid("is required", pointer(name));
+    return *this;
+  }
+  if (!value->is_array()) {
+    first_error_ = core::Error::invalid("must be an array of strings", pointer(name));
+    return *this;
+  }
+  out.clear();
+  const auto& items = value->as_array();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].is_string()) {
+      first_error_ =
+          core::Error::invalid("must be a string", pointer(name) + "/" + std::to_string(i));
+      return *this;
+    }
+    out.emplace_back(items[i].as_string().data(), items[i].as_string().size());
+  }
+  return *this;
+}
+
 JsonBody& JsonBody::optional(std::string_view name, std::optional<std::int64_t>& out) {
   if (first_error_) return *this;
   const boost::json::value* value = object_.if_contains(name);

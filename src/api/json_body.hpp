@@ -31,6 +31,8 @@ class JsonBody {
   // Leaves `out` as it is (its default) when the member is absent or null.
   JsonBody& optional(std::string_view name, std::string& out);
   JsonBody& optional(std::string_view name, std::optional<std::string>& out);
+  // An array of strings.
+  JsonBody& required(std::string_view name, std::vector<std::string>& out);
   // An integer member (a JSON number without fraction or exponent that fits in 64 bits).
   JsonBody& optional(std::string_view name, std::optional<std::int64_t>& out);
   const std::optional<core::Error>& first_error() const { return first_error_; }

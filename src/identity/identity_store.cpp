@@ -187,6 +187,34 @@ core::Status read_page(Transaction& tx, const std::string& sql, const std::vecto
   return {};
 }
 
+std::vector<std::string> split_permissions(std::string_view text) {
+  std::vector<std::string> items;
+  while (!text.empty()) {
+    std::size_t space = std::min(text.find(' '), text.size());
+    if (space > 0) items.emplace_back(text.substr(0, space));
+    text.remove_prefix(std::min(space + 1, text.size()));
+  }
+  std::sort(items.begin(), items.end());
+  return items;
+}
+
+// The permissions `role` grants in `tenant_id`: a built-in role's, or the tenant's custom
+// role's; nullopt for a name that is neither.
+core::Status grants_of(Transaction& tx, const std::string& tenant_id, const std::string& role,
+                       std::optional<std::vector<std::string>>& out) {
+  out.reset();
+  if (const auto* builtin = role_permissions(role)) {
+    out = *builtin;
+    return {};
+  }
+  if (tenant_id.empty()) return {};
+  auto rows = tx.execute("SELECT permissions FROM custom_roles WHERE tenant_id = $1 AND name = $2",
+                         {tenant_id, role});
+  if (!rows) return std::move(rows).error();
+  if (!rows->rows.empty()) out = split_permissions(rows->text(0, 0));
+  return {};
+}
+
 core::Status require_tenant(const core::Principal& actor) {
   if (actor.tenant_id.empty()) {
     return Error::make(ErrorCode::kPermissionDenied,
@@ -403,6 +431,8 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   std::string stored_hash;
   std::string plan;
   std::optional<std::string> user_role;  // the key's user's current role, if active
+  std::optional<std::vector<std::string>> key_grants;
+  std::optional<std::vector<std::string>> user_grants;
   auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
     auto rows = tx.execute(
         "SELECT " + std::string(kKeyColumns) +
@@ -417,6 +447,12 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
       stored_hash = rows->text(0, kKeyColumnCount);
       plan = rows->text(0, kKeyColumnCount + 1);
       if (!rows->is_null(0, kKeyColumnCount + 2)) user_role = rows->text(0, kKeyColumnCount + 2);
+      if (auto found = grants_of(tx, key->tenant_id, key->role, key_grants); !found) return found;
+      if (user_role) {
+        if (auto found = grants_of(tx, key->tenant_id, *user_role, user_grants); !found) {
+          return found;
+        }
+      }
     }
     return {};
   });
@@ -436,21 +472,19 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   if (expires_at && *expires_at <= now) {
     return Error::make(ErrorCode::kUnauthenticated, "the API key has expired");
   }
-  const auto* permissions = role_permissions(key->role);
-  if (permissions == nullptr) {
+  if (!key_grants) {
     return Error::make(ErrorCode::kUnauthenticated, "the API key's role no longer exists");
   }
-  std::vector<std::string> granted = *permissions;
+  std::vector<std::string> granted = std::move(*key_grants);
   if (key->principal_kind == "user") {
     // A key never does more than its user may do now: a demoted user's keys shrink with them.
     if (!user_role) {
       return Error::make(ErrorCode::kUnauthenticated, "the API key's user is disabled");
     }
-    const auto* user_permissions = role_permissions(*user_role);
     std::vector<std::string> both;
-    if (user_permissions != nullptr) {
-      std::set_intersection(granted.begin(), granted.end(), user_permissions->begin(),
-                            user_permissions->end(), std::back_inserter(both));
+    if (user_grants) {
+      std::set_intersection(granted.begin(), granted.end(), user_grants->begin(),
+                            user_grants->end(), std::back_inserter(both));
     }
     granted = std::move(both);
   }
@@ -484,10 +518,14 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
 core::Status IdentityStore::check_grantable(const core::Principal& actor, const std::string& role,
                                             const audit::Origin& origin,
                                             std::string_view target_type) {
-  const auto* permissions = role_permissions(role);
-  if (permissions == nullptr || role == kOperatorRole) {
-    return Error::invalid("unknown role '" + role + "'", "/role");
+  std::optional<std::vector<std::string>> permissions;
+  if (role != kOperatorRole) {
+    auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+      return grants_of(tx, actor.tenant_id, role, permissions);
+    });
+    if (!status) return status;
   }
+  if (!permissions) return Error::invalid("unknown role '" + role + "'", "/role");
   for (const auto& granted : *permissions) {
     if (!actor.has(granted)) {
       // An attempted escalation is a security event in its own right.
@@ -753,8 +791,14 @@ Result<AuthenticatedClient> IdentityStore::authenticate_client(std::string_view 
         {std::string(client_id)});
     if (!rows) return std::move(rows).error();
     if (!rows->rows.empty()) {
-      client = AuthenticatedClient{account_from_row(*rows, 0), rows->text(0, 7)};
+      client = AuthenticatedClient{account_from_row(*rows, 0), rows->text(0, 7), {}};
       stored_hash = rows->text(0, 6);
+      std::optional<std::vector<std::string>> grants;
+      if (auto found = grants_of(tx, client->account.tenant_id, client->account.role, grants);
+          !found) {
+        return found;
+      }
+      if (grants) client->permissions = std::move(*grants);
     }
     return {};
   });
@@ -1002,6 +1046,133 @@ Result<User> IdentityStore::disable_user(const core::Principal& actor, std::stri
   if (!user) return not_found("user", user_id);
   for (const auto& key : revoked_keys) cache_.invalidate(key);
   return *user;
+}
+
+Result<std::vector<Role>> IdentityStore::list_roles(const core::Principal& actor) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::vector<Role> roles;
+  for (const auto& name : builtin_roles()) {
+    roles.push_back(Role{name, "Built-in role.", *role_permissions(name), true, ""});
+  }
+  const std::size_t builtin_count = roles.size();
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    roles.resize(builtin_count);
+    auto rows = tx.execute(
+        "SELECT name, description, permissions, created_at FROM custom_roles "
+        "WHERE tenant_id = $1 ORDER BY name",
+        {actor.tenant_id});
+    if (!rows) return std::move(rows).error();
+    for (std::size_t i = 0; i < rows->rows.size(); ++i) {
+      roles.push_back(Role{rows->text(i, 0), rows->text(i, 1), split_permissions(rows->text(i, 2)),
+                           false, rows->text(i, 3)});
+    }
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  return roles;
+}
+
+Result<Role> IdentityStore::create_role(const core::Principal& actor, const NewRole& request,
+                                        const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (!valid_custom_role_name(request.name)) {
+    return Error::invalid(
+        "must be 1 to 48 of a-z, 0-9 and '_', start with a letter, and not be a built-in role",
+        "/name");
+  }
+  if (request.description.size() > 500) {
+    return Error::invalid("must be at most 500 characters", "/description");
+  }
+  std::vector<std::string> permissions = request.permissions;
+  std::sort(permissions.begin(), permissions.end());
+  permissions.erase(std::unique(permissions.begin(), permissions.end()), permissions.end());
+  if (permissions.empty())
+    return Error::invalid("must name at least one permission", "/permissions");
+  const auto& known = tenant_permissions();
+  for (std::size_t i = 0; i < permissions.size(); ++i) {
+    if (!std::binary_search(known.begin(), known.end(), permissions[i])) {
+      return Error::invalid("'" + permissions[i] + "' is not a tenant permission", "/permissions");
+    }
+    if (!actor.has(permissions[i])) {
+      audit::Event event = audit::event_by(actor, origin, "role.created");
+      event.outcome = "denied";
+      event.target_type = "role";
+      event.target_id = request.name;
+      event.details = audit::details_json({{"missing_permission", permissions[i]}});
+      if (auto recorded = audit_.record(event); !recorded) return std::move(recorded).error();
+      return Error::make(ErrorCode::kPermissionDenied, "the role would grant " + permissions[i] +
+                                                           ", which the caller does not hold");
+    }
+  }
+  std::string joined;
+  for (const auto& permission : permissions) {
+    if (!joined.empty()) joined += ' ';
+    joined += permission;
+  }
+  Role role{request.name, request.description, permissions, false, utc_now()};
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto taken = tx.execute("SELECT count(*) FROM custom_roles WHERE tenant_id = $1 AND name = $2",
+                            {actor.tenant_id, role.name});
+    if (!taken) return std::move(taken).error();
+    if (taken->integer(0, 0) > 0) {
+      core::Error error =
+          Error::make(ErrorCode::kConflict, "a role named '" + role.name + "' already exists");
+      error.field = "/name";
+      return error;
+    }
+    auto inserted = tx.execute(
+        "INSERT INTO custom_roles (tenant_id, name, description, permissions, created_at) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        {actor.tenant_id, role.name, role.description, joined, role.created_at});
+    if (!inserted) return std::move(inserted).error();
+    audit::Event event = audit::event_by(actor, origin, "role.created");
+    event.target_type = "role";
+    event.target_id = role.name;
+    event.details = audit::details_json({{"permissions", joined}});
+    return append(audit_, tx, event);
+  });
+  if (!status) return std::move(status).error();
+  return role;
+}
+
+Result<Role> IdentityStore::delete_role(const core::Principal& actor, std::string_view name,
+                                        const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<Role> role;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    role.reset();
+    auto rows = tx.execute(
+        "SELECT name, description, permissions, created_at FROM custom_roles "
+        "WHERE tenant_id = $1 AND name = $2",
+        {actor.tenant_id, std::string(name)});
+    if (!rows) return std::move(rows).error();
+    if (rows->rows.empty()) return {};
+    role = Role{rows->text(0, 0), rows->text(0, 1), split_permissions(rows->text(0, 2)), false,
+                rows->text(0, 3)};
+    // Whoever holds the role would be left with an unknown one: refuse instead.
+    auto used = tx.execute(
+        "SELECT (SELECT count(*) FROM users WHERE tenant_id = $1 AND role = $2 AND "
+        "disabled_at IS NULL) + (SELECT count(*) FROM api_keys WHERE tenant_id = $1 AND "
+        "role = $2 AND revoked_at IS NULL) + (SELECT count(*) FROM service_accounts WHERE "
+        "tenant_id = $1 AND role = $2 AND disabled_at IS NULL)",
+        {actor.tenant_id, role->name});
+    if (!used) return std::move(used).error();
+    if (used->integer(0, 0) > 0) {
+      return Error::make(ErrorCode::kConflict, "role '" + role->name + "' is still held by " +
+                                                   std::to_string(used->integer(0, 0)) +
+                                                   " active users, API keys or service accounts");
+    }
+    auto deleted = tx.execute("DELETE FROM custom_roles WHERE tenant_id = $1 AND name = $2",
+                              {actor.tenant_id, role->name});
+    if (!deleted) return std::move(deleted).error();
+    audit::Event event = audit::event_by(actor, origin, "role.deleted");
+    event.target_type = "role";
+    event.target_id = role->name;
+    return append(audit_, tx, event);
+  });
+  if (!status) return std::move(status).error();
+  if (!role) return not_found("role", name);
+  return *role;
 }
 
 }  // namespace aic::identity

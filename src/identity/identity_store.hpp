@@ -57,6 +57,21 @@ struct IssuedKey {
   std::string token;
 };
 
+// A named set of permissions: built in, or a tenant's own.
+struct Role {
+  std::string name;
+  std::string description;
+  std::vector<std::string> permissions;  // sorted
+  bool builtin = false;
+  std::string created_at;  // empty for built-in roles
+};
+
+struct NewRole {
+  std::string name;
+  std::string description;
+  std::vector<std::string> permissions;
+};
+
 // A person in a tenant.
 struct User {
   std::string id;  // "usr_…"
@@ -106,6 +121,7 @@ struct CreatedServiceAccount {
 struct AuthenticatedClient {
   ServiceAccount account;
   std::string plan;
+  std::vector<std::string> permissions;  // of the account's role, sorted
 };
 
 struct NewTenant {
@@ -189,6 +205,15 @@ class IdentityStore {
   core::Result<ApiKey> get_api_key(const core::Principal& actor, std::string_view key_id);
   core::Result<ApiKey> revoke_api_key(const core::Principal& actor, std::string_view key_id,
                                       const audit::Origin& origin);
+  // The built-in roles, then the tenant's own.
+  core::Result<std::vector<Role>> list_roles(const core::Principal& actor);
+  // A custom role; its permissions must be known tenant permissions the actor holds.
+  core::Result<Role> create_role(const core::Principal& actor, const NewRole& request,
+                                 const audit::Origin& origin);
+  // kConflict while a user, API key or service account still has the role.
+  core::Result<Role> delete_role(const core::Principal& actor, std::string_view name,
+                                 const audit::Origin& origin);
+
   core::Result<User> create_user(const core::Principal& actor, const NewUser& request,
                                  const audit::Origin& origin);
   core::Result<PageOf<User>> list_users(const core::Principal& actor, const PageRequest& page = {});

@@ -14,17 +14,29 @@ std::vector<std::string> sorted(std::initializer_list<std::string_view> items) {
   return out;
 }
 
+}  // namespace
+
+const std::vector<std::string>& tenant_permissions() {
+  namespace p = permission;
+  static const std::vector<std::string> all =
+      sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead, p::kApiKeysManage,
+              p::kServiceAccountsRead, p::kServiceAccountsManage, p::kRolesRead, p::kRolesManage,
+              p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke, p::kBillingRead,
+              p::kSupportRead, p::kIntegrationsManage});
+  return all;
+}
+
+namespace {
+
 const Table& table() {
   namespace p = permission;
   static const Table by_role = {
-      {"owner", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
+      // The owner holds every tenant permission, so it can grant any role.
+      {"owner", tenant_permissions()},
+      {"admin", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
                         p::kApiKeysManage, p::kServiceAccountsRead, p::kServiceAccountsManage,
-                        p::kRolesRead, p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite,
-                        p::kAiInvoke, p::kBillingRead, p::kIntegrationsManage})},
-      {"admin",
-       sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead, p::kApiKeysManage,
-               p::kServiceAccountsRead, p::kServiceAccountsManage, p::kRolesRead, p::kAuditRead,
-               p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke, p::kIntegrationsManage})},
+                        p::kRolesRead, p::kRolesManage, p::kAuditRead, p::kEntitiesRead,
+                        p::kEntitiesWrite, p::kAiInvoke, p::kIntegrationsManage})},
       {"analyst", sorted({p::kTenantRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke})},
       {"viewer", sorted({p::kTenantRead, p::kEntitiesRead})},
       {"billing", sorted({p::kTenantRead, p::kBillingRead})},
@@ -42,6 +54,14 @@ const std::vector<std::string>& builtin_roles() {
   static const std::vector<std::string> roles = {
       "owner", "admin", "analyst", "viewer", "billing", "support_agent", "partner_developer"};
   return roles;
+}
+
+bool valid_custom_role_name(std::string_view name) {
+  if (name.empty() || name.size() > 48 || name.front() < 'a' || name.front() > 'z') return false;
+  bool allowed = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  return allowed && table().find(name) == table().end();
 }
 
 const std::vector<std::string>* role_permissions(std::string_view role) {

@@ -19,6 +19,7 @@ inline constexpr std::string_view kApiKeysManage = "api_keys:manage";
 inline constexpr std::string_view kServiceAccountsRead = "service_accounts:read";
 inline constexpr std::string_view kServiceAccountsManage = "service_accounts:manage";
 inline constexpr std::string_view kRolesRead = "roles:read";
+inline constexpr std::string_view kRolesManage = "roles:manage";
 inline constexpr std::string_view kAuditRead = "audit:read";
 inline constexpr std::string_view kEntitiesRead = "entities:read";
 inline constexpr std::string_view kEntitiesWrite = "entities:write";
@@ -33,8 +34,15 @@ inline constexpr std::string_view kOperatorRole = "platform_operator";
 // The built-in tenant roles, in order of decreasing power.
 const std::vector<std::string>& builtin_roles();
 
+// Every permission a tenant role may hold, sorted (all but the operator's).
+const std::vector<std::string>& tenant_permissions();
+
+// Whether `name` may name a custom role: 1 to 48 of a-z, 0-9 and '_', starting with a letter,
+// and not a built-in role's name.
+bool valid_custom_role_name(std::string_view name);
+
 // The sorted permissions of `role` (a built-in tenant role or kOperatorRole), or nullptr for
-// an unknown role.
+// any other name (a tenant's custom roles live in the database: IdentityStore).
 const std::vector<std::string>* role_permissions(std::string_view role);
 
 }  // namespace aic::identity

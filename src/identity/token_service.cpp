@@ -165,8 +165,8 @@ Result<AccessToken> TokenService::issue(std::string_view client_id, std::string_
     (void)audit_.record(event);
     return std::move(client).error();
   }
-  const auto* role_grants = role_permissions(client->account.role);
-  if (role_grants == nullptr) {
+  const std::vector<std::string>* role_grants = &client->permissions;
+  if (role_grants->empty()) {
     return Error::make(ErrorCode::kUnauthenticated, "the service account's role no longer exists");
   }
   std::vector<std::string> scope = split_scope(requested_scope);

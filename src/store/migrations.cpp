@@ -156,6 +156,19 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_age ON idempotency_keys (scope, created_at);
 )sql";
 
+// Migration 7, the same on both backends: a tenant's own roles. permissions is the sorted,
+// space-separated list.
+constexpr std::string_view kCreateCustomRoles = R"sql(
+CREATE TABLE custom_roles (
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  permissions TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, name)
+);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -227,6 +240,12 @@ VALUES (
           "create_idempotency_keys",
           std::string(kCreateIdempotencyKeys),
           std::string(kCreateIdempotencyKeys),
+      },
+      {
+          7,
+          "create_custom_roles",
+          std::string(kCreateCustomRoles),
+          std::string(kCreateCustomRoles),
       },
   };
   return kMigrations;

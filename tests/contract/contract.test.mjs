@@ -424,6 +424,26 @@ test('users, with versions as ETags', async () => {
     token: keys.owner, params: { user_id: owner.id } })).status, 409);
 });
 
+test('custom roles', async () => {
+  const listed = await call('GET', '/v1/roles', { token: keys.owner });
+  assert.equal(listed.status, 200);
+  assert.ok(listed.json().data.some((role) => role.name === 'owner' && role.builtin));
+  const created = await call('POST', '/v1/roles', {
+    token: keys.owner, json: { name: 'contract_auditor', permissions: ['audit:read'] },
+  });
+  assert.equal(created.status, 201);
+  assert.equal((await call('POST', '/v1/roles', {
+    token: keys.owner, json: { name: 'contract_auditor', permissions: ['audit:read'] },
+  })).status, 409);
+  assert.equal((await call('POST', '/v1/roles', {
+    token: keys.owner, json: { name: 'x', permissions: ['no:such'] },
+  })).status, 400);
+  assert.equal((await call('DELETE', '/v1/roles/{role_name}', {
+    token: keys.owner, params: { role_name: 'contract_auditor' } })).status, 200);
+  assert.equal((await call('DELETE', '/v1/roles/{role_name}', {
+    token: keys.owner, params: { role_name: 'contract_auditor' } })).status, 404);
+});
+
 test('rate limits answer 429 with Retry-After', async () => {
   let limited;
   for (let i = 0; i < kFreePlanPerMinute + 3 && !limited; ++i) {

@@ -4,8 +4,10 @@
 
 #include <boost/json.hpp>
 #include <map>
+#include <tuple>
 
 #include "identity/api_keys.hpp"
+#include "identity/permissions.hpp"
 #include "tenant_world.hpp"
 
 namespace aic::test {
@@ -198,10 +200,15 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
   ASSERT_TRUE(user);
   ASSERT_EQ(user->status, 201) << user->body;
   std::string a_user_id(body_of(*user)["id"].as_string());
+  auto role = world.call("POST", "/v1/roles", world.owner_a,
+                         R"({"name":"alpha_auditor","permissions":["audit:read"]})");
+  ASSERT_TRUE(role);
+  ASSERT_EQ(role->status, 201) << role->body;
   std::map<std::string, std::string> a_objects = {{"key_id", a_key_id},
                                                   {"tenant_id", world.tenant_a},
                                                   {"account_id", a_account_id},
-                                                  {"user_id", a_user_id}};
+                                                  {"user_id", a_user_id},
+                                                  {"role_name", "alpha_auditor"}};
 
   for (const http::Route* route : world.server.router().routes()) {
     std::string path;
@@ -232,6 +239,9 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
     EXPECT_EQ(response->body.find("viewer key"), std::string::npos);
     EXPECT_EQ(response->body.find("alpha sync"), std::string::npos);
     EXPECT_EQ(response->body.find("analyst@alpha.example"), std::string::npos);
+    if (!has_parameter) {
+      EXPECT_EQ(response->body.find("alpha_auditor"), std::string::npos);
+    }
     EXPECT_EQ(response->body.find("owner@alpha.example"), std::string::npos);
     if (!has_parameter) {
       EXPECT_EQ(response->body.find(a_key_id), std::string::npos);
@@ -359,6 +369,62 @@ TEST(Users, DisablingAUserRevokesTheirKeys) {
   ASSERT_EQ(disabled->status, 200) << disabled->body;
   EXPECT_FALSE(body_of(*disabled)["disabled_at"].is_null());
   EXPECT_EQ(world.call("GET", "/v1/api-keys", world.owner_a)->status, 401);
+}
+
+TEST(Roles, CustomRolesGrantExactlyTheirPermissions) {
+  World world;
+  auto created = world.call("POST", "/v1/roles", world.owner_a,
+                            R"({"name":"auditor","description":"Reads the audit log.",)"
+                            R"("permissions":["audit:read","tenant:read","audit:read"]})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  EXPECT_EQ(json::serialize(body_of(*created)["permissions"]), R"(["audit:read","tenant:read"])");
+
+  auto listed = world.call("GET", "/v1/roles", world.owner_a);
+  ASSERT_TRUE(listed);
+  auto roles = body_of(*listed)["data"].as_array();
+  EXPECT_EQ(roles.size(), identity::builtin_roles().size() + 1);
+  EXPECT_EQ(roles.back().at("name"), "auditor");
+  EXPECT_EQ(roles.back().at("builtin"), false);
+  // Tenant B does not see A's role and cannot use it.
+  auto other = world.call("GET", "/v1/roles", world.owner_b);
+  EXPECT_EQ(other->body.find("auditor"), std::string::npos);
+  auto borrowed =
+      world.call("POST", "/v1/api-keys", world.owner_b, R"({"name":"x","role":"auditor"})");
+  EXPECT_EQ(borrowed->status, 400);
+
+  auto [key_id, auditor] = world.create_key(world.owner_a, "auditor");
+  EXPECT_EQ(world.call("GET", "/v1/audit-events", auditor)->status, 200);
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", auditor)->status, 403);
+
+  for (const auto& [body, status, field] : std::vector<std::tuple<std::string, int, std::string>>{
+           {R"({"name":"x","permissions":["audit:write"]})", 400, "/permissions"},
+           {R"({"name":"x","permissions":["tenants:manage"]})", 400, "/permissions"},
+           {R"({"name":"x","permissions":[]})", 400, "/permissions"},
+           {R"({"name":"x","permissions":"audit:read"})", 400, "/permissions"},
+           {R"({"name":"x","permissions":[1]})", 400, "/permissions/0"},
+           {R"({"name":"owner","permissions":["audit:read"]})", 400, "/name"},
+           {R"({"name":"Has Spaces","permissions":["audit:read"]})", 400, "/name"},
+           {R"({"name":"auditor","permissions":["audit:read"]})", 409, "/name"},
+           {R"({"name":"x","permissions":["audit:read"],"builtin":true})", 400, "/builtin"}}) {
+    auto response = world.call("POST", "/v1/roles", world.owner_a, body);
+    ASSERT_TRUE(response) << body;
+    EXPECT_EQ(response->status, status) << body << " " << response->body;
+    EXPECT_EQ(problem_field(*response), field) << body;
+  }
+  // An admin cannot create a role with a permission it lacks (billing:read).
+  auto admin = world.create_key(world.owner_a, "admin").second;
+  auto escalation =
+      world.call("POST", "/v1/roles", admin, R"({"name":"payer","permissions":["billing:read"]})");
+  ASSERT_TRUE(escalation);
+  EXPECT_EQ(escalation->status, 403);
+
+  // A role someone holds cannot be deleted; once nobody does, it can.
+  EXPECT_EQ(world.call("DELETE", "/v1/roles/auditor", world.owner_a)->status, 409);
+  ASSERT_EQ(world.call("DELETE", "/v1/api-keys/" + key_id, world.owner_a)->status, 200);
+  EXPECT_EQ(world.call("DELETE", "/v1/roles/auditor", world.owner_a)->status, 200);
+  EXPECT_EQ(world.call("DELETE", "/v1/roles/auditor", world.owner_a)->status, 404);
+  EXPECT_EQ(world.call("DELETE", "/v1/roles/owner", world.owner_a)->status, 404);
 }
 
 }  // namespace

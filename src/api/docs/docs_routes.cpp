@@ -76,6 +76,9 @@ ApiInfo api_info() {
       {"users",
        "The people of a tenant and their roles; each carries its version as an ETag.",
        {"/v1/users"}},
+      {"roles",
+       "Named sets of permissions: the built-in roles and the tenant's own.",
+       {"/v1/roles"}},
       {"service-accounts",
        "Non-human principals of a tenant: OAuth2 clients that obtain short-lived access "
        "tokens.",

@@ -63,6 +63,17 @@ Response page_response(const identity::PageOf<T>& page, ToJson to_json) {
   return list_response(std::move(items), next);
 }
 
+json::object role_json(const identity::Role& role) {
+  json::array permissions;
+  for (const auto& permission : role.permissions) permissions.emplace_back(permission);
+  json::object out{{"name", role.name},
+                   {"description", role.description},
+                   {"permissions", std::move(permissions)},
+                   {"builtin", role.builtin}};
+  out["created_at"] = role.created_at.empty() ? json::value(nullptr) : json::value(role.created_at);
+  return out;
+}
+
 json::object user_json(const identity::User& user) {
   json::object out{{"id", user.id},           {"email", user.email},
                    {"role", user.role},       {"has_password", user.has_password},
@@ -280,6 +291,49 @@ boost::asio::awaitable<Response> disable_service_account(const IdentityDependenc
   co_return json_response(200, account_json(*account));
 }
 
+boost::asio::awaitable<Response> list_roles(const IdentityDependencies& deps,
+                                            RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  auto roles = co_await deps.workers.run(context.deadline,
+                                         [&] { return deps.identities.list_roles(*actor); });
+  if (!roles) co_return error_response(roles.error(), context);
+  json::array items;
+  for (const auto& role : *roles) items.push_back(role_json(role));
+  co_return list_response(std::move(items), std::nullopt);
+}
+
+boost::asio::awaitable<Response> create_role(const IdentityDependencies& deps,
+                                             RequestContext& context) {
+  auto body = JsonBody::parse(context.request, {"name", "description", "permissions"},
+                              {"builtin", "created_at", "tenant_id"});
+  if (!body) co_return error_response(body.error(), context);
+  identity::NewRole request;
+  body->required("name", request.name)
+      .optional("description", request.description)
+      .required("permissions", request.permissions);
+  if (body->first_error()) co_return error_response(*body->first_error(), context);
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  auto role = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.create_role(*actor, request, origin_of(context));
+  });
+  if (!role) co_return error_response(role.error(), context);
+  co_return json_response(201, role_json(*role));
+}
+
+boost::asio::awaitable<Response> delete_role(const IdentityDependencies& deps,
+                                             RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string name(context.param("role_name"));
+  auto role = co_await deps.workers.run(context.deadline, [&] {
+    return deps.identities.delete_role(*actor, name, origin_of(context));
+  });
+  if (!role) co_return error_response(role.error(), context);
+  co_return json_response(200, role_json(*role));
+}
+
 boost::asio::awaitable<Response> create_user(const IdentityDependencies& deps,
                                              RequestContext& context) {
   auto body =
@@ -477,6 +531,32 @@ void add_identity_routes(http::Router& router, const IdentityDependencies& depen
                          {.status = 409,
                           .description = "The key is revoked or was already "
                                          "rotated."}}})));
+  router.add(http::Method::kGet, "/v1/roles", bind(list_roles),
+             options(permission::kRolesRead, "List the roles of the tenant: built-in and custom.",
+                     {.operation_id = "listRoles",
+                      .responses = {{.status = 200,
+                                     .description = "Every role, in one page.",
+                                     .schema = "ListOfRoles"}}}));
+  router.add(
+      http::Method::kPost, "/v1/roles", once(create_role),
+      idempotent(options(
+          permission::kRolesManage, "Create a custom role.",
+          {.operation_id = "createRole",
+           .request_schema = "CreateRoleRequest",
+           .responses = {{.status = 201, .description = "The new role.", .schema = "Role"},
+                         {.status = 403,
+                          .description = "The caller lacks `roles:manage` or a "
+                                         "permission the role would grant."},
+                         {.status = 409, .description = "A role with this name exists."}}})));
+  router.add(
+      http::Method::kDelete, "/v1/roles/{role_name}", bind(delete_role),
+      options(permission::kRolesManage, "Delete a custom role nobody holds any more.",
+              {.operation_id = "deleteRole",
+               .responses = {{.status = 200, .description = "The deleted role.", .schema = "Role"},
+                             {.status = 404, .description = "No such custom role."},
+                             {.status = 409,
+                              .description = "A user, API key or service account still has "
+                                             "the role."}}}));
   router.add(
       http::Method::kPost, "/v1/users", once(create_user),
       idempotent(options(

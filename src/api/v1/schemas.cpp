@@ -212,10 +212,40 @@ json::object user() {
        {"disabled_at", optional_time("When it was disabled; null: active.")}});
 }
 
+// A built-in role (owner, admin, …) or one of the tenant's custom roles (/v1/roles).
 json::object role_of_tenant(std::string_view description) {
-  json::array roles;
-  for (const auto& role : identity::builtin_roles()) roles.emplace_back(role);
-  return {{"type", "string"}, {"enum", std::move(roles)}, {"description", description}};
+  return {{"type", "string"}, {"pattern", "^[a-z][a-z0-9_]{0,47}$"}, {"description", description}};
+}
+
+json::object permission_list(std::string_view description) {
+  json::array known;
+  for (const auto& permission : identity::tenant_permissions()) known.emplace_back(permission);
+  return {{"type", "array"},
+          {"items", json::object{{"type", "string"}, {"enum", std::move(known)}}},
+          {"description", description}};
+}
+
+json::object role() {
+  return closed_object(
+      "A named set of permissions.",
+      {{"name", text("Unique in the tenant; built-in names are reserved.")},
+       {"description", text("What the role is for.")},
+       {"permissions", permission_list("What the role grants, sorted.")},
+       {"builtin", json::object{{"type", "boolean"},
+                                {"description", "Built in (cannot be deleted) or the tenant's."}}},
+       {"created_at", json::object{{"type", json::array{"string", "null"}},
+                                   {"format", "date-time"},
+                                   {"description", "null for built-in roles."}}}});
+}
+
+json::object create_role_request() {
+  json::object permissions = permission_list("At least one; none the caller lacks.");
+  permissions["minItems"] = 1;
+  return closed_object("A custom role for the caller's tenant.",
+                       {{"name", role_of_tenant("Not a built-in role's name.")},
+                        {"description", text("What the role is for (at most 500 characters).")},
+                        {"permissions", permissions}},
+                       {"description"});
 }
 
 json::object create_user_request() {
@@ -231,7 +261,6 @@ json::object create_user_request() {
 json::object update_user_request() {
   json::object role = role_of_tenant("The new role; may not grant more than the caller holds.");
   role["type"] = json::array{"string", "null"};
-  role["enum"].as_array().emplace_back(nullptr);
   return closed_object("The members to change; absent or null ones stay as they are.",
                        {{"role", role},
                         {"password", json::object{{"type", json::array{"string", "null"}},
@@ -332,6 +361,9 @@ std::vector<NamedSchema> component_schemas() {
       {"ListOfApiKeys", list_of("ApiKey", "A page of the tenant's API keys, oldest first.")},
       {"CreateApiKeyRequest", create_api_key_request()},
       {"RotateApiKeyRequest", rotate_api_key_request()},
+      {"Role", role()},
+      {"ListOfRoles", list_of("Role", "The built-in roles, then the tenant's own.")},
+      {"CreateRoleRequest", create_role_request()},
       {"User", user()},
       {"ListOfUsers", list_of("User", "A page of the tenant's users, oldest first.")},
       {"CreateUserRequest", create_user_request()},
