@@ -90,7 +90,9 @@ int serve(const core::Config& config) {
   api::OAuthDependencies oauth_deps{tokens, workers};
   api::Idempotency idempotency(**database, workers);
   api::v1::IdentityDependencies identity_deps{identities, workers, idempotency};
-  api::v1::AuditDependencies audit_deps{audit, workers};
+  ratelimit::ConcurrencyLimiter concurrency;
+  api::ConcurrencyCap caps(concurrency);
+  api::v1::AuditDependencies audit_deps{audit, workers, caps};
   http::Router router;
   add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps});
   if (auto declared = api::check_route_permissions(router); !declared) {

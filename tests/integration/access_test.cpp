@@ -1,7 +1,11 @@
 // Rate limits, key rotation and the credential cache over real HTTP.
 #include <gtest/gtest.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <thread>
 
 #include "tenant_world.hpp"
 
@@ -211,6 +215,52 @@ TEST(Idempotency, RetriesReplayTheFirstAnswerAndMismatchesAreRefused) {
   ASSERT_TRUE(invalid);
   EXPECT_EQ(invalid->status, 400);
   EXPECT_EQ(body_of(*invalid)["header"], "Idempotency-Key");
+}
+
+TEST(Owasp_API4_UnrestrictedResourceConsumption, ConcurrencyCapsRefuseTheRequestOverTheCap) {
+  std::atomic<int> entered{0};
+  std::atomic<bool> release{false};
+  TestServer::AddRoutes slow_route = [&](http::Router& router, TestServer& server) {
+    // Holds its request until the test releases it: a stand-in for an expensive export.
+    auto slow = [&](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+      entered.fetch_add(1);
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+      while (!release.load()) {
+        timer.expires_after(std::chrono::milliseconds(2));
+        co_await timer.async_wait(boost::asio::use_awaitable);
+      }
+      co_return http::Response::json(200, "{}");
+    };
+    router.add(http::Method::kGet, "/test/slow", server.caps().wrap("slow", 1, slow),
+               http::RouteOptions{.permission = "tenant:read"});
+  };
+  TestServer server({}, slow_route);
+  auto operator_key = server.identities().bootstrap_operator(false, {})->token;
+  core::Principal operator_principal = *server.identities().authenticate(operator_key);
+  auto tenant = server.identities().create_tenant(
+      operator_principal, {.name = "Capped", .owner_email = "o@capped.example"}, {});
+  ASSERT_TRUE(tenant);
+  Headers auth{{"Authorization", "Bearer " + tenant->owner_key.token}};
+
+  std::optional<RawResponse> first;
+  std::thread holder([&] { first = http_request(server.port(), "GET", "/test/slow", "", auth); });
+  for (int i = 0; i < 10000 && entered.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(entered.load(), 1);
+  auto second = http_request(server.port(), "GET", "/test/slow", "", auth);
+  release = true;
+  holder.join();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 429);
+  EXPECT_EQ(second->header("Retry-After"), "1");
+  EXPECT_EQ(body_of(*second)["type"], "urn:aic:problem:quota-exceeded");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  // The permit was returned with the first answer.
+  auto third = http_request(server.port(), "GET", "/test/slow", "", auth);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->status, 200);
 }
 
 }  // namespace

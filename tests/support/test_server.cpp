@@ -62,8 +62,10 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   idempotency_ = std::make_unique<api::Idempotency>(*database_, *workers_);
   identity_deps_ = std::make_unique<api::v1::IdentityDependencies>(
       api::v1::IdentityDependencies{*identities_, *workers_, *idempotency_});
-  audit_deps_ =
-      std::make_unique<api::v1::AuditDependencies>(api::v1::AuditDependencies{*audit_, *workers_});
+  concurrency_ = std::make_unique<ratelimit::ConcurrencyLimiter>();
+  caps_ = std::make_unique<api::ConcurrencyCap>(*concurrency_);
+  audit_deps_ = std::make_unique<api::v1::AuditDependencies>(
+      api::v1::AuditDependencies{*audit_, *workers_, *caps_});
   api::add_ops_routes(router_, *ops_);
   api::v1::add_version_routes(router_);
   api::v1::add_identity_routes(router_, *identity_deps_);

@@ -54,6 +54,7 @@ class TestServer {
   identity::IdentityStore& identities() { return *identities_; }
   audit::AuditLog& audit() { return *audit_; }
   identity::TokenService& tokens() { return *tokens_; }
+  api::ConcurrencyCap& caps() { return *caps_; }
   // Security events (failed authentication, denials) are written asynchronously.
   audit::AsyncWriter& security_events() { return *security_events_; }
   const http::Router& router() const { return router_; }
@@ -77,6 +78,8 @@ class TestServer {
   std::unique_ptr<api::OAuthDependencies> oauth_deps_;
   std::unique_ptr<api::Idempotency> idempotency_;
   std::unique_ptr<api::v1::IdentityDependencies> identity_deps_;
+  std::unique_ptr<ratelimit::ConcurrencyLimiter> concurrency_;
+  std::unique_ptr<api::ConcurrencyCap> caps_;
   std::unique_ptr<api::v1::AuditDependencies> audit_deps_;
   http::Router router_;
   std::unique_ptr<http::Pipeline> pipeline_;

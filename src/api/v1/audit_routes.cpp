@@ -15,6 +15,8 @@ using http::Response;
 
 constexpr std::int64_t kMaxPage = 200;
 constexpr std::int64_t kMaxExport = 100'000;
+// Exports read up to kMaxExport rows each; a tenant runs at most this many at once.
+constexpr std::int64_t kConcurrentExports = 2;
 
 json::object record_json(const audit::Record& record) {
   const audit::Event& event = record.event;
@@ -184,7 +186,8 @@ void add_audit_routes(http::Router& router, const AuditDependencies& dependencie
                         {.name = "cursor", .description = "`next_cursor` of the previous page."}}),
           {.status = 200, .description = "A page of events.", .schema = "ListOfAuditEvents"}));
   router.add(
-      http::Method::kGet, "/v1/audit-events/export", bind(export_events),
+      http::Method::kGet, "/v1/audit-events/export",
+      deps->caps.wrap("audit-export", kConcurrentExports, bind(export_events)),
       options("Export audit events in chain order as JSON Lines, with their hashes.",
               "exportAuditEvents",
               with_filters(

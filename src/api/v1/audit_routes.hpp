@@ -3,6 +3,7 @@
 // with the hashes, so a third party can re-verify the chain.
 #pragma once
 
+#include "api/concurrency_cap.hpp"
 #include "audit/audit_log.hpp"
 #include "core/worker_pool.hpp"
 #include "http/router.hpp"
@@ -12,6 +13,7 @@ namespace aic::api::v1 {
 struct AuditDependencies {
   audit::AuditLog& audit;
   core::WorkerPool& workers;
+  api::ConcurrencyCap& caps;  // exports are expensive: two at a time per tenant
 };
 
 // `dependencies` must outlive the router.
