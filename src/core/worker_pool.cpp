@@ -72,14 +72,18 @@ std::size_t WorkerPool::queued() const {
   return queue_.size();
 }
 
-bool WorkerPool::try_enqueue(std::function<void()> task) {
+WorkerPool::Enqueued WorkerPool::try_enqueue(std::function<void()> task) {
+  Enqueued result;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= queue_limit_) return false;
+    if (stopping_ || queue_.size() >= queue_limit_) return Enqueued::kRefused;
     queue_.push_back(std::move(task));
+    // Workers take jobs in order: with at least as many idle workers as queued jobs, this one
+    // starts without waiting for another job to finish.
+    result = idle_ >= queue_.size() ? Enqueued::kStartsNow : Enqueued::kWaits;
   }
   wake_.notify_one();
-  return true;
+  return result;
 }
 
 void WorkerPool::worker_loop() {
@@ -87,7 +91,9 @@ void WorkerPool::worker_loop() {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
+      ++idle_;
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      --idle_;
       // Drain what is queued even when stopping: every queued job owns a waiting coroutine.
       if (queue_.empty()) return;
       task = std::move(queue_.front());
@@ -104,7 +110,7 @@ asio::awaitable<Status> WorkerPool::run_erased(Deadline deadline, std::function<
 
     // The worker never drops the last reference to `state`: it holds an Asio timer, which
     // must be destroyed on its executor's thread. Every path hands the reference back there.
-    bool accepted = try_enqueue([state]() mutable {
+    Enqueued enqueued = try_enqueue([state]() mutable {
       auto owned = std::move(state);
       int expected = State::kQueued;
       if (!owned->phase.compare_exchange_strong(expected, State::kRunning)) {
@@ -121,7 +127,7 @@ asio::awaitable<Status> WorkerPool::run_erased(Deadline deadline, std::function<
       owned->job = nullptr;  // release the caller's captures before it resumes
       State::complete(std::move(owned), error, kCompleted);
     });
-    if (!accepted) {
+    if (enqueued == Enqueued::kRefused) {
       state->phase.store(State::kCancelled);
       bool stopped;
       {
@@ -131,7 +137,9 @@ asio::awaitable<Status> WorkerPool::run_erased(Deadline deadline, std::function<
       State::complete(state, nullptr, stopped ? kStopped : kRefused);
       return;
     }
-    if (deadline != kNoDeadline) {
+    // A deadline timer only matters for a job that waits in the queue; arming and cancelling
+    // one for every job that starts at once would cost more than the job's hand-off itself.
+    if (deadline != kNoDeadline && enqueued == Enqueued::kWaits) {
       state->timer.expires_at(deadline);
       state->timer.async_wait([state](boost::system::error_code ec) {
         if (ec) return;  // cancelled: the job finished first

@@ -81,7 +81,8 @@ class WorkerPool {
  private:
   // Runs `job` on a worker. References captured by `job` stay valid: see the contract.
   boost::asio::awaitable<Status> run_erased(Deadline deadline, std::function<void()> job);
-  bool try_enqueue(std::function<void()> task);
+  enum class Enqueued { kRefused, kWaits, kStartsNow };
+  Enqueued try_enqueue(std::function<void()> task);
   void worker_loop();
 
   const std::size_t queue_limit_;
@@ -89,6 +90,7 @@ class WorkerPool {
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;  // GUARDED_BY(mutex_)
   bool stopping_ = false;                    // GUARDED_BY(mutex_)
+  std::size_t idle_ = 0;                     // GUARDED_BY(mutex_): workers waiting for a job
   std::vector<std::thread> threads_;
 };
 
