@@ -96,21 +96,13 @@ int admin_create_tenant(const core::Config& config, const std::string& name,
   return 0;
 }
 
-identity::TokenSettings token_settings(const core::AuthConfig& config) {
-  identity::TokenSettings settings;
-  settings.issuer = config.token_issuer;
-  settings.audience = config.token_audience;
-  settings.lifetime = std::chrono::duration_cast<std::chrono::seconds>(config.token_lifetime);
-  return settings;
-}
-
 int admin_rotate_signing_key(const core::Config& config, bool json) {
   auto database = open_migrated(config);
   if (!database) return 1;
   audit::AuditLog audit(*database, core::system_random());
   identity::IdentityStore identities(*database, core::system_random(), audit);
   identity::TokenService tokens(*database, core::system_random(), audit, identities,
-                                token_settings(config.auth));
+                                identity::token_settings(config.auth));
   auto kid = tokens.rotate_signing_key(cli_origin("admin rotate-signing-key"));
   if (!kid) return report(kid.error());
   if (json) {

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "core/config.hpp"
-#include "identity/token_service.hpp"
 
 namespace aic::cli {
 
@@ -27,8 +26,6 @@ int print_openapi(const std::string& output_path);
 // `aic admin rotate-signing-key`: a new key signs access tokens from now on; the old one
 // verifies until its tokens have expired.
 int admin_rotate_signing_key(const core::Config& config, bool json);
-// The access-token settings of `config`.
-identity::TokenSettings token_settings(const core::AuthConfig& config);
 // `aic audit verify`: checks every audit chain (or one tenant's). Exit 0 when intact, 4 when
 // an event was changed, deleted or reordered (the first bad one is named).
 int audit_verify(const core::Config& config, const std::string& tenant, bool json);

@@ -85,8 +85,12 @@ int serve(const core::Config& config) {
   identity::IdentityStore identities(**database, core::system_random(), audit,
                                      config.auth.credential_cache_ttl);
   ratelimit::InMemoryRateLimiter limiter;
+  if (config.auth.master_key.empty()) {
+    core::log_warn(
+        "auth.master_key is not set: token signing keys are stored unencrypted in the database");
+  }
   identity::TokenService tokens(**database, core::system_random(), audit, identities,
-                                token_settings(config.auth));
+                                identity::token_settings(config.auth));
   api::OAuthDependencies oauth_deps{tokens, workers};
   api::Idempotency idempotency(**database, workers);
   api::v1::IdentityDependencies identity_deps{identities, workers, idempotency};

@@ -1,5 +1,7 @@
 #include "core/config.hpp"
 
+#include "core/secret_box.hpp"
+
 #include <toml++/toml.h>
 #include <unistd.h>
 #include <charconv>
@@ -318,6 +320,20 @@ const std::vector<KeyDef>& key_table() {
             if (v.empty()) return "must not be empty";
             return std::nullopt;
           }),
+      string_key(
+          "auth.master_key", "AIC_MASTER_KEY", "",
+          "64 hex characters (`openssl rand -hex 32`) that encrypt token signing keys in the "
+          "database (AES-256-GCM). Every replica needs the same key; losing it invalidates "
+          "every signing key. Empty: stored unencrypted (a warning is logged).",
+          [](Config & c) -> auto& { return c.auth.master_key; },
+          [](const std::string& v) -> std::optional<std::string> {
+            if (v.empty()) return std::nullopt;
+            if (auto box = SecretBox::from_hex(v, "auth.master_key"); !box) {
+              return box.error().message;
+            }
+            return std::nullopt;
+          },
+          /*secret=*/true),
       duration_key(
           "auth.token_lifetime", "AIC_AUTH_TOKEN_LIFETIME", "15m",
           "How long an OAuth2 access token is valid (at most 1h).", std::chrono::minutes(1),

@@ -72,6 +72,8 @@ struct AuthConfig {
   std::string token_issuer = "aic";  // `iss` of access tokens; e.g. the public base URL
   std::string token_audience = "aic-api";
   Duration token_lifetime = std::chrono::minutes(15);
+  // 64 hex characters; encrypts token signing keys at rest. Empty: stored unencrypted.
+  std::string master_key;
 };
 
 // Requests per minute for each tenant plan; a tenant's keys share its plan's budget, and a

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 #include "identity/permissions.hpp"
 
@@ -45,6 +46,19 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
+TokenSettings token_settings(const core::AuthConfig& config) {
+  TokenSettings settings;
+  settings.issuer = config.token_issuer;
+  settings.audience = config.token_audience;
+  settings.lifetime = std::chrono::duration_cast<std::chrono::seconds>(config.token_lifetime);
+  if (!config.master_key.empty()) {
+    auto box = core::SecretBox::from_hex(config.master_key, "auth.master_key");
+    if (!box) throw std::invalid_argument(box.error().message);
+    settings.master_key = std::make_shared<const core::SecretBox>(std::move(*box));
+  }
+  return settings;
+}
+
 struct TokenService::KeySet {
   std::vector<VerificationKey> verifiers;
   std::optional<SigningKey> active;
@@ -79,6 +93,21 @@ Result<std::shared_ptr<const TokenService::KeySet>> TokenService::load_keys() {
     return {};
   });
   if (!status) return std::move(status).error();
+  for (auto& [key, retired] : rows_read) {
+    if (!core::SecretBox::is_sealed(key.private_pem)) continue;  // stored before a master key
+    if (!settings_.master_key) {
+      return Error::make(ErrorCode::kUnavailable,
+                         "signing key " + key.kid +
+                             " is encrypted and no master key is configured (auth.master_key)");
+    }
+    auto opened = settings_.master_key->open(key.private_pem, "signing_key:" + key.kid);
+    if (!opened) {
+      return Error::make(ErrorCode::kUnavailable, "signing key " + key.kid +
+                                                      " does not decrypt with the configured "
+                                                      "master key");
+    }
+    key.private_pem = std::move(*opened);
+  }
   auto set = std::make_shared<KeySet>();
   set->loaded_at = SteadyClock::now();
   for (auto& [key, retired] : rows_read) {
@@ -126,9 +155,13 @@ Result<std::string> TokenService::rotate_signing_key(const audit::Origin& origin
     auto retired =
         tx.execute("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL", {now});
     if (!retired) return std::move(retired).error();
+    std::string stored =
+        settings_.master_key
+            ? settings_.master_key->seal(key->private_pem, "signing_key:" + key->kid, random_)
+            : key->private_pem;
     auto inserted =
         tx.execute("INSERT INTO signing_keys (kid, private_pem, created_at) VALUES ($1, $2, $3)",
-                   {key->kid, key->private_pem, now});
+                   {key->kid, stored, now});
     if (!inserted) return std::move(inserted).error();
     audit::Event event;
     event.action = "signing_key.created";

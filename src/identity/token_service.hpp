@@ -13,9 +13,9 @@
 // Tokens are stateless: disabling a service account stops new tokens, and the ones already
 // issued run out within their lifetime (at most one hour, 15 minutes by default).
 //
-// Known gap: private keys are stored unencrypted in the database; whoever can read the
-// database can mint tokens. Encrypting them with the master key (AES-256-GCM) is planned
-// together with provider credentials.
+// Private keys are sealed with the operator's master key (core::SecretBox, AES-256-GCM, bound
+// to their kid) when one is configured. Without one they are stored as plain PEM and whoever
+// can read the database or a backup can mint tokens; `aic serve` warns about that.
 //
 // Threading: thread-safe; issue(), jwks() and rotate_signing_key() block on the database,
 // authenticate() only when it must reload keys.
@@ -29,9 +29,11 @@
 #include <vector>
 
 #include "audit/audit_log.hpp"
+#include "core/config.hpp"
 #include "core/principal.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
+#include "core/secret_box.hpp"
 #include "identity/identity_store.hpp"
 #include "identity/jwt.hpp"
 #include "store/database.hpp"
@@ -39,11 +41,17 @@
 namespace aic::identity {
 
 struct TokenSettings {
+  // Encrypts private keys at rest; null stores them unencrypted (see the note above).
+  std::shared_ptr<const core::SecretBox> master_key;
   std::string issuer = "aic";        // iss
   std::string audience = "aic-api";  // aud
   std::chrono::seconds lifetime{900};
   std::chrono::seconds leeway{60};  // clock skew allowed between replicas and clients
 };
+
+// The settings `config` describes. REQUIRES: config was validated (a malformed master key
+// is refused when the configuration loads).
+TokenSettings token_settings(const core::AuthConfig& config);
 
 // The longest lifetime a token may be given.
 inline constexpr std::chrono::seconds kMaxTokenLifetime{3600};

@@ -293,5 +293,37 @@ TEST(OAuth, DisabledServiceAccountsGetNoTokens) {
       403);
 }
 
+TEST(OAuth, SigningKeysAreSealedWithTheMasterKey) {
+  World world([](core::Config& config) {
+    config.auth.master_key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+  });
+  auto created = world.call("POST", "/v1/service-accounts", world.owner_a,
+                            R"({"name":"sealed","role":"viewer"})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201);
+  auto body = body_of(*created);
+  std::string basic = "Basic " + base64(std::string(body["client_id"].as_string()) + ":" +
+                                        std::string(body["client_secret"].as_string()));
+  auto token = http_request(
+      world.server.port(), "POST", "/oauth/token", "grant_type=client_credentials",
+      {{"Authorization", basic}, {"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_TRUE(token);
+  ASSERT_EQ(token->status, 200) << token->body;
+  std::string access(body_of(*token)["access_token"].as_string());
+  EXPECT_EQ(world.call("GET", "/v1/audit-events", access)->status, 403);  // viewer: authenticated
+
+  std::string stored;
+  auto read =
+      world.server.database().transact(store::Access::kReadOnly, [&](store::Transaction& tx) {
+        auto rows = tx.execute("SELECT private_pem FROM signing_keys");
+        if (!rows) return core::Status(std::move(rows).error());
+        stored = rows->text(0, 0);
+        return core::Status();
+      });
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(stored.starts_with("aes256gcm:v1:")) << stored.substr(0, 40);
+  EXPECT_EQ(stored.find("PRIVATE KEY"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace aic::test

@@ -50,13 +50,9 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   identities_ = std::make_unique<identity::IdentityStore>(
       *database_, core::system_random(), *audit_, config_.auth.credential_cache_ttl);
   limiter_ = std::make_unique<ratelimit::InMemoryRateLimiter>();
-  identity::TokenSettings token_settings;
-  token_settings.issuer = config_.auth.token_issuer;
-  token_settings.audience = config_.auth.token_audience;
-  token_settings.lifetime =
-      std::chrono::duration_cast<std::chrono::seconds>(config_.auth.token_lifetime);
   tokens_ = std::make_unique<identity::TokenService>(*database_, core::system_random(), *audit_,
-                                                     *identities_, token_settings);
+                                                     *identities_,
+                                                     identity::token_settings(config_.auth));
   oauth_deps_ =
       std::make_unique<api::OAuthDependencies>(api::OAuthDependencies{*tokens_, *workers_});
   idempotency_ = std::make_unique<api::Idempotency>(*database_, *workers_);
