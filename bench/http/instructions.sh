@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Instructions aic executes per GET /healthz, counted by valgrind's callgrind: a repeatable
-# CPU cost figure on machines where wall-clock numbers are noisy and hardware counters are
-# unavailable. A profiling aid, not the benchmark (that is run.sh, against nginx).
+# Instructions aic executes per request, counted by valgrind's callgrind: a repeatable CPU
+# cost figure on machines where wall-clock numbers are noisy and hardware counters are
+# unavailable. A profiling aid, not the benchmark (that is run.sh, against nginx, and
+# bench/auth/run.sh for the authenticated route).
 #
-# Usage: bench/http/instructions.sh [AIC_BINARY]      (default build/release/aic)
-# One I/O thread, access log off; wrk with 10 connections for 10 s. Counting starts after
-# start-up and stops before shutdown (callgrind_control), so the figure is all request work:
-# parsing, routing, filters, handler, writing and the event loop.
+# Usage: bench/http/instructions.sh [AIC_BINARY] [healthz|authenticated]
+#   (default build/release/aic, healthz)
+# healthz:       GET /healthz (HTTP layer only).
+# authenticated: GET /v1/api-keys/{id} with an owner API key (credential cache, rate limit,
+#                permission, one SQLite read on the worker pool), the request of
+#                bench/auth/run.sh.
+# One I/O thread, one worker, access log off; wrk with 10 connections for 10 s. Counting
+# starts after start-up and stops before shutdown (callgrind_control), so the figure is all
+# request work on every thread: parsing, routing, filters, handler, worker hand-off, writing
+# and the event loop. BENCH_KEEP_CALLGRIND=DIR keeps the profile for callgrind_annotate.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 binary="$(realpath -m "${1:-$repo_root/build/release/aic}")"
+route="${2:-healthz}"
 port="${BENCH_INSTRUCTIONS_PORT:-18095}"
 for tool in valgrind callgrind_control callgrind_annotate wrk curl; do
   command -v "$tool" >/dev/null || { echo "instructions: $tool not found" >&2; exit 1; }
@@ -26,11 +34,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^AIC_' || true)
+export AIC_DATABASE_URL="sqlite://$work_dir/aic.db"
+path=/healthz
+wrk_script=()
+case "$route" in
+  healthz) ;;
+  authenticated)
+    export AIC_RATE_LIMITS_ENTERPRISE=1000000000  # the limit must not be what is measured
+    "$binary" admin bootstrap >/dev/null
+    owner_key="$("$binary" admin create-tenant --name Bench --owner-email o@bench.example \
+      --plan enterprise --json | sed -E 's/.*"owner_api_key":"([^"]+)".*/\1/')"
+    path="/v1/api-keys/$(sed -E 's/^aic_live_([0-9a-f]+)_.*/\1/' <<<"$owner_key")"
+    printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$owner_key" >"$work_dir/auth.lua"
+    wrk_script=(-s "$work_dir/auth.lua")
+    ;;
+  *) echo "instructions: unknown route $route (healthz or authenticated)" >&2; exit 2 ;;
+esac
+
 (
   cd "$work_dir"
-  while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^AIC_' || true)
-  export AIC_LISTEN="127.0.0.1:$port" AIC_IO_THREADS=1 AIC_LOG_ACCESS=false
-  export AIC_DATABASE_URL="sqlite://$work_dir/aic.db"
+  export AIC_LISTEN="127.0.0.1:$port" AIC_IO_THREADS=1 AIC_WORKERS_THREADS=1 AIC_LOG_ACCESS=false
   exec valgrind --tool=callgrind --instr-atstart=no \
     --callgrind-out-file="$work_dir/callgrind.out" "$binary" serve
 ) >"$work_dir/aic.log" 2>&1 &
@@ -46,8 +70,13 @@ curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" || {
   exit 1
 }
 
+curl -fsS -o /dev/null -H "Authorization: Bearer ${owner_key:-}" "http://127.0.0.1:$port$path" || {
+  echo "instructions: GET $path failed" >&2
+  exit 1
+}
 callgrind_control -i on "$pid" >/dev/null 2>&1
-requests="$(wrk -t1 -c10 -d10s "http://127.0.0.1:$port/healthz" | awk '/requests in/ {print $1}')"
+requests="$(wrk -t1 -c10 -d10s "${wrk_script[@]}" "http://127.0.0.1:$port$path" |
+  awk '/requests in/ {print $1}')"
 callgrind_control -i off "$pid" >/dev/null 2>&1
 kill -INT "$pid"
 wait "$pid" 2>/dev/null || true

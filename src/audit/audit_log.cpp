@@ -7,7 +7,7 @@
 #include <ctime>
 #include <stdexcept>
 
-#include "core/logging.hpp"
+#include "core/json_writer.hpp"
 
 namespace aic::audit {
 namespace {

@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "core/json_writer.hpp"
+
 namespace aic::core {
 namespace {
 
@@ -60,37 +62,5 @@ void log_warn(std::string_view message) { log_line(spdlog::level::warn, message)
 void log_error(std::string_view message) { log_line(spdlog::level::err, message); }
 
 void write_access_log(std::string_view json_line) { access_logger()->info("{}", json_line); }
-
-void append_json_escaped(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (byte < 0x20 || byte == 0x7f) {
-          out += "\\u00";
-          out += kHex[byte >> 4];
-          out += kHex[byte & 0x0f];
-        } else {
-          out += c;
-        }
-    }
-  }
-}
 
 }  // namespace aic::core

@@ -22,7 +22,4 @@ void log_error(std::string_view message);
 // Writes one pre-rendered JSON object as a line on the access log. Thread-safe.
 void write_access_log(std::string_view json_line);
 
-// `text` escaped for the inside of a JSON string literal.
-void append_json_escaped(std::string& out, std::string_view text);
-
 }  // namespace aic::core

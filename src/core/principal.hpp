@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,5 +29,9 @@ struct Principal {
     return std::binary_search(permissions.begin(), permissions.end(), permission);
   }
 };
+
+// Principals are shared, not copied: a cached credential hands the same immutable principal
+// to every request it authenticates.
+using SharedPrincipal = std::shared_ptr<const Principal>;
 
 }  // namespace aic::core

@@ -17,6 +17,7 @@
 // Threading: run() may be called from any coroutine on any executor. stop() joins workers.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -91,6 +92,8 @@ class WorkerPool {
   std::deque<std::function<void()>> queue_;  // GUARDED_BY(mutex_)
   bool stopping_ = false;                    // GUARDED_BY(mutex_)
   std::size_t idle_ = 0;                     // GUARDED_BY(mutex_): workers waiting for a job
+  bool spinning_ = false;                    // GUARDED_BY(mutex_): a worker polls the queue
+  std::atomic<std::size_t> queued_{0};       // queue_.size(), readable without the lock
   std::vector<std::thread> threads_;
 };
 

@@ -9,6 +9,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "core/json_writer.hpp"
 #include "core/logging.hpp"
 #include "http/problem.hpp"
 #include "http/router.hpp"

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace aic::identity {
@@ -39,6 +40,36 @@ bool is_lower_hex(std::string_view text) {
   return true;
 }
 
+bool is_base64url(std::string_view text) {
+  for (char c : text) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+using Digest = std::array<std::uint8_t, 32>;
+
+// SHA-256 on every authenticated request, so the costs OpenSSL 3 adds around the hash itself
+// are paid once: the algorithm is fetched once per process (EVP_sha256() would look it up
+// again on every call) and each thread reuses one digest context.
+Digest sha256(std::string_view data) {
+  static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
+                                                                                EVP_MD_CTX_free);
+  Digest digest;
+  unsigned int length = 0;
+  if (algorithm == nullptr || context == nullptr ||
+      EVP_DigestInit_ex2(context.get(), algorithm, nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), digest.data(), &length) != 1 || length != digest.size()) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  return digest;
+}
+
 }  // namespace
 
 ApiKeyToken generate_api_key(core::Random& random) {
@@ -50,33 +81,33 @@ ApiKeyToken generate_api_key(core::Random& random) {
   return key;
 }
 
-std::optional<ApiKeyToken> parse_api_key(std::string_view token) {
+std::optional<ApiKeyParts> split_api_key(std::string_view token) {
   if (!token.starts_with(kApiKeyPrefix)) return std::nullopt;
   token.remove_prefix(kApiKeyPrefix.size());
   if (token.size() != 2 * kIdBytes + 1 + kSecretChars || token[2 * kIdBytes] != '_') {
     return std::nullopt;
   }
-  auto id = token.substr(0, 2 * kIdBytes);
-  auto secret = token.substr(2 * kIdBytes + 1);
-  if (!is_lower_hex(id) || secret.find_first_not_of(kBase64Url) != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return ApiKeyToken{std::string(id), std::string(secret)};
+  ApiKeyParts parts{token.substr(0, 2 * kIdBytes), token.substr(2 * kIdBytes + 1)};
+  if (!is_lower_hex(parts.id) || !is_base64url(parts.secret)) return std::nullopt;
+  return parts;
 }
 
-std::string hash_secret(std::string_view secret) {
-  std::array<std::uint8_t, 32> digest;
-  unsigned int length = 0;
-  if (EVP_Digest(secret.data(), secret.size(), digest.data(), &length, EVP_sha256(), nullptr) !=
-          1 ||
-      length != digest.size()) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  return core::to_hex(digest);
+std::optional<ApiKeyToken> parse_api_key(std::string_view token) {
+  auto parts = split_api_key(token);
+  if (!parts) return std::nullopt;
+  return ApiKeyToken{std::string(parts->id), std::string(parts->secret)};
 }
+
+std::string hash_secret(std::string_view secret) { return core::to_hex(sha256(secret)); }
 
 bool secret_matches(std::string_view secret, std::string_view stored_hash) {
-  std::string presented = hash_secret(secret);
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  const Digest digest = sha256(secret);
+  std::array<char, 2 * std::tuple_size_v<Digest>> presented;
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    presented[2 * i] = kHexDigits[digest[i] >> 4];
+    presented[2 * i + 1] = kHexDigits[digest[i] & 0x0f];
+  }
   return presented.size() == stored_hash.size() &&
          CRYPTO_memcmp(presented.data(), stored_hash.data(), presented.size()) == 0;
 }

@@ -22,7 +22,14 @@ struct ApiKeyToken {
 
 ApiKeyToken generate_api_key(core::Random& random);
 
+// The parts of a presented token, viewing into it.
+struct ApiKeyParts {
+  std::string_view id;
+  std::string_view secret;
+};
+
 // Splits a presented token; nullopt for anything not shaped like one of ours.
+std::optional<ApiKeyParts> split_api_key(std::string_view token);
 std::optional<ApiKeyToken> parse_api_key(std::string_view token);
 
 // Lower-case hex SHA-256 of `secret`.

@@ -26,7 +26,7 @@ bool CredentialCache::fresh(std::string_view key_id, Clock::time_point now) cons
   return usable(key_id, now, ttl_) != nullptr;
 }
 
-std::optional<core::Result<core::Principal>> CredentialCache::authenticate(
+std::optional<core::Result<core::SharedPrincipal>> CredentialCache::authenticate(
     std::string_view key_id, std::string_view secret, Clock::time_point now) const {
   if (!enabled()) return std::nullopt;
   std::shared_lock lock(mutex_);

@@ -32,7 +32,7 @@ class CredentialCache {
 
   struct Entry {
     std::string secret_hash;
-    core::Principal principal;
+    core::SharedPrincipal principal;
     std::optional<std::chrono::system_clock::time_point> expires_at;
     Clock::time_point loaded_at;
   };
@@ -47,9 +47,9 @@ class CredentialCache {
   // The principal for `key_id` + `secret` from a fresh entry (a grace second past ttl is
   // allowed, see above); an error when the secret is wrong or the key expired; nullopt when
   // there is no usable entry.
-  std::optional<core::Result<core::Principal>> authenticate(std::string_view key_id,
-                                                            std::string_view secret,
-                                                            Clock::time_point now) const;
+  std::optional<core::Result<core::SharedPrincipal>> authenticate(std::string_view key_id,
+                                                                  std::string_view secret,
+                                                                  Clock::time_point now) const;
   void put(std::string key_id, Entry entry);
   void invalidate(std::string_view key_id);
 

@@ -28,19 +28,20 @@ constexpr std::size_t kKeyColumnCount = 12;
 constexpr std::chrono::seconds kLastUsedResolution{60};
 constexpr std::chrono::hours kMaxRotationGrace{24 * 7};
 
-ApiKey key_from_row(const store::QueryResult& result, std::size_t row) {
+// Moves the row's values out of `result`.
+ApiKey key_from_row(store::QueryResult& result, std::size_t row) {
   ApiKey key;
-  key.id = result.text(row, 0);
-  key.tenant_id = result.text(row, 1);
-  key.principal_kind = result.text(row, 2);
-  key.principal_id = result.text(row, 3);
-  key.name = result.text(row, 4);
-  key.role = result.text(row, 5);
-  key.created_at = result.text(row, 6);
-  if (!result.is_null(row, 7)) key.expires_at = result.text(row, 7);
-  if (!result.is_null(row, 8)) key.revoked_at = result.text(row, 8);
-  if (!result.is_null(row, 9)) key.last_used_at = result.text(row, 9);
-  if (!result.is_null(row, 10)) key.replaced_by = result.text(row, 10);
+  key.id = result.take_text(row, 0);
+  key.tenant_id = result.take_text(row, 1);
+  key.principal_kind = result.take_text(row, 2);
+  key.principal_id = result.take_text(row, 3);
+  key.name = result.take_text(row, 4);
+  key.role = result.take_text(row, 5);
+  key.created_at = result.take_text(row, 6);
+  if (!result.is_null(row, 7)) key.expires_at = result.take_text(row, 7);
+  if (!result.is_null(row, 8)) key.revoked_at = result.take_text(row, 8);
+  if (!result.is_null(row, 9)) key.last_used_at = result.take_text(row, 9);
+  if (!result.is_null(row, 10)) key.replaced_by = result.take_text(row, 10);
   if (!result.is_null(row, 11)) key.rate_limit_per_minute = result.integer(row, 11);
   return key;
 }
@@ -406,13 +407,13 @@ Result<Tenant> IdentityStore::get_tenant(std::string_view tenant_id) {
 }
 
 bool IdentityStore::is_cached(std::string_view token) const {
-  auto parsed = parse_api_key(token);
+  auto parsed = split_api_key(token);
   return parsed && cache_.fresh(parsed->id, CredentialCache::Clock::now());
 }
 
-std::optional<Result<core::Principal>> IdentityStore::authenticate_cached(
+std::optional<Result<core::SharedPrincipal>> IdentityStore::authenticate_cached(
     std::string_view token) const {
-  auto parsed = parse_api_key(token);
+  auto parsed = split_api_key(token);
   if (!parsed) return std::nullopt;
   return cache_.authenticate(parsed->id, parsed->secret, CredentialCache::Clock::now());
 }
@@ -424,7 +425,8 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   }
   if (auto cached =
           cache_.authenticate(parsed->id, parsed->secret, CredentialCache::Clock::now())) {
-    return std::move(*cached);
+    if (!*cached) return std::move(*cached).error();
+    return core::Principal(***cached);
   }
   const auto loaded_at = CredentialCache::Clock::now();
   std::optional<ApiKey> key;
@@ -511,7 +513,9 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
       return {};
     });
   }
-  cache_.put(key->id, CredentialCache::Entry{stored_hash, principal, expires_at, loaded_at});
+  cache_.put(key->id,
+             CredentialCache::Entry{stored_hash, std::make_shared<core::Principal>(principal),
+                                    expires_at, loaded_at});
   return principal;
 }
 

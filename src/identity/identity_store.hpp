@@ -192,7 +192,8 @@ class IdentityStore {
   core::Result<core::Principal> authenticate(std::string_view token);
   // The same answer without the database when the key was verified recently; nullopt when
   // authenticate() must be called. Cheap enough for an I/O thread.
-  std::optional<core::Result<core::Principal>> authenticate_cached(std::string_view token) const;
+  std::optional<core::Result<core::SharedPrincipal>> authenticate_cached(
+      std::string_view token) const;
   // Whether authenticate_cached() can answer for `token` (an aic API key verified recently).
   bool is_cached(std::string_view token) const;
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "core/random.hpp"
 #include "store/postgres_database.hpp"
@@ -120,6 +121,14 @@ std::string QueryResult::text(std::size_t row, std::size_t column) const {
   const Value& value = cell(*this, row, column);
   if (std::holds_alternative<std::nullptr_t>(value)) return {};
   if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  throw_type_mismatch(*this, column, value, "text");
+}
+
+std::string QueryResult::take_text(std::size_t row, std::size_t column) {
+  assert(row < rows.size() && column < columns.size());
+  Value& value = rows[row][column];
+  if (std::holds_alternative<std::nullptr_t>(value)) return {};
+  if (auto* text = std::get_if<std::string>(&value)) return std::exchange(*text, std::string());
   throw_type_mismatch(*this, column, value, "text");
 }
 

@@ -47,6 +47,8 @@ struct QueryResult {
   std::int64_t integer(std::size_t row, std::size_t column) const;  // 0 when NULL
   double real(std::size_t row, std::size_t column) const;           // ints widen
   std::string text(std::size_t row, std::size_t column) const;      // "" when NULL
+  // text(), moved out of the result instead of copied; the cell is left holding "".
+  std::string take_text(std::size_t row, std::size_t column);
   Blob blob(std::size_t row, std::size_t column) const;
 };
 

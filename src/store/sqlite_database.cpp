@@ -165,9 +165,14 @@ class SqliteConnection {
   // connection, which rolls the transaction back.
   bool reusable() const { return sqlite3_get_autocommit(db_) != 0; }
 
-  // Runs SQL without parameters or result rows (transaction control, pragmas) and returns the
-  // SQLite result code; sqlite3_errmsg(handle()) describes a failure.
+  // Runs SQL without parameters or result rows (pragmas) and returns the SQLite result code;
+  // sqlite3_errmsg(handle()) describes a failure.
   int run(const char* sql) { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
+
+  // Runs a transaction-control statement (BEGIN, COMMIT, ROLLBACK) from the statement cache,
+  // like run(). Every transaction runs two or three of these; compiling them anew each time
+  // cost more than the point lookups most transactions exist for.
+  int control(std::string_view sql);
 
   // The prepared statement for `sql`: from the cache, or prepared now and cached. Past the
   // cache's capacity the statement is owned by `uncached` and finalized with it.
@@ -318,6 +323,17 @@ std::optional<Failure> SqliteConnection::prepare(std::string_view sql,
     uncached = std::move(compiled);
   }
   return std::nullopt;
+}
+
+int SqliteConnection::control(std::string_view sql) {
+  PreparedStatement* statement = nullptr;
+  std::unique_ptr<PreparedStatement> uncached;
+  if (std::optional<Failure> failure = prepare(sql, statement, uncached)) {
+    return sqlite3_errcode(db_) != SQLITE_OK ? sqlite3_extended_errcode(db_) : SQLITE_MISUSE;
+  }
+  StatementUse use(statement->handle());
+  const int result_code = sqlite3_step(statement->handle());
+  return result_code == SQLITE_DONE ? SQLITE_OK : result_code;
 }
 
 std::optional<Failure> bind_parameters(sqlite3* db, const PreparedStatement& statement,
@@ -504,8 +520,8 @@ class SqliteDatabase final : public Database {
   AttemptOutcome attempt(Access access, const std::function<Status(Transaction&)>& work);
 
   static void roll_back(Lease& lease) {
-    if (sqlite3_get_autocommit(lease->handle()) != 0) return;  // SQLite already rolled back
-    if (lease->run("ROLLBACK") != SQLITE_OK) lease.discard();  // closing rolls back
+    if (sqlite3_get_autocommit(lease->handle()) != 0) return;      // SQLite already rolled back
+    if (lease->control("ROLLBACK") != SQLITE_OK) lease.discard();  // closing rolls back
   }
 
   const int max_attempts_;
@@ -522,7 +538,7 @@ AttemptOutcome SqliteDatabase::attempt(Access access,
 
   // IMMEDIATE takes the write lock now, so two writers (in different processes) cannot both
   // read and then deadlock when upgrading; a busy lock surfaces here and is retried.
-  const int begin_code = lease->run(access == Access::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+  const int begin_code = lease->control(access == Access::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   if (begin_code != SQLITE_OK) {
     Failure failure = failure_from(lease->handle(), begin_code);
     return {std::move(failure.error), failure.transient};
@@ -546,7 +562,7 @@ AttemptOutcome SqliteDatabase::attempt(Access access,
     roll_back(lease);
     return {failure->error, failure->transient};
   }
-  const int commit_code = lease->run("COMMIT");
+  const int commit_code = lease->control("COMMIT");
   if (commit_code != SQLITE_OK) {
     Failure commit_failure = failure_from(lease->handle(), commit_code);
     roll_back(lease);
@@ -563,6 +579,11 @@ Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
   if (sqlite3_threadsafe() == 0) {
     return Error::make(ErrorCode::kInternal, "the SQLite library was built without threads");
   }
+  // SQLite counts every allocation under a process-wide mutex unless told not to; nothing
+  // here reads those counts. The setting only takes before SQLite initialises (the first
+  // open), so a later call is refused and changes nothing.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::error_code error;

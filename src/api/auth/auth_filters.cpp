@@ -69,7 +69,7 @@ bool AuthenticationFilter::suspends(const http::RequestContext& context) const {
 
 std::optional<http::Response> AuthenticationFilter::finish(
     http::RequestContext& context, std::string_view token,
-    core::Result<core::Principal> principal) {
+    core::Result<core::SharedPrincipal> principal) {
   if (!principal) {
     core::Error error = principal.error();
     if (error.code == core::ErrorCode::kUnauthenticated) {
@@ -110,9 +110,12 @@ boost::asio::awaitable<std::optional<http::Response>> AuthenticationFilter::on_r
   // Our API keys have a prefix; anything else presented as a bearer token must be one of our
   // JWT access tokens.
   bool api_key = token.starts_with(identity::kApiKeyPrefix);
-  auto principal = co_await workers_.run(context.deadline, [&]() -> core::Result<core::Principal> {
-    return api_key ? identities_.authenticate(token) : tokens_.authenticate(token);
-  });
+  auto principal =
+      co_await workers_.run(context.deadline, [&]() -> core::Result<core::SharedPrincipal> {
+        auto found = api_key ? identities_.authenticate(token) : tokens_.authenticate(token);
+        if (!found) return std::move(found).error();
+        return std::make_shared<const core::Principal>(std::move(*found));
+      });
   co_return finish(context, token, std::move(principal));
 }
 

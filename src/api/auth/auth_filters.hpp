@@ -45,7 +45,7 @@ class AuthenticationFilter final : public http::Filter {
  private:
   // Records and answers a failure, or sets the principal.
   std::optional<http::Response> finish(http::RequestContext& context, std::string_view token,
-                                       core::Result<core::Principal> principal);
+                                       core::Result<core::SharedPrincipal> principal);
 
   identity::IdentityStore& identities_;
   identity::TokenService& tokens_;

@@ -7,6 +7,7 @@
 #include "api/json_body.hpp"
 #include "api/request_origin.hpp"
 #include "api/v1/route_support.hpp"
+#include "core/json_writer.hpp"
 #include "http/problem.hpp"
 #include "identity/permissions.hpp"
 
@@ -26,20 +27,35 @@ json::object tenant_json(const identity::Tenant& tenant) {
           {"created_at", tenant.created_at}};
 }
 
-json::object key_json(const identity::ApiKey& key) {
-  json::object out{{"id", key.id},
-                   {"name", key.name},
-                   {"role", key.role},
-                   {"principal_type", key.principal_kind},
-                   {"principal_id", key.principal_id},
-                   {"created_at", key.created_at}};
-  out["expires_at"] = key.expires_at ? json::value(*key.expires_at) : json::value(nullptr);
-  out["revoked_at"] = key.revoked_at ? json::value(*key.revoked_at) : json::value(nullptr);
-  out["last_used_at"] = key.last_used_at ? json::value(*key.last_used_at) : json::value(nullptr);
-  out["replaced_by"] = key.replaced_by ? json::value(*key.replaced_by) : json::value(nullptr);
-  out["rate_limit_per_minute"] =
-      key.rate_limit_per_minute ? json::value(*key.rate_limit_per_minute) : json::value(nullptr);
-  return out;
+// An API key's members, as every response that shows a key writes them. Key responses are
+// written directly (core::JsonWriter): GET /v1/api-keys/{id} is what authenticated clients
+// call most, and the benchmark of the authenticated path.
+void write_key_members(core::JsonWriter& json, const identity::ApiKey& key) {
+  json.member("id", key.id);
+  json.member("name", key.name);
+  json.member("role", key.role);
+  json.member("principal_type", key.principal_kind);
+  json.member("principal_id", key.principal_id);
+  json.member("created_at", key.created_at);
+  json.member_or_null("expires_at", key.expires_at);
+  json.member_or_null("revoked_at", key.revoked_at);
+  json.member_or_null("last_used_at", key.last_used_at);
+  json.member_or_null("replaced_by", key.replaced_by);
+  json.member_or_null("rate_limit_per_minute", key.rate_limit_per_minute);
+}
+
+// One key, followed by `extra` members (a new key's token).
+Response key_response(
+    int status, const identity::ApiKey& key,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {}) {
+  std::string body;
+  body.reserve(512);
+  core::JsonWriter json(body);
+  json.begin_object();
+  write_key_members(json, key);
+  for (const auto& [name, value] : extra) json.member(name, value);
+  json.end_object();
+  return Response::json(status, std::move(body));
 }
 
 json::object account_json(const identity::ServiceAccount& account) {
@@ -174,9 +190,7 @@ boost::asio::awaitable<Response> create_api_key(const IdentityDependencies& deps
     return deps.identities.create_api_key(*actor, request, origin_of(context));
   });
   if (!issued) co_return error_response(issued.error(), context);
-  json::object out = key_json(issued->key);
-  out["token"] = issued->token;
-  co_return json_response(201, out);
+  co_return key_response(201, issued->key, {{"token", issued->token}});
 }
 
 boost::asio::awaitable<Response> list_api_keys(const IdentityDependencies& deps,
@@ -188,7 +202,22 @@ boost::asio::awaitable<Response> list_api_keys(const IdentityDependencies& deps,
   auto keys = co_await deps.workers.run(
       context.deadline, [&] { return deps.identities.list_api_keys(*actor, *page); });
   if (!keys) co_return error_response(keys.error(), context);
-  co_return page_response(*keys, key_json);
+  std::string body;
+  core::JsonWriter json(body);
+  json.begin_object();
+  json.key("data");
+  json.begin_array();
+  for (const identity::ApiKey& key : keys->items) {
+    json.begin_object();
+    write_key_members(json, key);
+    json.end_object();
+  }
+  json.end_array();
+  std::optional<std::string> next;
+  if (keys->more) next = page_cursor(keys->items.back().created_at, keys->items.back().id);
+  json.member_or_null("next_cursor", next);
+  json.end_object();
+  co_return Response::json(200, std::move(body));
 }
 
 boost::asio::awaitable<Response> get_api_key(const IdentityDependencies& deps,
@@ -199,7 +228,7 @@ boost::asio::awaitable<Response> get_api_key(const IdentityDependencies& deps,
   auto key = co_await deps.workers.run(context.deadline,
                                        [&] { return deps.identities.get_api_key(*actor, id); });
   if (!key) co_return error_response(key.error(), context);
-  co_return json_response(200, key_json(*key));
+  co_return key_response(200, *key);
 }
 
 boost::asio::awaitable<Response> revoke_api_key(const IdentityDependencies& deps,
@@ -211,7 +240,7 @@ boost::asio::awaitable<Response> revoke_api_key(const IdentityDependencies& deps
     return deps.identities.revoke_api_key(*actor, id, origin_of(context));
   });
   if (!key) co_return error_response(key.error(), context);
-  co_return json_response(200, key_json(*key));
+  co_return key_response(200, *key);
 }
 
 boost::asio::awaitable<Response> rotate_api_key(const IdentityDependencies& deps,
@@ -230,10 +259,7 @@ boost::asio::awaitable<Response> rotate_api_key(const IdentityDependencies& deps
     return deps.identities.rotate_api_key(*actor, id, grace, origin_of(context));
   });
   if (!issued) co_return error_response(issued.error(), context);
-  json::object out = key_json(issued->key);
-  out["token"] = issued->token;
-  out["rotated_from"] = id;
-  co_return json_response(201, out);
+  co_return key_response(201, issued->key, {{"token", issued->token}, {"rotated_from", id}});
 }
 
 boost::asio::awaitable<Response> create_service_account(const IdentityDependencies& deps,

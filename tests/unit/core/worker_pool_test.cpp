@@ -8,6 +8,8 @@
 #include <boost/asio/use_future.hpp>
 #include <latch>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace aic::core {
 namespace {
@@ -130,6 +132,35 @@ TEST(WorkerPool, StartedJobFinishesEvenPastDeadline) {
   }());
   EXPECT_TRUE(result);
   EXPECT_EQ(value, 42);
+}
+
+// One worker polls the queue for a while after each job instead of sleeping, and enqueuing
+// skips the wake-up it would not need. Jobs arriving in bursts, at intervals around that
+// polling window and from several I/O threads at once must all run: none may wait on a
+// sleeper nobody woke.
+TEST(WorkerPool, NoJobIsLostAroundTheSpinningWorker) {
+  for (unsigned threads : {1u, 3u}) {
+    WorkerPool pool(threads, 1024);
+    std::atomic<int> ran{0};
+    auto submitter = [&](int seed) -> asio::awaitable<int> {
+      int done = 0;
+      for (int i = 0; i < 300; ++i) {
+        const int gap_us = (i * 37 + seed * 11) % 120;  // 0–119 µs: either side of the window
+        std::this_thread::sleep_for(std::chrono::microseconds(gap_us));
+        auto status = co_await pool.run(kNoDeadline, [&] { ran.fetch_add(1); });
+        if (status) ++done;
+      }
+      co_return done;
+    };
+    std::vector<std::thread> io_threads;
+    std::atomic<int> completed{0};
+    for (int seed = 0; seed < 3; ++seed) {
+      io_threads.emplace_back([&, seed] { completed += run_on_io(submitter(seed)); });
+    }
+    for (auto& thread : io_threads) thread.join();
+    EXPECT_EQ(completed.load(), 900) << threads << " threads";
+    EXPECT_EQ(ran.load(), 900) << threads << " threads";
+  }
 }
 
 }  // namespace

@@ -158,7 +158,7 @@ TEST(RequestContext, RecycleLeavesNothingOfThePreviousRequest) {
   context.started = std::chrono::steady_clock::now();
   context.deadline = context.started;
   context.rejection = core::Error::invalid("x", "y");
-  context.principal = core::Principal{};
+  context.principal = std::make_shared<core::Principal>();
 
   context.recycle();
   RequestContext fresh;

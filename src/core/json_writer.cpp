@@ -1,0 +1,92 @@
+#include "core/json_writer.hpp"
+
+#include <charconv>
+
+namespace aic::core {
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  auto needs_escape = [](unsigned char byte) {
+    return byte < 0x20 || byte == 0x7f || byte == '"' || byte == '\\';
+  };
+  // Runs of ordinary characters are copied in one append; most strings are one run.
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (!needs_escape(byte)) continue;
+    out.append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (byte) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0x0f];
+    }
+  }
+  out.append(text.data() + run_start, text.size() - run_start);
+}
+
+void JsonWriter::open(char bracket) {
+  separate();
+  out_ += bracket;
+  comma_needed_ = false;
+}
+
+void JsonWriter::close(char bracket) {
+  out_ += bracket;
+  comma_needed_ = true;
+}
+
+void JsonWriter::key(std::string_view name) {
+  separate();
+  out_ += '"';
+  append_json_escaped(out_, name);
+  out_ += "\":";
+  comma_needed_ = false;
+}
+
+void JsonWriter::value(std::string_view text) {
+  separate();
+  out_ += '"';
+  append_json_escaped(out_, text);
+  out_ += '"';
+  comma_needed_ = true;
+}
+
+void JsonWriter::value(std::int64_t number) {
+  separate();
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, number);
+  (void)error;  // 24 characters hold any 64-bit integer
+  out_.append(digits, end);
+  comma_needed_ = true;
+}
+
+void JsonWriter::value(bool flag) {
+  separate();
+  out_ += flag ? "true" : "false";
+  comma_needed_ = true;
+}
+
+void JsonWriter::null() {
+  separate();
+  out_ += "null";
+  comma_needed_ = true;
+}
+
+}  // namespace aic::core

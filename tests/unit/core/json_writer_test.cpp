@@ -1,0 +1,67 @@
+#include "core/json_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <limits>
+#include <optional>
+#include <string>
+
+namespace aic::core {
+namespace {
+
+namespace json = boost::json;
+
+TEST(JsonWriter, WritesNestedObjectsAndArraysWithCommas) {
+  std::string out;
+  JsonWriter writer(out);
+  writer.begin_object();
+  writer.member("name", "aic");
+  writer.member("count", std::int64_t{-42});
+  writer.member("enabled", true);
+  writer.member_or_null("missing", std::optional<std::string>());
+  writer.member_or_null("present", std::optional<std::int64_t>(7));
+  writer.key("items");
+  writer.begin_array();
+  writer.value("a");
+  writer.begin_object();
+  writer.end_object();
+  writer.begin_array();
+  writer.end_array();
+  writer.null();
+  writer.end_array();
+  writer.key("empty");
+  writer.begin_object();
+  writer.end_object();
+  writer.end_object();
+  EXPECT_EQ(out, R"({"name":"aic","count":-42,"enabled":true,"missing":null,"present":7,)"
+                 R"("items":["a",{},[],null],"empty":{}})");
+}
+
+TEST(JsonWriter, EscapesWhatJsonRequiresAndRoundTripsThroughAParser) {
+  const std::string nasty = std::string("quote \" backslash \\ newline \n tab \t cr \r nul ") +
+                            '\0' + " bell \x07 del \x7f slash / unicode \xc3\xa9\xe2\x82\xac";
+  std::string out;
+  JsonWriter writer(out);
+  writer.begin_object();
+  writer.member(nasty, nasty);
+  writer.member("min", std::numeric_limits<std::int64_t>::min());
+  writer.end_object();
+  json::value parsed = json::parse(out);
+  const json::object& object = parsed.as_object();
+  ASSERT_TRUE(object.contains(nasty));
+  EXPECT_EQ(std::string(object.at(nasty).as_string()), nasty);
+  EXPECT_EQ(object.at("min").as_int64(), std::numeric_limits<std::int64_t>::min());
+  // Control characters never appear raw in the text.
+  for (char c : out) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20) << out;
+}
+
+TEST(JsonWriter, AppendsToWhatIsAlreadyInTheString) {
+  std::string out = "prefix:";
+  JsonWriter writer(out);
+  writer.value("x");
+  EXPECT_EQ(out, R"(prefix:"x")");
+}
+
+}  // namespace
+}  // namespace aic::core
