@@ -1,6 +1,8 @@
 #include "core/json_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace aic::core {
 
@@ -52,21 +54,34 @@ void JsonWriter::close(char bracket) {
   comma_needed_ = true;
 }
 
-void JsonWriter::key(std::string_view name) {
-  separate();
-  out_ += '"';
-  append_json_escaped(out_, name);
-  out_ += "\":";
-  comma_needed_ = false;
+void JsonWriter::quoted(std::string_view text, bool is_key) {
+  const bool clean = std::none_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f || byte == '"' || byte == '\\';
+  });
+  if (clean) {
+    // The common case in one resize: comma, quotes, text and colon written in place.
+    const std::size_t start = out_.size();
+    out_.resize(start + (comma_needed_ ? 1 : 0) + text.size() + (is_key ? 3 : 2));
+    char* at = out_.data() + start;
+    if (comma_needed_) *at++ = ',';
+    *at++ = '"';
+    if (!text.empty()) std::memcpy(at, text.data(), text.size());
+    at += text.size();
+    *at++ = '"';
+    if (is_key) *at = ':';
+  } else {
+    separate();
+    out_ += '"';
+    append_json_escaped(out_, text);
+    out_ += is_key ? "\":" : "\"";
+  }
+  comma_needed_ = !is_key;
 }
 
-void JsonWriter::value(std::string_view text) {
-  separate();
-  out_ += '"';
-  append_json_escaped(out_, text);
-  out_ += '"';
-  comma_needed_ = true;
-}
+void JsonWriter::key(std::string_view name) { quoted(name, true); }
+
+void JsonWriter::value(std::string_view text) { quoted(text, false); }
 
 void JsonWriter::value(std::int64_t number) {
   separate();

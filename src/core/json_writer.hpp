@@ -59,6 +59,8 @@ class JsonWriter {
   }
 
  private:
+  // `text` as a JSON string, preceded by a comma if one is due; a key is followed by ':'.
+  void quoted(std::string_view text, bool is_key);
   void open(char bracket);
   void close(char bracket);
   void separate() {
