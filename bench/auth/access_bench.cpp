@@ -80,10 +80,11 @@ void BM_AuthenticateRateLimitAuthorize(benchmark::State& state) {
       state.SkipWithError("the key was not served from the cache");
       break;
     }
+    const core::Principal& who = ***principal;
     bucket.assign("tenant:");
-    bucket += (*principal)->tenant_id;
+    bucket += who.tenant_id;
     auto decision = limiter.acquire(bucket, limit, ratelimit::Clock::now());
-    bool allowed = decision.allowed && (*principal)->has("api_keys:read");
+    bool allowed = decision.allowed && who.has("api_keys:read");
     benchmark::DoNotOptimize(allowed);
   }
 }
