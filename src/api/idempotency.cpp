@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <ctime>
+#include <vector>
 
 #include "core/random.hpp"
 #include "http/problem.hpp"
@@ -19,7 +21,15 @@ using store::Transaction;
 using store::Value;
 
 constexpr std::chrono::hours kKeepFor{24};
-constexpr std::chrono::seconds kAbandonedAfter{60};
+// Added to the request timeout before a running first attempt counts as abandoned: the
+// answer is written after the handler returns, and clocks of replicas differ a little.
+constexpr std::chrono::seconds kAbandonMargin{30};
+constexpr std::chrono::seconds kMinAbandonedAfter{60};
+// Old answers of every scope are purged at most this often per process.
+constexpr std::chrono::seconds kPurgeEvery{60};
+// How long writing the answer may wait for a worker and the database, whatever is left of
+// the request's own deadline: the change is done and a lost answer means a 409 on retry.
+constexpr std::chrono::seconds kCompletionBudget{10};
 constexpr std::size_t kMaxKeyLength = 255;
 
 std::string utc(std::chrono::system_clock::time_point time) {
@@ -31,22 +41,34 @@ std::string utc(std::chrono::system_clock::time_point time) {
   return std::string(buffer, length);
 }
 
-std::string request_hash(const http::Request& request) {
+// Hex SHA-256 of `parts`, each followed by a newline.
+std::string sha256_hex(std::initializer_list<std::string_view> parts) {
   EVP_MD_CTX* context = EVP_MD_CTX_new();
   std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  std::string_view path = request.path();
-  bool ok =
-      context != nullptr && EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1 &&
-      EVP_DigestUpdate(context, request.method_text.data(), request.method_text.size()) == 1 &&
-      EVP_DigestUpdate(context, " ", 1) == 1 &&
-      EVP_DigestUpdate(context, path.data(), path.size()) == 1 &&
-      EVP_DigestUpdate(context, "\n", 1) == 1 &&
-      EVP_DigestUpdate(context, request.body.data(), request.body.size()) == 1 &&
-      EVP_DigestFinal_ex(context, digest.data(), &length) == 1;
+  bool ok = context != nullptr && EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1;
+  for (std::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(context, part.data(), part.size()) == 1 &&
+         EVP_DigestUpdate(context, "\n", 1) == 1;
+  }
+  ok = ok && EVP_DigestFinal_ex(context, digest.data(), &length) == 1;
   EVP_MD_CTX_free(context);
   if (!ok) throw std::runtime_error("SHA-256 failed in OpenSSL");
   return core::to_hex(std::span<const std::uint8_t>(digest.data(), length));
+}
+
+std::string request_hash(const http::Request& request) {
+  return sha256_hex({request.method_text, request.path(), request.body});
+}
+
+// Whose key this is: the tenant, the principal, and what its credential may do.
+std::string scope_of(const core::Principal& principal) {
+  std::vector<std::string> permissions = principal.permissions;
+  std::sort(permissions.begin(), permissions.end());
+  std::string joined;
+  for (const auto& permission : permissions) joined += permission + " ";
+  return (principal.tenant_id.empty() ? std::string("platform") : principal.tenant_id) + "/" +
+         principal.id + "/" + sha256_hex({joined}).substr(0, 32);
 }
 
 bool valid_key(std::string_view key) {
@@ -64,6 +86,18 @@ struct Begun {
 };
 
 }  // namespace
+
+Idempotency::Idempotency(store::Database& database, core::WorkerPool& workers, core::Random& random,
+                         IdempotencyOptions options)
+    : database_(database),
+      workers_(workers),
+      random_(random),
+      box_(options.master_key
+               ? std::move(options.master_key)
+               : std::make_shared<const core::SecretBox>(core::SecretBox::generate(random))),
+      abandoned_after_(std::max(
+          kMinAbandonedAfter,
+          std::chrono::ceil<std::chrono::seconds>(options.request_timeout) + kAbandonMargin)) {}
 
 http::Handler Idempotency::wrap(http::Handler handler) {
   return [this, handler = std::move(handler)](http::RequestContext& context) {
@@ -85,42 +119,60 @@ boost::asio::awaitable<http::Response> Idempotency::handle(const http::Handler& 
   if (!context.principal) {
     co_return fail(Error::make(ErrorCode::kUnauthenticated, "idempotency keys need a credential"));
   }
-  const std::string scope = (context.principal->tenant_id.empty() ? std::string("platform")
-                                                                  : context.principal->tenant_id) +
-                            "/" + context.principal->id;
+  const std::string scope = scope_of(*context.principal);
   const std::string key(*header);
   const std::string hash = request_hash(context.request);
+  // The sealed answer opens only for this scope and key.
+  const std::string seal_context = "idempotency:" + scope + "\n" + key;
 
   auto begun = co_await workers_.run(context.deadline, [&]() -> core::Result<Begun> {
     Begun result;
     const auto now = std::chrono::system_clock::now();
+    const std::int64_t now_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    std::int64_t due = next_purge_.load(std::memory_order_relaxed);
+    bool purge = now_seconds >= due &&
+                 next_purge_.compare_exchange_strong(due, now_seconds + kPurgeEvery.count());
     auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
       result = Begun{};
-      auto purged = tx.execute("DELETE FROM idempotency_keys WHERE scope = $1 AND created_at < $2",
-                               {scope, utc(now - kKeepFor)});
-      if (!purged) return std::move(purged).error();
+      if (purge) {
+        auto purged =
+            tx.execute("DELETE FROM idempotency_keys WHERE created_at < $1", {utc(now - kKeepFor)});
+        if (!purged) return std::move(purged).error();
+      }
       auto rows = tx.execute(
           "SELECT request_hash, status, content_type, etag, body, created_at "
           "FROM idempotency_keys WHERE scope = $1 AND idempotency_key = $2",
           {scope, key});
       if (!rows) return std::move(rows).error();
-      if (!rows->rows.empty()) {
+      const bool expired = !rows->rows.empty() && rows->text(0, 5) < utc(now - kKeepFor);
+      if (!rows->rows.empty() && !expired) {
         if (rows->text(0, 0) != hash) {
           return Error::make(ErrorCode::kIdempotencyKeyReused,
                              "this Idempotency-Key was used for a different request");
         }
         bool running = rows->is_null(0, 1);
-        if (running && rows->text(0, 5) >= utc(now - kAbandonedAfter)) {
+        if (running && rows->text(0, 5) >= utc(now - abandoned_after_)) {
           return Error::make(ErrorCode::kConflict,
                              "a request with this Idempotency-Key is still in progress");
         }
         if (!running) {
+          auto body = box_->open(rows->text(0, 4), seal_context);
+          if (!body) {
+            return Error::make(ErrorCode::kConflict,
+                               "the request with this Idempotency-Key was carried out, but its "
+                               "answer was kept by another server process and cannot be "
+                               "replayed here (set auth.master_key so that every process can)");
+          }
           http::Response stored = http::Response::make(static_cast<int>(rows->integer(0, 1)),
-                                                       rows->text(0, 4), rows->text(0, 2));
+                                                       std::move(*body), rows->text(0, 2));
           if (!rows->is_null(0, 3)) stored.headers.set("ETag", rows->text(0, 3));
           result.stored = std::move(stored);
           return {};
         }
+      }
+      // A first visit, an abandoned attempt, or an answer past its 24 hours (not purged yet).
+      if (!rows->rows.empty()) {
         auto dropped = tx.execute(
             "DELETE FROM idempotency_keys WHERE scope = $1 AND idempotency_key = $2", {scope, key});
         if (!dropped) return std::move(dropped).error();
@@ -152,24 +204,28 @@ boost::asio::awaitable<http::Response> Idempotency::handle(const http::Handler& 
   std::string content_type(response.headers.get("Content-Type").value_or(""));
   std::optional<std::string> etag;
   if (auto value = response.headers.get("ETag")) etag.emplace(*value);
-  auto stored = co_await workers_.run(context.deadline, [&]() -> core::Status {
-    return database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
-      // A server error is not an answer worth keeping: let the retry run again.
-      auto done =
-          response.status >= 500
-              ? tx.execute("DELETE FROM idempotency_keys WHERE scope = $1 AND idempotency_key = $2",
-                           {scope, key})
-              : tx.execute(
-                    "UPDATE idempotency_keys SET status = $3, content_type = $4, etag = "
-                    "$5, body = $6 WHERE scope = $1 AND idempotency_key = $2",
-                    {scope, key, static_cast<std::int64_t>(response.status), content_type,
-                     etag ? Value(*etag) : Value(nullptr), response.body});
-      if (!done) return std::move(done).error();
-      return {};
-    });
-  });
+  std::string sealed =
+      response.status >= 500 ? std::string() : box_->seal(response.body, seal_context, random_);
+  auto stored = co_await workers_.run(
+      std::chrono::steady_clock::now() + kCompletionBudget, [&]() -> core::Status {
+        return database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+          // A server error is not an answer worth keeping: let the retry run again.
+          auto done = response.status >= 500
+                          ? tx.execute(
+                                "DELETE FROM idempotency_keys WHERE scope = $1 AND "
+                                "idempotency_key = $2",
+                                {scope, key})
+                          : tx.execute(
+                                "UPDATE idempotency_keys SET status = $3, content_type = $4, "
+                                "etag = $5, body = $6 WHERE scope = $1 AND idempotency_key = $2",
+                                {scope, key, static_cast<std::int64_t>(response.status),
+                                 content_type, etag ? Value(*etag) : Value(nullptr), sealed});
+          if (!done) return std::move(done).error();
+          return {};
+        });
+      });
   // The change itself is done and its answer is on its way; a key that could not be
-  // completed becomes "abandoned" after a minute and a retry then runs again.
+  // completed becomes "abandoned" (see abandoned_after_) and a retry then runs again.
   (void)stored;
   co_return response;
 }

@@ -45,7 +45,7 @@ int print_openapi(const std::string& output_path) {
                            registry};
   identity::TokenService tokens(database, core::system_random(), audit, identities, {});
   api::OAuthDependencies oauth_deps{tokens, workers};
-  api::Idempotency idempotency(database, workers);
+  api::Idempotency idempotency(database, workers, core::system_random());
   api::v1::IdentityDependencies identity_deps{identities, workers, idempotency};
   ratelimit::ConcurrencyLimiter concurrency;
   api::ConcurrencyCap caps(concurrency);

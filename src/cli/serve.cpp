@@ -87,12 +87,15 @@ int serve(const core::Config& config) {
   ratelimit::InMemoryRateLimiter limiter;
   if (config.auth.master_key.empty()) {
     core::log_warn(
-        "auth.master_key is not set: token signing keys are stored unencrypted in the database");
+        "auth.master_key is not set: token signing keys are stored unencrypted in the database, "
+        "and Idempotency-Key retries are replayed only by the process that answered first");
   }
+  identity::TokenSettings token_settings = identity::token_settings(config.auth);
+  api::Idempotency idempotency(**database, workers, core::system_random(),
+                               {token_settings.master_key, config.server.request_timeout});
   identity::TokenService tokens(**database, core::system_random(), audit, identities,
-                                identity::token_settings(config.auth));
+                                std::move(token_settings));
   api::OAuthDependencies oauth_deps{tokens, workers};
-  api::Idempotency idempotency(**database, workers);
   api::v1::IdentityDependencies identity_deps{identities, workers, idempotency};
   ratelimit::ConcurrencyLimiter concurrency;
   api::ConcurrencyCap caps(concurrency);

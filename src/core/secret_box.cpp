@@ -52,6 +52,12 @@ Result<SecretBox> SecretBox::from_hex(std::string_view hex, std::string_view fie
   return SecretBox(key);
 }
 
+SecretBox SecretBox::generate(Random& random) {
+  std::array<std::uint8_t, 32> key{};
+  random.fill(key);
+  return SecretBox(key);
+}
+
 bool SecretBox::is_sealed(std::string_view value) { return value.starts_with(kPrefix); }
 
 std::string SecretBox::seal(std::string_view plaintext, std::string_view context,

@@ -23,6 +23,8 @@ class SecretBox {
  public:
   // The key from 64 hex characters. kInvalidArgument naming `field` otherwise.
   static Result<SecretBox> from_hex(std::string_view hex, std::string_view field);
+  // A fresh random key, for values that only this process needs to open again.
+  static SecretBox generate(Random& random);
 
   std::string seal(std::string_view plaintext, std::string_view context, Random& random) const;
   // kInvalidArgument for a value that is not sealed or fails authentication (wrong key,

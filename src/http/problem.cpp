@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/logging.hpp"
+
 namespace aic::http {
 
 int status_for(core::ErrorCode code) {
@@ -100,7 +102,18 @@ Response problem_response(const core::Error& error, std::string_view request_id)
   body["type"] = "urn:aic:problem:" + std::string(core::error_code_name(error.code));
   body["title"] = title_for(error.code);
   body["status"] = status;
-  body["detail"] = error.message;
+  if (error.code == core::ErrorCode::kInternal || error.code == core::ErrorCode::kUnavailable) {
+    // These messages come from the database, OpenSSL or the operating system and may name
+    // hosts, paths or queries: the operator's log gets them, the client the request id.
+    core::log_error("request " + std::string(request_id) + " failed: " + error.message);
+    body["detail"] = error.code == core::ErrorCode::kInternal
+                         ? "The server failed to carry out the request; the operator's log has "
+                           "the cause under this request_id."
+                         : "A service the server depends on is unavailable; retry shortly. The "
+                           "operator's log has the cause under this request_id.";
+  } else {
+    body["detail"] = error.message;
+  }
   if (!request_id.empty()) body["request_id"] = request_id;
   if (!error.field.empty()) body["field"] = error.field;
   if (!error.header.empty()) body["header"] = error.header;

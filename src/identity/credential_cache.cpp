@@ -41,9 +41,15 @@ std::optional<core::Result<core::SharedPrincipal>> CredentialCache::authenticate
   return entry->principal;
 }
 
-void CredentialCache::put(std::string key_id, Entry entry) {
+std::uint64_t CredentialCache::generation() const {
+  std::shared_lock lock(mutex_);
+  return generation_;
+}
+
+void CredentialCache::put(std::string key_id, Entry entry, std::uint64_t generation) {
   if (!enabled()) return;
   std::unique_lock lock(mutex_);
+  if (generation != generation_) return;
   if (entries_.size() >= max_entries_ && !entries_.contains(key_id)) {
     // Drop entries nobody may use any more; if every entry is still fresh, do not cache this
     // key (it is then looked up in the database each time) rather than evict a fresh one.
@@ -57,6 +63,7 @@ void CredentialCache::put(std::string key_id, Entry entry) {
 
 void CredentialCache::invalidate(std::string_view key_id) {
   std::unique_lock lock(mutex_);
+  ++generation_;
   auto it = entries_.find(key_id);
   if (it != entries_.end()) entries_.erase(it);
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -50,7 +51,11 @@ class CredentialCache {
   std::optional<core::Result<core::SharedPrincipal>> authenticate(std::string_view key_id,
                                                                   std::string_view secret,
                                                                   Clock::time_point now) const;
-  void put(std::string key_id, Entry entry);
+  // Counts invalidations. Read it before loading an entry and pass it to put(): an entry
+  // loaded while some key was invalidated is not stored, since it may describe that key as it
+  // was before its revocation.
+  std::uint64_t generation() const;
+  void put(std::string key_id, Entry entry, std::uint64_t generation);
   void invalidate(std::string_view key_id);
 
  private:
@@ -66,6 +71,7 @@ class CredentialCache {
   const std::chrono::milliseconds ttl_;
   const std::size_t max_entries_;
   mutable std::shared_mutex mutex_;
+  std::uint64_t generation_ = 0;  // guarded by mutex_
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
 };
 

@@ -216,6 +216,80 @@ core::Status grants_of(Transaction& tx, const std::string& tenant_id, const std:
   return {};
 }
 
+// Whether `actor` is the principal of kind `kind` ("user", "service_account") and id `id`.
+bool is_self(const core::Principal& actor, std::string_view kind, std::string_view id) {
+  std::string_view actor_kind = actor.kind == core::Principal::Kind::kUser ? "user"
+                                : actor.kind == core::Principal::Kind::kServiceAccount
+                                    ? "service_account"
+                                    : "operator";
+  return actor_kind == kind && actor.id == id;
+}
+
+// Fills `denial` and fails when `role` grants a permission `actor` lacks. A role that no
+// longer exists grants nothing and is covered.
+core::Status require_covers(Transaction& tx, const core::Principal& actor, const std::string& role,
+                            std::optional<Denial>& denial) {
+  std::optional<std::vector<std::string>> grants;
+  if (auto found = grants_of(tx, actor.tenant_id, role, grants); !found) return found;
+  if (!grants) return {};
+  for (const auto& permission : *grants) {
+    if (!actor.has(permission)) {
+      denial = Denial{role, permission};
+      return Error::make(ErrorCode::kPermissionDenied, "denied");
+    }
+  }
+  return {};
+}
+
+// The current role of a key's owner (a user or service account), nullopt for the operator
+// or an owner that is gone.
+core::Status owner_role(Transaction& tx, const ApiKey& key, std::optional<std::string>& role) {
+  role.reset();
+  std::string_view table = key.principal_kind == "user"              ? "users"
+                           : key.principal_kind == "service_account" ? "service_accounts"
+                                                                     : "";
+  if (table.empty()) return {};
+  auto rows =
+      tx.execute("SELECT role FROM " + std::string(table) + " WHERE tenant_id = $1 AND id = $2",
+                 {key.tenant_id, key.principal_id});
+  if (!rows) return std::move(rows).error();
+  if (!rows->rows.empty()) role = rows->text(0, 0);
+  return {};
+}
+
+// Revoking or rotating a key needs every permission of the key's role, so a weaker key
+// cannot obtain (by rotation) a successor stronger than itself, even of its own user. Another
+// principal's key also needs every permission of that owner's role, so an admin cannot take
+// over or cut off an owner's key.
+core::Status require_may_manage_key(Transaction& tx, const core::Principal& actor,
+                                    const ApiKey& key, std::optional<Denial>& denial) {
+  if (auto covered = require_covers(tx, actor, key.role, denial); !covered) return covered;
+  if (is_self(actor, key.principal_kind, key.principal_id)) return {};
+  std::optional<std::string> role;
+  if (auto found = owner_role(tx, key, role); !found) return found;
+  if (role) return require_covers(tx, actor, *role, denial);
+  return {};
+}
+
+// Revokes every live key of one owner inside `tx`; their ids go to `revoked`.
+core::Status revoke_keys_of(Transaction& tx, const std::string& tenant_id, std::string_view kind,
+                            const std::string& owner_id, const std::string& now,
+                            std::vector<std::string>& revoked) {
+  revoked.clear();
+  auto keys = tx.execute(
+      "SELECT id FROM api_keys WHERE tenant_id = $1 AND principal_kind = $2 AND "
+      "principal_id = $3 AND revoked_at IS NULL",
+      {tenant_id, std::string(kind), owner_id});
+  if (!keys) return std::move(keys).error();
+  for (std::size_t i = 0; i < keys->rows.size(); ++i) revoked.push_back(keys->text(i, 0));
+  auto updated = tx.execute(
+      "UPDATE api_keys SET revoked_at = $4 WHERE tenant_id = $1 AND principal_kind = $2 "
+      "AND principal_id = $3 AND revoked_at IS NULL",
+      {tenant_id, std::string(kind), owner_id, now});
+  if (!updated) return std::move(updated).error();
+  return {};
+}
+
 core::Status require_tenant(const core::Principal& actor) {
   if (actor.tenant_id.empty()) {
     return Error::make(ErrorCode::kPermissionDenied,
@@ -432,15 +506,21 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   std::optional<ApiKey> key;
   std::string stored_hash;
   std::string plan;
-  std::optional<std::string> user_role;  // the key's user's current role, if active
+  // The current role of the key's owner (user or service account) while the owner is active.
+  std::optional<std::string> owner_role;
   std::optional<std::vector<std::string>> key_grants;
-  std::optional<std::vector<std::string>> user_grants;
+  std::optional<std::vector<std::string>> owner_grants;
+  // A revocation that lands while this runs must not be undone by caching what was read.
+  const auto cache_generation = cache_.generation();
   auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
     auto rows = tx.execute(
         "SELECT " + std::string(kKeyColumns) +
             ", secret_hash, (SELECT plan FROM tenants WHERE tenants.id = api_keys.tenant_id), "
-            "(SELECT role FROM users WHERE users.id = api_keys.principal_id AND "
-            "users.disabled_at IS NULL AND api_keys.principal_kind = 'user') "
+            "CASE api_keys.principal_kind "
+            "WHEN 'user' THEN (SELECT role FROM users WHERE users.id = api_keys.principal_id "
+            "AND users.disabled_at IS NULL) "
+            "WHEN 'service_account' THEN (SELECT role FROM service_accounts s WHERE "
+            "s.id = api_keys.principal_id AND s.disabled_at IS NULL) END "
             "FROM api_keys WHERE id = $1",
         {parsed->id});
     if (!rows) return std::move(rows).error();
@@ -448,10 +528,10 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
       key = key_from_row(*rows, 0);
       stored_hash = rows->text(0, kKeyColumnCount);
       plan = rows->text(0, kKeyColumnCount + 1);
-      if (!rows->is_null(0, kKeyColumnCount + 2)) user_role = rows->text(0, kKeyColumnCount + 2);
+      if (!rows->is_null(0, kKeyColumnCount + 2)) owner_role = rows->text(0, kKeyColumnCount + 2);
       if (auto found = grants_of(tx, key->tenant_id, key->role, key_grants); !found) return found;
-      if (user_role) {
-        if (auto found = grants_of(tx, key->tenant_id, *user_role, user_grants); !found) {
+      if (owner_role) {
+        if (auto found = grants_of(tx, key->tenant_id, *owner_role, owner_grants); !found) {
           return found;
         }
       }
@@ -478,15 +558,19 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
     return Error::make(ErrorCode::kUnauthenticated, "the API key's role no longer exists");
   }
   std::vector<std::string> granted = std::move(*key_grants);
-  if (key->principal_kind == "user") {
-    // A key never does more than its user may do now: a demoted user's keys shrink with them.
-    if (!user_role) {
-      return Error::make(ErrorCode::kUnauthenticated, "the API key's user is disabled");
+  if (key->principal_kind != "operator") {
+    // A key never does more than its owner may do now: a demoted user's keys shrink with
+    // them, and a disabled owner's keys stop.
+    if (!owner_role) {
+      return Error::make(ErrorCode::kUnauthenticated,
+                         key->principal_kind == "user"
+                             ? "the API key's user is disabled"
+                             : "the API key's service account is disabled");
     }
     std::vector<std::string> both;
-    if (user_grants) {
-      std::set_intersection(granted.begin(), granted.end(), user_grants->begin(),
-                            user_grants->end(), std::back_inserter(both));
+    if (owner_grants) {
+      std::set_intersection(granted.begin(), granted.end(), owner_grants->begin(),
+                            owner_grants->end(), std::back_inserter(both));
     }
     granted = std::move(both);
   }
@@ -515,8 +599,25 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   }
   cache_.put(key->id,
              CredentialCache::Entry{stored_hash, std::make_shared<core::Principal>(principal),
-                                    expires_at, loaded_at});
+                                    expires_at, loaded_at},
+             cache_generation);
   return principal;
+}
+
+core::Error IdentityStore::refuse(const core::Principal& actor, const audit::Origin& origin,
+                                  std::string action, std::string_view target_type,
+                                  std::string_view target_id, const Denial& denial) {
+  // An attempted escalation is a security event in its own right.
+  audit::Event event = audit::event_by(actor, origin, std::move(action));
+  event.outcome = "denied";
+  event.target_type = std::string(target_type);
+  event.target_id = std::string(target_id);
+  event.details = audit::details_json(
+      {{"role", denial.role}, {"missing_permission", denial.missing_permission}});
+  if (auto recorded = audit_.record(event); !recorded) return std::move(recorded).error();
+  return Error::make(ErrorCode::kPermissionDenied, "role '" + denial.role + "' grants " +
+                                                       denial.missing_permission +
+                                                       ", which the caller does not hold");
 }
 
 core::Status IdentityStore::check_grantable(const core::Principal& actor, const std::string& role,
@@ -532,14 +633,8 @@ core::Status IdentityStore::check_grantable(const core::Principal& actor, const 
   if (!permissions) return Error::invalid("unknown role '" + role + "'", "/role");
   for (const auto& granted : *permissions) {
     if (!actor.has(granted)) {
-      // An attempted escalation is a security event in its own right.
-      audit::Event event = audit::event_by(actor, origin, std::string(target_type) + ".created");
-      event.outcome = "denied";
-      event.target_type = std::string(target_type);
-      event.details = audit::details_json({{"role", role}, {"missing_permission", granted}});
-      if (auto recorded = audit_.record(event); !recorded) return std::move(recorded).error();
-      return Error::make(ErrorCode::kPermissionDenied, "role '" + role + "' grants " + granted +
-                                                           ", which the caller does not hold");
+      return refuse(actor, origin, std::string(target_type) + ".created", target_type, "",
+                    Denial{role, granted});
     }
   }
   return {};
@@ -608,18 +703,23 @@ Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor, std::
                                              const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   std::optional<ApiKey> key;
-  std::string now = utc_now();
+  std::optional<Denial> denial;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
-    auto updated = tx.execute(
-        "UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS "
-        "NULL",
-        {actor.tenant_id, std::string(key_id), now});
-    if (!updated) return std::move(updated).error();
+    key.reset();
+    denial.reset();
     if (auto found = find_key(tx, actor.tenant_id, key_id, key); !found || !key) return found;
     // Revoking twice changes nothing the second time, and records nothing.
-    if (updated->affected_rows == 0) return {};
+    if (key->revoked_at) return {};
+    if (auto allowed = require_may_manage_key(tx, actor, *key, denial); !allowed) return allowed;
+    key->revoked_at = utc_now();
+    auto updated =
+        tx.execute("UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2",
+                   {actor.tenant_id, key->id, *key->revoked_at});
+    if (!updated) return std::move(updated).error();
     return append(audit_, tx, key_event(actor, origin, "api_key.revoked", *key));
   });
+  if (!status && denial)
+    return refuse(actor, origin, "api_key.revoked", "api_key", key_id, *denial);
   if (!status) return std::move(status).error();
   if (!key) return not_found("API key", key_id);
   cache_.invalidate(key->id);
@@ -636,8 +736,10 @@ Result<IssuedKey> IdentityStore::rotate_api_key(const core::Principal& actor,
   const auto now = std::chrono::system_clock::now();
   IssuedKey issued = new_key(random_);
   std::optional<ApiKey> old;
+  std::optional<Denial> denial;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     old.reset();
+    denial.reset();
     if (auto found = find_key(tx, actor.tenant_id, key_id, old); !found || !old) return found;
     if (old->revoked_at) {
       return Error::make(ErrorCode::kConflict, "API key " + old->id + " is revoked");
@@ -646,6 +748,9 @@ Result<IssuedKey> IdentityStore::rotate_api_key(const core::Principal& actor,
       return Error::make(ErrorCode::kConflict,
                          "API key " + old->id + " was already rotated to " + *old->replaced_by);
     }
+    // The successor is a working credential with the old key's role and owner: only whoever
+    // may manage that key gets one.
+    if (auto allowed = require_may_manage_key(tx, actor, *old, denial); !allowed) return allowed;
     // The old key's last moment: the end of the grace period, or its own expiry if sooner.
     std::string until = format_utc_timestamp(now + grace);
     if (old->expires_at && *old->expires_at < until) until = *old->expires_at;
@@ -657,15 +762,24 @@ Result<IssuedKey> IdentityStore::rotate_api_key(const core::Principal& actor,
     issued.key.expires_at = old->expires_at;
     issued.key.rate_limit_per_minute = old->rate_limit_per_minute;
     if (auto inserted = insert_key(tx, issued); !inserted) return inserted;
+    // The conditions make a concurrent rotation or revocation (on PostgreSQL, where both
+    // may have read the key) match no row, so one key never gets two successors.
     auto updated = tx.execute(
-        "UPDATE api_keys SET expires_at = $3, replaced_by = $4 WHERE tenant_id = $1 AND id = $2",
+        "UPDATE api_keys SET expires_at = $3, replaced_by = $4 WHERE tenant_id = $1 AND id = $2 "
+        "AND replaced_by IS NULL AND revoked_at IS NULL",
         {actor.tenant_id, old->id, until, issued.key.id});
     if (!updated) return std::move(updated).error();
+    if (updated->affected_rows == 0) {
+      return Error::make(ErrorCode::kConflict,
+                         "API key " + old->id + " was rotated or revoked meanwhile; reload it");
+    }
     audit::Event event = key_event(actor, origin, "api_key.rotated", *old);
     event.details = audit::details_json(
         {{"replaced_by", issued.key.id}, {"old_key_expires_at", until}, {"role", old->role}});
     return append(audit_, tx, event);
   });
+  if (!status && denial)
+    return refuse(actor, origin, "api_key.rotated", "api_key", key_id, *denial);
   if (!status) return std::move(status).error();
   if (!old) return not_found("API key", key_id);
   cache_.invalidate(old->id);
@@ -767,20 +881,45 @@ Result<ServiceAccount> IdentityStore::disable_service_account(const core::Princi
                                                               const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   std::optional<ServiceAccount> account;
+  std::optional<Denial> denial;
+  std::vector<std::string> revoked_keys;
+  const std::string now = utc_now();
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
-    auto updated = tx.execute(
-        "UPDATE service_accounts SET disabled_at = $3 "
-        "WHERE tenant_id = $1 AND id = $2 AND disabled_at IS NULL",
-        {actor.tenant_id, std::string(account_id), utc_now()});
-    if (!updated) return std::move(updated).error();
+    account.reset();
+    denial.reset();
+    revoked_keys.clear();
     if (auto found = find_account(tx, actor.tenant_id, account_id, account); !found || !account) {
       return found;
     }
-    if (updated->affected_rows == 0) return {};
-    return append(audit_, tx, account_event(actor, origin, "service_account.disabled", *account));
+    if (account->disabled_at) return {};
+    if (auto covered = require_covers(tx, actor, account->role, denial); !covered) {
+      return covered;
+    }
+    // The account's API keys stop with it, like a disabled user's.
+    if (auto revoked =
+            revoke_keys_of(tx, actor.tenant_id, "service_account", account->id, now, revoked_keys);
+        !revoked) {
+      return revoked;
+    }
+    auto updated =
+        tx.execute("UPDATE service_accounts SET disabled_at = $3 WHERE tenant_id = $1 AND id = $2",
+                   {actor.tenant_id, account->id, now});
+    if (!updated) return std::move(updated).error();
+    account->disabled_at = now;
+    audit::Event event = account_event(actor, origin, "service_account.disabled", *account);
+    event.details =
+        audit::details_json({{"name", account->name},
+                             {"role", account->role},
+                             {"revoked_api_keys", std::to_string(revoked_keys.size())}});
+    return append(audit_, tx, event);
   });
+  if (!status && denial) {
+    return refuse(actor, origin, "service_account.disabled", "service_account", account_id,
+                  *denial);
+  }
   if (!status) return std::move(status).error();
   if (!account) return not_found("service account", account_id);
+  for (const auto& key : revoked_keys) cache_.invalidate(key);
   return *account;
 }
 
@@ -962,8 +1101,13 @@ Result<User> IdentityStore::update_user(const core::Principal& actor, std::strin
     password_hash = std::move(*hashed);
   }
   std::optional<User> user;
+  std::optional<Denial> denial;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    denial.reset();
     if (auto found = find_user(tx, actor.tenant_id, user_id, user); !found || !user) return found;
+    // Changing a user's role or password needs everything their current role grants, even
+    // for the user themselves: a weaker key of theirs must not set the password.
+    if (auto covered = require_covers(tx, actor, user->role, denial); !covered) return covered;
     if (change.expected_version && *change.expected_version != user->version) {
       return Error::make(ErrorCode::kPreconditionFailed,
                          "user " + user->id + " is at version " + std::to_string(user->version) +
@@ -994,6 +1138,7 @@ Result<User> IdentityStore::update_user(const core::Principal& actor, std::strin
                                          {"password_changed", password_hash ? "true" : "false"}});
     return append(audit_, tx, event);
   });
+  if (!status && denial) return refuse(actor, origin, "user.updated", "user", user_id, *denial);
   if (!status) return std::move(status).error();
   if (!user) return not_found("user", user_id);
   if (change.role) invalidate_user_keys(user->tenant_id, user->id);
@@ -1019,22 +1164,18 @@ Result<User> IdentityStore::disable_user(const core::Principal& actor, std::stri
   std::optional<User> user;
   std::vector<std::string> revoked_keys;
   const std::string now = utc_now();
+  std::optional<Denial> denial;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     revoked_keys.clear();
+    denial.reset();
     if (auto found = find_user(tx, actor.tenant_id, user_id, user); !found || !user) return found;
     if (user->disabled_at) return {};
+    if (auto covered = require_covers(tx, actor, user->role, denial); !covered) return covered;
     if (auto kept = keep_an_owner(tx, *user); !kept) return kept;
-    auto keys = tx.execute(
-        "SELECT id FROM api_keys WHERE tenant_id = $1 AND principal_kind = 'user' AND "
-        "principal_id = $2 AND revoked_at IS NULL",
-        {actor.tenant_id, user->id});
-    if (!keys) return std::move(keys).error();
-    for (std::size_t i = 0; i < keys->rows.size(); ++i) revoked_keys.push_back(keys->text(i, 0));
-    auto revoked = tx.execute(
-        "UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND principal_kind = 'user' "
-        "AND principal_id = $2 AND revoked_at IS NULL",
-        {actor.tenant_id, user->id, now});
-    if (!revoked) return std::move(revoked).error();
+    if (auto revoked = revoke_keys_of(tx, actor.tenant_id, "user", user->id, now, revoked_keys);
+        !revoked) {
+      return revoked;
+    }
     auto updated = tx.execute(
         "UPDATE users SET disabled_at = $3, version = version + 1 WHERE tenant_id = $1 AND id = $2",
         {actor.tenant_id, user->id, now});
@@ -1046,6 +1187,7 @@ Result<User> IdentityStore::disable_user(const core::Principal& actor, std::stri
         {{"email", user->email}, {"revoked_api_keys", std::to_string(revoked_keys.size())}});
     return append(audit_, tx, event);
   });
+  if (!status && denial) return refuse(actor, origin, "user.disabled", "user", user_id, *denial);
   if (!status) return std::move(status).error();
   if (!user) return not_found("user", user_id);
   for (const auto& key : revoked_keys) cache_.invalidate(key);

@@ -167,6 +167,13 @@ std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::st
 // `time` in that format.
 std::string format_utc_timestamp(std::chrono::system_clock::time_point time);
 
+// Why a change was refused: its target holds `role`, which grants `missing_permission`, and
+// the caller lacks that permission.
+struct Denial {
+  std::string role;
+  std::string missing_permission;
+};
+
 class IdentityStore {
  public:
   // `credential_cache_ttl`: how long a verified API key is trusted without the database
@@ -198,7 +205,10 @@ class IdentityStore {
   bool is_cached(std::string_view token) const;
 
   // Tenant-scoped: `actor` must belong to a tenant; the key's role may not grant more than
-  // the actor holds (kPermissionDenied).
+  // the actor holds (kPermissionDenied). Revoking or rotating a key needs every permission
+  // of its role and, for another principal's key, of its owner's role; changing or disabling
+  // a user or service account needs every permission of its role. So an admin cannot act on
+  // an owner, and a weaker key cannot rotate its way to a stronger one.
   core::Result<IssuedKey> create_api_key(const core::Principal& actor, const NewApiKey& request,
                                          const audit::Origin& origin);
   core::Result<PageOf<ApiKey>> list_api_keys(const core::Principal& actor,
@@ -233,7 +243,8 @@ class IdentityStore {
                                                              const PageRequest& page = {});
   core::Result<ServiceAccount> get_service_account(const core::Principal& actor,
                                                    std::string_view account_id);
-  // A disabled account can no longer obtain tokens; tokens already issued run out (≤ 1 h).
+  // A disabled account can no longer obtain tokens and its API keys are revoked; tokens
+  // already issued run out (≤ 1 h).
   core::Result<ServiceAccount> disable_service_account(const core::Principal& actor,
                                                        std::string_view account_id,
                                                        const audit::Origin& origin);
@@ -247,11 +258,15 @@ class IdentityStore {
                                          std::chrono::seconds grace, const audit::Origin& origin);
 
  private:
-  // Refuses (and audits) granting `role` when it carries a permission `actor` lacks.
   // Drops the cached entries of every API key of the user (after a role change).
   void invalidate_user_keys(const std::string& tenant_id, const std::string& user_id);
+  // Refuses (and audits) granting `role` when it carries a permission `actor` lacks.
   core::Status check_grantable(const core::Principal& actor, const std::string& role,
                                const audit::Origin& origin, std::string_view target_type);
+  // Records `action` on the target as denied and returns the kPermissionDenied to answer.
+  core::Error refuse(const core::Principal& actor, const audit::Origin& origin, std::string action,
+                     std::string_view target_type, std::string_view target_id,
+                     const Denial& denial);
 
   store::Database& database_;
   core::Random& random_;

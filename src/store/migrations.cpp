@@ -169,6 +169,15 @@ CREATE TABLE custom_roles (
 );
 )sql";
 
+// Migration 8, the same on both backends: kept answers are sealed from now on and keyed by
+// credential (api/idempotency.hpp). Answers kept before could hold one-time secrets (new API
+// keys, client secrets) in plain text, and their scope no longer matches anything: drop them.
+// created_at gets an index of its own for the purge of old answers across all scopes.
+constexpr std::string_view kSealIdempotencyAnswers = R"sql(
+DELETE FROM idempotency_keys;
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -246,6 +255,12 @@ VALUES (
           "create_custom_roles",
           std::string(kCreateCustomRoles),
           std::string(kCreateCustomRoles),
+      },
+      {
+          8,
+          "seal_idempotency_answers",
+          std::string(kSealIdempotencyAnswers),
+          std::string(kSealIdempotencyAnswers),
       },
   };
   return kMigrations;

@@ -217,6 +217,58 @@ TEST(Idempotency, RetriesReplayTheFirstAnswerAndMismatchesAreRefused) {
   EXPECT_EQ(body_of(*invalid)["header"], "Idempotency-Key");
 }
 
+// The kept answer to a key's creation holds its token: it must not lie in the database in
+// plain text, nor be handed to a weaker credential of the same user.
+TEST(Idempotency, KeptAnswersAreSealedAndBelongToTheCredential) {
+  World world;
+  const std::string body = R"({"name":"nightly export","role":"viewer"})";
+  auto post = [&](const std::string& token) {
+    Headers headers = bearer(token, true);
+    headers.emplace_back("Idempotency-Key", "export-1");
+    return http_request(world.server.port(), "POST", "/v1/api-keys", body, headers);
+  };
+  auto first = post(world.owner_a);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 201) << first->body;
+  const std::string token(body_of(*first)["token"].as_string());
+
+  std::string stored;
+  auto read =
+      world.server.database().transact(store::Access::kReadOnly, [&](store::Transaction& tx) {
+        auto rows = tx.execute("SELECT body FROM idempotency_keys");
+        if (!rows) return core::Status(std::move(rows).error());
+        stored = rows->text(0, 0);
+        return core::Status();
+      });
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(stored.starts_with("aes256gcm:v1:")) << stored.substr(0, 40);
+  EXPECT_EQ(stored.find(token.substr(token.size() - 20)), std::string::npos);
+
+  // The owner's admin-only key sends the same key and body: its own request, not a replay.
+  auto admin = world.create_key(world.owner_a, "admin").second;
+  auto weaker = post(admin);
+  ASSERT_TRUE(weaker);
+  EXPECT_EQ(weaker->status, 201) << weaker->body;
+  EXPECT_FALSE(weaker->header("Idempotent-Replayed"));
+  EXPECT_EQ(weaker->body.find(token), std::string::npos);
+
+  // An answer this process cannot open (kept by another one, or altered) is not replayed and
+  // the request does not run twice.
+  auto altered =
+      world.server.database().transact(store::Access::kReadWrite, [&](store::Transaction& tx) {
+        auto rows = tx.execute("UPDATE idempotency_keys SET body = 'aes256gcm:v1:00'");
+        if (!rows) return core::Status(std::move(rows).error());
+        return core::Status();
+      });
+  ASSERT_TRUE(altered);
+  auto retry = post(world.owner_a);
+  ASSERT_TRUE(retry);
+  EXPECT_EQ(retry->status, 409) << retry->body;
+  EXPECT_EQ(body_of(*retry)["header"], "Idempotency-Key");
+  auto keys = world.call("GET", "/v1/api-keys", world.owner_a);
+  EXPECT_EQ(body_of(*keys)["data"].as_array().size(), 4u);  // owner, first, admin, weaker's
+}
+
 TEST(Owasp_API4_UnrestrictedResourceConsumption, ConcurrencyCapsRefuseTheRequestOverTheCap) {
   std::atomic<int> entered{0};
   std::atomic<bool> release{false};

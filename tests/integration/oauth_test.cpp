@@ -28,7 +28,7 @@ std::string base64(std::string_view text) {
 struct OAuthWorld : World {
   std::string client_id, client_secret;
 
-  OAuthWorld() {
+  explicit OAuthWorld(TestServer::Configure configure = {}) : World(std::move(configure)) {
     auto created =
         call("POST", "/v1/service-accounts", owner_a, R"({"name":"ledger sync","role":"admin"})");
     if (!created || created->status != 201) {
@@ -45,10 +45,14 @@ struct OAuthWorld : World {
   }
 
   std::string access_token(const std::string& scope = "") {
+    return access_token_of(client_id, client_secret, scope);
+  }
+
+  std::string access_token_of(const std::string& id, const std::string& secret,
+                              const std::string& scope = "") {
     std::string form = "grant_type=client_credentials";
     if (!scope.empty()) form += "&scope=" + scope;
-    auto response = token_request(
-        form, {{"Authorization", "Basic " + base64(client_id + ":" + client_secret)}});
+    auto response = token_request(form, {{"Authorization", "Basic " + base64(id + ":" + secret)}});
     if (!response || response->status != 200) {
       throw std::runtime_error("token: " + (response ? response->body : ""));
     }
@@ -291,6 +295,106 @@ TEST(OAuth, DisabledServiceAccountsGetNoTokens) {
   EXPECT_EQ(
       world.call("POST", "/v1/service-accounts", viewer, R"({"name":"x","role":"admin"})")->status,
       403);
+}
+
+// The owner's user id and the id of the key tenant creation issued to them.
+std::pair<std::string, std::string> owner_ids(World& world) {
+  std::pair<std::string, std::string> ids;
+  auto users = body_of(*world.call("GET", "/v1/users", world.owner_a));
+  for (auto& item : users["data"].as_array()) {
+    if (item.at("role") == "owner") ids.first = item.at("id").as_string();
+  }
+  auto keys = body_of(*world.call("GET", "/v1/api-keys", world.owner_a));
+  for (auto& item : keys["data"].as_array()) {
+    if (item.at("role") == "owner") ids.second = item.at("id").as_string();
+  }
+  return ids;
+}
+
+TEST(Owasp_API5_FunctionLevelAuthorization, AnAdminCannotTakeOverOrCutOffAnOwner) {
+  OAuthWorld world;  // its service account is an admin
+  const std::string admin = world.access_token();
+  auto [owner_user, owner_key] = owner_ids(world);
+  ASSERT_FALSE(owner_user.empty());
+  ASSERT_FALSE(owner_key.empty());
+  auto [owners_viewer_key, owners_viewer_token] = world.create_key(world.owner_a, "viewer");
+
+  struct Attempt {
+    std::string method, target, body;
+  };
+  for (const auto& attempt : std::vector<Attempt>{
+           // Rotating the owner's key would hand the admin a working owner credential.
+           {"POST", "/v1/api-keys/" + owner_key + "/rotate", ""},
+           {"DELETE", "/v1/api-keys/" + owner_key, ""},
+           // Even the owner's weak keys: they belong to someone the admin may not manage.
+           {"DELETE", "/v1/api-keys/" + owners_viewer_key, ""},
+           {"PATCH", "/v1/users/" + owner_user, R"({"password":"correct horse battery staple"})"},
+           {"PATCH", "/v1/users/" + owner_user, R"({"role":"viewer"})"},
+           {"DELETE", "/v1/users/" + owner_user, ""}}) {
+    auto response = world.call(attempt.method, attempt.target, admin, attempt.body);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 403)
+        << attempt.method << " " << attempt.target << " " << response->body;
+  }
+  // Nothing changed: the owner's keys still work and nothing was rotated.
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", world.owner_a)->status, 200);
+  // (A viewer may not list keys: 403, not 401, shows the key itself still works.)
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", owners_viewer_token)->status, 403);
+  auto key = world.call("GET", "/v1/api-keys/" + owner_key, world.owner_a);
+  EXPECT_TRUE(body_of(*key)["replaced_by"].is_null());
+  // Each refusal is in the audit log.
+  auto denied =
+      world.call("GET", "/v1/audit-events?outcome=denied&target_id=" + owner_key, world.owner_a);
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(body_of(*denied)["data"].as_array().size(), 2u) << denied->body;
+
+  // An admin still manages what is no stronger than itself: another admin's viewer key.
+  auto second = world.call("POST", "/v1/service-accounts", world.owner_a,
+                           R"({"name":"second","role":"admin"})");
+  ASSERT_EQ(second->status, 201);
+  const std::string second_id(body_of(*second)["client_id"].as_string());
+  const std::string second_admin =
+      world.access_token_of(second_id, std::string(body_of(*second)["client_secret"].as_string()));
+  auto their_key = world.create_key(second_admin, "viewer").first;
+  auto rotated = world.call("POST", "/v1/api-keys/" + their_key + "/rotate", admin, "");
+  ASSERT_TRUE(rotated);
+  EXPECT_EQ(rotated->status, 201) << rotated->body;
+  EXPECT_EQ(world.call("DELETE", "/v1/service-accounts/" + second_id, admin)->status, 200);
+}
+
+TEST(Owasp_API5_FunctionLevelAuthorization, AWeakerKeyCannotRotateItsWayToAStrongerOne) {
+  World world;
+  // Both keys belong to the owner's user; one carries only admin permissions.
+  auto [admin_key_id, admin_token] = world.create_key(world.owner_a, "admin");
+  auto [viewer_key_id, viewer_token] = world.create_key(world.owner_a, "viewer");
+  auto [owner_user, owner_key] = owner_ids(world);
+  auto escalation = world.call("POST", "/v1/api-keys/" + owner_key + "/rotate", admin_token,
+                               R"({"grace_period_seconds":3600})");
+  ASSERT_TRUE(escalation);
+  EXPECT_EQ(escalation->status, 403) << escalation->body;
+  auto password = world.call("PATCH", "/v1/users/" + owner_user, admin_token,
+                             R"({"password":"correct horse battery staple"})");
+  ASSERT_TRUE(password);
+  EXPECT_EQ(password->status, 403) << password->body;
+  // Its own user's keys no stronger than itself it may rotate and revoke.
+  auto rotated = world.call("POST", "/v1/api-keys/" + viewer_key_id + "/rotate", admin_token, "");
+  ASSERT_TRUE(rotated);
+  EXPECT_EQ(rotated->status, 201) << rotated->body;
+  EXPECT_EQ(world.call("DELETE", "/v1/api-keys/" + admin_key_id, admin_token)->status, 200);
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", admin_token)->status, 401);
+}
+
+TEST(OAuth, DisablingAServiceAccountStopsItsApiKeys) {
+  OAuthWorld world(
+      [](core::Config& config) { config.auth.credential_cache_ttl = std::chrono::minutes(5); });
+  auto [key_id, token] = world.create_key(world.access_token(), "admin");
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", token)->status, 200);  // and now cached
+  auto disabled = world.call("DELETE", "/v1/service-accounts/" + world.client_id, world.owner_a);
+  ASSERT_TRUE(disabled);
+  ASSERT_EQ(disabled->status, 200) << disabled->body;
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", token)->status, 401);
+  auto key = world.call("GET", "/v1/api-keys/" + key_id, world.owner_a);
+  EXPECT_FALSE(body_of(*key)["revoked_at"].is_null());
 }
 
 TEST(OAuth, SigningKeysAreSealedWithTheMasterKey) {

@@ -55,7 +55,10 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
                                                      identity::token_settings(config_.auth));
   oauth_deps_ =
       std::make_unique<api::OAuthDependencies>(api::OAuthDependencies{*tokens_, *workers_});
-  idempotency_ = std::make_unique<api::Idempotency>(*database_, *workers_);
+  idempotency_ = std::make_unique<api::Idempotency>(
+      *database_, *workers_, core::system_random(),
+      api::IdempotencyOptions{identity::token_settings(config_.auth).master_key,
+                              config_.server.request_timeout});
   identity_deps_ = std::make_unique<api::v1::IdentityDependencies>(
       api::v1::IdentityDependencies{*identities_, *workers_, *idempotency_});
   concurrency_ = std::make_unique<ratelimit::ConcurrencyLimiter>();

@@ -100,6 +100,56 @@ TEST_P(IdentityStoreTest, AuthenticatesOnlyGoodKeys) {
   EXPECT_NE(after.error().message.find("revoked"), std::string::npos);
 }
 
+TEST_P(IdentityStoreTest, ServiceAccountKeysAreNoStrongerThanTheirAccountAndStopWithIt) {
+  CreatedTenant created = tenant("Alpha");
+  auto owner = identities().authenticate(created.owner_key.token);
+  ASSERT_TRUE(ok(owner));
+  auto account = identities().create_service_account(*owner, {"sync", "admin"}, kOrigin);
+  ASSERT_TRUE(ok(account));
+  auto client = identities().authenticate_client(account->account.id, account->client_secret);
+  ASSERT_TRUE(ok(client));
+  core::Principal admin;
+  admin.kind = core::Principal::Kind::kServiceAccount;
+  admin.id = client->account.id;
+  admin.tenant_id = client->account.tenant_id;
+  admin.role = client->account.role;
+  admin.permissions = client->permissions;
+
+  auto key = identities().create_api_key(admin, {.name = "k", .role = "viewer"}, kOrigin);
+  ASSERT_TRUE(ok(key));
+  auto as_key = identities().authenticate(key->token);
+  ASSERT_TRUE(ok(as_key));
+  EXPECT_EQ(as_key->kind, core::Principal::Kind::kServiceAccount);
+
+  // The admin may not rotate (take over) or revoke the owner's key.
+  auto rotated =
+      identities().rotate_api_key(admin, created.owner_key.key.id, std::chrono::hours(1), kOrigin);
+  ASSERT_FALSE(rotated);
+  EXPECT_EQ(rotated.error().code, core::ErrorCode::kPermissionDenied);
+  auto revoked = identities().revoke_api_key(admin, created.owner_key.key.id, kOrigin);
+  ASSERT_FALSE(revoked);
+  EXPECT_EQ(revoked.error().code, core::ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(ok(identities().authenticate(created.owner_key.token)));
+
+  ASSERT_TRUE(ok(identities().disable_service_account(*owner, account->account.id, kOrigin)));
+  auto after = identities().authenticate(key->token);
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().code, core::ErrorCode::kUnauthenticated);
+}
+
+TEST_P(IdentityStoreTest, AKeyIsRotatedOnce) {
+  CreatedTenant created = tenant("Alpha");
+  auto owner = identities().authenticate(created.owner_key.token);
+  ASSERT_TRUE(ok(owner));
+  auto first =
+      identities().rotate_api_key(*owner, created.owner_key.key.id, std::chrono::hours(1), kOrigin);
+  ASSERT_TRUE(ok(first));
+  auto second =
+      identities().rotate_api_key(*owner, created.owner_key.key.id, std::chrono::hours(1), kOrigin);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, core::ErrorCode::kConflict);
+}
+
 TEST_P(IdentityStoreTest, KeysAreScopedToTheActorsTenant) {
   CreatedTenant a = tenant("Alpha");
   CreatedTenant b = tenant("Beta");
