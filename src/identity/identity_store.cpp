@@ -996,11 +996,14 @@ audit::Event user_event(const core::Principal& actor, const audit::Origin& origi
   return event;
 }
 
-// kConflict when `user` is the tenant's only active owner (checked inside the change's
-// transaction, so two owners cannot demote each other at once on SQLite; on PostgreSQL the
-// version check makes the second writer re-read).
+// kConflict when `user` is the tenant's only active owner. Checked inside the change's
+// transaction after locking the tenant's row: SQLite has one writer anyway, and on PostgreSQL
+// (READ COMMITTED) two owners demoting each other at once are serialized, the second counting
+// after the first committed.
 core::Status keep_an_owner(Transaction& tx, const User& user) {
   if (user.role != "owner" || user.disabled_at) return {};
+  auto locked = tx.execute("UPDATE tenants SET id = id WHERE id = $1", {user.tenant_id});
+  if (!locked) return std::move(locked).error();
   auto owners = tx.execute(
       "SELECT count(*) FROM users WHERE tenant_id = $1 AND role = 'owner' AND disabled_at IS NULL",
       {user.tenant_id});

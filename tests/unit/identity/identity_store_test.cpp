@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "identity/api_keys.hpp"
 #include "store/migrations.hpp"
@@ -137,6 +138,39 @@ TEST_P(IdentityStoreTest, ServiceAccountKeysAreNoStrongerThanTheirAccountAndStop
   EXPECT_EQ(after.error().code, core::ErrorCode::kUnauthenticated);
 }
 
+TEST_P(IdentityStoreTest, TwoOwnersDemotingEachOtherAtOnceLeaveAnOwner) {
+  CreatedTenant created = tenant("Alpha");
+  auto first = identities().authenticate(created.owner_key.token);
+  ASSERT_TRUE(ok(first));
+  auto second_user =
+      identities().create_user(*first, {.email = "b@x.example", .role = "owner"}, kOrigin);
+  ASSERT_TRUE(ok(second_user));
+  core::Principal second = *first;
+  second.id = second_user->id;
+  const std::string first_id = first->id;
+  const std::string second_id = second.id;
+
+  for (int round = 0; round < 20; ++round) {
+    std::optional<core::Result<User>> a, b;
+    std::thread one(
+        [&] { a = identities().update_user(*first, second_id, {.role = "viewer"}, kOrigin); });
+    std::thread two(
+        [&] { b = identities().update_user(second, first_id, {.role = "viewer"}, kOrigin); });
+    one.join();
+    two.join();
+    auto owners = identities().list_users(*first);
+    ASSERT_TRUE(ok(owners));
+    int count = 0;
+    for (const auto& user : owners->items) count += user.role == "owner" && !user.disabled_at;
+    ASSERT_EQ(count, 1) << "round " << round;
+    EXPECT_NE(a->has_value(), b->has_value()) << "round " << round;
+    // Make both owners again for the next round.
+    const std::string& demoted = *a ? second_id : first_id;
+    const core::Principal& survivor = *a ? *first : second;
+    ASSERT_TRUE(ok(identities().update_user(survivor, demoted, {.role = "owner"}, kOrigin)));
+  }
+}
+
 TEST_P(IdentityStoreTest, AKeyIsRotatedOnce) {
   CreatedTenant created = tenant("Alpha");
   auto owner = identities().authenticate(created.owner_key.token);
@@ -200,7 +234,7 @@ TEST_P(IdentityStoreTest, ListsPageInCreationOrder) {
   }
   std::vector<std::string> seen;
   PageRequest page{.limit = 2};
-  for (int round = 0; round < 10; ++round) {
+  for (int round = 0; round < 20; ++round) {
     auto listed = identities().list_api_keys(owner, page);
     ASSERT_TRUE(ok(listed));
     for (const auto& key : listed->items) seen.push_back(key.id);
