@@ -44,7 +44,9 @@ int print_openapi(const std::string& output_path) {
   api::OpsDependencies ops{[] { return false; }, database, store::builtin_migrations(), workers,
                            registry};
   identity::TokenService tokens(database, core::system_random(), audit, identities, {});
-  api::OAuthDependencies oauth_deps{tokens, workers};
+  ratelimit::InMemoryRateLimiter limiter;
+  api::FailureThrottle failures(limiter, 1);
+  api::OAuthDependencies oauth_deps{tokens, workers, failures};
   api::Idempotency idempotency(database, workers, core::system_random());
   api::v1::IdentityDependencies identity_deps{identities, workers, idempotency};
   ratelimit::ConcurrencyLimiter concurrency;

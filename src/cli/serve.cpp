@@ -95,7 +95,8 @@ int serve(const core::Config& config) {
                                {token_settings.master_key, config.server.request_timeout});
   identity::TokenService tokens(**database, core::system_random(), audit, identities,
                                 std::move(token_settings));
-  api::OAuthDependencies oauth_deps{tokens, workers};
+  api::FailureThrottle failures(limiter, config.rate_limits.failed_authentications);
+  api::OAuthDependencies oauth_deps{tokens, workers, failures};
   api::v1::IdentityDependencies identity_deps{identities, workers, idempotency};
   ratelimit::ConcurrencyLimiter concurrency;
   api::ConcurrencyCap caps(concurrency);
@@ -109,7 +110,7 @@ int serve(const core::Config& config) {
   http::Pipeline pipeline(
       api::with_access_control(
           http::standard_filters(config, http_metrics, core::system_random()),
-          {identities, tokens, workers, security_events, limiter, config.rate_limits}),
+          {identities, tokens, workers, security_events, limiter, config.rate_limits, failures}),
       router);
 
   http::Server server(config, pipeline, http_metrics);

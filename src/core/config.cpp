@@ -354,6 +354,11 @@ const std::vector<KeyDef>& key_table() {
           "rate_limits.platform_operator", "AIC_RATE_LIMITS_PLATFORM_OPERATOR", "600",
           "Requests per minute for the platform operator's keys.", 1, 1000000000,
           [](Config & c) -> auto& { return c.rate_limits.platform_operator; }),
+      integer_key(
+          "rate_limits.failed_authentications", "AIC_RATE_LIMITS_FAILED_AUTHENTICATIONS", "30",
+          "Failed authentications per minute from one client address; past it, credentials "
+          "not verified recently are answered 429 without being looked up.",
+          1, 1000000000, [](Config & c) -> auto& { return c.rate_limits.failed_authentications; }),
   };
   return table;
 }

@@ -83,6 +83,9 @@ struct RateLimitConfig {
   std::int64_t standard = 600;
   std::int64_t enterprise = 6000;
   std::int64_t platform_operator = 600;
+  // Failed authentications per minute from one client address (API keys, access tokens and
+  // the token endpoint together); beyond it, credentials not verified recently get 429.
+  std::int64_t failed_authentications = 30;
 };
 
 struct Config {

@@ -335,7 +335,19 @@ bool is_utc_timestamp(std::string_view text) {
     bool digit = text[i] >= '0' && text[i] <= '9';
     if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return false;
   }
-  return true;
+  auto number = [&](std::size_t at, std::size_t digits) {
+    unsigned value = 0;
+    for (std::size_t i = at; i < at + digits; ++i) value = value * 10 + (text[i] - '0');
+    return value;
+  };
+  // A real calendar day (no 31 February) and time (no leap second), in years that a
+  // nanosecond clock can hold.
+  const std::chrono::year_month_day day{std::chrono::year(static_cast<int>(number(0, 4))),
+                                        std::chrono::month(number(5, 2)),
+                                        std::chrono::day(number(8, 2))};
+  return day.ok() && day.year() >= std::chrono::year(1970) &&
+         day.year() <= std::chrono::year(2200) && number(11, 2) < 24 && number(14, 2) < 60 &&
+         number(17, 2) < 60;
 }
 
 namespace {

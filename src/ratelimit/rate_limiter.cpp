@@ -138,6 +138,16 @@ InMemoryRateLimiter::Shard& InMemoryRateLimiter::shard_for(std::string_view key)
 
 Decision InMemoryRateLimiter::acquire(std::string_view key, const Limit& limit,
                                       Clock::time_point now) {
+  return decide(key, limit, now, true);
+}
+
+Decision InMemoryRateLimiter::peek(std::string_view key, const Limit& limit,
+                                   Clock::time_point now) {
+  return decide(key, limit, now, false);
+}
+
+Decision InMemoryRateLimiter::decide(std::string_view key, const Limit& limit,
+                                     Clock::time_point now, bool count) {
   const Gcra gcra = gcra_for(limit);
   const std::int64_t now_ns = to_nanos(now);
   Shard& shard = shard_for(key);
@@ -150,7 +160,7 @@ Decision InMemoryRateLimiter::acquire(std::string_view key, const Limit& limit,
     tat = it == shard.tat_by_key.end() ? now_ns : std::max(it->second, now_ns);
     const std::int64_t new_tat = tat + gcra.interval;
     allowed = new_tat - now_ns <= gcra.burst_offset;
-    if (allowed) {
+    if (allowed && count) {
       tat = new_tat;
       if (it != shard.tat_by_key.end()) {
         it->second = new_tat;

@@ -70,6 +70,9 @@ class RateLimiter {
   // REQUIRES: validate_limit(limit) is ok. In release builds an invalid limit is clamped into
   // range rather than dividing by zero.
   virtual Decision acquire(std::string_view key, const Limit& limit, Clock::time_point now) = 0;
+  // What acquire() would decide now, without counting anything: for limits on outcomes
+  // (failed logins) that are checked before the work and counted after it.
+  virtual Decision peek(std::string_view key, const Limit& limit, Clock::time_point now) = 0;
 };
 
 // Everything in this process's memory: right for one machine, per-replica when scaled out.
@@ -96,6 +99,7 @@ class InMemoryRateLimiter final : public RateLimiter {
   InMemoryRateLimiter& operator=(const InMemoryRateLimiter&) = delete;
 
   Decision acquire(std::string_view key, const Limit& limit, Clock::time_point now) override;
+  Decision peek(std::string_view key, const Limit& limit, Clock::time_point now) override;
 
   // Keys currently held, including ones whose bucket has refilled but that no sweep has
   // dropped yet. Never more than max_keys(). For tests and a gauge; locks every shard.
@@ -103,6 +107,8 @@ class InMemoryRateLimiter final : public RateLimiter {
   std::size_t max_keys() const { return max_keys_; }
 
  private:
+  Decision decide(std::string_view key, const Limit& limit, Clock::time_point now, bool count);
+
   struct Shard;
 
   Shard& shard_for(std::string_view key) const;

@@ -79,6 +79,30 @@ TEST(Owasp_API4_UnrestrictedResourceConsumption, TenantAndKeyLimitsAnswer429With
   EXPECT_EQ(problem_field(*wrong_type), "/rate_limit_per_minute");
 }
 
+TEST(Owasp_API4_UnrestrictedResourceConsumption, FailedAuthenticationsAreThrottledPerAddress) {
+  World world([](core::Config& config) { config.rate_limits.failed_authentications = 3; });
+  // The operator's key was verified while the world was built: it is in the cache.
+  for (int i = 0; i < 3; ++i) {
+    auto guess = world.call("GET", "/v1/api-keys", "aic_live_nosuchkey_" + std::to_string(i));
+    ASSERT_TRUE(guess);
+    EXPECT_EQ(guess->status, 401);
+  }
+  auto throttled = world.call("GET", "/v1/api-keys", "aic_live_nosuchkey_4");
+  ASSERT_TRUE(throttled);
+  EXPECT_EQ(throttled->status, 429) << throttled->body;
+  EXPECT_EQ(body_of(*throttled)["header"], "Authorization");
+  EXPECT_TRUE(throttled->header("Retry-After"));
+  // A credential not verified recently is not even looked up; one in the cache still works.
+  EXPECT_EQ(world.call("GET", "/v1/api-keys", world.owner_a)->status, 429);
+  EXPECT_EQ(world.call("GET", "/v1/tenants", world.operator_key)->status, 200);
+  // The token endpoint shares the budget.
+  auto token = http_request(world.server.port(), "POST", "/oauth/token",
+                            "grant_type=client_credentials&client_id=sa_x&client_secret=y",
+                            {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->status, 429) << token->body;
+}
+
 TEST(ApiKeys, RotationKeepsTheOldKeyWorkingForTheGracePeriod) {
   World world;
   auto [old_id, old_token] = world.create_key(world.owner_a, "analyst");

@@ -182,6 +182,18 @@ TEST(Identity, BadBodiesAreAnsweredWithTheFieldAtFault) {
     EXPECT_EQ(response->header("Content-Type"), "application/problem+json") << test.body;
     EXPECT_EQ(problem_field(*response), test.field) << test.body;
   }
+
+  // An expiry must be a real moment in the future.
+  for (const std::string expires_at :
+       {"2030-02-31T00:00:00Z", "2031-13-01T00:00:00Z", "2030-01-01T24:00:00Z",
+        "9999-12-31T23:59:59Z", "2001-01-01T00:00:00Z", "2030-01-01 00:00:00"}) {
+    auto response =
+        world.call("POST", "/v1/api-keys", world.owner_a,
+                   R"({"name":"x","role":"viewer","expires_at":")" + expires_at + R"("})");
+    ASSERT_TRUE(response) << expires_at;
+    EXPECT_EQ(response->status, 400) << expires_at << " → " << response->body;
+    EXPECT_EQ(problem_field(*response), "/expires_at") << expires_at;
+  }
 }
 
 // API1: broken object level authorization. Walks every registered route with tenant B's

@@ -53,8 +53,10 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   tokens_ = std::make_unique<identity::TokenService>(*database_, core::system_random(), *audit_,
                                                      *identities_,
                                                      identity::token_settings(config_.auth));
-  oauth_deps_ =
-      std::make_unique<api::OAuthDependencies>(api::OAuthDependencies{*tokens_, *workers_});
+  failures_ =
+      std::make_unique<api::FailureThrottle>(*limiter_, config_.rate_limits.failed_authentications);
+  oauth_deps_ = std::make_unique<api::OAuthDependencies>(
+      api::OAuthDependencies{*tokens_, *workers_, *failures_});
   idempotency_ = std::make_unique<api::Idempotency>(
       *database_, *workers_, core::system_random(),
       api::IdempotencyOptions{identity::token_settings(config_.auth).master_key,
@@ -72,9 +74,9 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   api::add_oauth_routes(router_, *oauth_deps_);
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(
-      api::with_access_control(
-          http::standard_filters(config_, *metrics_, core::system_random()),
-          {*identities_, *tokens_, *workers_, *security_events_, *limiter_, config_.rate_limits}),
+      api::with_access_control(http::standard_filters(config_, *metrics_, core::system_random()),
+                               {*identities_, *tokens_, *workers_, *security_events_, *limiter_,
+                                config_.rate_limits, *failures_}),
       router_);
   server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);
   if (auto started = server_->start(); !started) {

@@ -75,6 +75,7 @@ class TestServer {
   std::unique_ptr<identity::IdentityStore> identities_;
   std::unique_ptr<ratelimit::InMemoryRateLimiter> limiter_;
   std::unique_ptr<identity::TokenService> tokens_;
+  std::unique_ptr<api::FailureThrottle> failures_;
   std::unique_ptr<api::OAuthDependencies> oauth_deps_;
   std::unique_ptr<api::Idempotency> idempotency_;
   std::unique_ptr<api::v1::IdentityDependencies> identity_deps_;

@@ -74,6 +74,7 @@ std::optional<http::Response> AuthenticationFilter::finish(
     core::Error error = principal.error();
     if (error.code == core::ErrorCode::kUnauthenticated) {
       error.header = "Authorization";
+      failures_.record_failure(context);
       record_failed_authentication(security_events_, context, token, error);
       return unauthenticated(error, context, true);
     }
@@ -93,6 +94,7 @@ std::optional<http::Response> AuthenticationFilter::on_request(http::RequestCont
     core::Error error = core::Error::make(core::ErrorCode::kUnauthenticated,
                                           "expected 'Authorization: Bearer <token>'");
     error.header = "Authorization";
+    failures_.record_failure(context);
     record_failed_authentication(security_events_, context, {}, error);
     return unauthenticated(error, context, true);
   }
@@ -106,6 +108,7 @@ std::optional<http::Response> AuthenticationFilter::on_request(http::RequestCont
 
 boost::asio::awaitable<std::optional<http::Response>> AuthenticationFilter::on_request_async(
     http::RequestContext& context) {
+  if (auto refused = failures_.refuse(context)) co_return refused;
   std::string token(*bearer_token(context));
   // Our API keys have a prefix; anything else presented as a bearer token must be one of our
   // JWT access tokens.
@@ -148,8 +151,8 @@ std::optional<http::Response> AuthorizationFilter::on_request(http::RequestConte
 
 std::vector<std::unique_ptr<http::Filter>> with_access_control(
     std::vector<std::unique_ptr<http::Filter>> filters, const AccessControl& access) {
-  filters.push_back(std::make_unique<AuthenticationFilter>(access.identities, access.tokens,
-                                                           access.workers, access.security_events));
+  filters.push_back(std::make_unique<AuthenticationFilter>(
+      access.identities, access.tokens, access.workers, access.security_events, access.failures));
   filters.push_back(std::make_unique<RateLimitFilter>(access.limiter, access.limits));
   filters.push_back(std::make_unique<AuthorizationFilter>(access.security_events));
   return filters;

@@ -4,7 +4,8 @@
 //                         context.principal (API keys from the credential cache or the
 //                         database, JWT access tokens verified against the signing keys);
 //                         a malformed, unknown, revoked, forged or expired credential → 401
-//                         with WWW-Authenticate.
+//                         with WWW-Authenticate. An address with too many recent
+//                         failures gets 429 instead of a lookup (failure_throttle.hpp).
 //   AuthorizationFilter   the route's declared permission: public, or the principal must hold
 //                         it (no principal → 401, missing permission → 403).
 //
@@ -16,6 +17,7 @@
 // permission, and the composition root calls it before serving.
 #pragma once
 
+#include "api/auth/failure_throttle.hpp"
 #include "audit/async_writer.hpp"
 #include "core/config.hpp"
 #include "core/worker_pool.hpp"
@@ -29,11 +31,13 @@ namespace aic::api {
 class AuthenticationFilter final : public http::Filter {
  public:
   AuthenticationFilter(identity::IdentityStore& identities, identity::TokenService& tokens,
-                       core::WorkerPool& workers, audit::AsyncWriter& security_events)
+                       core::WorkerPool& workers, audit::AsyncWriter& security_events,
+                       FailureThrottle& failures)
       : identities_(identities),
         tokens_(tokens),
         workers_(workers),
-        security_events_(security_events) {}
+        security_events_(security_events),
+        failures_(failures) {}
 
   // Only requests that carry a credential for a protected route, and whose credential was
   // not verified recently (identity::CredentialCache), wait for the database.
@@ -51,6 +55,7 @@ class AuthenticationFilter final : public http::Filter {
   identity::TokenService& tokens_;
   core::WorkerPool& workers_;
   audit::AsyncWriter& security_events_;
+  FailureThrottle& failures_;
 };
 
 class AuthorizationFilter final : public http::Filter {
@@ -74,6 +79,7 @@ struct AccessControl {
   audit::AsyncWriter& security_events;
   ratelimit::RateLimiter& limiter;
   const core::RateLimitConfig& limits;
+  FailureThrottle& failures;  // shared with the token endpoint
 };
 
 // `filters` (the standard chain) followed by authentication, rate limits and authorization.

@@ -106,6 +106,7 @@ boost::asio::awaitable<Response> token(const OAuthDependencies& deps, RequestCon
     }
     client = basic_credentials(*header);
     if (!client) {
+      deps.failures.record_failure(context);
       Response response = oauth_error(context, 401, "invalid_client",
                                       "the Authorization header is not valid HTTP Basic");
       response.headers.set("WWW-Authenticate", "Basic realm=\"aic\"");
@@ -129,12 +130,14 @@ boost::asio::awaitable<Response> token(const OAuthDependencies& deps, RequestCon
 
   const std::string* scope = form->get("scope");
   std::string requested = scope ? *scope : std::string();
+  if (auto refused = deps.failures.refuse(context)) co_return std::move(*refused);
   auto issued = co_await deps.workers.run(context.deadline, [&] {
     return deps.tokens.issue(client->id, client->secret, requested, origin_of(context));
   });
   if (!issued) {
     const core::Error& error = issued.error();
     if (error.code == core::ErrorCode::kUnauthenticated) {
+      deps.failures.record_failure(context);
       Response response = oauth_error(context, 401, "invalid_client", error.message);
       if (client->from_basic) response.headers.set("WWW-Authenticate", "Basic realm=\"aic\"");
       co_return response;
@@ -189,7 +192,10 @@ void add_oauth_routes(http::Router& router, const OAuthDependencies& dependencie
                      {.status = 401,
                       .description = "`invalid_client`: unknown client, wrong secret, "
                                      "disabled account, or no client authentication.",
-                      .schema = "OAuthProblem"}}});
+                      .schema = "OAuthProblem"},
+                     {.status = 429,
+                      .description = "Too many failed client authentications from this "
+                                     "address; see Retry-After."}}});
   router.add(http::Method::kGet, "/.well-known/jwks.json", bind(jwks),
              http::RouteOptions{.permission = std::string(http::kPublic),
                                 .summary = "The public keys that verify access tokens.",

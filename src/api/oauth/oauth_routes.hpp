@@ -7,8 +7,11 @@
 //
 // Token endpoint errors carry RFC 6749 §5.2's `error` and `error_description` inside an RFC
 // 9457 problem document, so both OAuth2 client libraries and our own clients read them.
+// Failed client authentications count against the client address's failure budget
+// (failure_throttle.hpp); past it the endpoint answers 429 without checking the secret.
 #pragma once
 
+#include "api/auth/failure_throttle.hpp"
 #include "core/worker_pool.hpp"
 #include "http/router.hpp"
 #include "identity/token_service.hpp"
@@ -18,6 +21,7 @@ namespace aic::api {
 struct OAuthDependencies {
   identity::TokenService& tokens;
   core::WorkerPool& workers;
+  FailureThrottle& failures;  // failed client authentications, shared with API credentials
 };
 
 // `dependencies` must outlive the router.

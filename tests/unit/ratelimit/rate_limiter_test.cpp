@@ -46,6 +46,17 @@ TEST(InMemoryRateLimiter, AllowsExactlyQuotaInABurstThenDenies) {
   EXPECT_EQ(denied.retry_after, seconds(1));  // 600 ms, rounded up
 }
 
+TEST(InMemoryRateLimiter, PeekDecidesLikeAcquireWithoutCounting) {
+  InMemoryRateLimiter limiter;
+  const Limit limit{2, seconds(60)};
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limiter.peek("k", limit, kStart).allowed);
+  EXPECT_EQ(acquire_n(limiter, "k", limit, kStart, 2), 2);
+  Decision peeked = limiter.peek("k", limit, kStart);
+  EXPECT_FALSE(peeked.allowed);
+  EXPECT_EQ(peeked.retry_after, limiter.acquire("k", limit, kStart).retry_after);
+  EXPECT_TRUE(limiter.peek("k", limit, kStart + seconds(30)).allowed);
+}
+
 TEST(InMemoryRateLimiter, RetryAfterIsExactAtTheBoundaries) {
   InMemoryRateLimiter limiter;
   const Limit limit{2, seconds(10)};  // T = 5 s
