@@ -116,6 +116,39 @@ JsonBody& JsonBody::optional(std::string_view name, std::optional<std::int64_t>&
   return *this;
 }
 
+JsonBody& JsonBody::optional(std::string_view name,
+                             std::optional<std::vector<std::string>>& out) {
+  if (first_error_) return *this;
+  const boost::json::value* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) return *this;
+  std::vector<std::string> items;
+  required(name, items);
+  if (!first_error_) out = std::move(items);
+  return *this;
+}
+
+JsonBody& JsonBody::optional(std::string_view name,
+                             std::optional<std::vector<std::pair<std::string, std::string>>>& out) {
+  if (first_error_) return *this;
+  const boost::json::value* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) return *this;
+  if (!value->is_object()) {
+    first_error_ = core::Error::invalid("must be an object of strings", pointer(name));
+    return *this;
+  }
+  std::vector<std::pair<std::string, std::string>> members;
+  for (const auto& member : value->as_object()) {
+    if (!member.value().is_string()) {
+      first_error_ = core::Error::invalid("must be a string",
+                                          pointer(name) + "/" + std::string(member.key()));
+      return *this;
+    }
+    members.emplace_back(std::string(member.key()), std::string(member.value().as_string()));
+  }
+  out = std::move(members);
+  return *this;
+}
+
 JsonBody& JsonBody::optional(std::string_view name, std::optional<std::string>& out) {
   if (const boost::json::string* text = string_member(name))
     out.emplace(text->data(), text->size());

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
@@ -35,6 +36,17 @@ class JsonBody {
   JsonBody& required(std::string_view name, std::vector<std::string>& out);
   // An integer member (a JSON number without fraction or exponent that fits in 64 bits).
   JsonBody& optional(std::string_view name, std::optional<std::int64_t>& out);
+  // An array of strings; `out` stays empty when the member is absent or null.
+  JsonBody& optional(std::string_view name, std::optional<std::vector<std::string>>& out);
+  // An object whose members are all strings, in the order sent.
+  JsonBody& optional(std::string_view name,
+                     std::optional<std::vector<std::pair<std::string, std::string>>>& out);
+  // Whether the member was sent, and whether it was sent as null (to clear a setting).
+  bool contains(std::string_view name) const { return object_.contains(name); }
+  bool is_null(std::string_view name) const {
+    const boost::json::value* value = object_.if_contains(name);
+    return value != nullptr && value->is_null();
+  }
   const std::optional<core::Error>& first_error() const { return first_error_; }
 
   // For operations whose fields are all optional: an empty body (no Content-Type needed)

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/json_writer.hpp"
+#include "core/utc_time.hpp"
 
 namespace aic::audit {
 namespace {
@@ -28,19 +29,6 @@ constexpr std::int64_t kVerifyPageSize = 1000;
 constexpr std::string_view kRecordColumns =
     "chain, seq, id, occurred_at, action, outcome, actor_kind, actor_id, credential_id, "
     "target_type, target_id, client_address, user_agent, request_id, details, prev_hash, hash";
-
-std::string utc_now_millis() {
-  auto now = std::chrono::system_clock::now();
-  auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char buffer[40];
-  std::size_t length = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &parts);
-  std::snprintf(buffer + length, sizeof buffer - length, ".%03dZ", static_cast<int>(millis));
-  return buffer;
-}
 
 std::string sha256_hex(std::string_view first, std::string_view second) {
   EVP_MD_CTX* context = EVP_MD_CTX_new();
@@ -182,7 +170,7 @@ Result<Record> AuditLog::append(Transaction& tx, const Event& event) {
   record.chain = chain_of(event);
   record.event = event;
   record.id = "aud_" + core::random_hex(random_, 10);
-  record.occurred_at = utc_now_millis();
+  record.occurred_at = core::utc_now_millis();
 
   // Taking the next sequence number locks the chain's head row until commit, so concurrent
   // appenders on PostgreSQL queue here instead of forking the chain.

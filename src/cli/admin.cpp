@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "audit/audit_log.hpp"
+#include "events/event_log.hpp"
 #include "cli/app.hpp"
 #include "core/random.hpp"
 #include "identity/identity_store.hpp"
@@ -48,7 +49,8 @@ int admin_bootstrap(const core::Config& config, bool new_key, bool json) {
   auto database = open_migrated(config);
   if (!database) return 1;
   audit::AuditLog audit(*database, core::system_random());
-  identity::IdentityStore identities(*database, core::system_random(), audit);
+  events::EventLog events(*database, core::system_random());
+  identity::IdentityStore identities(*database, core::system_random(), audit, events);
   auto issued = identities.bootstrap_operator(new_key, cli_origin("admin bootstrap"));
   if (!issued) return report(issued.error());
   if (json) {
@@ -67,7 +69,8 @@ int admin_create_tenant(const core::Config& config, const std::string& name,
   auto database = open_migrated(config);
   if (!database) return 1;
   audit::AuditLog audit(*database, core::system_random());
-  identity::IdentityStore identities(*database, core::system_random(), audit);
+  events::EventLog events(*database, core::system_random());
+  identity::IdentityStore identities(*database, core::system_random(), audit, events);
   identity::NewTenant request;
   request.name = name;
   request.owner_email = owner_email;
@@ -100,7 +103,8 @@ int admin_rotate_signing_key(const core::Config& config, bool json) {
   auto database = open_migrated(config);
   if (!database) return 1;
   audit::AuditLog audit(*database, core::system_random());
-  identity::IdentityStore identities(*database, core::system_random(), audit);
+  events::EventLog events(*database, core::system_random());
+  identity::IdentityStore identities(*database, core::system_random(), audit, events);
   identity::TokenService tokens(*database, core::system_random(), audit, identities,
                                 identity::token_settings(config.auth));
   auto kid = tokens.rotate_signing_key(cli_origin("admin rotate-signing-key"));

@@ -9,6 +9,7 @@
 #include "api/v1/audit_routes.hpp"
 #include "api/v1/identity_routes.hpp"
 #include "audit/audit_log.hpp"
+#include "events/event_log.hpp"
 #include "cli/app.hpp"
 #include "cli/routes.hpp"
 #include "core/metrics.hpp"
@@ -40,7 +41,8 @@ int print_openapi(const std::string& output_path) {
   core::WorkerPool workers(1, 1);
   core::Registry registry;
   audit::AuditLog audit(database, core::system_random());
-  identity::IdentityStore identities(database, core::system_random(), audit);
+  events::EventLog events(database, core::system_random());
+  identity::IdentityStore identities(database, core::system_random(), audit, events);
   api::OpsDependencies ops{[] { return false; }, database, store::builtin_migrations(), workers,
                            registry};
   identity::TokenService tokens(database, core::system_random(), audit, identities, {});
@@ -52,8 +54,10 @@ int print_openapi(const std::string& output_path) {
   ratelimit::ConcurrencyLimiter concurrency;
   api::ConcurrencyCap caps(concurrency);
   api::v1::AuditDependencies audit_deps{audit, workers, caps};
+  webhooks::WebhookStore webhook_store(database, core::system_random(), audit, events, {});
+  api::v1::WebhookDependencies webhook_deps{webhook_store, workers, idempotency};
   http::Router router;
-  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps});
+  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps});
 
   std::string document;
   try {

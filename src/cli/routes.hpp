@@ -6,6 +6,7 @@
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
 #include "api/v1/identity_routes.hpp"
+#include "api/v1/webhook_routes.hpp"
 #include "http/router.hpp"
 
 namespace aic::cli {
@@ -15,6 +16,7 @@ struct RouteDependencies {
   const api::v1::IdentityDependencies& identity;
   const api::v1::AuditDependencies& audit;
   const api::OAuthDependencies& oauth;
+  const api::v1::WebhookDependencies& webhooks;
 };
 
 // `dependencies` must outlive the router.

@@ -10,10 +10,12 @@
 #include "audit/async_writer.hpp"
 #include "cli/app.hpp"
 #include "cli/routes.hpp"
+#include "cli/webhook_delivery.hpp"
 #include "core/build_info.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "core/random.hpp"
+#include "events/event_log.hpp"
 #include "core/worker_pool.hpp"
 #include "http/filters.hpp"
 #include "http/pipeline.hpp"
@@ -82,7 +84,8 @@ int serve(const core::Config& config) {
       **database, migrations, workers, registry};
   audit::AuditLog audit(**database, core::system_random());
   audit::AsyncWriter security_events(audit);
-  identity::IdentityStore identities(**database, core::system_random(), audit,
+  events::EventLog events(**database, core::system_random());
+  identity::IdentityStore identities(**database, core::system_random(), audit, events,
                                      config.auth.credential_cache_ttl);
   ratelimit::InMemoryRateLimiter limiter;
   if (config.auth.master_key.empty()) {
@@ -101,8 +104,21 @@ int serve(const core::Config& config) {
   ratelimit::ConcurrencyLimiter concurrency;
   api::ConcurrencyCap caps(concurrency);
   api::v1::AuditDependencies audit_deps{audit, workers, caps};
+  webhooks::WebhookStore webhook_store(
+      **database, core::system_random(), audit, events,
+      {identity::token_settings(config.auth).master_key, config.webhooks.lease});
+  api::v1::WebhookDependencies webhook_deps{webhook_store, workers, idempotency};
+  std::unique_ptr<WebhookDelivery> delivery;
+  if (config.webhooks.deliver) {
+    auto created = WebhookDelivery::create(config.webhooks, webhook_store);
+    if (!created) {
+      core::log_error("cannot start: " + created.error().field + ": " + created.error().message);
+      return 1;
+    }
+    delivery = std::move(*created);
+  }
   http::Router router;
-  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps});
+  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps});
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;
@@ -124,6 +140,7 @@ int serve(const core::Config& config) {
   std::string url = std::string(config.tls.enabled() ? "https" : "http") + "://" + host + ":" +
                     std::to_string(server.port());
   core::log_info("listening on " + url);
+  if (delivery) delivery->start();
   std::cerr << "aic: listening on " << url << std::endl;
   if (auto bootstrapped = identities.operator_bootstrapped(); bootstrapped && !*bootstrapped) {
     std::cerr << "aic: no API key exists yet; create the platform operator's with\n"
@@ -138,6 +155,8 @@ int serve(const core::Config& config) {
                  "; draining");
   server.begin_shutdown();
   bool drained = server.wait();
+  // Deliveries in flight get the shutdown grace to finish; the rest go again after their lease.
+  if (delivery) delivery->stop(config.server.shutdown_grace);
   workers.stop();
   core::log_info(drained ? "stopped cleanly" : "stopped after the grace period");
   return 0;

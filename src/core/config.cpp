@@ -360,6 +360,36 @@ const std::vector<KeyDef>& key_table() {
           "Failed authentications per minute from one client address; past it, credentials "
           "not verified recently are answered 429 without being looked up.",
           1, 1000000000, [](Config & c) -> auto& { return c.rate_limits.failed_authentications; }),
+      bool_key("webhooks.deliver", "AIC_WEBHOOKS_DELIVER", "true",
+               "Run webhook delivery workers in this process (every replica may; work is claimed "
+               "so nothing is sent twice at once).",
+               [](Config & c) -> auto& { return c.webhooks.deliver; }),
+      list_key("webhooks.allow_addresses", "AIC_WEBHOOKS_ALLOW_ADDRESSES", "[]",
+               "Address ranges (CIDR, e.g. \"10.20.0.0/16\") webhook deliveries may reach although "
+               "they are loopback, private, link-local or metadata addresses; all other such "
+               "targets are refused.",
+               [](Config & c) -> auto& { return c.webhooks.allow_addresses; }),
+      duration_key("webhooks.connect_timeout", "AIC_WEBHOOKS_CONNECT_TIMEOUT", "5s",
+                   "Time to resolve, connect and finish TLS for one delivery.",
+                   std::chrono::milliseconds(100), std::chrono::minutes(1),
+                   [](Config & c) -> auto& { return c.webhooks.connect_timeout; }),
+      duration_key("webhooks.timeout", "AIC_WEBHOOKS_TIMEOUT", "15s",
+                   "Time for one delivery attempt from start to the end of the answer.",
+                   std::chrono::milliseconds(100), std::chrono::minutes(5),
+                   [](Config & c) -> auto& { return c.webhooks.timeout; }),
+      integer_key("webhooks.max_in_flight", "AIC_WEBHOOKS_MAX_IN_FLIGHT", "256",
+                  "Deliveries one process has in flight at once.", 1, 100000,
+                  [](Config & c) -> auto& { return c.webhooks.max_in_flight; }),
+      duration_key("webhooks.lease", "AIC_WEBHOOKS_LEASE", "60s",
+                   "How long a claimed delivery belongs to its worker; after a crash it is sent "
+                   "again once this passes. Must exceed webhooks.timeout.",
+                   std::chrono::seconds(1), std::chrono::hours(1),
+                   [](Config & c) -> auto& { return c.webhooks.lease; }),
+      duration_key("webhooks.poll_interval", "AIC_WEBHOOKS_POLL_INTERVAL", "250ms",
+                   "How often workers look for due deliveries when nothing woke them (retries "
+                   "falling due, events published by other processes).",
+                   std::chrono::milliseconds(10), std::chrono::minutes(1),
+                   [](Config & c) -> auto& { return c.webhooks.poll_interval; }),
   };
   return table;
 }
@@ -469,6 +499,11 @@ void validate_cross_keys(const Config& config, std::vector<ConfigIssue>& issues)
   if (wildcard && cors.allow_credentials) {
     issues.push_back(
         {"cors.allow_credentials", "", "cannot be true while cors.allowed_origins contains \"*\""});
+  }
+  if (config.webhooks.lease <= config.webhooks.timeout + std::chrono::seconds(1)) {
+    issues.push_back({"webhooks.lease", "",
+                      "must exceed webhooks.timeout by more than a second, or a slow delivery's "
+                      "message could be claimed and sent by another worker meanwhile"});
   }
 }
 

@@ -88,6 +88,21 @@ struct RateLimitConfig {
   std::int64_t failed_authentications = 30;
 };
 
+// Webhook delivery (webhooks/, the outbound HTTP client).
+struct WebhooksConfig {
+  bool deliver = true;  // run delivery workers in this process
+  // Address ranges (CIDR) deliveries may reach although they are loopback, private or
+  // link-local; everything else of that kind is refused (SSRF protection).
+  std::vector<std::string> allow_addresses;
+  Duration connect_timeout = std::chrono::seconds(5);
+  Duration timeout = std::chrono::seconds(15);  // one attempt, start to end
+  std::int64_t max_in_flight = 256;
+  // How long a claimed message stays with its worker; a crashed worker's messages are sent
+  // again after it. Must exceed `timeout`.
+  Duration lease = std::chrono::seconds(60);
+  Duration poll_interval = std::chrono::milliseconds(250);
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -97,6 +112,7 @@ struct Config {
   LogConfig log;
   AuthConfig auth;
   RateLimitConfig rate_limits;
+  WebhooksConfig webhooks;
 };
 
 // One problem found while loading: the key's path, where the value came from

@@ -83,6 +83,12 @@ void JsonWriter::key(std::string_view name) { quoted(name, true); }
 
 void JsonWriter::value(std::string_view text) { quoted(text, false); }
 
+void JsonWriter::raw(std::string_view json) {
+  separate();
+  out_.append(json);
+  comma_needed_ = true;
+}
+
 void JsonWriter::value(std::int64_t number) {
   separate();
   char digits[24];

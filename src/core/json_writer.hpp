@@ -41,6 +41,8 @@ class JsonWriter {
   void value(std::int64_t number);
   void value(bool flag);
   void null();
+  // A value that is already JSON text (a stored object). REQUIRES: `json` is valid JSON.
+  void raw(std::string_view json);
 
   template <typename T>
   void member(std::string_view name, const T& value_of_member) {

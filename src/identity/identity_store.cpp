@@ -5,6 +5,7 @@
 #include <ctime>
 #include <iterator>
 
+#include "core/json_writer.hpp"
 #include "identity/api_keys.hpp"
 #include "identity/passwords.hpp"
 #include "identity/permissions.hpp"
@@ -18,6 +19,8 @@ using core::Result;
 using store::Access;
 using store::Transaction;
 using store::Value;
+using store::append_page;
+using store::read_page;
 
 constexpr std::string_view kKeyColumns =
     "id, tenant_id, principal_kind, principal_id, name, role, created_at, expires_at, "
@@ -162,32 +165,6 @@ core::Status append(audit::AuditLog& log, Transaction& tx, const audit::Event& e
   return {};
 }
 
-// Appends keyset pagination over (created_at, id) to `sql`, whose WHERE clause is already
-// open, and its parameters to `params`. One row more than the page tells whether more follow.
-void append_page(const PageRequest& page, std::string& sql, std::vector<Value>& params) {
-  if (page.after) {
-    params.push_back(page.after->first);
-    params.push_back(page.after->second);
-    std::string at = "$" + std::to_string(params.size() - 1);
-    std::string id = "$" + std::to_string(params.size());
-    sql += " AND (created_at > " + at + " OR (created_at = " + at + " AND id > " + id + "))";
-  }
-  sql += " ORDER BY created_at, id LIMIT " + std::to_string(page.limit + 1);
-}
-
-template <typename T, typename FromRow>
-core::Status read_page(Transaction& tx, const std::string& sql, const std::vector<Value>& params,
-                       std::size_t limit, FromRow from_row, PageOf<T>& out) {
-  out = PageOf<T>{};
-  auto rows = tx.execute(sql, params);
-  if (!rows) return std::move(rows).error();
-  for (std::size_t i = 0; i < rows->rows.size() && i < limit; ++i) {
-    out.items.push_back(from_row(*rows, i));
-  }
-  out.more = rows->rows.size() > limit;
-  return {};
-}
-
 std::vector<std::string> split_permissions(std::string_view text) {
   std::vector<std::string> items;
   while (!text.empty()) {
@@ -298,7 +275,39 @@ core::Status require_tenant(const core::Principal& actor) {
   return {};
 }
 
+// Event data for a key: who holds it and with what role, never its secret.
+std::string key_data(const ApiKey& key) {
+  std::string out;
+  core::JsonWriter json(out);
+  json.begin_object();
+  json.member("id", key.id);
+  json.member("name", key.name);
+  json.member("role", key.role);
+  json.member("principal_kind", key.principal_kind);
+  json.member("principal_id", key.principal_id);
+  json.member_or_null("expires_at", key.expires_at);
+  json.end_object();
+  return out;
+}
+
+// Event data of string members, in the order given.
+std::string fields_data(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  std::string out;
+  core::JsonWriter json(out);
+  json.begin_object();
+  for (const auto& [name, value] : fields) json.member(name, value);
+  json.end_object();
+  return out;
+}
+
 }  // namespace
+
+core::Status IdentityStore::publish(Transaction& tx, const std::string& tenant_id,
+                                    std::string_view type, std::string data) {
+  auto published = events_.publish(tx, tenant_id, type, std::move(data));
+  if (!published) return std::move(published).error();
+  return {};
+}
 
 std::string utc_now() { return format_utc_timestamp(std::chrono::system_clock::now()); }
 
@@ -460,7 +469,8 @@ Result<CreatedTenant> IdentityStore::create_tenant(const core::Principal& actor,
                                          {"owner_key_id", created.owner_key.key.id}});
     if (auto ok = append(audit_, tx, event); !ok) return ok;
     event.tenant_id = tenant.id;
-    return append(audit_, tx, event);
+    if (auto ok = append(audit_, tx, event); !ok) return ok;
+    return publish(tx, tenant.id, "api_key.created", key_data(created.owner_key.key));
   });
   if (!status) return std::move(status).error();
   return created;
@@ -680,7 +690,10 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
   issued.key.expires_at = request.expires_at;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     if (auto inserted = insert_key(tx, issued); !inserted) return inserted;
-    return append(audit_, tx, key_event(actor, origin, "api_key.created", issued.key));
+    if (auto ok = append(audit_, tx, key_event(actor, origin, "api_key.created", issued.key)); !ok) {
+      return ok;
+    }
+    return publish(tx, actor.tenant_id, "api_key.created", key_data(issued.key));
   });
   if (!status) return std::move(status).error();
   return issued;
@@ -728,7 +741,10 @@ Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor, std::
         tx.execute("UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2",
                    {actor.tenant_id, key->id, *key->revoked_at});
     if (!updated) return std::move(updated).error();
-    return append(audit_, tx, key_event(actor, origin, "api_key.revoked", *key));
+    if (auto ok = append(audit_, tx, key_event(actor, origin, "api_key.revoked", *key)); !ok) {
+      return ok;
+    }
+    return publish(tx, actor.tenant_id, "api_key.revoked", fields_data({{"id", key->id}}));
   });
   if (!status && denial)
     return refuse(actor, origin, "api_key.revoked", "api_key", key_id, *denial);
@@ -788,7 +804,9 @@ Result<IssuedKey> IdentityStore::rotate_api_key(const core::Principal& actor,
     audit::Event event = key_event(actor, origin, "api_key.rotated", *old);
     event.details = audit::details_json(
         {{"replaced_by", issued.key.id}, {"old_key_expires_at", until}, {"role", old->role}});
-    return append(audit_, tx, event);
+    if (auto ok = append(audit_, tx, event); !ok) return ok;
+    return publish(tx, actor.tenant_id, "api_key.rotated",
+                   fields_data({{"id", issued.key.id}, {"replaces", old->id}, {"grace_until", until}}));
   });
   if (!status && denial)
     return refuse(actor, origin, "api_key.rotated", "api_key", key_id, *denial);
@@ -855,7 +873,13 @@ Result<CreatedServiceAccount> IdentityStore::create_service_account(
         {account.id, account.tenant_id, account.name, account.role, hash_secret(token.secret),
          account.created_at});
     if (!inserted) return std::move(inserted).error();
-    return append(audit_, tx, account_event(actor, origin, "service_account.created", account));
+    if (auto ok =
+            append(audit_, tx, account_event(actor, origin, "service_account.created", account));
+        !ok) {
+      return ok;
+    }
+    return publish(tx, actor.tenant_id, "service_account.created",
+                   fields_data({{"id", account.id}, {"name", account.name}, {"role", account.role}}));
   });
   if (!status) return std::move(status).error();
   return created;
@@ -923,7 +947,9 @@ Result<ServiceAccount> IdentityStore::disable_service_account(const core::Princi
         audit::details_json({{"name", account->name},
                              {"role", account->role},
                              {"revoked_api_keys", std::to_string(revoked_keys.size())}});
-    return append(audit_, tx, event);
+    if (auto ok = append(audit_, tx, event); !ok) return ok;
+    return publish(tx, actor.tenant_id, "service_account.disabled",
+                   fields_data({{"id", account->id}}));
   });
   if (!status && denial) {
     return refuse(actor, origin, "service_account.disabled", "service_account", account_id,
@@ -1069,7 +1095,11 @@ Result<User> IdentityStore::create_user(const core::Principal& actor, const NewU
         {user.id, user.tenant_id, user.email, user.role, text_or_null(password_hash),
          user.created_at});
     if (!inserted) return std::move(inserted).error();
-    return append(audit_, tx, user_event(actor, origin, "user.created", user));
+    if (auto ok = append(audit_, tx, user_event(actor, origin, "user.created", user)); !ok) {
+      return ok;
+    }
+    return publish(tx, actor.tenant_id, "user.created",
+                   fields_data({{"id", user.id}, {"email", user.email}, {"role", user.role}}));
   });
   if (!status) return std::move(status).error();
   return user;
@@ -1151,7 +1181,15 @@ Result<User> IdentityStore::update_user(const core::Principal& actor, std::strin
                                          {"role", user->role},
                                          {"previous_role", before_role},
                                          {"password_changed", password_hash ? "true" : "false"}});
-    return append(audit_, tx, event);
+    if (auto ok = append(audit_, tx, event); !ok) return ok;
+    std::string data;
+    core::JsonWriter json(data);
+    json.begin_object();
+    json.member("id", user->id);
+    json.member("role", user->role);
+    json.member("password_changed", password_hash.has_value());
+    json.end_object();
+    return publish(tx, actor.tenant_id, "user.updated", std::move(data));
   });
   if (!status && denial) return refuse(actor, origin, "user.updated", "user", user_id, *denial);
   if (!status) return std::move(status).error();
@@ -1200,7 +1238,8 @@ Result<User> IdentityStore::disable_user(const core::Principal& actor, std::stri
     audit::Event event = user_event(actor, origin, "user.disabled", *user);
     event.details = audit::details_json(
         {{"email", user->email}, {"revoked_api_keys", std::to_string(revoked_keys.size())}});
-    return append(audit_, tx, event);
+    if (auto ok = append(audit_, tx, event); !ok) return ok;
+    return publish(tx, actor.tenant_id, "user.disabled", fields_data({{"id", user->id}}));
   });
   if (!status && denial) return refuse(actor, origin, "user.disabled", "user", user_id, *denial);
   if (!status) return std::move(status).error();
@@ -1290,7 +1329,17 @@ Result<Role> IdentityStore::create_role(const core::Principal& actor, const NewR
     event.target_type = "role";
     event.target_id = role.name;
     event.details = audit::details_json({{"permissions", joined}});
-    return append(audit_, tx, event);
+    if (auto ok = append(audit_, tx, event); !ok) return ok;
+    std::string data;
+    core::JsonWriter json(data);
+    json.begin_object();
+    json.member("name", role.name);
+    json.key("permissions");
+    json.begin_array();
+    for (const std::string& permission : role.permissions) json.value(permission);
+    json.end_array();
+    json.end_object();
+    return publish(tx, actor.tenant_id, "role.created", std::move(data));
   });
   if (!status) return std::move(status).error();
   return role;
@@ -1329,7 +1378,8 @@ Result<Role> IdentityStore::delete_role(const core::Principal& actor, std::strin
     audit::Event event = audit::event_by(actor, origin, "role.deleted");
     event.target_type = "role";
     event.target_id = role->name;
-    return append(audit_, tx, event);
+    if (auto ok = append(audit_, tx, event); !ok) return ok;
+    return publish(tx, actor.tenant_id, "role.deleted", fields_data({{"name", role->name}}));
   });
   if (!status) return std::move(status).error();
   if (!role) return not_found("role", name);

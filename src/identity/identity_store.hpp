@@ -23,8 +23,10 @@
 #include "core/principal.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
+#include "events/event_log.hpp"
 #include "identity/credential_cache.hpp"
 #include "store/database.hpp"
+#include "store/page.hpp"
 
 namespace aic::identity {
 
@@ -144,18 +146,8 @@ struct NewApiKey {
   std::optional<std::int64_t> rate_limit_per_minute;
 };
 
-// One page of a list in creation order. `after` is the (created_at, id) of the last item of
-// the previous page; the API layer turns it into an opaque cursor.
-struct PageRequest {
-  std::size_t limit = 50;
-  std::optional<std::pair<std::string, std::string>> after;
-};
-
-template <typename T>
-struct PageOf {
-  std::vector<T> items;
-  bool more = false;  // another page follows the last item
-};
+using store::PageOf;
+using store::PageRequest;
 
 // The current time as RFC 3339 UTC with seconds ("2026-11-22T08:00:00Z"); such strings
 // order as the times they name.
@@ -178,9 +170,15 @@ class IdentityStore {
  public:
   // `credential_cache_ttl`: how long a verified API key is trusted without the database
   // (see credential_cache.hpp); zero looks every key up on every request.
+  // Changes are published to `events` (in their transactions) as well as audited.
   IdentityStore(store::Database& database, core::Random& random, audit::AuditLog& audit,
+                events::EventLog& events,
                 std::chrono::milliseconds credential_cache_ttl = std::chrono::milliseconds(0))
-      : database_(database), random_(random), audit_(audit), cache_(credential_cache_ttl) {}
+      : database_(database),
+        random_(random),
+        audit_(audit),
+        events_(events),
+        cache_(credential_cache_ttl) {}
 
   // Creates the platform operator and a key for it. kConflict when an operator key already
   // exists, unless `issue_new_key`.
@@ -268,9 +266,14 @@ class IdentityStore {
                      std::string_view target_type, std::string_view target_id,
                      const Denial& denial);
 
+  // Publishes the domain event `type` of the actor's tenant in `tx`.
+  core::Status publish(store::Transaction& tx, const std::string& tenant_id, std::string_view type,
+                       std::string data);
+
   store::Database& database_;
   core::Random& random_;
   audit::AuditLog& audit_;
+  events::EventLog& events_;
   CredentialCache cache_;
 };
 

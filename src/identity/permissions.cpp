@@ -22,7 +22,8 @@ const std::vector<std::string>& tenant_permissions() {
       sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead, p::kApiKeysManage,
               p::kServiceAccountsRead, p::kServiceAccountsManage, p::kRolesRead, p::kRolesManage,
               p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke, p::kBillingRead,
-              p::kSupportRead, p::kIntegrationsManage});
+              p::kSupportRead, p::kIntegrationsManage, p::kWebhooksRead, p::kWebhooksManage,
+              p::kEventsRead});
   return all;
 }
 
@@ -36,12 +37,14 @@ const Table& table() {
       {"admin", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
                         p::kApiKeysManage, p::kServiceAccountsRead, p::kServiceAccountsManage,
                         p::kRolesRead, p::kRolesManage, p::kAuditRead, p::kEntitiesRead,
-                        p::kEntitiesWrite, p::kAiInvoke, p::kIntegrationsManage})},
+                        p::kEntitiesWrite, p::kAiInvoke, p::kIntegrationsManage, p::kWebhooksRead,
+                        p::kWebhooksManage, p::kEventsRead})},
       {"analyst", sorted({p::kTenantRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke})},
       {"viewer", sorted({p::kTenantRead, p::kEntitiesRead})},
       {"billing", sorted({p::kTenantRead, p::kBillingRead})},
       {"support_agent", sorted({p::kTenantRead, p::kSupportRead, p::kUsersRead})},
-      {"partner_developer", sorted({p::kTenantRead, p::kIntegrationsManage, p::kApiKeysRead})},
+      {"partner_developer", sorted({p::kTenantRead, p::kIntegrationsManage, p::kApiKeysRead,
+                                    p::kWebhooksRead, p::kWebhooksManage, p::kEventsRead})},
       // audit:read gives the operator the platform chain, never a tenant's.
       {std::string(kOperatorRole), sorted({p::kTenantsManage, p::kAuditRead})},
   };

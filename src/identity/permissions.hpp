@@ -27,6 +27,9 @@ inline constexpr std::string_view kAiInvoke = "ai:invoke";
 inline constexpr std::string_view kBillingRead = "billing:read";
 inline constexpr std::string_view kSupportRead = "support:read";
 inline constexpr std::string_view kIntegrationsManage = "integrations:manage";
+inline constexpr std::string_view kWebhooksRead = "webhooks:read";
+inline constexpr std::string_view kWebhooksManage = "webhooks:manage";
+inline constexpr std::string_view kEventsRead = "events:read";  // the live event stream
 }  // namespace permission
 
 inline constexpr std::string_view kOperatorRole = "platform_operator";

@@ -78,6 +78,19 @@ class Transaction {
   virtual Status execute_script(std::string_view sql) = 0;
 
   virtual Backend backend() const = 0;
+
+  // Runs `action` once this transaction has committed; never when it rolls back (a retried
+  // attempt starts with none). For telling other threads about committed work, such as a
+  // webhook to deliver, without them seeing it before it exists. `action` must not throw.
+  void after_commit(std::function<void()> action) { after_commit_.push_back(std::move(action)); }
+  // Called by the backend right after a successful COMMIT.
+  void run_after_commit() {
+    for (auto& action : after_commit_) action();
+    after_commit_.clear();
+  }
+
+ private:
+  std::vector<std::function<void()>> after_commit_;
 };
 
 struct DatabaseOptions {

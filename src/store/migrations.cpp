@@ -178,6 +178,74 @@ DELETE FROM idempotency_keys;
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 )sql";
 
+// Migration 9 is the same SQL on both backends. Times the dispatcher schedules by are
+// BIGINT milliseconds since the Unix epoch; times shown to users are RFC 3339 text.
+constexpr std::string_view kCreateEventsAndWebhooks = R"sql(
+CREATE TABLE event_streams (
+  tenant_id TEXT PRIMARY KEY REFERENCES tenants (id),
+  last_seq BIGINT NOT NULL
+);
+CREATE TABLE events (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  seq BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  fanned_out BIGINT NOT NULL DEFAULT 0,
+  UNIQUE (tenant_id, seq)
+);
+CREATE INDEX events_to_fan_out ON events (occurred_at) WHERE fanned_out = 0;
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  url TEXT NOT NULL,
+  description TEXT NOT NULL,
+  event_types TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  rate_limit_per_second BIGINT,
+  secret TEXT NOT NULL,
+  previous_secret TEXT,
+  previous_secret_until BIGINT,
+  disabled_at TEXT,
+  disabled_reason TEXT,
+  failing_since BIGINT,
+  version BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints (tenant_id, id);
+CREATE TABLE webhook_messages (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE INDEX webhook_messages_due ON webhook_messages (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_messages_endpoint ON webhook_messages (endpoint_id, status, created_at);
+CREATE TABLE webhook_attempts (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  attempt BIGINT NOT NULL,
+  attempted_at TEXT NOT NULL,
+  succeeded BIGINT NOT NULL,
+  status_code BIGINT,
+  latency_ms BIGINT NOT NULL,
+  response_body TEXT NOT NULL,
+  error TEXT NOT NULL
+);
+CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, attempted_at, id);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -261,6 +329,12 @@ VALUES (
           "seal_idempotency_answers",
           std::string(kSealIdempotencyAnswers),
           std::string(kSealIdempotencyAnswers),
+      },
+      {
+          9,
+          "create_events_and_webhooks",
+          std::string(kCreateEventsAndWebhooks),
+          std::string(kCreateEventsAndWebhooks),
       },
   };
   return kMigrations;

@@ -614,6 +614,7 @@ AttemptOutcome PostgresDatabase::attempt(Access access,
   if (std::strcmp(PQcmdStatus(commit.get()), "COMMIT") != 0) {
     return {Error::make(ErrorCode::kInternal, "the server rolled the transaction back"), false};
   }
+  transaction.run_after_commit();
   return {};
 }
 

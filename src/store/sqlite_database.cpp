@@ -568,6 +568,7 @@ AttemptOutcome SqliteDatabase::attempt(Access access,
     roll_back(lease);
     return {std::move(commit_failure.error), commit_failure.transient};
   }
+  transaction.run_after_commit();
   return {};
 }
 

@@ -30,6 +30,7 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   config_.workers.threads = 4;
   config_.log.access = false;
   config_.log.level = "warn";
+  config_.webhooks.deliver = false;  // the webhook tests turn delivery on
   if (configure) configure(config_);
   core::configure_logging(config_.log);
 
@@ -47,8 +48,9 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
                            store::builtin_migrations(), *workers_, registry_});
   audit_ = std::make_unique<audit::AuditLog>(*database_, core::system_random());
   security_events_ = std::make_unique<audit::AsyncWriter>(*audit_);
+  events_ = std::make_unique<events::EventLog>(*database_, core::system_random());
   identities_ = std::make_unique<identity::IdentityStore>(
-      *database_, core::system_random(), *audit_, config_.auth.credential_cache_ttl);
+      *database_, core::system_random(), *audit_, *events_, config_.auth.credential_cache_ttl);
   limiter_ = std::make_unique<ratelimit::InMemoryRateLimiter>();
   tokens_ = std::make_unique<identity::TokenService>(*database_, core::system_random(), *audit_,
                                                      *identities_,
@@ -67,10 +69,23 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   caps_ = std::make_unique<api::ConcurrencyCap>(*concurrency_);
   audit_deps_ = std::make_unique<api::v1::AuditDependencies>(
       api::v1::AuditDependencies{*audit_, *workers_, *caps_});
+  webhooks_ = std::make_unique<webhooks::WebhookStore>(
+      *database_, core::system_random(), *audit_, *events_,
+      webhooks::WebhookStoreOptions{identity::token_settings(config_.auth).master_key,
+                                    config_.webhooks.lease});
+  webhook_deps_ = std::make_unique<api::v1::WebhookDependencies>(
+      api::v1::WebhookDependencies{*webhooks_, *workers_, *idempotency_});
+  if (config_.webhooks.deliver) {
+    auto delivery = cli::WebhookDelivery::create(config_.webhooks, *webhooks_);
+    if (!delivery) throw std::runtime_error("webhook delivery: " + delivery.error().message);
+    delivery_ = std::move(*delivery);
+    delivery_->start();
+  }
   api::add_ops_routes(router_, *ops_);
   api::v1::add_version_routes(router_);
   api::v1::add_identity_routes(router_, *identity_deps_);
   api::v1::add_audit_routes(router_, *audit_deps_);
+  api::v1::add_webhook_routes(router_, *webhook_deps_);
   api::add_oauth_routes(router_, *oauth_deps_);
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(
@@ -93,6 +108,7 @@ bool TestServer::shutdown() {
 
 TestServer::~TestServer() {
   shutdown();
+  delivery_.reset();
   workers_->stop();
 }
 

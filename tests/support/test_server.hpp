@@ -13,6 +13,10 @@
 #include "api/v1/identity_routes.hpp"
 #include "audit/async_writer.hpp"
 #include "audit/audit_log.hpp"
+#include "cli/webhook_delivery.hpp"
+#include "events/event_log.hpp"
+#include "api/v1/webhook_routes.hpp"
+#include "webhooks/webhook_store.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/worker_pool.hpp"
@@ -53,6 +57,10 @@ class TestServer {
   store::Database& database() { return *database_; }
   identity::IdentityStore& identities() { return *identities_; }
   audit::AuditLog& audit() { return *audit_; }
+  events::EventLog& events() { return *events_; }
+  webhooks::WebhookStore& webhooks() { return *webhooks_; }
+  // Null unless config.webhooks.deliver was true.
+  cli::WebhookDelivery* delivery() { return delivery_.get(); }
   identity::TokenService& tokens() { return *tokens_; }
   api::ConcurrencyCap& caps() { return *caps_; }
   // Security events (failed authentication, denials) are written asynchronously.
@@ -72,6 +80,7 @@ class TestServer {
   std::unique_ptr<api::OpsDependencies> ops_;  // the ops routes point at it
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<audit::AsyncWriter> security_events_;
+  std::unique_ptr<events::EventLog> events_;
   std::unique_ptr<identity::IdentityStore> identities_;
   std::unique_ptr<ratelimit::InMemoryRateLimiter> limiter_;
   std::unique_ptr<identity::TokenService> tokens_;
@@ -82,6 +91,9 @@ class TestServer {
   std::unique_ptr<ratelimit::ConcurrencyLimiter> concurrency_;
   std::unique_ptr<api::ConcurrencyCap> caps_;
   std::unique_ptr<api::v1::AuditDependencies> audit_deps_;
+  std::unique_ptr<webhooks::WebhookStore> webhooks_;
+  std::unique_ptr<api::v1::WebhookDependencies> webhook_deps_;
+  std::unique_ptr<cli::WebhookDelivery> delivery_;
   http::Router router_;
   std::unique_ptr<http::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;

@@ -105,28 +105,6 @@ Response user_response(int status, const identity::User& user) {
   return response;
 }
 
-// The version an `If-Match: "N"` header names; nullopt without the header (or for `*`, which
-// any existing user matches). kInvalidArgument naming the header for anything else.
-core::Result<std::optional<std::int64_t>> if_match_version(const RequestContext& context) {
-  auto header = context.request.headers.get("If-Match");
-  if (!header || *header == "*") return std::optional<std::int64_t>();
-  std::string_view value = *header;
-  std::int64_t version = 0;
-  bool valid = value.size() >= 3 && value.front() == '"' && value.back() == '"';
-  if (valid) {
-    std::string_view digits = value.substr(1, value.size() - 2);
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
-    valid = error == std::errc() && end == digits.data() + digits.size() && version > 0;
-  }
-  if (!valid) {
-    core::Error error =
-        core::Error::invalid("must be the ETag of the user as returned by the API, like \"3\"");
-    error.header = "If-Match";
-    return error;
-  }
-  return std::optional<std::int64_t>(version);
-}
-
 using Handler = boost::asio::awaitable<Response> (*)(const IdentityDependencies&, RequestContext&);
 
 boost::asio::awaitable<Response> create_tenant(const IdentityDependencies& deps,
@@ -412,7 +390,7 @@ boost::asio::awaitable<Response> update_user(const IdentityDependencies& deps,
   identity::UserChange change;
   body->optional("role", change.role).optional("password", change.password);
   if (body->first_error()) co_return error_response(*body->first_error(), context);
-  auto version = if_match_version(context);
+  auto version = if_match_version(context, "user");
   if (!version) co_return error_response(version.error(), context);
   change.expected_version = *version;
   const core::Principal* actor = actor_of(context);
@@ -449,37 +427,10 @@ void add_identity_routes(http::Router& router, const IdentityDependencies& depen
     return deps->idempotency.wrap(
         [deps, handler](RequestContext& context) { return handler(*deps, context); });
   };
-  // What a POST wrapped by once() adds to its description.
-  auto idempotent = [](http::RouteOptions doc) {
-    doc.headers.push_back({.name = "Idempotency-Key",
-                           .description =
-                               "Makes a retry safe: the same key with the same request replays the "
-                               "first answer (with `Idempotent-Replayed: true`) for 24 hours."});
-    constexpr std::string_view kRunning = "A request with this Idempotency-Key is still running.";
-    auto conflict =
-        std::find_if(doc.responses.begin(), doc.responses.end(),
-                     [](const http::ResponseDoc& answer) { return answer.status == 409; });
-    if (conflict != doc.responses.end()) {
-      conflict->description += " Or: " + std::string(kRunning);
-    } else {
-      doc.responses.push_back({.status = 409, .description = std::string(kRunning)});
-    }
-    doc.responses.push_back(
-        {.status = 422, .description = "This Idempotency-Key was used for a different request."});
-    return doc;
-  };
-  // The permission and summary, then what the OpenAPI document says about the route.
   auto options = [](std::string_view needed, std::string summary, http::RouteOptions doc = {}) {
-    doc.permission = std::string(needed);
-    doc.summary = std::move(summary);
-    return doc;
+    return route_options(needed, std::move(summary), std::move(doc));
   };
-  // What every list reads (page_request).
-  const std::vector<http::ParamDoc> page = {
-      {.name = "limit",
-       .description = "Items per page.",
-       .schema = R"({"type":"integer","minimum":1,"maximum":200,"default":50})"},
-      {.name = "cursor", .description = "`next_cursor` of the previous page."}};
+  const std::vector<http::ParamDoc>& page = page_params();
   // Users carry their version as ETag; changes may name it in If-Match.
   const std::vector<http::ParamDoc> etag = {
       {.name = "ETag", .description = "The user's version, for If-Match.", .required = true}};

@@ -322,6 +322,117 @@ json::object rotate_api_key_request() {
       {"grace_period_seconds"});
 }
 
+json::object integer(std::string_view description, std::int64_t minimum) {
+  return {{"type", "integer"}, {"minimum", minimum}, {"description", description}};
+}
+
+json::object event_type_filters(std::string_view description) {
+  return {{"type", "array"},
+          {"minItems", 1},
+          {"maxItems", 50},
+          {"items", json::object{{"type", "string"},
+                                 {"pattern", "^(\\*|[a-z0-9_]+(\\.[a-z0-9_]+)*(\\.\\*)?)$"}}},
+          {"description", description}};
+}
+
+json::object custom_headers(std::string_view description) {
+  return {{"type", "object"},
+          {"additionalProperties", json::object{{"type", "string"}}},
+          {"description", description}};
+}
+
+json::object endpoint_rate_limit(std::string_view description) {
+  return {{"type", json::array{"integer", "null"}},
+          {"minimum", 1},
+          {"maximum", 10'000},
+          {"description", description}};
+}
+
+json::object webhook_endpoint() {
+  return closed_object(
+      "A URL that receives the tenant's events, signed per Standard Webhooks.",
+      {{"id", text("`whe_…`")},
+       {"url", text("Where deliveries are POSTed.")},
+       {"description", text("What it is for.")},
+       {"event_types", event_type_filters("Which events it receives: names, `prefix.*` or `*`.")},
+       {"headers", custom_headers("Extra headers sent with every delivery.")},
+       {"rate_limit_per_second", endpoint_rate_limit("At most this many deliveries per second; "
+                                                     "null: no limit of its own.")},
+       {"enabled", json::object{{"type", "boolean"},
+                                {"description", "Whether deliveries are being made."}}},
+       {"disabled_at", optional_time("When it was disabled; null: enabled.")},
+       {"disabled_reason",
+        json::object{{"type", json::array{"string", "null"}},
+                     {"description", "Why: by a user, 410 Gone, or 5 days of failures."}}},
+       {"version", integer("Grows with every change; the ETag.", 1)},
+       {"created_at", time("When it was created.")},
+       {"updated_at", time("When it last changed.")}});
+}
+
+json::object create_webhook_endpoint_request() {
+  return closed_object(
+      "A new webhook endpoint.",
+      {{"url", text("An absolute http or https URL without credentials or fragment.")},
+       {"description", text("Up to 500 characters.")},
+       {"event_types", event_type_filters("Default `[\"*\"]`: every event.")},
+       {"headers", custom_headers("Up to 20; `webhook-*`, Content-Type, Host and other framing "
+                                  "headers are the platform's.")},
+       {"rate_limit_per_second", endpoint_rate_limit("Default: none.")}},
+      {"description", "event_types", "headers", "rate_limit_per_second"});
+}
+
+json::object update_webhook_endpoint_request() {
+  json::object url = text("A new URL.");
+  url["type"] = json::array{"string", "null"};
+  json::object description = text("A new description.");
+  description["type"] = json::array{"string", "null"};
+  json::object types = event_type_filters("New filters.");
+  types["type"] = json::array{"array", "null"};
+  json::object headers = custom_headers("New custom headers (replacing all).");
+  headers["type"] = json::array{"object", "null"};
+  return closed_object(
+      "The members to change; absent ones stay as they are. `rate_limit_per_second: null` "
+      "removes the limit; null elsewhere changes nothing.",
+      {{"url", url},
+       {"description", description},
+       {"event_types", types},
+       {"headers", headers},
+       {"rate_limit_per_second", endpoint_rate_limit("A new limit, or null for none.")}},
+      {"url", "description", "event_types", "headers", "rate_limit_per_second"});
+}
+
+json::object webhook_message() {
+  return closed_object(
+      "One event owed to one endpoint. Its id is the `webhook-id` header of every attempt.",
+      {{"id", text("`msg_…`")},
+       {"endpoint_id", text("The endpoint.")},
+       {"event_id", text("The event (`evt_…`).")},
+       {"event_type", text("The event's type.")},
+       {"status", one_of({"pending", "delivered", "failed"},
+                         "`failed`: every attempt failed or the endpoint was disabled (a dead "
+                         "letter; replayable).")},
+       {"attempts", integer("Attempts made so far.", 0)},
+       {"next_attempt_at", optional_time("When the next attempt is due; null unless pending.")},
+       {"created_at", time("When the event occurred.")},
+       {"finished_at", optional_time("When it was delivered or given up; null while pending.")}});
+}
+
+json::object webhook_attempt() {
+  return closed_object(
+      "One delivery attempt.",
+      {{"id", text("`wha_…`")},
+       {"message_id", text("The message.")},
+       {"endpoint_id", text("The endpoint.")},
+       {"attempt", integer("1 for the first attempt of the message, then 2, 3 …", 1)},
+       {"attempted_at", time("When it was sent.")},
+       {"succeeded", json::object{{"type", "boolean"}, {"description", "A 2xx answer."}}},
+       {"status_code", json::object{{"type", json::array{"integer", "null"}},
+                                    {"description", "The answer's status; null: no answer."}}},
+       {"latency_ms", integer("From sending to the answer (or the failure).", 0)},
+       {"response_body", text("The first 1 KiB of the answer.")},
+       {"error", text("Why there was no answer (refused address, timeout, TLS, …), or empty.")}});
+}
+
 }  // namespace
 
 std::vector<NamedSchema> component_schemas() {
@@ -388,6 +499,26 @@ std::vector<NamedSchema> component_schemas() {
       {"JsonWebKeySet", json_web_key_set()},
       {"AuditEvent", audit_event()},
       {"ListOfAuditEvents", list_of("AuditEvent", "A page of audit events, newest first.")},
+      {"WebhookEndpoint", webhook_endpoint()},
+      {"WebhookEndpointCreated",
+       extended(webhook_endpoint(), "An endpoint with its signing secret (after creation or rotation).",
+                {{"secret", text("`whsec_…`: shown in this response only.")}})},
+      {"ListOfWebhookEndpoints",
+       list_of("WebhookEndpoint", "A page of the tenant's webhook endpoints, oldest first.")},
+      {"CreateWebhookEndpointRequest", create_webhook_endpoint_request()},
+      {"UpdateWebhookEndpointRequest", update_webhook_endpoint_request()},
+      {"WebhookMessage", webhook_message()},
+      {"ListOfWebhookMessages", list_of("WebhookMessage", "A page of messages, oldest first.")},
+      {"WebhookAttempt", webhook_attempt()},
+      {"ListOfWebhookAttempts", list_of("WebhookAttempt", "A page of attempts, oldest first.")},
+      {"ReplayWebhookMessagesRequest",
+       closed_object("Exactly one of the two.",
+                     {{"message_id", text("One dead letter to send again.")},
+                      {"since", time("Every dead letter created at or after this time.")}},
+                     {"message_id", "since"})},
+      {"WebhookReplay",
+       closed_object("What a replay queued.",
+                     {{"replayed", integer("Messages queued again.", 0)}})},
   };
   std::vector<NamedSchema> out;
   for (const auto& [name, schema] : schemas) out.push_back({name, json::serialize(schema)});

@@ -12,6 +12,8 @@
 //   ServiceAccount, ServiceAccountCreated   /v1/service-accounts (only new ones carry the secret)
 //   TokenRequest, AccessToken, OAuthProblem, JsonWebKeySet   /oauth/token, /.well-known/jwks.json
 //   AuditEvent                      /v1/audit-events
+//   WebhookEndpoint(Created), WebhookMessage, WebhookAttempt, WebhookReplay
+//                                   /v1/webhook-endpoints
 //   ListOf<Items>                   {"data": [...], "next_cursor": …}
 //   Create…Request, RotateApiKeyRequest   request bodies
 #pragma once

@@ -24,10 +24,12 @@ class IdentityStoreTest : public store::testing::BackendTest {
     BackendTest::SetUp();
     ASSERT_TRUE(ok(store::apply_migrations(db(), store::builtin_migrations())));
     audit_ = std::make_unique<audit::AuditLog>(db(), core::system_random());
-    identities_ = std::make_unique<IdentityStore>(db(), core::system_random(), *audit_);
+    events_ = std::make_unique<events::EventLog>(db(), core::system_random());
+    identities_ = std::make_unique<IdentityStore>(db(), core::system_random(), *audit_, *events_);
   }
   void TearDown() override {
     identities_.reset();
+    events_.reset();
     audit_.reset();
     BackendTest::TearDown();
   }
@@ -52,6 +54,7 @@ class IdentityStoreTest : public store::testing::BackendTest {
 
  private:
   std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<events::EventLog> events_;
   std::unique_ptr<IdentityStore> identities_;
 };
 

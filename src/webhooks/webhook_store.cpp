@@ -1,0 +1,936 @@
+#include "webhooks/webhook_store.hpp"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <map>
+#include <set>
+
+#include "core/json_writer.hpp"
+#include "core/utc_time.hpp"
+#include "events/catalogue.hpp"
+#include "webhooks/delivery_policy.hpp"
+#include "webhooks/signature.hpp"
+
+namespace aic::webhooks {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+using store::Access;
+using store::Transaction;
+using store::Value;
+
+constexpr std::string_view kEndpointColumns =
+    "id, tenant_id, url, description, event_types, headers, rate_limit_per_second, disabled_at, "
+    "disabled_reason, version, created_at, updated_at";
+constexpr std::string_view kMessageColumns =
+    "id, endpoint_id, event_id, event_type, status, attempts, next_attempt_at, created_at, "
+    "finished_at";
+constexpr std::string_view kAttemptColumns =
+    "id, message_id, endpoint_id, attempt, attempted_at, succeeded, status_code, latency_ms, "
+    "response_body, error";
+
+constexpr std::size_t kMaxResponseBodyKept = 1024;
+constexpr std::chrono::hours kSecretRotationOverlap{24};
+
+// Headers a receiver relies on us to set, or that would change how the request is framed.
+constexpr std::array<std::string_view, 12> kReservedHeaders = {
+    "host",    "content-length", "content-type",      "transfer-encoding", "connection", "te",
+    "upgrade", "keep-alive",     "proxy-authorization", "user-agent",        "expect",     "trailer"};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool has_control_characters(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+bool token_character(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+Error not_found(std::string_view endpoint_id) {
+  return Error::make(ErrorCode::kNotFound,
+                     "webhook endpoint " + std::string(endpoint_id) + " not found");
+}
+
+core::Status require_tenant(const core::Principal& actor) {
+  if (actor.tenant_id.empty()) {
+    return Error::make(ErrorCode::kPermissionDenied,
+                       "webhook endpoints belong to a tenant; the platform operator has none");
+  }
+  return {};
+}
+
+// Time-ordered ids: hex milliseconds first, so ids of one kind sort roughly by creation.
+std::string new_id(std::string_view prefix, core::Random& random) {
+  char millis[16];
+  std::snprintf(millis, sizeof millis, "%012llx",
+                static_cast<unsigned long long>(core::unix_millis(std::chrono::system_clock::now())));
+  return std::string(prefix) + millis + core::random_hex(random, 8);
+}
+
+std::string join_types(const std::vector<std::string>& types) {
+  std::string out;
+  for (const auto& type : types) {
+    if (!out.empty()) out += ' ';
+    out += type;
+  }
+  return out;
+}
+
+std::vector<std::string> split_types(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    std::size_t space = std::min(text.find(' '), text.size());
+    if (space > 0) out.emplace_back(text.substr(0, space));
+    text.remove_prefix(std::min(space + 1, text.size()));
+  }
+  return out;
+}
+
+std::string headers_json(const std::vector<Header>& headers) {
+  boost::json::array out;
+  for (const auto& [name, value] : headers) out.push_back(boost::json::array{name, value});
+  return boost::json::serialize(out);
+}
+
+std::vector<Header> headers_from_json(std::string_view text) {
+  std::vector<Header> out;
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(text, error);
+  if (error || !parsed.is_array()) return out;
+  for (const auto& pair : parsed.as_array()) {
+    const auto* items = pair.if_array();
+    if (items == nullptr || items->size() != 2 || !(*items)[0].is_string() ||
+        !(*items)[1].is_string()) {
+      continue;
+    }
+    out.emplace_back(std::string((*items)[0].as_string()), std::string((*items)[1].as_string()));
+  }
+  return out;
+}
+
+Endpoint endpoint_from_row(store::QueryResult& result, std::size_t row) {
+  Endpoint endpoint;
+  endpoint.id = result.take_text(row, 0);
+  endpoint.tenant_id = result.take_text(row, 1);
+  endpoint.url = result.take_text(row, 2);
+  endpoint.description = result.take_text(row, 3);
+  endpoint.event_types = split_types(result.text(row, 4));
+  endpoint.headers = headers_from_json(result.text(row, 5));
+  if (!result.is_null(row, 6)) endpoint.rate_limit_per_second = result.integer(row, 6);
+  if (!result.is_null(row, 7)) endpoint.disabled_at = result.take_text(row, 7);
+  if (!result.is_null(row, 8)) endpoint.disabled_reason = result.take_text(row, 8);
+  endpoint.version = result.integer(row, 9);
+  endpoint.created_at = result.take_text(row, 10);
+  endpoint.updated_at = result.take_text(row, 11);
+  return endpoint;
+}
+
+Message message_from_row(store::QueryResult& result, std::size_t row) {
+  Message message;
+  message.id = result.take_text(row, 0);
+  message.endpoint_id = result.take_text(row, 1);
+  message.event_id = result.take_text(row, 2);
+  message.event_type = result.take_text(row, 3);
+  message.status = result.take_text(row, 4);
+  message.attempts = result.integer(row, 5);
+  if (message.status == "pending") {
+    message.next_attempt_at =
+        core::format_utc_millis(core::from_unix_millis(result.integer(row, 6)));
+  }
+  message.created_at = result.take_text(row, 7);
+  if (!result.is_null(row, 8)) message.finished_at = result.take_text(row, 8);
+  return message;
+}
+
+Attempt attempt_from_row(store::QueryResult& result, std::size_t row) {
+  Attempt attempt;
+  attempt.id = result.take_text(row, 0);
+  attempt.message_id = result.take_text(row, 1);
+  attempt.endpoint_id = result.take_text(row, 2);
+  attempt.attempt = result.integer(row, 3);
+  attempt.attempted_at = result.take_text(row, 4);
+  attempt.succeeded = result.integer(row, 5) != 0;
+  if (!result.is_null(row, 6)) attempt.status_code = result.integer(row, 6);
+  attempt.latency_ms = result.integer(row, 7);
+  attempt.response_body = result.take_text(row, 8);
+  attempt.error = result.take_text(row, 9);
+  return attempt;
+}
+
+// The endpoint `endpoint_id` of `tenant_id`, or kNotFound.
+Result<Endpoint> find_endpoint(Transaction& tx, const std::string& tenant_id,
+                               std::string_view endpoint_id) {
+  auto rows = tx.execute("SELECT " + std::string(kEndpointColumns) +
+                             " FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2",
+                         {tenant_id, std::string(endpoint_id)});
+  if (!rows) return std::move(rows).error();
+  if (rows->rows.empty()) return not_found(endpoint_id);
+  return endpoint_from_row(*rows, 0);
+}
+
+core::Status append_audit(audit::AuditLog& log, Transaction& tx, const core::Principal& actor,
+                          const audit::Origin& origin, std::string action,
+                          const std::string& endpoint_id, std::string details = {}) {
+  audit::Event event = audit::event_by(actor, origin, std::move(action));
+  event.target_type = "webhook_endpoint";
+  event.target_id = endpoint_id;
+  event.details = std::move(details);
+  auto appended = log.append(tx, event);
+  if (!appended) return std::move(appended).error();
+  return {};
+}
+
+// A JSON object of string members, for event data.
+std::string object_json(std::initializer_list<std::pair<std::string_view, std::string_view>> members) {
+  std::string out;
+  core::JsonWriter json(out);
+  json.begin_object();
+  for (const auto& [name, value] : members) json.member(name, value);
+  json.end_object();
+  return out;
+}
+
+core::Status insert_message(Transaction& tx, core::Random& random, const events::Event& event,
+                            const std::string& endpoint_id, std::int64_t due) {
+  auto inserted = tx.execute(
+      "INSERT INTO webhook_messages (id, tenant_id, endpoint_id, event_id, event_type, payload, "
+      "status, attempts, next_attempt_at, created_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)",
+      {new_id("msg_", random), event.tenant_id, endpoint_id, event.id, event.type,
+       events::to_json(event), due, event.occurred_at});
+  if (!inserted) return std::move(inserted).error();
+  return {};
+}
+
+}  // namespace
+
+core::Status validate_url(std::string_view url) {
+  if (url.size() > 2048) return Error::invalid("must be at most 2048 characters", "/url");
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return Error::invalid("must be an absolute http or https URL", "/url");
+  std::string scheme = lower(parsed->scheme());
+  if (scheme != "http" && scheme != "https") {
+    return Error::invalid("must use http or https", "/url");
+  }
+  if (parsed->encoded_host().empty()) return Error::invalid("must name a host", "/url");
+  if (parsed->has_userinfo()) {
+    return Error::invalid("must not carry credentials; use custom headers instead", "/url");
+  }
+  if (parsed->has_fragment()) return Error::invalid("must not have a #fragment", "/url");
+  return {};
+}
+
+core::Status validate_event_types(const std::vector<std::string>& event_types) {
+  if (event_types.empty() || event_types.size() > 50) {
+    return Error::invalid("must list 1 to 50 event types or patterns", "/event_types");
+  }
+  for (std::size_t i = 0; i < event_types.size(); ++i) {
+    if (!events::valid_type_filter(event_types[i])) {
+      return Error::invalid(
+          "must be an event type (import.completed), a prefix pattern (import.*) or *",
+          "/event_types/" + std::to_string(i));
+    }
+  }
+  return {};
+}
+
+core::Status validate_headers(const std::vector<Header>& headers) {
+  if (headers.size() > 20) return Error::invalid("at most 20 custom headers", "/headers");
+  std::set<std::string> seen;
+  for (const auto& [name, value] : headers) {
+    std::string field = "/headers/" + name;
+    if (name.empty() || name.size() > 100 ||
+        !std::all_of(name.begin(), name.end(), token_character)) {
+      return Error::invalid("is not a valid header name", field);
+    }
+    std::string folded = lower(name);
+    if (folded.starts_with("webhook-") || folded.starts_with("proxy-") ||
+        std::find(kReservedHeaders.begin(), kReservedHeaders.end(), folded) !=
+            kReservedHeaders.end()) {
+      return Error::invalid("is set by the platform and cannot be overridden", field);
+    }
+    if (!seen.insert(folded).second) return Error::invalid("appears twice", field);
+    if (value.size() > 1000 || has_control_characters(value)) {
+      return Error::invalid("must be at most 1000 characters without control characters", field);
+    }
+  }
+  return {};
+}
+
+core::Status validate_rate_limit(std::int64_t per_second) {
+  if (per_second < 1 || per_second > 10'000) {
+    return Error::invalid("must be between 1 and 10000 deliveries per second",
+                          "/rate_limit_per_second");
+  }
+  return {};
+}
+
+void WorkSignal::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    pending_ = true;
+  }
+  changed_.notify_all();
+}
+
+bool WorkSignal::wait_for(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return pending_; });
+  bool notified = pending_;
+  pending_ = false;
+  return notified;
+}
+
+WebhookStore::WebhookStore(store::Database& database, core::Random& random,
+                           audit::AuditLog& audit, events::EventLog& events,
+                           WebhookStoreOptions options)
+    : database_(database),
+      random_(random),
+      audit_(audit),
+      events_(events),
+      options_(std::move(options)) {
+  subscription_ = events_.subscribe([signal = work_signal_](const std::string&) {
+    signal->notify();
+  });
+}
+
+WebhookStore::~WebhookStore() { events_.unsubscribe(subscription_); }
+
+core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms) {
+  std::string pick =
+      "SELECT id, tenant_id, seq, type, occurred_at, data FROM events WHERE fanned_out = 0 "
+      "ORDER BY occurred_at LIMIT 500";
+  if (tx.backend() == store::Backend::kPostgres) pick += " FOR UPDATE SKIP LOCKED";
+  auto rows = tx.execute(pick);
+  if (!rows) return std::move(rows).error();
+  if (rows->rows.empty()) return {};
+
+  // The subscribed endpoints of each tenant in this batch: (id, filters).
+  std::map<std::string, std::vector<std::pair<std::string, std::vector<std::string>>>> by_tenant;
+  std::string done_sql = "UPDATE events SET fanned_out = 1 WHERE id IN (";
+  std::vector<Value> done_ids;
+  for (std::size_t row = 0; row < rows->rows.size(); ++row) {
+    events::Event event;
+    event.id = rows->take_text(row, 0);
+    event.tenant_id = rows->take_text(row, 1);
+    event.seq = rows->integer(row, 2);
+    event.type = rows->take_text(row, 3);
+    event.occurred_at = rows->take_text(row, 4);
+    event.data = rows->take_text(row, 5);
+    done_sql += (done_ids.empty() ? "$" : ", $") + std::to_string(done_ids.size() + 1);
+    done_ids.emplace_back(event.id);
+    // A test event was queued for its one endpoint when it was published (send_test()).
+    if (event.type == "webhook.test") continue;
+
+    auto [subscribed, first_time] = by_tenant.try_emplace(event.tenant_id);
+    if (first_time) {
+      auto endpoints = tx.execute(
+          "SELECT id, event_types FROM webhook_endpoints "
+          "WHERE tenant_id = $1 AND disabled_at IS NULL",
+          {event.tenant_id});
+      if (!endpoints) return std::move(endpoints).error();
+      for (std::size_t e = 0; e < endpoints->rows.size(); ++e) {
+        subscribed->second.emplace_back(endpoints->text(e, 0),
+                                        split_types(endpoints->text(e, 1)));
+      }
+    }
+    for (const auto& [endpoint_id, filters] : subscribed->second) {
+      bool wanted = std::any_of(filters.begin(), filters.end(), [&](const std::string& filter) {
+        return events::type_matches(event.type, filter);
+      });
+      if (!wanted) continue;
+      if (auto ok = insert_message(tx, random_, event, endpoint_id, now_ms); !ok) return ok;
+    }
+  }
+  auto done = tx.execute(done_sql + ")", done_ids);
+  if (!done) return std::move(done).error();
+  return {};
+}
+
+Result<std::string> WebhookStore::seal_secret(const std::string& endpoint_id,
+                                              std::string_view secret) {
+  if (!options_.master_key) return std::string(secret);
+  return options_.master_key->seal(secret, "webhook_secret:" + endpoint_id, random_);
+}
+
+Result<std::string> WebhookStore::open_secret(const std::string& endpoint_id,
+                                              const std::string& stored) const {
+  if (!core::SecretBox::is_sealed(stored)) return stored;  // stored before a master key was set
+  if (!options_.master_key) {
+    return Error::make(ErrorCode::kUnavailable,
+                       "endpoint " + endpoint_id + "'s secret is sealed but no master key is set");
+  }
+  return options_.master_key->open(stored, "webhook_secret:" + endpoint_id);
+}
+
+Result<EndpointWithSecret> WebhookStore::create_endpoint(const core::Principal& actor,
+                                                         const NewEndpoint& request,
+                                                         const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (auto ok = validate_url(request.url); !ok) return std::move(ok).error();
+  if (request.description.size() > 500 || has_control_characters(request.description)) {
+    return Error::invalid("must be at most 500 characters without control characters",
+                          "/description");
+  }
+  if (auto ok = validate_event_types(request.event_types); !ok) return std::move(ok).error();
+  if (auto ok = validate_headers(request.headers); !ok) return std::move(ok).error();
+  if (request.rate_limit_per_second) {
+    if (auto ok = validate_rate_limit(*request.rate_limit_per_second); !ok) {
+      return std::move(ok).error();
+    }
+  }
+  EndpointWithSecret created;
+  Endpoint& endpoint = created.endpoint;
+  endpoint.id = new_id("whe_", random_);
+  endpoint.tenant_id = actor.tenant_id;
+  endpoint.url = request.url;
+  endpoint.description = request.description;
+  endpoint.event_types = request.event_types;
+  endpoint.headers = request.headers;
+  endpoint.rate_limit_per_second = request.rate_limit_per_second;
+  endpoint.created_at = endpoint.updated_at = core::utc_now_millis();
+  created.secret = generate_secret(random_);
+  auto sealed = seal_secret(endpoint.id, created.secret);
+  if (!sealed) return std::move(sealed).error();
+
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto inserted = tx.execute(
+        "INSERT INTO webhook_endpoints (id, tenant_id, url, description, event_types, headers, "
+        "rate_limit_per_second, secret, version, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+        {endpoint.id, endpoint.tenant_id, endpoint.url, endpoint.description,
+         join_types(endpoint.event_types), headers_json(endpoint.headers),
+         endpoint.rate_limit_per_second ? Value(*endpoint.rate_limit_per_second) : Value(nullptr),
+         *sealed, endpoint.created_at});
+    if (!inserted) return std::move(inserted).error();
+    return append_audit(audit_, tx, actor, origin, "webhook_endpoint.created", endpoint.id,
+                        audit::details_json({{"url", endpoint.url}}));
+  });
+  if (!status) return std::move(status).error();
+  return created;
+}
+
+Result<store::PageOf<Endpoint>> WebhookStore::list_endpoints(const core::Principal& actor,
+                                                             const store::PageRequest& page) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::string sql =
+      "SELECT " + std::string(kEndpointColumns) + " FROM webhook_endpoints WHERE tenant_id = $1";
+  std::vector<Value> params{actor.tenant_id};
+  store::append_page(page, sql, params);
+  store::PageOf<Endpoint> endpoints;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) {
+    return store::read_page(tx, sql, params, page.limit, endpoint_from_row, endpoints);
+  });
+  if (!status) return std::move(status).error();
+  return endpoints;
+}
+
+Result<Endpoint> WebhookStore::get_endpoint(const core::Principal& actor,
+                                            std::string_view endpoint_id) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<Endpoint> endpoint;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    endpoint = std::move(*found);
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  return std::move(*endpoint);
+}
+
+Result<Endpoint> WebhookStore::update_endpoint(const core::Principal& actor,
+                                               std::string_view endpoint_id,
+                                               const EndpointChanges& changes,
+                                               std::optional<std::int64_t> if_match,
+                                               const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (changes.url) {
+    if (auto ok = validate_url(*changes.url); !ok) return std::move(ok).error();
+  }
+  if (changes.description &&
+      (changes.description->size() > 500 || has_control_characters(*changes.description))) {
+    return Error::invalid("must be at most 500 characters without control characters",
+                          "/description");
+  }
+  if (changes.event_types) {
+    if (auto ok = validate_event_types(*changes.event_types); !ok) return std::move(ok).error();
+  }
+  if (changes.headers) {
+    if (auto ok = validate_headers(*changes.headers); !ok) return std::move(ok).error();
+  }
+  if (changes.rate_limit_per_second && *changes.rate_limit_per_second) {
+    if (auto ok = validate_rate_limit(**changes.rate_limit_per_second); !ok) {
+      return std::move(ok).error();
+    }
+  }
+  std::optional<Endpoint> updated;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    Endpoint endpoint = std::move(*found);
+    if (if_match && *if_match != endpoint.version) {
+      return Error::make(ErrorCode::kPreconditionFailed,
+                         "the endpoint changed since version " + std::to_string(*if_match) +
+                             "; it is now at version " + std::to_string(endpoint.version));
+    }
+    if (changes.url) endpoint.url = *changes.url;
+    if (changes.description) endpoint.description = *changes.description;
+    if (changes.event_types) endpoint.event_types = *changes.event_types;
+    if (changes.headers) endpoint.headers = *changes.headers;
+    if (changes.rate_limit_per_second) endpoint.rate_limit_per_second = *changes.rate_limit_per_second;
+    endpoint.updated_at = core::utc_now_millis();
+    // The version check in the WHERE clause makes a concurrent update lose cleanly.
+    auto written = tx.execute(
+        "UPDATE webhook_endpoints SET url = $3, description = $4, event_types = $5, headers = $6, "
+        "rate_limit_per_second = $7, updated_at = $8, version = version + 1 "
+        "WHERE tenant_id = $1 AND id = $2 AND version = $9",
+        {actor.tenant_id, endpoint.id, endpoint.url, endpoint.description,
+         join_types(endpoint.event_types), headers_json(endpoint.headers),
+         endpoint.rate_limit_per_second ? Value(*endpoint.rate_limit_per_second) : Value(nullptr),
+         endpoint.updated_at, endpoint.version});
+    if (!written) return std::move(written).error();
+    if (written->affected_rows != 1) {
+      return Error::make(ErrorCode::kPreconditionFailed,
+                         "the endpoint was changed by another request; read it again");
+    }
+    ++endpoint.version;
+    updated = std::move(endpoint);
+    return append_audit(audit_, tx, actor, origin, "webhook_endpoint.updated", updated->id,
+                        audit::details_json({{"url", updated->url}}));
+  });
+  if (!status) return std::move(status).error();
+  return std::move(*updated);
+}
+
+core::Status WebhookStore::disable_in(Transaction& tx, const std::string& tenant_id,
+                                      const std::string& endpoint_id, const std::string& url,
+                                      const std::string& reason) {
+  auto disabled = tx.execute(
+      "UPDATE webhook_endpoints SET disabled_at = $3, disabled_reason = $4, "
+      "version = version + 1 WHERE tenant_id = $1 AND id = $2 AND disabled_at IS NULL",
+      {tenant_id, endpoint_id, core::utc_now_millis(), reason});
+  if (!disabled) return std::move(disabled).error();
+  if (disabled->affected_rows == 0) return {};  // already disabled
+  auto dead = tx.execute(
+      "UPDATE webhook_messages SET status = 'failed', finished_at = $2 "
+      "WHERE endpoint_id = $1 AND status = 'pending'",
+      {endpoint_id, core::utc_now_millis()});
+  if (!dead) return std::move(dead).error();
+  auto published =
+      events_.publish(tx, tenant_id, "webhook.endpoint.disabled",
+                      object_json({{"endpoint_id", endpoint_id}, {"url", url}, {"reason", reason}}));
+  if (!published) return std::move(published).error();
+  return {};
+}
+
+Result<Endpoint> WebhookStore::set_enabled(const core::Principal& actor,
+                                           std::string_view endpoint_id, bool enabled,
+                                           const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<Endpoint> result;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    if (enabled) {
+      auto written = tx.execute(
+          "UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL, "
+          "failing_since = NULL, version = version + 1, updated_at = $3 "
+          "WHERE tenant_id = $1 AND id = $2 AND disabled_at IS NOT NULL",
+          {actor.tenant_id, found->id, core::utc_now_millis()});
+      if (!written) return std::move(written).error();
+    } else {
+      auto written = tx.execute(
+          "UPDATE webhook_endpoints SET disabled_at = $3, disabled_reason = 'disabled by a user', "
+          "version = version + 1, updated_at = $3 "
+          "WHERE tenant_id = $1 AND id = $2 AND disabled_at IS NULL",
+          {actor.tenant_id, found->id, core::utc_now_millis()});
+      if (!written) return std::move(written).error();
+      auto dead = tx.execute(
+          "UPDATE webhook_messages SET status = 'failed', finished_at = $2 "
+          "WHERE endpoint_id = $1 AND status = 'pending'",
+          {found->id, core::utc_now_millis()});
+      if (!dead) return std::move(dead).error();
+    }
+    auto reread = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!reread) return std::move(reread).error();
+    result = std::move(*reread);
+    return append_audit(audit_, tx, actor, origin,
+                        enabled ? "webhook_endpoint.enabled" : "webhook_endpoint.disabled",
+                        result->id);
+  });
+  if (!status) return std::move(status).error();
+  return std::move(*result);
+}
+
+core::Status WebhookStore::delete_endpoint(const core::Principal& actor,
+                                           std::string_view endpoint_id,
+                                           const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return ok;
+  return database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    for (std::string_view table : {"webhook_attempts", "webhook_messages"}) {
+      auto deleted = tx.execute(
+          "DELETE FROM " + std::string(table) + " WHERE tenant_id = $1 AND endpoint_id = $2",
+          {actor.tenant_id, found->id});
+      if (!deleted) return std::move(deleted).error();
+    }
+    auto deleted = tx.execute("DELETE FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2",
+                              {actor.tenant_id, found->id});
+    if (!deleted) return std::move(deleted).error();
+    return append_audit(audit_, tx, actor, origin, "webhook_endpoint.deleted", found->id,
+                        audit::details_json({{"url", found->url}}));
+  });
+}
+
+Result<EndpointWithSecret> WebhookStore::rotate_secret(const core::Principal& actor,
+                                                       std::string_view endpoint_id,
+                                                       const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  EndpointWithSecret rotated;
+  rotated.secret = generate_secret(random_);
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    auto sealed = seal_secret(found->id, rotated.secret);
+    if (!sealed) return std::move(sealed).error();
+    const std::int64_t overlap_until =
+        core::unix_millis(std::chrono::system_clock::now() + kSecretRotationOverlap);
+    // The current secret becomes the previous one; a previous one still overlapping from an
+    // earlier rotation is dropped, so at most two secrets sign.
+    auto written = tx.execute(
+        "UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = $3, "
+        "secret = $4, version = version + 1, updated_at = $5 WHERE tenant_id = $1 AND id = $2",
+        {actor.tenant_id, found->id, overlap_until, *sealed, core::utc_now_millis()});
+    if (!written) return std::move(written).error();
+    auto reread = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!reread) return std::move(reread).error();
+    rotated.endpoint = std::move(*reread);
+    return append_audit(audit_, tx, actor, origin, "webhook_endpoint.secret_rotated",
+                        rotated.endpoint.id);
+  });
+  if (!status) return std::move(status).error();
+  return rotated;
+}
+
+Result<Message> WebhookStore::send_test(const core::Principal& actor,
+                                        std::string_view endpoint_id,
+                                        const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<Message> queued;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    if (found->disabled_at) {
+      return Error::make(ErrorCode::kConflict,
+                         "endpoint " + found->id + " is disabled; enable it before testing");
+    }
+    auto event = events_.publish(tx, actor.tenant_id, "webhook.test",
+                                 object_json({{"endpoint_id", found->id}}));
+    if (!event) return std::move(event).error();
+    const std::int64_t now = core::unix_millis(std::chrono::system_clock::now());
+    if (auto ok = insert_message(tx, random_, *event, found->id, now); !ok) return ok;
+    auto rows = tx.execute("SELECT " + std::string(kMessageColumns) +
+                               " FROM webhook_messages WHERE endpoint_id = $1 AND event_id = $2",
+                           {found->id, event->id});
+    if (!rows) return std::move(rows).error();
+    queued = message_from_row(*rows, 0);
+    tx.after_commit([signal = work_signal_] { signal->notify(); });
+    return append_audit(audit_, tx, actor, origin, "webhook_endpoint.tested", found->id);
+  });
+  if (!status) return std::move(status).error();
+  return std::move(*queued);
+}
+
+Result<store::PageOf<Message>> WebhookStore::list_messages(const core::Principal& actor,
+                                                           std::string_view endpoint_id,
+                                                           std::string_view status_filter,
+                                                           const store::PageRequest& page) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (!status_filter.empty() && status_filter != "pending" && status_filter != "delivered" &&
+      status_filter != "failed") {
+    return Error::invalid("must be pending, delivered or failed", "status");
+  }
+  store::PageOf<Message> messages;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    std::string sql = "SELECT " + std::string(kMessageColumns) +
+                      " FROM webhook_messages WHERE tenant_id = $1 AND endpoint_id = $2";
+    std::vector<Value> params{actor.tenant_id, found->id};
+    if (!status_filter.empty()) {
+      params.emplace_back(std::string(status_filter));
+      sql += " AND status = $3";
+    }
+    store::append_page(page, sql, params);
+    return store::read_page(tx, sql, params, page.limit, message_from_row, messages);
+  });
+  if (!status) return std::move(status).error();
+  return messages;
+}
+
+Result<store::PageOf<Attempt>> WebhookStore::list_attempts(const core::Principal& actor,
+                                                           std::string_view endpoint_id,
+                                                           const store::PageRequest& page) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  store::PageOf<Attempt> attempts;
+  auto status = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    // Attempts page by when they were made; `created_at` in the cursor is attempted_at.
+    std::string sql = "SELECT " + std::string(kAttemptColumns) +
+                      " FROM webhook_attempts WHERE tenant_id = $1 AND endpoint_id = $2";
+    std::vector<Value> params{actor.tenant_id, found->id};
+    if (page.after) {
+      params.push_back(page.after->first);
+      params.push_back(page.after->second);
+      sql += " AND (attempted_at > $3 OR (attempted_at = $3 AND id > $4))";
+    }
+    sql += " ORDER BY attempted_at, id LIMIT " + std::to_string(page.limit + 1);
+    return store::read_page(tx, sql, params, page.limit, attempt_from_row, attempts);
+  });
+  if (!status) return std::move(status).error();
+  return attempts;
+}
+
+Result<std::int64_t> WebhookStore::replay(const core::Principal& actor,
+                                          std::string_view endpoint_id,
+                                          const ReplayRequest& request,
+                                          const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  if (request.message_id.has_value() == request.since.has_value()) {
+    return Error::invalid("give exactly one of message_id and since", "/message_id");
+  }
+  std::optional<std::string> since;
+  if (request.since) {
+    since = audit::normalize_time(*request.since);
+    if (!since) return Error::invalid("must be an RFC 3339 UTC time", "/since");
+  }
+  std::int64_t replayed = 0;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
+    if (!found) return std::move(found).error();
+    if (found->disabled_at) {
+      return Error::make(ErrorCode::kConflict,
+                         "endpoint " + found->id + " is disabled; enable it before replaying");
+    }
+    const std::int64_t now = core::unix_millis(std::chrono::system_clock::now());
+    Result<store::QueryResult> moved = Error::make(ErrorCode::kInternal, "unset");
+    if (request.message_id) {
+      auto message = tx.execute(
+          "SELECT status FROM webhook_messages WHERE tenant_id = $1 AND endpoint_id = $2 AND id = $3",
+          {actor.tenant_id, found->id, *request.message_id});
+      if (!message) return std::move(message).error();
+      if (message->rows.empty()) {
+        return Error::make(ErrorCode::kNotFound, "message " + *request.message_id + " not found");
+      }
+      if (message->text(0, 0) != "failed") {
+        return Error::make(ErrorCode::kConflict, "message " + *request.message_id + " is " +
+                                                     message->text(0, 0) +
+                                                     "; only failed messages are replayed");
+      }
+      moved = tx.execute(
+          "UPDATE webhook_messages SET status = 'pending', attempts = 0, next_attempt_at = $4, "
+          "finished_at = NULL WHERE tenant_id = $1 AND endpoint_id = $2 AND id = $3",
+          {actor.tenant_id, found->id, *request.message_id, now});
+    } else {
+      moved = tx.execute(
+          "UPDATE webhook_messages SET status = 'pending', attempts = 0, next_attempt_at = $4, "
+          "finished_at = NULL WHERE tenant_id = $1 AND endpoint_id = $2 AND status = 'failed' "
+          "AND created_at >= $3",
+          {actor.tenant_id, found->id, *since, now});
+    }
+    if (!moved) return std::move(moved).error();
+    replayed = moved->affected_rows;
+    if (replayed > 0) tx.after_commit([signal = work_signal_] { signal->notify(); });
+    return append_audit(audit_, tx, actor, origin, "webhook_endpoint.replayed", found->id,
+                        audit::details_json({{"messages", std::to_string(replayed)}}));
+  });
+  if (!status) return std::move(status).error();
+  return replayed;
+}
+
+Result<std::vector<ClaimedMessage>> WebhookStore::claim_due(
+    std::chrono::system_clock::time_point now, std::size_t limit) {
+  const std::int64_t now_ms = core::unix_millis(now);
+  const std::int64_t lease = core::unix_millis(now + options_.lease);
+  std::vector<ClaimedMessage> claimed;
+  auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    claimed.clear();
+    if (auto fanned = fan_out_pending(tx, now_ms); !fanned) return fanned;
+    // Claiming pushes next_attempt_at to the end of the lease: nobody else sees the message
+    // as due until then, and the value doubles as proof of ownership when recording.
+    std::string pick =
+        "SELECT id FROM webhook_messages WHERE status = 'pending' AND next_attempt_at <= $2 "
+        "ORDER BY next_attempt_at LIMIT $3";
+    if (tx.backend() == store::Backend::kPostgres) pick += " FOR UPDATE SKIP LOCKED";
+    auto rows = tx.execute(
+        "UPDATE webhook_messages SET next_attempt_at = $1 WHERE id IN (" + pick +
+            ") RETURNING id, tenant_id, endpoint_id, payload, attempts",
+        {lease, now_ms, static_cast<std::int64_t>(limit)});
+    if (!rows) return std::move(rows).error();
+    if (rows->rows.empty()) return {};
+
+    std::vector<std::string> endpoint_ids;
+    for (std::size_t row = 0; row < rows->rows.size(); ++row) {
+      ClaimedMessage message;
+      message.id = rows->take_text(row, 0);
+      message.tenant_id = rows->take_text(row, 1);
+      message.endpoint_id = rows->take_text(row, 2);
+      message.payload = rows->take_text(row, 3);
+      message.attempts = rows->integer(row, 4);
+      message.lease = lease;
+      endpoint_ids.push_back(message.endpoint_id);
+      claimed.push_back(std::move(message));
+    }
+    std::sort(endpoint_ids.begin(), endpoint_ids.end());
+    endpoint_ids.erase(std::unique(endpoint_ids.begin(), endpoint_ids.end()), endpoint_ids.end());
+    std::string sql =
+        "SELECT id, url, headers, rate_limit_per_second, secret, previous_secret, "
+        "previous_secret_until FROM webhook_endpoints WHERE id IN (";
+    std::vector<Value> params;
+    for (std::size_t i = 0; i < endpoint_ids.size(); ++i) {
+      sql += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
+      params.emplace_back(endpoint_ids[i]);
+    }
+    sql += ")";
+    auto endpoints = tx.execute(sql, params);
+    if (!endpoints) return std::move(endpoints).error();
+    for (std::size_t row = 0; row < endpoints->rows.size(); ++row) {
+      const std::string id = endpoints->text(row, 0);
+      std::vector<std::string> secrets;
+      auto current = open_secret(id, endpoints->text(row, 4));
+      if (!current) return std::move(current).error();
+      secrets.push_back(std::move(*current));
+      if (!endpoints->is_null(row, 5) && endpoints->integer(row, 6) > now_ms) {
+        auto previous = open_secret(id, endpoints->text(row, 5));
+        if (!previous) return std::move(previous).error();
+        secrets.push_back(std::move(*previous));
+      }
+      const std::string url = endpoints->text(row, 1);
+      const std::vector<Header> headers = headers_from_json(endpoints->text(row, 2));
+      std::optional<std::int64_t> rate;
+      if (!endpoints->is_null(row, 3)) rate = endpoints->integer(row, 3);
+      for (ClaimedMessage& message : claimed) {
+        if (message.endpoint_id != id) continue;
+        message.url = url;
+        message.headers = headers;
+        message.secrets = secrets;
+        message.rate_limit_per_second = rate;
+      }
+    }
+    return {};
+  });
+  if (!status) return std::move(status).error();
+  // A message whose endpoint vanished mid-claim has no URL; it is deleted with the endpoint.
+  std::erase_if(claimed, [](const ClaimedMessage& message) { return message.url.empty(); });
+  return claimed;
+}
+
+core::Status WebhookStore::record(const std::vector<DeliveryOutcome>& outcomes) {
+  if (outcomes.empty()) return {};
+  return database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    for (const DeliveryOutcome& outcome : outcomes) {
+      const ClaimedMessage& message = outcome.message;
+      const bool succeeded = is_success(outcome.status_code);
+      const std::int64_t attempt_number = message.attempts + 1;
+      const std::string attempted_at = core::format_utc_millis(outcome.attempted_at);
+      const std::string finished_at = core::utc_now_millis();
+
+      std::string status = succeeded ? "delivered" : "pending";
+      std::int64_t next_attempt_at = 0;
+      bool gone = outcome.status_code == 410;
+      if (!succeeded) {
+        auto delay = scheduled_delay(static_cast<int>(attempt_number));
+        if (!delay || gone) {
+          status = "failed";
+        } else {
+          next_attempt_at = core::unix_millis(
+              std::chrono::system_clock::now() +
+              retry_delay(*delay, outcome.jitter_unit, outcome.retry_after));
+        }
+      }
+      // Only the lease holder moves the message on; a late worker's outcome is dropped
+      // (its attempt did happen, and the new holder will try again: at least once).
+      auto moved = tx.execute(
+          "UPDATE webhook_messages SET status = $3, attempts = $4, next_attempt_at = $5, "
+          "finished_at = $6 WHERE id = $1 AND next_attempt_at = $2 AND status = 'pending'",
+          {message.id, message.lease, status, attempt_number, next_attempt_at,
+           status == "pending" ? Value(nullptr) : Value(finished_at)});
+      if (!moved) return std::move(moved).error();
+      if (moved->affected_rows == 0) continue;
+
+      std::string body = outcome.response_body.substr(0, kMaxResponseBodyKept);
+      auto attempt = tx.execute(
+          "INSERT INTO webhook_attempts (id, tenant_id, endpoint_id, message_id, attempt, "
+          "attempted_at, succeeded, status_code, latency_ms, response_body, error) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          {new_id("wha_", random_), message.tenant_id, message.endpoint_id, message.id,
+           attempt_number, attempted_at, std::int64_t{succeeded ? 1 : 0},
+           outcome.status_code == 0 ? Value(nullptr) : Value(std::int64_t{outcome.status_code}),
+           static_cast<std::int64_t>(outcome.latency.count()), body, outcome.error});
+      if (!attempt) return std::move(attempt).error();
+
+      if (succeeded) {
+        auto healed = tx.execute(
+            "UPDATE webhook_endpoints SET failing_since = NULL "
+            "WHERE id = $1 AND failing_since IS NOT NULL",
+            {message.endpoint_id});
+        if (!healed) return std::move(healed).error();
+        continue;
+      }
+      const std::int64_t now_ms = core::unix_millis(std::chrono::system_clock::now());
+      auto streak = tx.execute(
+          "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) "
+          "WHERE id = $1 RETURNING failing_since, url, disabled_at",
+          {message.endpoint_id, now_ms});
+      if (!streak) return std::move(streak).error();
+      if (streak->rows.empty() || !streak->is_null(0, 2)) continue;
+      const std::int64_t failing_since = streak->integer(0, 0);
+      std::string reason;
+      if (gone) {
+        reason = "the endpoint answered 410 Gone";
+      } else if (std::chrono::milliseconds(now_ms - failing_since) >= kDisableAfterFailingFor) {
+        reason = "every delivery failed for 5 days";
+      }
+      if (!reason.empty()) {
+        if (auto ok = disable_in(tx, message.tenant_id, message.endpoint_id, streak->text(0, 1),
+                                 reason);
+            !ok) {
+          return ok;
+        }
+      }
+    }
+    return {};
+  });
+}
+
+core::Status WebhookStore::defer(const std::vector<Deferral>& deferrals) {
+  if (deferrals.empty()) return {};
+  return database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    for (const Deferral& deferral : deferrals) {
+      auto moved = tx.execute(
+          "UPDATE webhook_messages SET next_attempt_at = $3 "
+          "WHERE id = $1 AND next_attempt_at = $2 AND status = 'pending'",
+          {deferral.message_id, deferral.lease, core::unix_millis(deferral.until)});
+      if (!moved) return std::move(moved).error();
+    }
+    return {};
+  });
+}
+
+}  // namespace aic::webhooks
