@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "audit/audit_log.hpp"
+#include "events/event_log.hpp"
 #include "identity/api_keys.hpp"
 #include "identity/identity_store.hpp"
 #include "ratelimit/rate_limiter.hpp"
@@ -25,6 +26,7 @@ struct World {
   std::filesystem::path directory;
   std::unique_ptr<store::Database> database;
   std::unique_ptr<audit::AuditLog> audit;
+  std::unique_ptr<events::EventLog> events;
   std::unique_ptr<identity::IdentityStore> identities;
   std::string token;
 
@@ -38,8 +40,9 @@ struct World {
       throw std::runtime_error("migrations failed");
     }
     audit = std::make_unique<audit::AuditLog>(*database, core::system_random());
+    events = std::make_unique<events::EventLog>(*database, core::system_random());
     identities = std::make_unique<identity::IdentityStore>(*database, core::system_random(), *audit,
-                                                           std::chrono::hours(1));
+                                                           *events, std::chrono::hours(1));
     core::Principal operator_principal;
     operator_principal.kind = core::Principal::Kind::kOperator;
     operator_principal.role = "platform_operator";
