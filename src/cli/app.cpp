@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "core/build_info.hpp"
+#include "events/catalogue.hpp"
 #include "core/logging.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
@@ -79,6 +80,17 @@ int config_reference() {
     std::cout << "| `" << key.path << "` | `" << key.env << "` | " << key.type << " | `"
               << key.default_value << "` | " << key.description
               << (key.secret ? " Treated as a secret: never logged." : "") << " |\n";
+  }
+  return 0;
+}
+
+// The event catalogue as Markdown; docs/events.md embeds this output (a test compares them).
+int events_reference() {
+  for (const auto& type : events::catalogue()) {
+    std::cout << "### `" << type.name << "`\n\n"
+              << type.description << "\n\n"
+              << "`data` schema:\n\n```json\n"
+              << type.data_schema << "\n```\n\n";
   }
   return 0;
 }
@@ -162,6 +174,11 @@ int run(int argc, char** argv) {
       "Sign access tokens with a new key; the old one verifies until its tokens expire");
   rotate_command->add_flag("--json", admin_json, "Print as JSON");
 
+  auto* events_command = app.add_subcommand("events", "The domain events the platform publishes");
+  events_command->require_subcommand(1);
+  auto* events_reference_command = events_command->add_subcommand(
+      "reference", "Print every event type with its data schema as Markdown");
+
   auto* version_command = app.add_subcommand("version", "Print version and build information");
   bool version_json = false;
   version_command->add_flag("--json", version_json, "Print as JSON");
@@ -173,6 +190,7 @@ int run(int argc, char** argv) {
   }
 
   if (version_command->parsed()) return version(version_json);
+  if (events_reference_command->parsed()) return events_reference();
   if (openapi_command->parsed()) return print_openapi(openapi_output);
   if (reference_command->parsed()) return config_reference();
   if (config_command->parsed()) return check_config(config_path);

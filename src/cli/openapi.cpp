@@ -56,8 +56,10 @@ int print_openapi(const std::string& output_path) {
   api::v1::AuditDependencies audit_deps{audit, workers, caps};
   webhooks::WebhookStore webhook_store(database, core::system_random(), audit, events, {});
   api::v1::WebhookDependencies webhook_deps{webhook_store, workers, idempotency};
+  api::v1::EventStreamDependencies event_stream_deps{events, workers};
   http::Router router;
-  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps});
+  add_all_routes(router,
+                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps});
 
   std::string document;
   try {

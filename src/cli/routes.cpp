@@ -11,6 +11,7 @@ void add_all_routes(http::Router& router, const RouteDependencies& dependencies)
   api::v1::add_identity_routes(router, dependencies.identity);
   api::v1::add_audit_routes(router, dependencies.audit);
   api::v1::add_webhook_routes(router, dependencies.webhooks);
+  api::v1::add_event_stream_routes(router, dependencies.event_stream);
   api::add_oauth_routes(router, dependencies.oauth);
   api::docs::add_docs_routes(router);
 }

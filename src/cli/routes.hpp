@@ -5,6 +5,7 @@
 #include "api/oauth/oauth_routes.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
+#include "api/v1/event_stream_routes.hpp"
 #include "api/v1/identity_routes.hpp"
 #include "api/v1/webhook_routes.hpp"
 #include "http/router.hpp"
@@ -17,6 +18,7 @@ struct RouteDependencies {
   const api::v1::AuditDependencies& audit;
   const api::OAuthDependencies& oauth;
   const api::v1::WebhookDependencies& webhooks;
+  const api::v1::EventStreamDependencies& event_stream;
 };
 
 // `dependencies` must outlive the router.

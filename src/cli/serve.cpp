@@ -108,6 +108,8 @@ int serve(const core::Config& config) {
       **database, core::system_random(), audit, events,
       {identity::token_settings(config.auth).master_key, config.webhooks.lease});
   api::v1::WebhookDependencies webhook_deps{webhook_store, workers, idempotency};
+  api::v1::EventStreamDependencies event_stream_deps{events, workers,
+                                                   config.events.stream_heartbeat};
   std::unique_ptr<WebhookDelivery> delivery;
   if (config.webhooks.deliver) {
     auto created = WebhookDelivery::create(config.webhooks, webhook_store);
@@ -118,7 +120,8 @@ int serve(const core::Config& config) {
     delivery = std::move(*created);
   }
   http::Router router;
-  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps});
+  add_all_routes(router,
+                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps});
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;

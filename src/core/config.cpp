@@ -360,6 +360,11 @@ const std::vector<KeyDef>& key_table() {
           "Failed authentications per minute from one client address; past it, credentials "
           "not verified recently are answered 429 without being looked up.",
           1, 1000000000, [](Config & c) -> auto& { return c.rate_limits.failed_authentications; }),
+      duration_key("events.stream_heartbeat", "AIC_EVENTS_STREAM_HEARTBEAT", "15s",
+                   "How often the live event stream sends a heartbeat comment while no event "
+                   "happens.",
+                   std::chrono::milliseconds(50), std::chrono::minutes(10),
+                   [](Config & c) -> auto& { return c.events.stream_heartbeat; }),
       bool_key("webhooks.deliver", "AIC_WEBHOOKS_DELIVER", "true",
                "Run webhook delivery workers in this process (every replica may; work is claimed "
                "so nothing is sent twice at once).",

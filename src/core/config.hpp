@@ -88,6 +88,13 @@ struct RateLimitConfig {
   std::int64_t failed_authentications = 30;
 };
 
+// The live event stream (GET /v1/events/stream).
+struct EventsConfig {
+  // A comment line is sent this often when no event does, so proxies keep the connection
+  // open and a client that vanished is noticed.
+  Duration stream_heartbeat = std::chrono::seconds(15);
+};
+
 // Webhook delivery (webhooks/, the outbound HTTP client).
 struct WebhooksConfig {
   bool deliver = true;  // run delivery workers in this process
@@ -113,6 +120,7 @@ struct Config {
   AuthConfig auth;
   RateLimitConfig rate_limits;
   WebhooksConfig webhooks;
+  EventsConfig events;
 };
 
 // One problem found while loading: the key's path, where the value came from

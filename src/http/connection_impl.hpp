@@ -150,8 +150,9 @@ class Session final : public SessionBase {
 
   void on_drain() override {
     // A connection waiting for its next request is closed now; one mid-request finishes
-    // and then closes because the server is draining.
+    // and then closes because the server is draining; a streamed body is told to end.
     if (idle_) cancel();
+    if (streaming_ != nullptr) streaming_->stop();
   }
 
   void on_deadline() override {
@@ -172,6 +173,8 @@ class Session final : public SessionBase {
 
   // Idle: waiting for the first byte of the next request.
   void set_idle(bool idle) { idle_ = idle; }
+  // The body being streamed, if any (told to stop when the server drains).
+  void set_streaming(BodyStream* stream) { streaming_ = stream; }
 
  private:
   void cancel() {
@@ -182,6 +185,7 @@ class Session final : public SessionBase {
 
   bool idle_ = true;
   bool timed_out_ = false;
+  BodyStream* streaming_ = nullptr;
   Stream& stream_;
   IoWorker& worker_;
   std::list<SessionBase*>::iterator node_;
@@ -277,7 +281,10 @@ inline void render_head(const Response& response, unsigned version, bool keep_al
   put("Server: aic\r\nDate: "sv);
   put(http_date());
   put("\r\n"sv);
-  if (!is_bodyless_status(status)) {
+  if (response.stream && !is_bodyless_status(status)) {
+    // HTTP/1.0 has no chunks: the body ends when the connection closes.
+    if (version != 10) put("Transfer-Encoding: chunked\r\n"sv);
+  } else if (!is_bodyless_status(status)) {
     // HEAD: the Content-Length a GET would send, and no body.
     put("Content-Length: "sv);
     out = std::to_chars(out, out + 24, response.body.size()).ptr;
@@ -354,6 +361,42 @@ asio::awaitable<beast::error_code> write_response(Stream& stream, const Response
   }
   auto [ec, written] = co_await asio::async_write(stream, rest, kUseTuple);
   co_return ec;
+}
+
+// Writes the pieces of `response.stream` after its head, each as one chunk (HTTP/1.1) or as
+// plain bytes (HTTP/1.0), until the stream ends, the client is gone or too slow.
+template <typename Stream>
+asio::awaitable<void> write_stream(Stream& stream, Session<Stream>& session, BodyStream& body,
+                                   unsigned version, Clock::duration write_timeout) {
+  session.set_streaming(&body);
+  std::string frame;
+  for (;;) {
+    session.expire_never();  // waiting for the next piece is not the client's fault
+    std::optional<std::string> piece = co_await body.next();
+    if (!piece) break;
+    if (piece->empty()) continue;  // an empty chunk would end the body
+    frame.clear();
+    if (version != 10) {
+      char size[20];
+      auto end = std::to_chars(size, size + sizeof size, piece->size(), 16).ptr;
+      frame.append(size, end);
+      frame += "\r\n";
+    }
+    frame += *piece;
+    if (version != 10) frame += "\r\n";
+    session.expire_after(write_timeout);
+    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(frame), kUseTuple);
+    if (ec) {
+      session.set_streaming(nullptr);
+      co_return;
+    }
+  }
+  session.set_streaming(nullptr);
+  if (version != 10) {
+    session.expire_after(write_timeout);
+    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+    co_await asio::async_write(stream, asio::buffer(kLastChunk), kUseTuple);
+  }
 }
 
 template <typename Stream>
@@ -455,10 +498,19 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     session.expire_never();  // the handler has the request deadline
 
     Response response = co_await env.pipeline.handle(context);
-    bool keep_alive = !close_after && !env.draining && parser.keep_alive();
+    // A streamed body ends with the connection: simpler for clients than chunked keep-alive
+    // after a stream that may run for hours.
+    bool keep_alive = !close_after && !env.draining && parser.keep_alive() && !response.stream;
     session.expire_after(limits.request_timeout);
+    const bool head_request = context.request.method == Method::kHead;
     auto write_ec = co_await write_response(stream, response, context.request.version, keep_alive,
-                                            context.request.method == Method::kHead, response_head);
+                                            head_request, response_head);
+    if (!write_ec && response.stream && !head_request &&
+        !is_bodyless_status(response.status)) {
+      if (env.draining) response.stream->stop();  // began after the drain: end at once
+      co_await write_stream(stream, session, *response.stream, context.request.version,
+                            limits.request_timeout);
+    }
     if (write_ec || !keep_alive) break;
   }
 

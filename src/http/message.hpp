@@ -2,9 +2,11 @@
 // api/ handlers and their tests compile without the networking headers.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/container/small_vector.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -92,10 +94,27 @@ struct Request {
   void clear();
 };
 
+// A body produced over time (Server-Sent Events): the connection writes the head, then asks
+// for pieces one at a time and writes each as an HTTP/1.1 chunk before asking for the next, so
+// a slow client holds at most one piece in memory; a client too slow to take a piece within
+// server.request_timeout is disconnected. The connection closes after the stream.
+//
+// Threading: every call is made on the connection's I/O thread.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next piece (may wait for one); nullopt ends the body.
+  virtual boost::asio::awaitable<std::optional<std::string>> next() = 0;
+  // The server is shutting down: the next (or the pending) next() should end the body soon.
+  virtual void stop() = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // When set, the body comes from here instead of `body` (which must be empty).
+  std::shared_ptr<BodyStream> stream;
 
   // A response with `body` and Content-Type `content_type`.
   static Response make(int status, std::string body, std::string_view content_type);

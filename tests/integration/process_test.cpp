@@ -160,6 +160,16 @@ TEST(Process, OperationsGuideListsEveryConfigKey) {
       << child->captured;
 }
 
+TEST(Process, EventsGuideListsEveryEventType) {
+  auto child = spawn_aic({"events", "reference"});
+  ASSERT_EQ(child->wait(), 0);
+  std::ifstream guide(std::string(AIC_SOURCE_DIR) + "/docs/events.md");
+  std::string text((std::istreambuf_iterator<char>(guide)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(child->captured), std::string::npos)
+      << "docs/events.md is out of date; paste the output of `aic events reference`:\n"
+      << child->captured;
+}
+
 TEST(Process, MigrateDryRunThenApply) {
   TempDir dir;
   std::string url = "AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string();

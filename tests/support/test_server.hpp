@@ -15,6 +15,7 @@
 #include "audit/audit_log.hpp"
 #include "cli/webhook_delivery.hpp"
 #include "events/event_log.hpp"
+#include "api/v1/event_stream_routes.hpp"
 #include "api/v1/webhook_routes.hpp"
 #include "webhooks/webhook_store.hpp"
 #include "core/config.hpp"
@@ -93,6 +94,7 @@ class TestServer {
   std::unique_ptr<api::v1::AuditDependencies> audit_deps_;
   std::unique_ptr<webhooks::WebhookStore> webhooks_;
   std::unique_ptr<api::v1::WebhookDependencies> webhook_deps_;
+  std::unique_ptr<api::v1::EventStreamDependencies> event_stream_deps_;
   std::unique_ptr<cli::WebhookDelivery> delivery_;
   http::Router router_;
   std::unique_ptr<http::Pipeline> pipeline_;

@@ -97,18 +97,19 @@ Response page_of(const store::PageOf<T>& page, ToJson to_json, Position position
   return list_response(std::move(items), next);
 }
 
-// The members an endpoint has but only the server sets.
-constexpr std::initializer_list<std::string_view> kServerOwned = {
-    "id",        "tenant_id",   "secret",      "version",        "enabled",
-    "created_at", "updated_at", "disabled_at", "disabled_reason"};
+// An endpoint's body on create and update. Members only the server sets are refused.
+core::Result<JsonBody> parse_endpoint_body(const http::Request& request) {
+  return JsonBody::parse(
+      request, {"url", "description", "event_types", "headers", "rate_limit_per_second"},
+      {"id", "tenant_id", "secret", "version", "enabled", "created_at", "updated_at",
+       "disabled_at", "disabled_reason"});
+}
 
 using Handler = boost::asio::awaitable<Response> (*)(const WebhookDependencies&, RequestContext&);
 
 boost::asio::awaitable<Response> create_endpoint(const WebhookDependencies& deps,
                                                  RequestContext& context) {
-  auto body = JsonBody::parse(
-      context.request, {"url", "description", "event_types", "headers", "rate_limit_per_second"},
-      kServerOwned);
+  auto body = parse_endpoint_body(context.request);
   if (!body) co_return error_response(body.error(), context);
   webhooks::NewEndpoint request;
   std::optional<std::vector<std::string>> types;
@@ -157,9 +158,7 @@ boost::asio::awaitable<Response> get_endpoint(const WebhookDependencies& deps,
 
 boost::asio::awaitable<Response> update_endpoint(const WebhookDependencies& deps,
                                                  RequestContext& context) {
-  auto body = JsonBody::parse(
-      context.request, {"url", "description", "event_types", "headers", "rate_limit_per_second"},
-      kServerOwned);
+  auto body = parse_endpoint_body(context.request);
   if (!body) co_return error_response(body.error(), context);
   webhooks::EndpointChanges changes;
   std::optional<std::int64_t> rate;
