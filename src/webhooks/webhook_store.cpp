@@ -712,18 +712,19 @@ Result<std::int64_t> WebhookStore::replay(const core::Principal& actor,
                                           const ReplayRequest& request,
                                           const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
-  if (request.message_id.has_value() == request.since.has_value()) {
-    return Error::invalid("give exactly one of message_id and since", "/message_id");
-  }
-  std::optional<std::string> since;
-  if (request.since) {
-    since = audit::normalize_time(*request.since);
-    if (!since) return Error::invalid("must be an RFC 3339 UTC time", "/since");
-  }
   std::int64_t replayed = 0;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    // The endpoint first: another tenant's is "not found" whatever the body says.
     auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
     if (!found) return std::move(found).error();
+    if (request.message_id.has_value() == request.since.has_value()) {
+      return Error::invalid("give exactly one of message_id and since", "/message_id");
+    }
+    std::optional<std::string> since;
+    if (request.since) {
+      since = audit::normalize_time(*request.since);
+      if (!since) return Error::invalid("must be an RFC 3339 UTC time", "/since");
+    }
     if (found->disabled_at) {
       return Error::make(ErrorCode::kConflict,
                          "endpoint " + found->id + " is disabled; enable it before replaying");

@@ -14,8 +14,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 
+import { createServer } from 'node:http';
+
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { Webhook } from 'standardwebhooks';
 
 const binary = process.env.AIC_BINARY_PATH;
 const kComponents = 'urn:aic:openapi:components';
@@ -168,6 +171,9 @@ before(async () => {
     AIC_LOG_LEVEL: 'warn',
     AIC_LOG_ACCESS: 'false',
     AIC_RATE_LIMITS_FREE: String(kFreePlanPerMinute),
+    // The webhook receiver below listens on loopback, which deliveries refuse by default.
+    AIC_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.0/8',
+    AIC_WEBHOOKS_POLL_INTERVAL: '50ms',
   });
 
   keys.operator = JSON.parse(await aic('admin', 'bootstrap', '--json')).operator_api_key;
@@ -442,6 +448,169 @@ test('custom roles', async () => {
     token: keys.owner, params: { role_name: 'contract_auditor' } })).status, 200);
   assert.equal((await call('DELETE', '/v1/roles/{role_name}', {
     token: keys.owner, params: { role_name: 'contract_auditor' } })).status, 404);
+});
+
+// A webhook receiver on loopback that verifies every delivery with the `standardwebhooks`
+// package (an independent implementation of the signature scheme) and keeps what it got.
+function startReceiver() {
+  const received = [];
+  let waiters = [];
+  const httpServer = createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+      received.push({ headers: request.headers, body });
+      response.writeHead(204).end();
+      for (const wake of waiters) wake();
+      waiters = [];
+    });
+  });
+  return new Promise((resolve) => {
+    httpServer.listen(0, '127.0.0.1', () => {
+      const url = `http://127.0.0.1:${httpServer.address().port}/hooks`;
+      // The first delivery (after `from`) whose event has `type`.
+      const next = async (type, from) => {
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const found = received.slice(from).find((each) => JSON.parse(each.body).type === type);
+          if (found) return found;
+          assert.ok(Date.now() < deadline, `no ${type} delivery within 20 s`);
+          await new Promise((wake) => { waiters.push(wake); setTimeout(wake, 200); });
+        }
+      };
+      resolve({ url, received, next, close: () => httpServer.close() });
+    });
+  });
+}
+
+test('webhook endpoints: signed deliveries any Standard Webhooks library verifies', async () => {
+  const receiver = await startReceiver();
+  try {
+    const created = await call('POST', '/v1/webhook-endpoints', {
+      token: keys.owner,
+      json: { url: receiver.url, description: 'contract receiver', event_types: ['api_key.*'],
+              headers: { 'x-contract': 'yes' } },
+    });
+    assert.equal(created.status, 201);
+    const endpoint = created.json();
+    assert.match(endpoint.secret, /^whsec_/);
+    assert.equal(created.headers.get('etag'), `"${endpoint.version}"`);
+
+    // A change that publishes api_key.created: delivered, signed, verifiable.
+    await call('POST', '/v1/api-keys', { token: keys.owner, json: { name: 'hooked', role: 'viewer' } });
+    const first = await receiver.next('api_key.created', 0);
+    assert.equal(first.headers['x-contract'], 'yes');
+    assert.equal(first.headers['content-type'], 'application/json');
+    const verified = new Webhook(endpoint.secret).verify(first.body, first.headers);
+    assert.equal(verified.type, 'api_key.created');
+    assert.equal(verified.data.name, 'hooked');
+    assert.throws(() => new Webhook(endpoint.secret).verify(first.body + ' ', first.headers));
+
+    // After a rotation both secrets verify the same delivery (two signatures are sent).
+    const rotated = await call('POST', '/v1/webhook-endpoints/{endpoint_id}/rotate-secret', {
+      token: keys.owner, params: { endpoint_id: endpoint.id } });
+    assert.equal(rotated.status, 200);
+    const newSecret = rotated.json().secret;
+    assert.notEqual(newSecret, endpoint.secret);
+    const before = receiver.received.length;
+    await call('POST', '/v1/api-keys', { token: keys.owner, json: { name: 'rotated', role: 'viewer' } });
+    const second = await receiver.next('api_key.created', before);
+    assert.equal(second.headers['webhook-signature'].split(' ').length, 2);
+    assert.equal(new Webhook(newSecret).verify(second.body, second.headers).data.name, 'rotated');
+    assert.equal(new Webhook(endpoint.secret).verify(second.body, second.headers).data.name, 'rotated');
+
+    const tested = await call('POST', '/v1/webhook-endpoints/{endpoint_id}/test', {
+      token: keys.owner, params: { endpoint_id: endpoint.id } });
+    assert.equal(tested.status, 202);
+    const test = await receiver.next('webhook.test', 0);
+    assert.equal(new Webhook(newSecret).verify(test.body, test.headers).data.endpoint_id, endpoint.id);
+
+    const listed = await call('GET', '/v1/webhook-endpoints', { token: keys.owner });
+    assert.equal(listed.status, 200);
+    assert.ok(listed.json().data.some((each) => each.id === endpoint.id));
+    const fetched = await call('GET', '/v1/webhook-endpoints/{endpoint_id}', {
+      token: keys.owner, params: { endpoint_id: endpoint.id } });
+    assert.equal(fetched.status, 200);
+    assert.equal(fetched.json().secret, undefined);
+    const changed = await call('PATCH', '/v1/webhook-endpoints/{endpoint_id}', {
+      token: keys.owner, params: { endpoint_id: endpoint.id },
+      json: { event_types: ['*'], rate_limit_per_second: 50 },
+      headers: { 'if-match': fetched.headers.get('etag') },
+    });
+    assert.equal(changed.status, 200);
+    assert.equal((await call('PATCH', '/v1/webhook-endpoints/{endpoint_id}', {
+      token: keys.owner, params: { endpoint_id: endpoint.id }, json: { description: 'stale' },
+      headers: { 'if-match': fetched.headers.get('etag') },
+    })).status, 412);
+    assert.equal((await call('PATCH', '/v1/webhook-endpoints/{endpoint_id}', {
+      token: keys.owner, params: { endpoint_id: endpoint.id }, json: { secret: 'whsec_mine' },
+    })).status, 400);
+
+    const attempts = await call('GET', '/v1/webhook-endpoints/{endpoint_id}/attempts', {
+      token: keys.owner, params: { endpoint_id: endpoint.id } });
+    assert.equal(attempts.status, 200);
+    assert.ok(attempts.json().data.every((attempt) => attempt.succeeded && attempt.status_code === 204));
+    const messages = await call('GET', '/v1/webhook-endpoints/{endpoint_id}/messages', {
+      token: keys.owner, params: { endpoint_id: endpoint.id }, query: { status: 'delivered' } });
+    assert.equal(messages.status, 200);
+    assert.ok(messages.json().data.length >= 3);
+
+    assert.equal((await call('POST', '/v1/webhook-endpoints/{endpoint_id}/disable', {
+      token: keys.owner, params: { endpoint_id: endpoint.id } })).json().enabled, false);
+    assert.equal((await call('POST', '/v1/webhook-endpoints/{endpoint_id}/test', {
+      token: keys.owner, params: { endpoint_id: endpoint.id } })).status, 409);
+    assert.equal((await call('POST', '/v1/webhook-endpoints/{endpoint_id}/enable', {
+      token: keys.owner, params: { endpoint_id: endpoint.id } })).json().enabled, true);
+    const replayed = await call('POST', '/v1/webhook-endpoints/{endpoint_id}/replay', {
+      token: keys.owner, params: { endpoint_id: endpoint.id },
+      json: { since: '2020-01-01T00:00:00Z' } });
+    assert.equal(replayed.status, 200);
+    assert.equal(replayed.json().replayed, 0);
+    assert.equal((await call('POST', '/v1/webhook-endpoints', {
+      token: keys.owner, json: { url: 'ftp://example.com/hooks' } })).status, 400);
+    assert.equal((await call('GET', '/v1/webhook-endpoints/{endpoint_id}', {
+      token: keys.owner, params: { endpoint_id: 'whe_missing' } })).status, 404);
+    assert.equal((await call('DELETE', '/v1/webhook-endpoints/{endpoint_id}', {
+      token: keys.owner, params: { endpoint_id: endpoint.id } })).status, 204);
+  } finally {
+    receiver.close();
+  }
+});
+
+test('the live event stream', async () => {
+  const controller = new AbortController();
+  const response = await fetch(`${base}/v1/events/stream?types=api_key.*`, {
+    headers: { authorization: `Bearer ${keys.owner}` }, signal: controller.signal,
+  });
+  assert.equal(response.status, 200);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const readUntil = async (pattern) => {
+    const deadline = Date.now() + 20_000;
+    while (!pattern.test(text)) {
+      assert.ok(Date.now() < deadline, `stream: no ${pattern} within 20 s; got ${text}`);
+      const { value, done } = await reader.read();
+      assert.ok(!done, `stream ended early: ${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+  };
+  await readUntil(/retry: \d+/);
+  await call('POST', '/v1/api-keys', { token: keys.owner, json: { name: 'streamed', role: 'viewer' } });
+  await readUntil(/event: api_key\.created\ndata: .*"streamed"/);
+  controller.abort();
+  checkAnswer('GET', '/v1/events/stream', { status: 200, headers: response.headers, text });
+  const id = /id: (\d+)\nevent: api_key\.created/.exec(text)[1];
+
+  // Resuming after that event replays nothing older; a bad id is a 400 naming the header.
+  const bad = await fetch(`${base}/v1/events/stream`, {
+    headers: { authorization: `Bearer ${keys.owner}`, 'last-event-id': 'yesterday' } });
+  const problem = await bad.json();
+  assert.equal(bad.status, 400);
+  assert.equal(problem.header, 'Last-Event-ID');
+  checkAnswer('GET', '/v1/events/stream', { status: 400, headers: bad.headers, text: JSON.stringify(problem) });
+  assert.ok(Number(id) > 0);
 });
 
 test('rate limits answer 429 with Retry-After', async () => {

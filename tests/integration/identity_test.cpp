@@ -216,13 +216,22 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
                          R"({"name":"alpha_auditor","permissions":["audit:read"]})");
   ASSERT_TRUE(role);
   ASSERT_EQ(role->status, 201) << role->body;
-  std::map<std::string, std::string> a_objects = {{"key_id", a_key_id},
+  auto endpoint = world.call("POST", "/v1/webhook-endpoints", world.owner_a,
+                             R"({"url":"https://hooks.alpha.example/in"})");
+  ASSERT_TRUE(endpoint);
+  ASSERT_EQ(endpoint->status, 201) << endpoint->body;
+  std::string a_endpoint_id(body_of(*endpoint)["id"].as_string());
+  std::map<std::string, std::string> a_objects = {{"endpoint_id", a_endpoint_id},
+                                                  {"key_id", a_key_id},
                                                   {"tenant_id", world.tenant_a},
                                                   {"account_id", a_account_id},
                                                   {"user_id", a_user_id},
                                                   {"role_name", "alpha_auditor"}};
 
   for (const http::Route* route : world.server.router().routes()) {
+    // A live stream never ends; that B's stream carries none of A's events is tested in
+    // webhooks_test.cpp (EventStream.AnotherTenantsEventsNeverShow).
+    if (route->path_template == "/v1/events/stream") continue;
     std::string path;
     bool has_parameter = false;
     for (const auto& segment : route->segments) {
@@ -255,11 +264,13 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
       EXPECT_EQ(response->body.find("alpha_auditor"), std::string::npos);
     }
     EXPECT_EQ(response->body.find("owner@alpha.example"), std::string::npos);
+    EXPECT_EQ(response->body.find("hooks.alpha.example"), std::string::npos);
     if (!has_parameter) {
       EXPECT_EQ(response->body.find(a_key_id), std::string::npos);
       EXPECT_EQ(response->body.find(world.tenant_a), std::string::npos);
       EXPECT_EQ(response->body.find(a_account_id), std::string::npos);
       EXPECT_EQ(response->body.find(a_user_id), std::string::npos);
+      EXPECT_EQ(response->body.find(a_endpoint_id), std::string::npos);
     } else {
       // Another tenant's object is "not found" (or the route is not B's to call at all).
       EXPECT_TRUE(response->status == 404 || response->status == 403);

@@ -1,5 +1,7 @@
 #include "raw_client.hpp"
 
+#include <utility>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -81,6 +83,12 @@ bool RawClient::fill() {
   if (got <= 0) return false;
   buffer_.append(chunk, static_cast<std::size_t>(got));
   return true;
+}
+
+std::string RawClient::read_until(std::string_view marker) {
+  while (buffer_.find(marker) == std::string::npos && fill()) {
+  }
+  return std::exchange(buffer_, std::string());
 }
 
 std::optional<RawResponse> RawClient::read_response(bool head_request) {

@@ -36,6 +36,10 @@ class RawClient {
   // Reads one response; nullopt when the connection closed or timed out first.
   // `head_request`: the response to a HEAD has no body whatever its Content-Length says.
   std::optional<RawResponse> read_response(bool head_request = false);
+  // Raw bytes (chunk framing included) until `marker` has arrived, the connection closed or
+  // the client's timeout passed between reads; returns and forgets everything buffered. For
+  // streamed bodies such as Server-Sent Events.
+  std::string read_until(std::string_view marker);
   // True when the server closed the connection (EOF) within the timeout.
   bool wait_closed();
   // Closes abruptly with RST (SO_LINGER 0).

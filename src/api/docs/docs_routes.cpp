@@ -91,6 +91,13 @@ ApiInfo api_info() {
        "The caller's tamper-evident audit log: a hash chain per tenant (the platform "
        "operator reads the platform's chain).",
        {"/v1/audit-events"}},
+      {"webhooks",
+       "URLs that receive the tenant's events as signed POSTs (Standard Webhooks), with "
+       "every attempt logged and dead letters replayable.",
+       {"/v1/webhook-endpoints"}},
+      {"events",
+       "The tenant's domain events as a live Server-Sent Events stream.",
+       {"/v1/events"}},
   };
   info.schemas = v1::component_schemas();
   return info;
