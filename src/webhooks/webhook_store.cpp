@@ -203,6 +203,54 @@ std::string object_json(std::initializer_list<std::pair<std::string_view, std::s
   return out;
 }
 
+// Appends "($k, $k+1, …)" for one row of `columns` parameters numbered after `first`.
+void append_row_placeholders(std::string& sql, std::size_t first, std::size_t columns) {
+  sql += '(';
+  for (std::size_t c = 0; c < columns; ++c) {
+    if (c > 0) sql += ", ";
+    sql += '$';
+    sql += std::to_string(first + c + 1);
+  }
+  sql += ')';
+}
+
+// Rows per multi-row statement: few round trips to the database (what limits throughput on
+// PostgreSQL), and far below either backend's limit on parameters.
+constexpr std::size_t kRowsPerStatement = 200;
+
+// One message per (event, endpoint), inserted a statement of many rows at a time.
+core::Status insert_messages(
+    Transaction& tx, core::Random& random,
+    const std::vector<std::pair<const events::Event*, std::string>>& messages, std::int64_t due) {
+  constexpr std::size_t kColumns = 8;
+  for (std::size_t start = 0; start < messages.size(); start += kRowsPerStatement) {
+    const std::size_t end = std::min(messages.size(), start + kRowsPerStatement);
+    std::string sql =
+        "INSERT INTO webhook_messages (id, tenant_id, endpoint_id, event_id, event_type, payload, "
+        "next_attempt_at, created_at, status, attempts) VALUES ";
+    std::vector<Value> params;
+    params.reserve((end - start) * kColumns);
+    for (std::size_t i = start; i < end; ++i) {
+      const auto& [event, endpoint_id] = messages[i];
+      if (i > start) sql += ", ";
+      append_row_placeholders(sql, params.size(), kColumns);
+      sql.pop_back();
+      sql += ", 'pending', 0)";
+      params.emplace_back(new_id("msg_", random));
+      params.emplace_back(event->tenant_id);
+      params.emplace_back(endpoint_id);
+      params.emplace_back(event->id);
+      params.emplace_back(event->type);
+      params.emplace_back(events::to_json(*event));
+      params.emplace_back(due);
+      params.emplace_back(event->occurred_at);
+    }
+    auto inserted = tx.execute(sql, params);
+    if (!inserted) return std::move(inserted).error();
+  }
+  return {};
+}
+
 core::Status insert_message(Transaction& tx, core::Random& random, const events::Event& event,
                             const std::string& endpoint_id, std::int64_t due) {
   auto inserted = tx.execute(
@@ -322,8 +370,10 @@ core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms)
   std::map<std::string, std::vector<std::pair<std::string, std::vector<std::string>>>> by_tenant;
   std::string done_sql = "UPDATE events SET fanned_out = 1 WHERE id IN (";
   std::vector<Value> done_ids;
+  std::vector<events::Event> batch(rows->rows.size());
+  std::vector<std::pair<const events::Event*, std::string>> messages;
   for (std::size_t row = 0; row < rows->rows.size(); ++row) {
-    events::Event event;
+    events::Event& event = batch[row];
     event.id = rows->take_text(row, 0);
     event.tenant_id = rows->take_text(row, 1);
     event.seq = rows->integer(row, 2);
@@ -351,10 +401,10 @@ core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms)
       bool wanted = std::any_of(filters.begin(), filters.end(), [&](const std::string& filter) {
         return events::type_matches(event.type, filter);
       });
-      if (!wanted) continue;
-      if (auto ok = insert_message(tx, random_, event, endpoint_id, now_ms); !ok) return ok;
+      if (wanted) messages.emplace_back(&event, endpoint_id);
     }
   }
+  if (auto ok = insert_messages(tx, random_, messages, now_ms); !ok) return ok;
   auto done = tx.execute(done_sql + ")", done_ids);
   if (!done) return std::move(done).error();
   return {};
@@ -842,28 +892,98 @@ Result<std::vector<ClaimedMessage>> WebhookStore::claim_due(
   return claimed;
 }
 
+core::Status WebhookStore::record_successes(Transaction& tx,
+                                           const std::vector<const DeliveryOutcome*>& outcomes) {
+  for (std::size_t start = 0; start < outcomes.size(); start += kRowsPerStatement) {
+    const std::size_t end = std::min(outcomes.size(), start + kRowsPerStatement);
+    // Only the lease holder moves a message on; a late worker's outcome is dropped.
+    std::string sql =
+        "UPDATE webhook_messages SET status = 'delivered', attempts = attempts + 1, "
+        "finished_at = $1 WHERE status = 'pending' AND (";
+    std::vector<Value> params{core::utc_now_millis()};
+    for (std::size_t i = start; i < end; ++i) {
+      if (i > start) sql += " OR ";
+      sql += "(id = $";
+      sql += std::to_string(params.size() + 1);
+      sql += " AND next_attempt_at = $";
+      sql += std::to_string(params.size() + 2);
+      sql += ')';
+      params.emplace_back(outcomes[i]->message.id);
+      params.emplace_back(outcomes[i]->message.lease);
+    }
+    sql += ") RETURNING id";
+    auto moved = tx.execute(sql, params);
+    if (!moved) return std::move(moved).error();
+    std::set<std::string> mine;
+    for (std::size_t row = 0; row < moved->rows.size(); ++row) mine.insert(moved->take_text(row, 0));
+    if (mine.empty()) continue;
+
+    constexpr std::size_t kColumns = 10;
+    std::string insert =
+        "INSERT INTO webhook_attempts (id, tenant_id, endpoint_id, message_id, attempt, "
+        "attempted_at, status_code, latency_ms, response_body, error, succeeded) VALUES ";
+    std::vector<Value> rows;
+    std::set<std::string> endpoints;
+    for (std::size_t i = start; i < end; ++i) {
+      const DeliveryOutcome& outcome = *outcomes[i];
+      if (!mine.contains(outcome.message.id)) continue;
+      if (!rows.empty()) insert += ", ";
+      append_row_placeholders(insert, rows.size(), kColumns);
+      insert.pop_back();
+      insert += ", 1)";
+      rows.emplace_back(new_id("wha_", random_));
+      rows.emplace_back(outcome.message.tenant_id);
+      rows.emplace_back(outcome.message.endpoint_id);
+      rows.emplace_back(outcome.message.id);
+      rows.emplace_back(outcome.message.attempts + 1);
+      rows.emplace_back(core::format_utc_millis(outcome.attempted_at));
+      rows.emplace_back(std::int64_t{outcome.status_code});
+      rows.emplace_back(static_cast<std::int64_t>(outcome.latency.count()));
+      rows.emplace_back(outcome.response_body.substr(0, kMaxResponseBodyKept));
+      rows.emplace_back(outcome.error);
+      endpoints.insert(outcome.message.endpoint_id);
+    }
+    auto inserted = tx.execute(insert, rows);
+    if (!inserted) return std::move(inserted).error();
+    // A success ends the endpoint's failure streak.
+    std::string heal = "UPDATE webhook_endpoints SET failing_since = NULL "
+                       "WHERE failing_since IS NOT NULL AND id IN (";
+    std::vector<Value> ids;
+    for (const std::string& endpoint_id : endpoints) {
+      heal += ids.empty() ? "$" : ", $";
+      heal += std::to_string(ids.size() + 1);
+      ids.emplace_back(endpoint_id);
+    }
+    auto healed = tx.execute(heal + ")", ids);
+    if (!healed) return std::move(healed).error();
+  }
+  return {};
+}
+
 core::Status WebhookStore::record(const std::vector<DeliveryOutcome>& outcomes) {
   if (outcomes.empty()) return {};
   return database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    std::vector<const DeliveryOutcome*> successes;
     for (const DeliveryOutcome& outcome : outcomes) {
+      if (is_success(outcome.status_code)) successes.push_back(&outcome);
+    }
+    // Failures, one by one: rarer, and each may reschedule, dead-letter or disable. Then the
+    // successes, so that a success in the same batch ends the endpoint's failure streak.
+    for (const DeliveryOutcome& outcome : outcomes) {
+      if (is_success(outcome.status_code)) continue;
       const ClaimedMessage& message = outcome.message;
-      const bool succeeded = is_success(outcome.status_code);
       const std::int64_t attempt_number = message.attempts + 1;
-      const std::string attempted_at = core::format_utc_millis(outcome.attempted_at);
-      const std::string finished_at = core::utc_now_millis();
-
-      std::string status = succeeded ? "delivered" : "pending";
+      const bool gone = outcome.status_code == 410;
+      // Try again later, or give up: the schedule is over, or the receiver said it is gone.
+      std::string status = "pending";
       std::int64_t next_attempt_at = 0;
-      bool gone = outcome.status_code == 410;
-      if (!succeeded) {
-        auto delay = scheduled_delay(static_cast<int>(attempt_number));
-        if (!delay || gone) {
-          status = "failed";
-        } else {
-          next_attempt_at = core::unix_millis(
-              std::chrono::system_clock::now() +
-              retry_delay(*delay, outcome.jitter_unit, outcome.retry_after));
-        }
+      auto delay = scheduled_delay(static_cast<int>(attempt_number));
+      if (!delay || gone) {
+        status = "failed";
+      } else {
+        next_attempt_at =
+            core::unix_millis(std::chrono::system_clock::now() +
+                              retry_delay(*delay, outcome.jitter_unit, outcome.retry_after));
       }
       // Only the lease holder moves the message on; a late worker's outcome is dropped
       // (its attempt did happen, and the new holder will try again: at least once).
@@ -871,29 +991,21 @@ core::Status WebhookStore::record(const std::vector<DeliveryOutcome>& outcomes) 
           "UPDATE webhook_messages SET status = $3, attempts = $4, next_attempt_at = $5, "
           "finished_at = $6 WHERE id = $1 AND next_attempt_at = $2 AND status = 'pending'",
           {message.id, message.lease, status, attempt_number, next_attempt_at,
-           status == "pending" ? Value(nullptr) : Value(finished_at)});
+           status == "pending" ? Value(nullptr) : Value(core::utc_now_millis())});
       if (!moved) return std::move(moved).error();
       if (moved->affected_rows == 0) continue;
 
-      std::string body = outcome.response_body.substr(0, kMaxResponseBodyKept);
       auto attempt = tx.execute(
           "INSERT INTO webhook_attempts (id, tenant_id, endpoint_id, message_id, attempt, "
           "attempted_at, succeeded, status_code, latency_ms, response_body, error) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          "VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10)",
           {new_id("wha_", random_), message.tenant_id, message.endpoint_id, message.id,
-           attempt_number, attempted_at, std::int64_t{succeeded ? 1 : 0},
+           attempt_number, core::format_utc_millis(outcome.attempted_at),
            outcome.status_code == 0 ? Value(nullptr) : Value(std::int64_t{outcome.status_code}),
-           static_cast<std::int64_t>(outcome.latency.count()), body, outcome.error});
+           static_cast<std::int64_t>(outcome.latency.count()),
+           outcome.response_body.substr(0, kMaxResponseBodyKept), outcome.error});
       if (!attempt) return std::move(attempt).error();
 
-      if (succeeded) {
-        auto healed = tx.execute(
-            "UPDATE webhook_endpoints SET failing_since = NULL "
-            "WHERE id = $1 AND failing_since IS NOT NULL",
-            {message.endpoint_id});
-        if (!healed) return std::move(healed).error();
-        continue;
-      }
       const std::int64_t now_ms = core::unix_millis(std::chrono::system_clock::now());
       auto streak = tx.execute(
           "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) "
@@ -916,7 +1028,7 @@ core::Status WebhookStore::record(const std::vector<DeliveryOutcome>& outcomes) 
         }
       }
     }
-    return {};
+    return record_successes(tx, successes);
   });
 }
 

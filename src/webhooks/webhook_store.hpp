@@ -233,6 +233,8 @@ class WebhookStore {
 
  private:
   core::Status fan_out_pending(store::Transaction& tx, std::int64_t now_ms);
+  core::Status record_successes(store::Transaction& tx,
+                                const std::vector<const DeliveryOutcome*>& outcomes);
   core::Status disable_in(store::Transaction& tx, const std::string& tenant_id,
                           const std::string& endpoint_id, const std::string& url,
                           const std::string& reason);

@@ -101,7 +101,7 @@ json::object user_json(const identity::User& user) {
 // A user with its version as a strong ETag, for If-Match on the next change.
 Response user_response(int status, const identity::User& user) {
   Response response = json_response(status, user_json(user));
-  response.headers.set("ETag", "\"" + std::to_string(user.version) + "\"");
+  response.headers.set("ETag", strong_etag(user.version));
   return response;
 }
 

@@ -105,6 +105,12 @@ const std::vector<http::ParamDoc>& page_params() {
   return params;
 }
 
+std::string strong_etag(std::int64_t version) {
+  std::string tag(1, '"');
+  tag.append(std::to_string(version)).push_back('"');
+  return tag;
+}
+
 core::Result<std::optional<std::int64_t>> if_match_version(const http::RequestContext& context,
                                                            std::string_view what) {
   auto header = context.request.headers.get("If-Match");

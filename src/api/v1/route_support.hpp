@@ -41,6 +41,9 @@ http::RouteOptions idempotent(http::RouteOptions doc);
 // The query parameters every list reads (page_request()).
 const std::vector<http::ParamDoc>& page_params();
 
+// The ETag of a resource at `version`: `"N"`.
+std::string strong_etag(std::int64_t version);
+
 // The version an `If-Match: "N"` header names; nullopt without the header (or for `*`, which
 // any existing `what` matches). kInvalidArgument naming the header for anything else.
 core::Result<std::optional<std::int64_t>> if_match_version(const http::RequestContext& context,

@@ -43,7 +43,7 @@ json::object endpoint_json(const webhooks::Endpoint& endpoint) {
 
 Response endpoint_response(int status, const webhooks::Endpoint& endpoint) {
   Response response = json_response(status, endpoint_json(endpoint));
-  response.headers.set("ETag", "\"" + std::to_string(endpoint.version) + "\"");
+  response.headers.set("ETag", strong_etag(endpoint.version));
   return response;
 }
 
@@ -51,7 +51,7 @@ Response endpoint_with_secret(int status, const webhooks::EndpointWithSecret& cr
   json::object body = endpoint_json(created.endpoint);
   body["secret"] = created.secret;
   Response response = json_response(status, body);
-  response.headers.set("ETag", "\"" + std::to_string(created.endpoint.version) + "\"");
+  response.headers.set("ETag", strong_etag(created.endpoint.version));
   return response;
 }
 

@@ -29,10 +29,21 @@ std::optional<Address> parse_address(std::string_view text) {
   return std::nullopt;
 }
 
+// `text` in double quotes. Built by appending: GCC 12 at -O3 misreports the equivalent
+// `"\"" + std::string(text)` as an overlapping memcpy (-Wrestrict).
+std::string quoted(std::string_view text) {
+  std::string result;
+  result.reserve(text.size() + 2);
+  result.push_back('"');
+  result.append(text);
+  result.push_back('"');
+  return result;
+}
+
 std::string address_text(const Address& address) {
   char buffer[INET6_ADDRSTRLEN];
-  const char* text = ::inet_ntop(address.v4 ? AF_INET : AF_INET6, address.bytes.data(), buffer,
-                                 sizeof buffer);
+  const char* text =
+      ::inet_ntop(address.v4 ? AF_INET : AF_INET6, address.bytes.data(), buffer, sizeof buffer);
   return text != nullptr ? std::string(text) : std::string("?");
 }
 
@@ -169,19 +180,19 @@ core::Result<Cidr> parse_cidr(std::string_view text) {
     int value = -1;
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
-      return core::Error::invalid("\"" + std::string(text) + "\" has no prefix length after '/'");
+      return core::Error::invalid(quoted(text) + " has no prefix length after '/'");
     }
     prefix = value;
   }
   auto address = parse_address(address_part);
   if (!address) {
-    return core::Error::invalid("\"" + std::string(address_part) + "\" is not an IP address");
+    return core::Error::invalid(quoted(address_part) + " is not an IP address");
   }
   int max_bits = address->v4 ? 32 : 128;
   int prefix_bits = prefix.value_or(max_bits);
   if (prefix_bits < 0 || prefix_bits > max_bits) {
-    return core::Error::invalid("the prefix length in \"" + std::string(text) +
-                                "\" must be between 0 and " + std::to_string(max_bits));
+    return core::Error::invalid(quoted(text) + " has a prefix length outside 0 to " +
+                                std::to_string(max_bits));
   }
   Cidr range{address->bytes, prefix_bits, address->v4};
   // An IPv4-mapped range (::ffff:10.0.0.0/104) is the IPv4 range: the policy judges mapped
@@ -194,8 +205,7 @@ core::Result<Cidr> parse_cidr(std::string_view text) {
   Cidr host{address->bytes, max_bits, address->v4};
   for (int bit = prefix_bits; bit < max_bits; ++bit) {
     if ((host.bytes[bit / 8] >> (7 - bit % 8)) & 1) {
-      return core::Error::invalid("\"" + std::string(text) +
-                                  "\" has address bits set beyond the prefix length");
+      return core::Error::invalid(quoted(text) + " has address bits set beyond the prefix length");
     }
   }
   return range;
@@ -214,7 +224,7 @@ std::optional<std::string> AddressPolicy::refusal(std::string_view ip) const {
     without_zone = ip.substr(0, percent);
   }
   auto parsed = parse_address(without_zone);
-  if (!parsed) return "\"" + std::string(ip) + "\" is not an IP address";
+  if (!parsed) return quoted(ip) + " is not an IP address";
   if (!public_only_) return std::nullopt;
 
   Address address = unmap(*parsed);
@@ -224,8 +234,7 @@ std::optional<std::string> AddressPolicy::refusal(std::string_view ip) const {
   }
   if (inner) {
     if (const char* description = refused_description(*inner)) {
-      return std::string(ip) + " is " + description + " (it reaches " + address_text(*inner) +
-             ")";
+      return std::string(ip) + " is " + description + " (it reaches " + address_text(*inner) + ")";
     }
   }
   if (const char* description = refused_description(address)) {

@@ -42,7 +42,8 @@ class AddressPolicy {
   static AddressPolicy allow_all();
   // Permits public unicast addresses only (the default): refuses unspecified, loopback,
   // private (RFC 1918, unique-local), shared (100.64/10), link-local, cloud metadata,
-  // multicast, reserved, broadcast, benchmarking and IETF protocol addresses. IPv4-mapped,
+  // multicast, reserved, broadcast, benchmarking and IETF protocol addresses, and the IPv6
+  // discard, Teredo, site-local and local-use NAT64 ranges. IPv4-mapped,
   // IPv4-compatible, NAT64 (64:ff9b::/96) and 6to4 addresses are judged by the IPv4 address
   // inside them. Ranges in `allowlist` are permitted even if they fall in a refused range.
   static AddressPolicy public_only(std::vector<Cidr> allowlist = {});

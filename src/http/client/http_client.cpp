@@ -57,8 +57,8 @@ constexpr int kMaxInterimResponses = 8;
 char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool is_host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_';
 }
 
 // RFC 9110 token characters, the only ones allowed in a header name.
@@ -214,8 +214,7 @@ struct HttpClient::Impl {
   asio::awaitable<bool> connect_tcp(Exchange& exchange, std::vector<tcp::endpoint> endpoints);
   asio::awaitable<bool> handshake(Exchange& exchange);
   template <typename Stream>
-  asio::awaitable<bool> exchange_on(Exchange& exchange, Stream& stream, bool reused,
-                                    bool& stale);
+  asio::awaitable<bool> exchange_on(Exchange& exchange, Stream& stream, bool reused, bool& stale);
   asio::awaitable<void> sweep_idle(Worker& worker);
 
   std::unique_ptr<Connection> take_idle(Worker& worker, const std::string& key);
@@ -290,8 +289,7 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
 core::Result<std::string> build_head(const ClientRequest& request, const Url& url,
                                      const ClientOptions& options) {
   if (request.method == Method::kOther) {
-    return core::Error::invalid("Method::kOther cannot be sent; name a standard method",
-                                "method");
+    return core::Error::invalid("Method::kOther cannot be sent; name a standard method", "method");
   }
   std::string head;
   std::size_t header_bytes = 0;
@@ -299,8 +297,7 @@ core::Result<std::string> build_head(const ClientRequest& request, const Url& ur
     auto entry = request.headers.entry(i);
     header_bytes += entry.name.size() + entry.value.size() + 4;
   }
-  head.reserve(96 + url.target.size() + url.host.size() + header_bytes +
-               options.user_agent.size());
+  head.reserve(96 + url.target.size() + url.host.size() + header_bytes + options.user_agent.size());
   head.append(method_name(request.method));
   head.push_back(' ');
   head.append(url.target);
@@ -336,8 +333,7 @@ core::Result<std::string> build_head(const ClientRequest& request, const Url& ur
     head.append(value);
     head.append("\r\n");
   }
-  if (!has_user_agent && !options.user_agent.empty() &&
-      is_valid_header_value(options.user_agent)) {
+  if (!has_user_agent && !options.user_agent.empty() && is_valid_header_value(options.user_agent)) {
     head.append("User-Agent: ");
     head.append(options.user_agent);
     head.append("\r\n");
@@ -463,8 +459,9 @@ core::Result<Url> parse_url(std::string_view text) {
     return byte > 0x20 && byte < 0x7f;
   });
   if (!printable) {
-    return bad("the URL's path and query may not contain spaces, control or non-ASCII "
-               "characters (percent-encode them)");
+    return bad(
+        "the URL's path and query may not contain spaces, control or non-ASCII "
+        "characters (percent-encode them)");
   }
   if (target.empty() || target.front() == '?') url.target = "/";
   url.target.append(target);
@@ -489,8 +486,8 @@ HttpClient::Impl::Impl(ClientOptions client_options) : options(std::move(client_
   } else {
     tls.load_verify_file(options.ca_file, error);
     if (error) {
-      throw std::runtime_error("ca_file " + options.ca_file + " could not be loaded: " +
-                               error.message());
+      throw std::runtime_error("ca_file " + options.ca_file +
+                               " could not be loaded: " + error.message());
     }
   }
   if (options.io_threads < 1) options.io_threads = 1;
@@ -506,22 +503,22 @@ void HttpClient::Impl::arm_watchdog(Exchange& exchange, Clock::time_point when,
   exchange.watching_connect = connect_phase;
   std::uint64_t generation = ++exchange.watchdog_generation;
   exchange.watchdog.expires_at(when);
-  exchange.watchdog.async_wait(
-      [self = exchange.shared_from_this(), generation, this](const ErrorCode& error) {
-        // A re-armed watchdog's earlier wait may already have completed; only the current
-        // one counts.
-        if (error || self->finished || generation != self->watchdog_generation) return;
-        std::string host = describe_host(self->url);
-        if (self->watching_connect) {
-          self->abort(ClientErrorKind::kTimeout,
-                      "could not connect to " + host + " within connect_timeout (" +
-                          milliseconds_text(options.connect_timeout) + ")");
-        } else {
-          self->abort(ClientErrorKind::kTimeout,
-                      "no complete answer from " + host + " within total_timeout (" +
-                          milliseconds_text(options.total_timeout) + ")");
-        }
-      });
+  exchange.watchdog.async_wait([self = exchange.shared_from_this(), generation,
+                                this](const ErrorCode& error) {
+    // A re-armed watchdog's earlier wait may already have completed; only the current
+    // one counts.
+    if (error || self->finished || generation != self->watchdog_generation) return;
+    std::string host = describe_host(self->url);
+    if (self->watching_connect) {
+      self->abort(ClientErrorKind::kTimeout, "could not connect to " + host +
+                                                 " within connect_timeout (" +
+                                                 milliseconds_text(options.connect_timeout) + ")");
+    } else {
+      self->abort(ClientErrorKind::kTimeout, "no complete answer from " + host +
+                                                 " within total_timeout (" +
+                                                 milliseconds_text(options.total_timeout) + ")");
+    }
+  });
 }
 
 std::unique_ptr<Connection> HttpClient::Impl::take_idle(Worker& worker, const std::string& key) {
@@ -541,7 +538,8 @@ std::unique_ptr<Connection> HttpClient::Impl::take_idle(Worker& worker, const st
       candidate->close();
     }
   }
-  if (connections.empty()) worker.idle.erase(found);
+  // An emptied entry stays for the connection about to come back; the sweep removes it if
+  // none does.
   return usable;
 }
 
@@ -569,13 +567,16 @@ asio::awaitable<void> HttpClient::Impl::sweep_idle(Worker& worker) {
     co_await worker.sweep_timer.async_wait(kUseTuple);
     if (worker.stopping) break;
     auto now = Clock::now();
+    // Old connections go, and so do those the server closed meanwhile, which would
+    // otherwise hold a descriptor until they are next taken.
     for (auto entry = worker.idle.begin(); entry != worker.idle.end();) {
       auto& connections = entry->second;
-      auto fresh = std::find_if(connections.begin(), connections.end(), [&](const auto& c) {
-        return now - c->idle_since < options.idle_timeout;
+      std::erase_if(connections, [&](const std::unique_ptr<Connection>& connection) {
+        bool drop = now - connection->idle_since >= options.idle_timeout ||
+                    !idle_socket_is_quiet(connection->lowest_layer());
+        if (drop) connection->close();
+        return drop;
       });
-      for (auto old = connections.begin(); old != fresh; ++old) (*old)->close();
-      connections.erase(connections.begin(), fresh);
       entry = connections.empty() ? worker.idle.erase(entry) : std::next(entry);
     }
   }
@@ -633,8 +634,8 @@ asio::awaitable<bool> HttpClient::Impl::connect_tcp(Exchange& exchange,
       co_return true;
     }
     if (!failures.empty()) failures.append("; ");
-    failures.append(connection.remote_address + " port " + std::to_string(endpoint.port()) +
-                    ": " + error.message());
+    failures.append(connection.remote_address + " port " + std::to_string(endpoint.port()) + ": " +
+                    error.message());
     exchange.connection.reset();
   }
   exchange.fail(ClientErrorKind::kConnect,
@@ -659,8 +660,8 @@ asio::awaitable<bool> HttpClient::Impl::handshake(Exchange& exchange) {
     exchange.fail(ClientErrorKind::kTls, "could not set up TLS for " + describe_host(exchange.url));
     co_return false;
   }
-  auto [error] = co_await connection.tls->async_handshake(asio::ssl::stream_base::client,
-                                                          kUseTuple);
+  auto [error] =
+      co_await connection.tls->async_handshake(asio::ssl::stream_base::client, kUseTuple);
   if (exchange.aborted) co_return false;
   if (!error) co_return true;
   long verify_result = SSL_get_verify_result(ssl);
@@ -697,17 +698,16 @@ asio::awaitable<bool> HttpClient::Impl::open_connection(Exchange& exchange) {
     tcp::resolver resolver(exchange.worker.io);
     exchange.resolved = false;
     exchange.resolve_wake.expires_at(Clock::time_point::max());
-    resolver.async_resolve(
-        std::string(without_trailing_dot(url.host)), std::to_string(url.port),
-        tcp::resolver::numeric_service,
-        [self = exchange.shared_from_this()](const ErrorCode& error,
-                                             tcp::resolver::results_type results) {
-          if (self->resolved || self->aborted) return;
-          self->resolved = true;
-          self->resolve_error = error;
-          self->resolve_results = std::move(results);
-          self->resolve_wake.cancel();
-        });
+    resolver.async_resolve(std::string(without_trailing_dot(url.host)), std::to_string(url.port),
+                           tcp::resolver::numeric_service,
+                           [self = exchange.shared_from_this()](
+                               const ErrorCode& error, tcp::resolver::results_type results) {
+                             if (self->resolved || self->aborted) return;
+                             self->resolved = true;
+                             self->resolve_error = error;
+                             self->resolve_results = std::move(results);
+                             self->resolve_wake.cancel();
+                           });
     co_await exchange.resolve_wake.async_wait(kUseTuple);
     if (exchange.aborted) co_return false;
     if (exchange.resolve_error || exchange.resolve_results.empty()) {
@@ -752,8 +752,8 @@ asio::awaitable<bool> HttpClient::Impl::open_connection(Exchange& exchange) {
 // Writes the request and reads the answer into exchange.response. `stale` is set when a
 // reused connection turned out closed before any byte of an answer.
 template <typename Stream>
-asio::awaitable<bool> HttpClient::Impl::exchange_on(Exchange& exchange, Stream& stream,
-                                                    bool reused, bool& stale) {
+asio::awaitable<bool> HttpClient::Impl::exchange_on(Exchange& exchange, Stream& stream, bool reused,
+                                                    bool& stale) {
   Connection& connection = *exchange.connection;
   auto where = [&] { return describe_host(exchange.url) + " (" + connection.remote_address + ")"; };
   std::array<asio::const_buffer, 2> pieces{asio::buffer(exchange.head),
@@ -795,8 +795,7 @@ asio::awaitable<bool> HttpClient::Impl::exchange_on(Exchange& exchange, Stream& 
     int status = exchange.response.status;
     if (status >= 100 && status < 200 && status != 101) {
       if (interim + 1 >= kMaxInterimResponses) {
-        exchange.fail(ClientErrorKind::kProtocol,
-                      where() + " sent too many interim (1xx) answers");
+        exchange.fail(ClientErrorKind::kProtocol, where() + " sent too many interim (1xx) answers");
         co_return false;
       }
       exchange.response.headers.clear();
@@ -853,10 +852,10 @@ asio::awaitable<void> HttpClient::Impl::run(std::shared_ptr<Exchange> exchange_o
     exchange.response.reused_connection = reused;
 
     bool stale = false;
-    bool reusable = exchange.connection->tls
-                        ? co_await exchange_on(exchange, *exchange.connection->tls, reused, stale)
-                        : co_await exchange_on(exchange, exchange.connection->socket, reused,
-                                               stale);
+    bool reusable =
+        exchange.connection->tls
+            ? co_await exchange_on(exchange, *exchange.connection->tls, reused, stale)
+            : co_await exchange_on(exchange, exchange.connection->socket, reused, stale);
     if (exchange.aborted) break;
     if (stale && !retried) {
       // The server closed the kept-alive connection as we reused it: once more, on a new one.
@@ -880,8 +879,7 @@ asio::awaitable<void> HttpClient::Impl::run(std::shared_ptr<Exchange> exchange_o
   finish(exchange);
 }
 
-HttpClient::HttpClient(ClientOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+HttpClient::HttpClient(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 HttpClient::~HttpClient() {
   for (auto& worker : impl_->workers) {

@@ -58,9 +58,9 @@ struct ClientResponse {
   std::string body;  // at most ClientOptions::max_response_bytes
   bool body_truncated = false;
   ClientErrorKind error_kind = ClientErrorKind::kNone;
-  std::string error;           // names the host and address at fault; empty on an answer
-  std::string remote_address;  // IP actually connected to ("" if none)
-  bool reused_connection = false;  // sent on a kept-alive connection
+  std::string error;                     // names the host and address at fault; empty on an answer
+  std::string remote_address;            // IP actually connected to ("" if none)
+  bool reused_connection = false;        // sent on a kept-alive connection
   std::chrono::microseconds elapsed{0};  // from send() to the callback
 };
 

@@ -73,8 +73,9 @@ struct Reply {
 };
 
 Reply answer(int status, std::string_view body, std::string_view extra_headers = "") {
-  std::string text = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n" + std::string(extra_headers) + "\r\n";
+  std::string text = "HTTP/1.1 " + std::to_string(status) +
+                     " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+                     std::string(extra_headers) + "\r\n";
   text.append(body);
   return Reply{Reply::kAnswer, std::move(text)};
 }
@@ -147,6 +148,8 @@ class TestServer {
     return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
   }
   int accepts() const { return accepts_.load(); }
+  // Connections on which the server saw the client close (or reset) while reading.
+  int client_closes() const { return client_closes_.load(); }
   std::vector<ReceivedRequest> requests() const {
     std::lock_guard lock(mutex_);
     return requests_;
@@ -187,7 +190,10 @@ class TestServer {
     char buffer[16384];
     auto fill = [&]() {
       long got = side.read(buffer, sizeof buffer);
-      if (got <= 0) return false;
+      if (got <= 0) {
+        client_closes_.fetch_add(1);
+        return false;
+      }
       pending.append(buffer, static_cast<std::size_t>(got));
       return true;
     };
@@ -261,11 +267,12 @@ class TestServer {
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> accepts_{0};
+  std::atomic<int> client_closes_{0};
   std::thread acceptor_;
   mutable std::mutex mutex_;
-  std::vector<int> connection_fds_;           // GUARDED_BY(mutex_)
+  std::vector<int> connection_fds_;              // GUARDED_BY(mutex_)
   std::vector<std::thread> connection_threads_;  // GUARDED_BY(mutex_)
-  std::vector<ReceivedRequest> requests_;     // GUARDED_BY(mutex_)
+  std::vector<ReceivedRequest> requests_;        // GUARDED_BY(mutex_)
 };
 
 // Options for tests: the loopback server is permitted, timeouts are test-sized.
@@ -372,8 +379,7 @@ TEST(HttpClient, RequestArrivesExactlyAsSent) {
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0].method, "PUT");
   EXPECT_EQ(received[0].target, "/path/x?q=1&r=%20two");
-  EXPECT_EQ(received[0].header("Host").value_or(""),
-            "127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(received[0].header("Host").value_or(""), "127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(received[0].header("Content-Type").value_or(""), "application/json");
   EXPECT_EQ(received[0].header("X-Custom").value_or(""), "a value");
   EXPECT_EQ(received[0].header("Content-Length").value_or(""), "7");
@@ -411,6 +417,32 @@ TEST(HttpClient, ServerConnectionCloseIsRespected) {
   EXPECT_EQ(server.accepts(), 2);
 }
 
+TEST(HttpClient, IdleConnectionsAreClosedAfterTheIdleTimeout) {
+  TestServer server([](const ReceivedRequest&, int) { return answer(200, "ok"); });
+  ClientOptions options = loopback_options();
+  options.idle_timeout = 1s;
+  HttpClient client(options);
+  ASSERT_EQ(client.send_and_wait(get(server.url())).status, 200);
+  EXPECT_TRUE(eventually([&] { return server.client_closes() == 1; }, 20s));
+  ClientResponse second = client.send_and_wait(get(server.url()));
+  EXPECT_EQ(second.status, 200) << second.error;
+  EXPECT_FALSE(second.reused_connection);
+  EXPECT_EQ(server.accepts(), 2);
+}
+
+TEST(HttpClient, WithoutIdleConnectionsRequestsAskToClose) {
+  TestServer server([](const ReceivedRequest&, int) { return answer(200, "ok"); });
+  ClientOptions options = loopback_options();
+  options.max_idle_per_host = 0;
+  HttpClient client(options);
+  EXPECT_EQ(client.send_and_wait(get(server.url())).status, 200);
+  EXPECT_EQ(client.send_and_wait(get(server.url())).status, 200);
+  EXPECT_EQ(server.accepts(), 2);
+  auto received = server.requests();
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[0].header("Connection").value_or(""), "close");
+}
+
 TEST(HttpClient, StaleKeptAliveConnectionIsRetriedOnceOnANewOne) {
   // The server answers the first request on each connection and drops the connection when a
   // second request arrives on it, as a server does whose idle timeout just ran out.
@@ -440,9 +472,8 @@ TEST(HttpClient, NewConnectionClosedWithoutAnswerIsNotRetried) {
 }
 
 TEST(HttpClient, RedirectIsReturnedNotFollowed) {
-  TestServer server([&](const ReceivedRequest&, int) {
-    return answer(302, "", "Location: /elsewhere\r\n");
-  });
+  TestServer server(
+      [&](const ReceivedRequest&, int) { return answer(302, "", "Location: /elsewhere\r\n"); });
   HttpClient client(loopback_options());
   ClientResponse response = client.send_and_wait(get(server.url("/start")));
   EXPECT_EQ(response.status, 302);
@@ -482,8 +513,9 @@ TEST(HttpClient, HeadAnswerHasNoBodyAndKeepsTheConnection) {
 
 TEST(HttpClient, InterimAnswerIsSkipped) {
   TestServer server([](const ReceivedRequest&, int) {
-    return Reply{Reply::kAnswer,
-                 "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"};
+    return Reply{
+        Reply::kAnswer,
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"};
   });
   HttpClient client(loopback_options());
   ClientResponse response = client.send_and_wait(get(server.url()));
@@ -509,11 +541,10 @@ TEST(HttpClient, SilentTlsHandshakeHitsTheConnectTimeout) {
   ClientOptions options = loopback_options();
   options.connect_timeout = 200ms;
   HttpClient client(options);
-  ClientResponse response = client.send_and_wait(
-      get("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
+  ClientResponse response =
+      client.send_and_wait(get("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
   EXPECT_EQ(response.error_kind, ClientErrorKind::kTimeout);
-  EXPECT_NE(response.error.find("connect_timeout (200 ms)"), std::string::npos)
-      << response.error;
+  EXPECT_NE(response.error.find("connect_timeout (200 ms)"), std::string::npos) << response.error;
 }
 
 TEST(HttpClient, RefusedPortIsAConnectError) {
@@ -625,12 +656,32 @@ TEST(HttpClient, HundredsOfConcurrentRequestsAllComplete) {
   }
 }
 
+TEST(HttpClient, SeveralIoThreadsShareTheWork) {
+  TestServer server([](const ReceivedRequest& request, int) { return answer(200, request.body); });
+  ClientOptions options = loopback_options();
+  options.io_threads = 2;
+  HttpClient client(options);
+  constexpr int kRequests = 50;
+  std::atomic<int> answered{0};
+  std::atomic<int> completed{0};
+  for (int i = 0; i < kRequests; ++i) {
+    ClientRequest request;
+    request.url = server.url();
+    request.body = std::to_string(i);
+    client.send(std::move(request), [&, i](ClientResponse response) {
+      if (response.status == 200 && response.body == std::to_string(i)) answered.fetch_add(1);
+      completed.fetch_add(1);
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return completed.load() == kRequests; }));
+  EXPECT_EQ(answered.load(), kRequests);
+}
+
 TEST(HttpClient, HttpsWithTheCertificateAsCaFileSucceeds) {
   ScratchDir files;
   auto cert = files.path() / "cert.pem";
   auto tls = make_server_tls(cert);
-  TestServer server([](const ReceivedRequest&, int) { return answer(200, "secure"); },
-                    tls.get());
+  TestServer server([](const ReceivedRequest&, int) { return answer(200, "secure"); }, tls.get());
   ClientOptions options = loopback_options();
   options.ca_file = cert.string();
   HttpClient client(options);
@@ -648,11 +699,10 @@ TEST(HttpClient, HttpsWithTheCertificateAsCaFileSucceeds) {
 TEST(HttpClient, HttpsWithTheDefaultCasRejectsASelfSignedCertificate) {
   ScratchDir files;
   auto tls = make_server_tls(files.path() / "cert.pem");
-  TestServer server([](const ReceivedRequest&, int) { return answer(200, "secure"); },
-                    tls.get());
+  TestServer server([](const ReceivedRequest&, int) { return answer(200, "secure"); }, tls.get());
   HttpClient client(loopback_options());
-  ClientResponse response = client.send_and_wait(
-      get("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
+  ClientResponse response =
+      client.send_and_wait(get("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
   EXPECT_EQ(response.error_kind, ClientErrorKind::kTls);
   EXPECT_EQ(response.status, 0);
   EXPECT_NE(response.error.find("certificate"), std::string::npos) << response.error;
@@ -663,14 +713,13 @@ TEST(HttpClient, HttpsToANameTheCertificateDoesNotCoverFails) {
   ScratchDir files;
   auto cert = files.path() / "cert.pem";
   auto tls = make_server_tls(cert);
-  TestServer server([](const ReceivedRequest&, int) { return answer(200, "secure"); },
-                    tls.get());
+  TestServer server([](const ReceivedRequest&, int) { return answer(200, "secure"); }, tls.get());
   ClientOptions options = loopback_options();
   options.ca_file = cert.string();
   HttpClient client(options);
   // The certificate names IP 127.0.0.1, not "localhost".
-  ClientResponse response = client.send_and_wait(
-      get("https://localhost:" + std::to_string(server.port()) + "/"));
+  ClientResponse response =
+      client.send_and_wait(get("https://localhost:" + std::to_string(server.port()) + "/"));
   EXPECT_EQ(response.error_kind, ClientErrorKind::kTls) << response.error;
   EXPECT_EQ(server.request_count(), 0u);
 }
@@ -761,13 +810,26 @@ TEST(ParseUrl, SplitsSchemeHostPortAndTarget) {
 }
 
 TEST(ParseUrl, RefusesWhatItCannotSendSafely) {
-  for (const char* text :
-       {"", "example.com/path", "ftp://example.com/", "http://", "http:///path",
-        "http://user:pass@example.com/", "http://example.com:0/", "http://example.com:65536/",
-        "http://example.com:/", "http://example.com:80x/", "http://[::1/", "http://[::1]x/",
-        "http://[not-v6]/", "http://[fe80::1%25eth0]/", "http://exa mple.com/",
-        "http://example.com/a b", "http://example.com/\r\nX: y", "http://ex%61mple.com/",
-        "http://.example.com/", "http://example.com/caf\xc3\xa9"}) {
+  for (const char* text : {"",
+                           "example.com/path",
+                           "ftp://example.com/",
+                           "http://",
+                           "http:///path",
+                           "http://user:pass@example.com/",
+                           "http://example.com:0/",
+                           "http://example.com:65536/",
+                           "http://example.com:/",
+                           "http://example.com:80x/",
+                           "http://[::1/",
+                           "http://[::1]x/",
+                           "http://[not-v6]/",
+                           "http://[fe80::1%25eth0]/",
+                           "http://exa mple.com/",
+                           "http://example.com/a b",
+                           "http://example.com/\r\nX: y",
+                           "http://ex%61mple.com/",
+                           "http://.example.com/",
+                           "http://example.com/caf\xc3\xa9"}) {
     auto url = parse_url(text);
     EXPECT_FALSE(url) << text;
     if (!url) {
@@ -831,13 +893,34 @@ TEST(AddressPolicy, PublicOnlyRefusesEveryNonPublicRange) {
 
 TEST(AddressPolicy, PublicOnlyPermitsPublicAndDocumentationAddresses) {
   AddressPolicy policy = AddressPolicy::public_only();
-  for (const char* ip :
-       {"8.8.8.8", "1.1.1.1", "93.184.216.34", "9.255.255.255", "11.0.0.0", "100.63.255.255",
-        "100.128.0.0", "126.255.255.255", "128.0.0.0", "169.253.255.255", "169.255.0.0",
-        "172.15.255.255", "172.32.0.0", "192.0.1.0", "192.0.2.1", "192.167.255.255",
-        "192.169.0.0", "198.17.255.255", "198.20.0.0", "223.255.255.255", "2606:4700::1111",
-        "2001:db8::1", "2a00:1450:4001::200e", "::ffff:8.8.8.8", "64:ff9b::808:808",
-        "2002:808:808::1", "fbff::1", "fe7f::1"}) {
+  for (const char* ip : {"8.8.8.8",
+                         "1.1.1.1",
+                         "93.184.216.34",
+                         "9.255.255.255",
+                         "11.0.0.0",
+                         "100.63.255.255",
+                         "100.128.0.0",
+                         "126.255.255.255",
+                         "128.0.0.0",
+                         "169.253.255.255",
+                         "169.255.0.0",
+                         "172.15.255.255",
+                         "172.32.0.0",
+                         "192.0.1.0",
+                         "192.0.2.1",
+                         "192.167.255.255",
+                         "192.169.0.0",
+                         "198.17.255.255",
+                         "198.20.0.0",
+                         "223.255.255.255",
+                         "2606:4700::1111",
+                         "2001:db8::1",
+                         "2a00:1450:4001::200e",
+                         "::ffff:8.8.8.8",
+                         "64:ff9b::808:808",
+                         "2002:808:808::1",
+                         "fbff::1",
+                         "fe7f::1"}) {
     EXPECT_EQ(policy.refusal(ip), std::nullopt) << ip;
   }
 }
@@ -895,7 +978,8 @@ TEST(AddressPolicy, AllowAllPermitsEveryAddressButNotGarbage) {
 
 TEST(AddressPolicy, TextThatIsNotAnAddressIsRefused) {
   AddressPolicy policy = AddressPolicy::public_only();
-  for (const char* text : {"", "localhost", "1.2.3", "1.2.3.4.5", "01.2.3.4", "::1::", "1.2.3.4 "}) {
+  for (const char* text :
+       {"", "localhost", "1.2.3", "1.2.3.4.5", "01.2.3.4", "::1::", "1.2.3.4 "}) {
     auto reason = policy.refusal(text);
     ASSERT_TRUE(reason.has_value()) << text;
     EXPECT_NE(reason->find("not an IP address"), std::string::npos) << *reason;
@@ -942,8 +1026,8 @@ TEST(ParseCidr, ReadsRangesAndSingleAddresses) {
 TEST(ParseCidr, RefusesMalformedRanges) {
   for (const char* text :
        {"", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/8x",
-        "10.0.0.0/8/8", "10.0.0/8", "abc", "10.0.0.1/8", "fd00::1/8", " 10.0.0.0/8",
-        "10.0.0.0 /8", "10.0.0.0/ 8", "10.0.0.0/+8"}) {
+        "10.0.0.0/8/8", "10.0.0/8", "abc", "10.0.0.1/8", "fd00::1/8", " 10.0.0.0/8", "10.0.0.0 /8",
+        "10.0.0.0/ 8", "10.0.0.0/+8"}) {
     auto range = parse_cidr(text);
     EXPECT_FALSE(range) << text;
     if (!range) {
