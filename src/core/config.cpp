@@ -382,7 +382,7 @@ const std::vector<KeyDef>& key_table() {
                    "Time for one delivery attempt from start to the end of the answer.",
                    std::chrono::milliseconds(100), std::chrono::minutes(5),
                    [](Config & c) -> auto& { return c.webhooks.timeout; }),
-      integer_key("webhooks.max_in_flight", "AIC_WEBHOOKS_MAX_IN_FLIGHT", "256",
+      integer_key("webhooks.max_in_flight", "AIC_WEBHOOKS_MAX_IN_FLIGHT", "512",
                   "Deliveries one process has in flight at once.", 1, 100000,
                   [](Config & c) -> auto& { return c.webhooks.max_in_flight; }),
       duration_key("webhooks.lease", "AIC_WEBHOOKS_LEASE", "60s",

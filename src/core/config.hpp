@@ -103,7 +103,7 @@ struct WebhooksConfig {
   std::vector<std::string> allow_addresses;
   Duration connect_timeout = std::chrono::seconds(5);
   Duration timeout = std::chrono::seconds(15);  // one attempt, start to end
-  std::int64_t max_in_flight = 256;
+  std::int64_t max_in_flight = 512;
   // How long a claimed message stays with its worker; a crashed worker's messages are sent
   // again after it. Must exceed `timeout`.
   Duration lease = std::chrono::seconds(60);

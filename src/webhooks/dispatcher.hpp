@@ -54,8 +54,8 @@ class Sender {
 };
 
 struct DispatcherOptions {
-  std::size_t max_in_flight = 256;
-  std::size_t claim_batch = 128;
+  std::size_t max_in_flight = 512;
+  std::size_t claim_batch = 256;
   // How often to look for due messages when nothing woke the dispatcher (retries falling
   // due, messages queued by other replicas).
   std::chrono::milliseconds poll_interval{250};

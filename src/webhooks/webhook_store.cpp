@@ -796,11 +796,13 @@ Result<std::int64_t> WebhookStore::replay(const core::Principal& actor,
       }
       moved = tx.execute(
           "UPDATE webhook_messages SET status = 'pending', attempts = 0, next_attempt_at = $4, "
+          "lease_until = 0, "
           "finished_at = NULL WHERE tenant_id = $1 AND endpoint_id = $2 AND id = $3",
           {actor.tenant_id, found->id, *request.message_id, now});
     } else {
       moved = tx.execute(
           "UPDATE webhook_messages SET status = 'pending', attempts = 0, next_attempt_at = $4, "
+          "lease_until = 0, "
           "finished_at = NULL WHERE tenant_id = $1 AND endpoint_id = $2 AND status = 'failed' "
           "AND created_at >= $3",
           {actor.tenant_id, found->id, *since, now});
@@ -822,15 +824,24 @@ Result<std::vector<ClaimedMessage>> WebhookStore::claim_due(
   std::vector<ClaimedMessage> claimed;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     claimed.clear();
+    if (tx.backend() == store::Backend::kPostgres) {
+      // Both queues below are read oldest first with a LIMIT. After a burst the planner's
+      // statistics lag behind the table and it picks a bitmap scan that visits every due row
+      // (and every not yet vacuumed one) before sorting: 27 ms instead of 0.6 ms per claim
+      // with 20,000 due. An ordered index scan stops after the LIMIT.
+      auto planned = tx.execute("SET LOCAL enable_bitmapscan = off");
+      if (!planned) return std::move(planned).error();
+    }
     if (auto fanned = fan_out_pending(tx, now_ms); !fanned) return fanned;
-    // Claiming pushes next_attempt_at to the end of the lease: nobody else sees the message
-    // as due until then, and the value doubles as proof of ownership when recording.
+    // Claiming sets lease_until: nobody else takes the message until then, and the value is
+    // the proof of ownership when recording. (A column outside every index, so PostgreSQL
+    // updates the row in place instead of adding index entries on every claim.)
     std::string pick =
         "SELECT id FROM webhook_messages WHERE status = 'pending' AND next_attempt_at <= $2 "
-        "ORDER BY next_attempt_at LIMIT $3";
+        "AND lease_until <= $2 ORDER BY next_attempt_at LIMIT $3";
     if (tx.backend() == store::Backend::kPostgres) pick += " FOR UPDATE SKIP LOCKED";
     auto rows = tx.execute(
-        "UPDATE webhook_messages SET next_attempt_at = $1 WHERE id IN (" + pick +
+        "UPDATE webhook_messages SET lease_until = $1 WHERE id IN (" + pick +
             ") RETURNING id, tenant_id, endpoint_id, payload, attempts",
         {lease, now_ms, static_cast<std::int64_t>(limit)});
     if (!rows) return std::move(rows).error();
@@ -896,26 +907,29 @@ core::Status WebhookStore::record_successes(Transaction& tx,
                                            const std::vector<const DeliveryOutcome*>& outcomes) {
   for (std::size_t start = 0; start < outcomes.size(); start += kRowsPerStatement) {
     const std::size_t end = std::min(outcomes.size(), start + kRowsPerStatement);
-    // Only the lease holder moves a message on; a late worker's outcome is dropped.
-    std::string sql =
-        "UPDATE webhook_messages SET status = 'delivered', attempts = attempts + 1, "
-        "finished_at = $1 WHERE status = 'pending' AND (";
-    std::vector<Value> params{core::utc_now_millis()};
-    for (std::size_t i = start; i < end; ++i) {
-      if (i > start) sql += " OR ";
-      sql += "(id = $";
-      sql += std::to_string(params.size() + 1);
-      sql += " AND next_attempt_at = $";
-      sql += std::to_string(params.size() + 2);
-      sql += ')';
-      params.emplace_back(outcomes[i]->message.id);
-      params.emplace_back(outcomes[i]->message.lease);
-    }
-    sql += ") RETURNING id";
-    auto moved = tx.execute(sql, params);
-    if (!moved) return std::move(moved).error();
+    // Only the lease holder moves a message on; a late worker's outcome is dropped. Messages
+    // claimed together share their lease, so this is one short statement per claim: a list
+    // of ids is planned in a fraction of the time of a list of (id, lease) pairs.
+    std::map<std::int64_t, std::vector<const DeliveryOutcome*>> by_lease;
+    for (std::size_t i = start; i < end; ++i) by_lease[outcomes[i]->message.lease].push_back(outcomes[i]);
     std::set<std::string> mine;
-    for (std::size_t row = 0; row < moved->rows.size(); ++row) mine.insert(moved->take_text(row, 0));
+    for (const auto& [lease, claimed] : by_lease) {
+      std::string sql =
+          "UPDATE webhook_messages SET status = 'delivered', attempts = attempts + 1, "
+          "finished_at = $1 WHERE status = 'pending' AND lease_until = $2 AND id IN (";
+      std::vector<Value> params{core::utc_now_millis(), lease};
+      for (const DeliveryOutcome* outcome : claimed) {
+        sql += params.size() == 2 ? "$" : ", $";
+        sql += std::to_string(params.size() + 1);
+        params.emplace_back(outcome->message.id);
+      }
+      sql += ") RETURNING id";
+      auto moved = tx.execute(sql, params);
+      if (!moved) return std::move(moved).error();
+      for (std::size_t row = 0; row < moved->rows.size(); ++row) {
+        mine.insert(moved->take_text(row, 0));
+      }
+    }
     if (mine.empty()) continue;
 
     constexpr std::size_t kColumns = 10;
@@ -989,7 +1003,8 @@ core::Status WebhookStore::record(const std::vector<DeliveryOutcome>& outcomes) 
       // (its attempt did happen, and the new holder will try again: at least once).
       auto moved = tx.execute(
           "UPDATE webhook_messages SET status = $3, attempts = $4, next_attempt_at = $5, "
-          "finished_at = $6 WHERE id = $1 AND next_attempt_at = $2 AND status = 'pending'",
+          "lease_until = 0, finished_at = $6 "
+          "WHERE id = $1 AND lease_until = $2 AND status = 'pending'",
           {message.id, message.lease, status, attempt_number, next_attempt_at,
            status == "pending" ? Value(nullptr) : Value(core::utc_now_millis())});
       if (!moved) return std::move(moved).error();
@@ -1037,8 +1052,8 @@ core::Status WebhookStore::defer(const std::vector<Deferral>& deferrals) {
   return database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     for (const Deferral& deferral : deferrals) {
       auto moved = tx.execute(
-          "UPDATE webhook_messages SET next_attempt_at = $3 "
-          "WHERE id = $1 AND next_attempt_at = $2 AND status = 'pending'",
+          "UPDATE webhook_messages SET next_attempt_at = $3, lease_until = 0 "
+          "WHERE id = $1 AND lease_until = $2 AND status = 'pending'",
           {deferral.message_id, deferral.lease, core::unix_millis(deferral.until)});
       if (!moved) return std::move(moved).error();
     }

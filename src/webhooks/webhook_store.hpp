@@ -7,10 +7,10 @@
 // fanned out, in the same transaction, so every committed event is fanned out exactly once
 // whichever process published it.
 //
-// Delivery workers (the Dispatcher) claim due messages with a lease: claiming moves the
-// message's next_attempt_at to the end of the lease, so a worker that dies mid-attempt only
-// delays the message until the lease runs out, and a worker that finishes records its outcome
-// only if its lease is still the current one. On PostgreSQL claims use FOR UPDATE SKIP LOCKED,
+// Delivery workers (the Dispatcher) claim due messages with a lease: claiming sets the
+// message's lease_until, so a worker that dies mid-attempt only delays the message until the
+// lease runs out, and a worker that finishes records its outcome only if its lease is still
+// the current one. On PostgreSQL claims use FOR UPDATE SKIP LOCKED,
 // so replicas never claim the same message at once.
 //
 // Tenant isolation as in identity/: every function on endpoints takes the acting Principal;
@@ -125,7 +125,7 @@ struct ClaimedMessage {
   std::string endpoint_id;
   std::string payload;
   std::int64_t attempts = 0;  // made before this one
-  std::int64_t lease = 0;     // next_attempt_at as claimed: proves the claim is still ours
+  std::int64_t lease = 0;     // lease_until as claimed: proves the claim is still ours
   std::string url;
   std::vector<Header> headers;
   std::vector<std::string> secrets;  // newest first; both sign during a rotation
