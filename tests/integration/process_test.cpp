@@ -17,6 +17,8 @@
 #include "webhook_receiver.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
+#include "store_test_support.hpp"
+#include "core/random.hpp"
 #include "test_server.hpp"
 
 extern char** environ;  // NOLINT: POSIX
@@ -379,6 +381,73 @@ TEST(Process, WebhookDeliveriesSurviveKillNine) {
   EXPECT_TRUE(complete) << names.size() << " of " << kEvents << " events delivered";
   ASSERT_EQ(::kill(second->pid, SIGTERM), 0);
   EXPECT_EQ(second->wait(), 0) << second->captured;
+}
+
+// Two `aic serve` processes on one PostgreSQL database deliver the same webhooks: claims are
+// row-locked (FOR UPDATE SKIP LOCKED), so each message is sent by exactly one of them.
+TEST(Process, TwoServersOnOnePostgresDeliverEachMessageOnce) {
+  auto server_url = store::testing::postgres_server_url();
+  ASSERT_TRUE(server_url) << "needs the test PostgreSQL server (run through ctest)";
+  const std::string name = "aic_two_servers_" + core::random_hex(core::system_random(), 6);
+  ASSERT_FALSE(store::testing::admin_exec(*server_url, "CREATE DATABASE " + name));
+  const std::string url = "AIC_DATABASE_URL=" + store::testing::with_database(*server_url, name);
+  ASSERT_EQ(spawn_aic({"admin", "bootstrap"}, {url})->wait(), 0);
+  auto tenant = spawn_aic(
+      {"admin", "create-tenant", "--name", "Twins", "--owner-email", "o@twins.example", "--json"},
+      {url});
+  ASSERT_EQ(tenant->wait(), 0) << tenant->captured;
+  std::string owner_key(
+      boost::json::parse(tenant->captured).as_object()["owner_api_key"].as_string());
+  const std::vector<std::string> env = {url, "AIC_LISTEN=127.0.0.1:0",
+                                        "AIC_WEBHOOKS_ALLOW_ADDRESSES=127.0.0.0/8",
+                                        "AIC_WEBHOOKS_POLL_INTERVAL=10ms"};
+  auto bearer = std::vector<std::pair<std::string, std::string>>{
+      {"Authorization", "Bearer " + owner_key}, {"Content-Type", "application/json"}};
+
+  WebhookReceiver receiver;
+  auto first = spawn_aic({"serve"}, env);
+  auto second = spawn_aic({"serve"}, env);
+  const std::uint16_t ports[] = {listening_port(*first), listening_port(*second)};
+  ASSERT_NE(ports[0], 0) << first->captured;
+  ASSERT_NE(ports[1], 0) << second->captured;
+  auto endpoint = http_request(ports[0], "POST", "/v1/webhook-endpoints",
+                               R"({"url":")" + receiver.url() + R"(","event_types":["api_key.*"]})",
+                               bearer);
+  ASSERT_TRUE(endpoint);
+  ASSERT_EQ(endpoint->status, 201) << endpoint->body;
+  constexpr int kEvents = 200;
+  for (int i = 0; i < kEvents; ++i) {
+    // Alternate servers, so both are woken by their own commits and compete for the work.
+    auto key = http_request(ports[i % 2], "POST", "/v1/api-keys",
+                            R"({"name":"twin-)" + std::to_string(i) + R"(","role":"viewer"})",
+                            bearer);
+    ASSERT_TRUE(key);
+    ASSERT_EQ(key->status, 201) << key->body;
+  }
+  // Once every message is recorded as delivered, nothing is sent again: then count.
+  std::string endpoint_id(boost::json::parse(endpoint->body).as_object()["id"].as_string());
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto page = http_request(ports[1], "GET",
+                                 "/v1/webhook-endpoints/" + endpoint_id +
+                                     "/messages?status=delivered&limit=200",
+                                 "", bearer);
+        return page && page->status == 200 &&
+               boost::json::parse(page->body).as_object()["data"].as_array().size() ==
+                   static_cast<std::size_t>(kEvents);
+      },
+      30s));
+  auto deliveries = receiver.deliveries();
+  std::map<std::string, int> sent;
+  for (const auto& delivery : deliveries) ++sent[header_of(delivery, "webhook-id")];
+  EXPECT_EQ(sent.size(), static_cast<std::size_t>(kEvents));
+  for (const auto& [id, times] : sent) EXPECT_EQ(times, 1) << id << " was delivered twice";
+
+  for (auto* server : {first.get(), second.get()}) {
+    ASSERT_EQ(::kill(server->pid, SIGTERM), 0);
+    EXPECT_EQ(server->wait(), 0) << server->captured;
+  }
+  store::testing::admin_exec(*server_url, "DROP DATABASE " + name + " WITH (FORCE)");
 }
 
 // The audit chain as an auditor checks it: intact after real CLI work, then broken by an edit

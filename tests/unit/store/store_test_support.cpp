@@ -14,8 +14,8 @@ namespace {
 constexpr const char* kUrlFileVariable = "AIC_TEST_POSTGRES_URL_FILE";
 constexpr const char* kSkipVariable = "AIC_TEST_SKIP_POSTGRES";
 
-// Runs one statement on a direct libpq connection. CREATE/DROP DATABASE cannot run inside a
-// transaction, so they bypass Database::transact.
+}  // namespace
+
 std::optional<std::string> admin_exec(const std::string& url, const std::string& sql) {
   PGconn* connection = PQconnectdb(url.c_str());
   std::optional<std::string> error;
@@ -32,7 +32,6 @@ std::optional<std::string> admin_exec(const std::string& url, const std::string&
   return error;
 }
 
-// `url` with its database name replaced by `name`.
 std::string with_database(const std::string& url, const std::string& name) {
   const auto authority_start = url.find("://") + 3;
   const auto path_start = url.find('/', authority_start);
@@ -42,7 +41,13 @@ std::string with_database(const std::string& url, const std::string& name) {
   return out;
 }
 
-}  // namespace
+std::optional<std::string> postgres_server_url() {
+  const char* url_file = std::getenv(kUrlFileVariable);
+  std::ifstream in(url_file != nullptr ? url_file : "");
+  std::string base_url;
+  if (!in || !std::getline(in, base_url) || base_url.empty()) return std::nullopt;
+  return base_url;
+}
 
 void BackendTest::SetUp() {
   const std::string suffix = core::random_hex(core::system_random(), 8);

@@ -58,6 +58,14 @@ class BackendTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<Database> database_;
 };
 
+// Runs one statement on a direct libpq connection to `url`; the error, if any. CREATE/DROP
+// DATABASE cannot run inside a transaction, so they bypass Database::transact.
+std::optional<std::string> admin_exec(const std::string& url, const std::string& sql);
+// `url` with its database name replaced by `name`.
+std::string with_database(const std::string& url, const std::string& name);
+// The URL of the test PostgreSQL server (ctest starts it, fixture "postgres"), if any.
+std::optional<std::string> postgres_server_url();
+
 // "sqlite" / "postgres", for test names.
 std::string backend_param_name(const ::testing::TestParamInfo<Backend>& info);
 
