@@ -49,20 +49,19 @@ class Receiver {
     config_.server.io_threads = 1;
     config_.server.shutdown_grace = std::chrono::milliseconds(100);
     metrics_ = std::make_unique<http::HttpMetrics>(registry_);
-    router_.add(
-        http::Method::kPost, "/hooks",
-        [this](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-          {
-            std::lock_guard lock(mutex_);
-            ++count_;
-            last_at_ = Clock::now();
-          }
-          arrived_.notify_all();
-          co_return http::Response::empty(204);
-        },
-        {.permission = std::string(http::kPublic)});
-    pipeline_ = std::make_unique<http::Pipeline>(std::vector<std::unique_ptr<http::Filter>>{},
-                                                 router_);
+    router_.add(http::Method::kPost, "/hooks",
+                [this](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+                  {
+                    std::lock_guard lock(mutex_);
+                    ++count_;
+                    last_at_ = Clock::now();
+                  }
+                  arrived_.notify_all();
+                  co_return http::Response::empty(204);
+                },
+                {.permission = std::string(http::kPublic)});
+    pipeline_ =
+        std::make_unique<http::Pipeline>(std::vector<std::unique_ptr<http::Filter>>{}, router_);
     server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);
     if (!server_->start()) throw std::runtime_error("receiver did not start");
   }
@@ -70,7 +69,9 @@ class Receiver {
     server_->begin_shutdown();
     server_->wait();
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hooks"; }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hooks";
+  }
   std::uint64_t count() {
     std::lock_guard lock(mutex_);
     return count_;
@@ -95,8 +96,9 @@ class Receiver {
   std::unique_ptr<http::Server> server_;
 };
 
-constexpr std::string_view kData = R"({"id":"key_0123456789abcdef","name":"bench","role":"viewer",)"
-                                   R"("principal_kind":"user","principal_id":"usr_1","expires_at":null})";
+constexpr std::string_view kData =
+    R"({"id":"key_0123456789abcdef","name":"bench","role":"viewer",)"
+    R"("principal_kind":"user","principal_id":"usr_1","expires_at":null})";
 
 double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
@@ -211,7 +213,8 @@ int main(int argc, char** argv) {
     auto pending = db.transact(store::Access::kReadOnly, [&](store::Transaction& tx) {
       auto rows = tx.execute("SELECT COUNT(*) FROM webhook_messages WHERE status <> 'delivered'");
       if (!rows) return core::Status(rows.error());
-      if (rows->integer(0, 0) != 0) return core::Status(core::Error::make(core::ErrorCode::kConflict, "not yet"));
+      if (rows->integer(0, 0) != 0)
+        return core::Status(core::Error::make(core::ErrorCode::kConflict, "not yet"));
       return core::Status{};
     });
     if (pending) break;

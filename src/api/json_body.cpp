@@ -116,8 +116,7 @@ JsonBody& JsonBody::optional(std::string_view name, std::optional<std::int64_t>&
   return *this;
 }
 
-JsonBody& JsonBody::optional(std::string_view name,
-                             std::optional<std::vector<std::string>>& out) {
+JsonBody& JsonBody::optional(std::string_view name, std::optional<std::vector<std::string>>& out) {
   if (first_error_) return *this;
   const boost::json::value* value = object_.if_contains(name);
   if (value == nullptr || value->is_null()) return *this;
@@ -139,8 +138,8 @@ JsonBody& JsonBody::optional(std::string_view name,
   std::vector<std::pair<std::string, std::string>> members;
   for (const auto& member : value->as_object()) {
     if (!member.value().is_string()) {
-      first_error_ = core::Error::invalid("must be a string",
-                                          pointer(name) + "/" + std::string(member.key()));
+      first_error_ =
+          core::Error::invalid("must be a string", pointer(name) + "/" + std::string(member.key()));
       return *this;
     }
     members.emplace_back(std::string(member.key()), std::string(member.value().as_string()));

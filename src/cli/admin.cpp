@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "audit/audit_log.hpp"
-#include "events/event_log.hpp"
 #include "cli/app.hpp"
 #include "core/random.hpp"
+#include "events/event_log.hpp"
 #include "identity/identity_store.hpp"
 #include "identity/token_service.hpp"
 #include "store/database.hpp"

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "core/build_info.hpp"
-#include "events/catalogue.hpp"
 #include "core/logging.hpp"
+#include "events/catalogue.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 

@@ -15,8 +15,8 @@
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 #include "core/random.hpp"
-#include "events/event_log.hpp"
 #include "core/worker_pool.hpp"
+#include "events/event_log.hpp"
 #include "http/filters.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
@@ -109,7 +109,7 @@ int serve(const core::Config& config) {
       {identity::token_settings(config.auth).master_key, config.webhooks.lease});
   api::v1::WebhookDependencies webhook_deps{webhook_store, workers, idempotency};
   api::v1::EventStreamDependencies event_stream_deps{events, workers,
-                                                   config.events.stream_heartbeat};
+                                                     config.events.stream_heartbeat};
   std::unique_ptr<WebhookDelivery> delivery;
   if (config.webhooks.deliver) {
     auto created = WebhookDelivery::create(config.webhooks, webhook_store);

@@ -75,9 +75,8 @@ core::Result<std::unique_ptr<WebhookDelivery>> WebhookDelivery::create(
   webhooks::DispatcherOptions dispatcher_options;
   dispatcher_options.max_in_flight = static_cast<std::size_t>(config.max_in_flight);
   dispatcher_options.poll_interval = config.poll_interval;
-  parts->dispatcher = std::make_unique<webhooks::Dispatcher>(store, *parts->sender,
-                                                            core::system_random(),
-                                                            dispatcher_options);
+  parts->dispatcher = std::make_unique<webhooks::Dispatcher>(
+      store, *parts->sender, core::system_random(), dispatcher_options);
   return std::unique_ptr<WebhookDelivery>(new WebhookDelivery(std::move(parts)));
 }
 

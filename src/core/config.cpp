@@ -360,41 +360,49 @@ const std::vector<KeyDef>& key_table() {
           "Failed authentications per minute from one client address; past it, credentials "
           "not verified recently are answered 429 without being looked up.",
           1, 1000000000, [](Config & c) -> auto& { return c.rate_limits.failed_authentications; }),
-      duration_key("events.stream_heartbeat", "AIC_EVENTS_STREAM_HEARTBEAT", "15s",
-                   "How often the live event stream sends a heartbeat comment while no event "
-                   "happens.",
-                   std::chrono::milliseconds(50), std::chrono::minutes(10),
-                   [](Config & c) -> auto& { return c.events.stream_heartbeat; }),
-      bool_key("webhooks.deliver", "AIC_WEBHOOKS_DELIVER", "true",
-               "Run webhook delivery workers in this process (every replica may; work is claimed "
-               "so nothing is sent twice at once).",
-               [](Config & c) -> auto& { return c.webhooks.deliver; }),
-      list_key("webhooks.allow_addresses", "AIC_WEBHOOKS_ALLOW_ADDRESSES", "[]",
-               "Address ranges (CIDR, e.g. \"10.20.0.0/16\") webhook deliveries may reach although "
-               "they are loopback, private, link-local or metadata addresses; all other such "
-               "targets are refused.",
-               [](Config & c) -> auto& { return c.webhooks.allow_addresses; }),
-      duration_key("webhooks.connect_timeout", "AIC_WEBHOOKS_CONNECT_TIMEOUT", "5s",
-                   "Time to resolve, connect and finish TLS for one delivery.",
-                   std::chrono::milliseconds(100), std::chrono::minutes(1),
-                   [](Config & c) -> auto& { return c.webhooks.connect_timeout; }),
-      duration_key("webhooks.timeout", "AIC_WEBHOOKS_TIMEOUT", "15s",
-                   "Time for one delivery attempt from start to the end of the answer.",
-                   std::chrono::milliseconds(100), std::chrono::minutes(5),
-                   [](Config & c) -> auto& { return c.webhooks.timeout; }),
-      integer_key("webhooks.max_in_flight", "AIC_WEBHOOKS_MAX_IN_FLIGHT", "512",
-                  "Deliveries one process has in flight at once.", 1, 100000,
-                  [](Config & c) -> auto& { return c.webhooks.max_in_flight; }),
-      duration_key("webhooks.lease", "AIC_WEBHOOKS_LEASE", "60s",
-                   "How long a claimed delivery belongs to its worker; after a crash it is sent "
-                   "again once this passes. Must exceed webhooks.timeout.",
-                   std::chrono::seconds(1), std::chrono::hours(1),
-                   [](Config & c) -> auto& { return c.webhooks.lease; }),
-      duration_key("webhooks.poll_interval", "AIC_WEBHOOKS_POLL_INTERVAL", "250ms",
-                   "How often workers look for due deliveries when nothing woke them (retries "
-                   "falling due, events published by other processes).",
-                   std::chrono::milliseconds(10), std::chrono::minutes(1),
-                   [](Config & c) -> auto& { return c.webhooks.poll_interval; }),
+      duration_key(
+          "events.stream_heartbeat", "AIC_EVENTS_STREAM_HEARTBEAT", "15s",
+          "How often the live event stream sends a heartbeat comment while no event "
+          "happens.",
+          std::chrono::milliseconds(50), std::chrono::minutes(10),
+          [](Config & c) -> auto& { return c.events.stream_heartbeat; }),
+      bool_key(
+          "webhooks.deliver", "AIC_WEBHOOKS_DELIVER", "true",
+          "Run webhook delivery workers in this process (every replica may; work is claimed "
+          "so nothing is sent twice at once).",
+          [](Config & c) -> auto& { return c.webhooks.deliver; }),
+      list_key(
+          "webhooks.allow_addresses", "AIC_WEBHOOKS_ALLOW_ADDRESSES", "[]",
+          "Address ranges (CIDR, e.g. \"10.20.0.0/16\") webhook deliveries may reach although "
+          "they are loopback, private, link-local or metadata addresses; all other such "
+          "targets are refused.",
+          [](Config & c) -> auto& { return c.webhooks.allow_addresses; }),
+      duration_key(
+          "webhooks.connect_timeout", "AIC_WEBHOOKS_CONNECT_TIMEOUT", "5s",
+          "Time to resolve, connect and finish TLS for one delivery.",
+          std::chrono::milliseconds(100), std::chrono::minutes(1),
+          [](Config & c) -> auto& { return c.webhooks.connect_timeout; }),
+      duration_key(
+          "webhooks.timeout", "AIC_WEBHOOKS_TIMEOUT", "15s",
+          "Time for one delivery attempt from start to the end of the answer.",
+          std::chrono::milliseconds(100), std::chrono::minutes(5),
+          [](Config & c) -> auto& { return c.webhooks.timeout; }),
+      integer_key(
+          "webhooks.max_in_flight", "AIC_WEBHOOKS_MAX_IN_FLIGHT", "512",
+          "Deliveries one process has in flight at once.", 1, 100000,
+          [](Config & c) -> auto& { return c.webhooks.max_in_flight; }),
+      duration_key(
+          "webhooks.lease", "AIC_WEBHOOKS_LEASE", "60s",
+          "How long a claimed delivery belongs to its worker; after a crash it is sent "
+          "again once this passes. Must exceed webhooks.timeout.",
+          std::chrono::seconds(1), std::chrono::hours(1),
+          [](Config & c) -> auto& { return c.webhooks.lease; }),
+      duration_key(
+          "webhooks.poll_interval", "AIC_WEBHOOKS_POLL_INTERVAL", "250ms",
+          "How often workers look for due deliveries when nothing woke them (retries "
+          "falling due, events published by other processes).",
+          std::chrono::milliseconds(10), std::chrono::minutes(1),
+          [](Config & c) -> auto& { return c.webhooks.poll_interval; }),
   };
   return table;
 }

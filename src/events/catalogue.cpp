@@ -6,40 +6,48 @@
 namespace aic::events {
 namespace {
 
-constexpr std::string_view kApiKeyData = R"({"type":"object","required":["id","name","role","principal_kind","principal_id"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"role":{"type":"string"},"principal_kind":{"type":"string","enum":["user","service_account"]},"principal_id":{"type":"string"},"expires_at":{"type":["string","null"],"format":"date-time"}}})";
+constexpr std::string_view kApiKeyData =
+    R"({"type":"object","required":["id","name","role","principal_kind","principal_id"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"role":{"type":"string"},"principal_kind":{"type":"string","enum":["user","service_account"]},"principal_id":{"type":"string"},"expires_at":{"type":["string","null"],"format":"date-time"}}})";
 
 constexpr std::array kCatalogue = {
     EventType{"api_key.created", "An API key was created (its secret is never part of an event).",
               kApiKeyData},
-    EventType{"api_key.rotated",
-              "An API key was rotated: `id` is the new key, `replaces` the old one, which keeps "
-              "working until `grace_until`.",
-              R"({"type":"object","required":["id","replaces","grace_until"],"properties":{"id":{"type":"string"},"replaces":{"type":"string"},"grace_until":{"type":"string","format":"date-time"}}})"},
+    EventType{
+        "api_key.rotated",
+        "An API key was rotated: `id` is the new key, `replaces` the old one, which keeps "
+        "working until `grace_until`.",
+        R"({"type":"object","required":["id","replaces","grace_until"],"properties":{"id":{"type":"string"},"replaces":{"type":"string"},"grace_until":{"type":"string","format":"date-time"}}})"},
     EventType{"api_key.revoked", "An API key was revoked and no longer authenticates.",
               R"({"type":"object","required":["id"],"properties":{"id":{"type":"string"}}})"},
-    EventType{"user.created", "A user was added to the tenant.",
-              R"({"type":"object","required":["id","email","role"],"properties":{"id":{"type":"string"},"email":{"type":"string"},"role":{"type":"string"}}})"},
-    EventType{"user.updated", "A user's role or password changed.",
-              R"({"type":"object","required":["id","role"],"properties":{"id":{"type":"string"},"role":{"type":"string"},"password_changed":{"type":"boolean"}}})"},
+    EventType{
+        "user.created", "A user was added to the tenant.",
+        R"({"type":"object","required":["id","email","role"],"properties":{"id":{"type":"string"},"email":{"type":"string"},"role":{"type":"string"}}})"},
+    EventType{
+        "user.updated", "A user's role or password changed.",
+        R"({"type":"object","required":["id","role"],"properties":{"id":{"type":"string"},"role":{"type":"string"},"password_changed":{"type":"boolean"}}})"},
     EventType{"user.disabled", "A user was disabled; their API keys were revoked.",
               R"({"type":"object","required":["id"],"properties":{"id":{"type":"string"}}})"},
-    EventType{"service_account.created", "A service account (machine client) was created.",
-              R"({"type":"object","required":["id","name","role"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"role":{"type":"string"}}})"},
+    EventType{
+        "service_account.created", "A service account (machine client) was created.",
+        R"({"type":"object","required":["id","name","role"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"role":{"type":"string"}}})"},
     EventType{"service_account.disabled",
               "A service account was disabled; its API keys were revoked.",
               R"({"type":"object","required":["id"],"properties":{"id":{"type":"string"}}})"},
-    EventType{"role.created", "The tenant defined a custom role.",
-              R"({"type":"object","required":["name","permissions"],"properties":{"name":{"type":"string"},"permissions":{"type":"array","items":{"type":"string"}}}})"},
+    EventType{
+        "role.created", "The tenant defined a custom role.",
+        R"({"type":"object","required":["name","permissions"],"properties":{"name":{"type":"string"},"permissions":{"type":"array","items":{"type":"string"}}}})"},
     EventType{"role.deleted", "A custom role was deleted.",
               R"({"type":"object","required":["name"],"properties":{"name":{"type":"string"}}})"},
-    EventType{"webhook.test",
-              "Sent on request to one endpoint (`POST /v1/webhook-endpoints/{id}/test`) to check "
-              "that it receives and verifies deliveries.",
-              R"({"type":"object","required":["endpoint_id"],"properties":{"endpoint_id":{"type":"string"}}})"},
-    EventType{"webhook.endpoint.disabled",
-              "An endpoint was disabled by the platform: it answered 410 Gone, or every delivery "
-              "to it failed for 5 days. Its undelivered messages wait in the dead-letter view.",
-              R"({"type":"object","required":["endpoint_id","url","reason"],"properties":{"endpoint_id":{"type":"string"},"url":{"type":"string"},"reason":{"type":"string"}}})"},
+    EventType{
+        "webhook.test",
+        "Sent on request to one endpoint (`POST /v1/webhook-endpoints/{id}/test`) to check "
+        "that it receives and verifies deliveries.",
+        R"({"type":"object","required":["endpoint_id"],"properties":{"endpoint_id":{"type":"string"}}})"},
+    EventType{
+        "webhook.endpoint.disabled",
+        "An endpoint was disabled by the platform: it answered 410 Gone, or every delivery "
+        "to it failed for 5 days. Its undelivered messages wait in the dead-letter view.",
+        R"({"type":"object","required":["endpoint_id","url","reason"],"properties":{"endpoint_id":{"type":"string"},"url":{"type":"string"},"reason":{"type":"string"}}})"},
 };
 
 bool word_character(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }

@@ -83,10 +83,9 @@ core::Result<Event> EventLog::publish(Transaction& tx, std::string_view tenant_i
   }
   event.seq = counter->integer(0, 0);
 
-  auto inserted = tx.execute("INSERT INTO events (" + std::string(kColumns) +
-                                 ") VALUES ($1, $2, $3, $4, $5, $6)",
-                             {event.id, event.tenant_id, event.seq, event.type, event.occurred_at,
-                              event.data});
+  auto inserted = tx.execute(
+      "INSERT INTO events (" + std::string(kColumns) + ") VALUES ($1, $2, $3, $4, $5, $6)",
+      {event.id, event.tenant_id, event.seq, event.type, event.occurred_at, event.data});
   if (!inserted) return std::move(inserted).error();
   tx.after_commit([this, tenant = event.tenant_id] { notify(tenant); });
   return event;

@@ -505,8 +505,7 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     const bool head_request = context.request.method == Method::kHead;
     auto write_ec = co_await write_response(stream, response, context.request.version, keep_alive,
                                             head_request, response_head);
-    if (!write_ec && response.stream && !head_request &&
-        !is_bodyless_status(response.status)) {
+    if (!write_ec && response.stream && !head_request && !is_bodyless_status(response.status)) {
       if (env.draining) response.stream->stop();  // began after the drain: end at once
       co_await write_stream(stream, session, *response.stream, context.request.version,
                             limits.request_timeout);

@@ -17,10 +17,10 @@ using core::Error;
 using core::ErrorCode;
 using core::Result;
 using store::Access;
-using store::Transaction;
-using store::Value;
 using store::append_page;
 using store::read_page;
+using store::Transaction;
+using store::Value;
 
 constexpr std::string_view kKeyColumns =
     "id, tenant_id, principal_kind, principal_id, name, role, created_at, expires_at, "
@@ -291,7 +291,8 @@ std::string key_data(const ApiKey& key) {
 }
 
 // Event data of string members, in the order given.
-std::string fields_data(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+std::string fields_data(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   std::string out;
   core::JsonWriter json(out);
   json.begin_object();
@@ -690,7 +691,8 @@ Result<IssuedKey> IdentityStore::create_api_key(const core::Principal& actor,
   issued.key.expires_at = request.expires_at;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     if (auto inserted = insert_key(tx, issued); !inserted) return inserted;
-    if (auto ok = append(audit_, tx, key_event(actor, origin, "api_key.created", issued.key)); !ok) {
+    if (auto ok = append(audit_, tx, key_event(actor, origin, "api_key.created", issued.key));
+        !ok) {
       return ok;
     }
     return publish(tx, actor.tenant_id, "api_key.created", key_data(issued.key));
@@ -805,8 +807,9 @@ Result<IssuedKey> IdentityStore::rotate_api_key(const core::Principal& actor,
     event.details = audit::details_json(
         {{"replaced_by", issued.key.id}, {"old_key_expires_at", until}, {"role", old->role}});
     if (auto ok = append(audit_, tx, event); !ok) return ok;
-    return publish(tx, actor.tenant_id, "api_key.rotated",
-                   fields_data({{"id", issued.key.id}, {"replaces", old->id}, {"grace_until", until}}));
+    return publish(
+        tx, actor.tenant_id, "api_key.rotated",
+        fields_data({{"id", issued.key.id}, {"replaces", old->id}, {"grace_until", until}}));
   });
   if (!status && denial)
     return refuse(actor, origin, "api_key.rotated", "api_key", key_id, *denial);
@@ -878,8 +881,9 @@ Result<CreatedServiceAccount> IdentityStore::create_service_account(
         !ok) {
       return ok;
     }
-    return publish(tx, actor.tenant_id, "service_account.created",
-                   fields_data({{"id", account.id}, {"name", account.name}, {"role", account.role}}));
+    return publish(
+        tx, actor.tenant_id, "service_account.created",
+        fields_data({{"id", account.id}, {"name", account.name}, {"role", account.role}}));
   });
   if (!status) return std::move(status).error();
   return created;

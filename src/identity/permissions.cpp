@@ -34,11 +34,11 @@ const Table& table() {
   static const Table by_role = {
       // The owner holds every tenant permission, so it can grant any role.
       {"owner", tenant_permissions()},
-      {"admin", sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead,
-                        p::kApiKeysManage, p::kServiceAccountsRead, p::kServiceAccountsManage,
-                        p::kRolesRead, p::kRolesManage, p::kAuditRead, p::kEntitiesRead,
-                        p::kEntitiesWrite, p::kAiInvoke, p::kIntegrationsManage, p::kWebhooksRead,
-                        p::kWebhooksManage, p::kEventsRead})},
+      {"admin",
+       sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead, p::kApiKeysManage,
+               p::kServiceAccountsRead, p::kServiceAccountsManage, p::kRolesRead, p::kRolesManage,
+               p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke,
+               p::kIntegrationsManage, p::kWebhooksRead, p::kWebhooksManage, p::kEventsRead})},
       {"analyst", sorted({p::kTenantRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke})},
       {"viewer", sorted({p::kTenantRead, p::kEntitiesRead})},
       {"billing", sorted({p::kTenantRead, p::kBillingRead})},

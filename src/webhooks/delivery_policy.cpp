@@ -27,7 +27,8 @@ std::optional<Millis> scheduled_delay(int attempts_made) {
 
 Millis retry_delay(Millis scheduled, double jitter_unit, std::optional<Millis> retry_after) {
   double factor = 0.9 + 0.2 * std::clamp(jitter_unit, 0.0, 1.0);
-  auto jittered = Millis(static_cast<std::int64_t>(static_cast<double>(scheduled.count()) * factor));
+  auto jittered =
+      Millis(static_cast<std::int64_t>(static_cast<double>(scheduled.count()) * factor));
   if (retry_after && *retry_after > jittered) return std::min(*retry_after, kMaxRetryAfter);
   return jittered;
 }

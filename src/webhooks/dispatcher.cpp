@@ -128,8 +128,8 @@ void Dispatcher::dispatch(std::vector<ClaimedMessage>& claimed, std::vector<Defe
                    outcome.response_body = std::move(result.body);
                    outcome.latency = result.latency;
                    if (result.retry_after) {
-                     outcome.retry_after = parse_retry_after(*result.retry_after,
-                                                             std::chrono::system_clock::now());
+                     outcome.retry_after =
+                         parse_retry_after(*result.retry_after, std::chrono::system_clock::now());
                    }
                    {
                      std::lock_guard lock(inbox->mutex);
@@ -154,8 +154,8 @@ void Dispatcher::run() {
     std::size_t claimed_count = 0;
     const std::size_t room = options_.max_in_flight - in_flight_;
     if (room > 0) {
-      auto claimed = store_.claim_due(std::chrono::system_clock::now(),
-                                      std::min(room, options_.claim_batch));
+      auto claimed =
+          store_.claim_due(std::chrono::system_clock::now(), std::min(room, options_.claim_batch));
       if (!claimed) {
         core::log_warn("webhook messages not claimed: " + claimed.error().message);
       } else {

@@ -38,9 +38,9 @@ struct OutgoingRequest {
 };
 
 struct SenderResult {
-  int status = 0;     // 0: no answer
-  std::string error;  // why there was no answer
-  std::string body;   // the start of the answer
+  int status = 0;                          // 0: no answer
+  std::string error;                       // why there was no answer
+  std::string body;                        // the start of the answer
   std::optional<std::string> retry_after;  // the Retry-After header, if sent
   std::chrono::milliseconds latency{0};
 };

@@ -39,8 +39,9 @@ constexpr std::chrono::hours kSecretRotationOverlap{24};
 
 // Headers a receiver relies on us to set, or that would change how the request is framed.
 constexpr std::array<std::string_view, 12> kReservedHeaders = {
-    "host",    "content-length", "content-type",      "transfer-encoding", "connection", "te",
-    "upgrade", "keep-alive",     "proxy-authorization", "user-agent",        "expect",     "trailer"};
+    "host",   "content-length", "content-type", "transfer-encoding",   "connection",
+    "te",     "upgrade",        "keep-alive",   "proxy-authorization", "user-agent",
+    "expect", "trailer"};
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -75,8 +76,9 @@ core::Status require_tenant(const core::Principal& actor) {
 // Time-ordered ids: hex milliseconds first, so ids of one kind sort roughly by creation.
 std::string new_id(std::string_view prefix, core::Random& random) {
   char millis[16];
-  std::snprintf(millis, sizeof millis, "%012llx",
-                static_cast<unsigned long long>(core::unix_millis(std::chrono::system_clock::now())));
+  std::snprintf(
+      millis, sizeof millis, "%012llx",
+      static_cast<unsigned long long>(core::unix_millis(std::chrono::system_clock::now())));
   return std::string(prefix) + millis + core::random_hex(random, 8);
 }
 
@@ -194,7 +196,8 @@ core::Status append_audit(audit::AuditLog& log, Transaction& tx, const core::Pri
 }
 
 // A JSON object of string members, for event data.
-std::string object_json(std::initializer_list<std::pair<std::string_view, std::string_view>> members) {
+std::string object_json(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> members) {
   std::string out;
   core::JsonWriter json(out);
   json.begin_object();
@@ -342,17 +345,15 @@ bool WorkSignal::wait_for(std::chrono::milliseconds timeout) {
   return notified;
 }
 
-WebhookStore::WebhookStore(store::Database& database, core::Random& random,
-                           audit::AuditLog& audit, events::EventLog& events,
-                           WebhookStoreOptions options)
+WebhookStore::WebhookStore(store::Database& database, core::Random& random, audit::AuditLog& audit,
+                           events::EventLog& events, WebhookStoreOptions options)
     : database_(database),
       random_(random),
       audit_(audit),
       events_(events),
       options_(std::move(options)) {
-  subscription_ = events_.subscribe([signal = work_signal_](const std::string&) {
-    signal->notify();
-  });
+  subscription_ =
+      events_.subscribe([signal = work_signal_](const std::string&) { signal->notify(); });
 }
 
 WebhookStore::~WebhookStore() { events_.unsubscribe(subscription_); }
@@ -393,8 +394,7 @@ core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms)
           {event.tenant_id});
       if (!endpoints) return std::move(endpoints).error();
       for (std::size_t e = 0; e < endpoints->rows.size(); ++e) {
-        subscribed->second.emplace_back(endpoints->text(e, 0),
-                                        split_types(endpoints->text(e, 1)));
+        subscribed->second.emplace_back(endpoints->text(e, 0), split_types(endpoints->text(e, 1)));
       }
     }
     for (const auto& [endpoint_id, filters] : subscribed->second) {
@@ -541,7 +541,8 @@ Result<Endpoint> WebhookStore::update_endpoint(const core::Principal& actor,
     if (changes.description) endpoint.description = *changes.description;
     if (changes.event_types) endpoint.event_types = *changes.event_types;
     if (changes.headers) endpoint.headers = *changes.headers;
-    if (changes.rate_limit_per_second) endpoint.rate_limit_per_second = *changes.rate_limit_per_second;
+    if (changes.rate_limit_per_second)
+      endpoint.rate_limit_per_second = *changes.rate_limit_per_second;
     endpoint.updated_at = core::utc_now_millis();
     // The version check in the WHERE clause makes a concurrent update lose cleanly.
     auto written = tx.execute(
@@ -580,9 +581,9 @@ core::Status WebhookStore::disable_in(Transaction& tx, const std::string& tenant
       "WHERE endpoint_id = $1 AND status = 'pending'",
       {endpoint_id, core::utc_now_millis()});
   if (!dead) return std::move(dead).error();
-  auto published =
-      events_.publish(tx, tenant_id, "webhook.endpoint.disabled",
-                      object_json({{"endpoint_id", endpoint_id}, {"url", url}, {"reason", reason}}));
+  auto published = events_.publish(
+      tx, tenant_id, "webhook.endpoint.disabled",
+      object_json({{"endpoint_id", endpoint_id}, {"url", url}, {"reason", reason}}));
   if (!published) return std::move(published).error();
   return {};
 }
@@ -677,8 +678,7 @@ Result<EndpointWithSecret> WebhookStore::rotate_secret(const core::Principal& ac
   return rotated;
 }
 
-Result<Message> WebhookStore::send_test(const core::Principal& actor,
-                                        std::string_view endpoint_id,
+Result<Message> WebhookStore::send_test(const core::Principal& actor, std::string_view endpoint_id,
                                         const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   std::optional<Message> queued;
@@ -783,7 +783,8 @@ Result<std::int64_t> WebhookStore::replay(const core::Principal& actor,
     Result<store::QueryResult> moved = Error::make(ErrorCode::kInternal, "unset");
     if (request.message_id) {
       auto message = tx.execute(
-          "SELECT status FROM webhook_messages WHERE tenant_id = $1 AND endpoint_id = $2 AND id = $3",
+          "SELECT status FROM webhook_messages WHERE tenant_id = $1 AND endpoint_id = $2 AND id = "
+          "$3",
           {actor.tenant_id, found->id, *request.message_id});
       if (!message) return std::move(message).error();
       if (message->rows.empty()) {
@@ -840,10 +841,9 @@ Result<std::vector<ClaimedMessage>> WebhookStore::claim_due(
         "SELECT id FROM webhook_messages WHERE status = 'pending' AND next_attempt_at <= $2 "
         "AND lease_until <= $2 ORDER BY next_attempt_at LIMIT $3";
     if (tx.backend() == store::Backend::kPostgres) pick += " FOR UPDATE SKIP LOCKED";
-    auto rows = tx.execute(
-        "UPDATE webhook_messages SET lease_until = $1 WHERE id IN (" + pick +
-            ") RETURNING id, tenant_id, endpoint_id, payload, attempts",
-        {lease, now_ms, static_cast<std::int64_t>(limit)});
+    auto rows = tx.execute("UPDATE webhook_messages SET lease_until = $1 WHERE id IN (" + pick +
+                               ") RETURNING id, tenant_id, endpoint_id, payload, attempts",
+                           {lease, now_ms, static_cast<std::int64_t>(limit)});
     if (!rows) return std::move(rows).error();
     if (rows->rows.empty()) return {};
 
@@ -904,14 +904,15 @@ Result<std::vector<ClaimedMessage>> WebhookStore::claim_due(
 }
 
 core::Status WebhookStore::record_successes(Transaction& tx,
-                                           const std::vector<const DeliveryOutcome*>& outcomes) {
+                                            const std::vector<const DeliveryOutcome*>& outcomes) {
   for (std::size_t start = 0; start < outcomes.size(); start += kRowsPerStatement) {
     const std::size_t end = std::min(outcomes.size(), start + kRowsPerStatement);
     // Only the lease holder moves a message on; a late worker's outcome is dropped. Messages
     // claimed together share their lease, so this is one short statement per claim: a list
     // of ids is planned in a fraction of the time of a list of (id, lease) pairs.
     std::map<std::int64_t, std::vector<const DeliveryOutcome*>> by_lease;
-    for (std::size_t i = start; i < end; ++i) by_lease[outcomes[i]->message.lease].push_back(outcomes[i]);
+    for (std::size_t i = start; i < end; ++i)
+      by_lease[outcomes[i]->message.lease].push_back(outcomes[i]);
     std::set<std::string> mine;
     for (const auto& [lease, claimed] : by_lease) {
       std::string sql =
@@ -960,8 +961,9 @@ core::Status WebhookStore::record_successes(Transaction& tx,
     auto inserted = tx.execute(insert, rows);
     if (!inserted) return std::move(inserted).error();
     // A success ends the endpoint's failure streak.
-    std::string heal = "UPDATE webhook_endpoints SET failing_since = NULL "
-                       "WHERE failing_since IS NOT NULL AND id IN (";
+    std::string heal =
+        "UPDATE webhook_endpoints SET failing_since = NULL "
+        "WHERE failing_since IS NOT NULL AND id IN (";
     std::vector<Value> ids;
     for (const std::string& endpoint_id : endpoints) {
       heal += ids.empty() ? "$" : ", $";
@@ -1036,8 +1038,8 @@ core::Status WebhookStore::record(const std::vector<DeliveryOutcome>& outcomes) 
         reason = "every delivery failed for 5 days";
       }
       if (!reason.empty()) {
-        if (auto ok = disable_in(tx, message.tenant_id, message.endpoint_id, streak->text(0, 1),
-                                 reason);
+        if (auto ok =
+                disable_in(tx, message.tenant_id, message.endpoint_id, streak->text(0, 1), reason);
             !ok) {
           return ok;
         }

@@ -182,7 +182,7 @@ class WebhookStore {
                                                    const NewEndpoint& request,
                                                    const audit::Origin& origin);
   core::Result<store::PageOf<Endpoint>> list_endpoints(const core::Principal& actor,
-                                                          const store::PageRequest& page);
+                                                       const store::PageRequest& page);
   core::Result<Endpoint> get_endpoint(const core::Principal& actor, std::string_view endpoint_id);
   // kPreconditionFailed when `if_match` is set and is not the current version.
   core::Result<Endpoint> update_endpoint(const core::Principal& actor, std::string_view endpoint_id,
@@ -206,12 +206,12 @@ class WebhookStore {
 
   // Newest first. `status` filters ("pending", "delivered", "failed") when not empty.
   core::Result<store::PageOf<Message>> list_messages(const core::Principal& actor,
-                                                        std::string_view endpoint_id,
-                                                        std::string_view status,
-                                                        const store::PageRequest& page);
+                                                     std::string_view endpoint_id,
+                                                     std::string_view status,
+                                                     const store::PageRequest& page);
   core::Result<store::PageOf<Attempt>> list_attempts(const core::Principal& actor,
-                                                        std::string_view endpoint_id,
-                                                        const store::PageRequest& page);
+                                                     std::string_view endpoint_id,
+                                                     const store::PageRequest& page);
   // Moves dead letters back to pending, due now, with a fresh schedule. Returns how many.
   core::Result<std::int64_t> replay(const core::Principal& actor, std::string_view endpoint_id,
                                     const ReplayRequest& request, const audit::Origin& origin);

@@ -221,12 +221,9 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
   ASSERT_TRUE(endpoint);
   ASSERT_EQ(endpoint->status, 201) << endpoint->body;
   std::string a_endpoint_id(body_of(*endpoint)["id"].as_string());
-  std::map<std::string, std::string> a_objects = {{"endpoint_id", a_endpoint_id},
-                                                  {"key_id", a_key_id},
-                                                  {"tenant_id", world.tenant_a},
-                                                  {"account_id", a_account_id},
-                                                  {"user_id", a_user_id},
-                                                  {"role_name", "alpha_auditor"}};
+  std::map<std::string, std::string> a_objects = {
+      {"endpoint_id", a_endpoint_id}, {"key_id", a_key_id},   {"tenant_id", world.tenant_a},
+      {"account_id", a_account_id},   {"user_id", a_user_id}, {"role_name", "alpha_auditor"}};
 
   for (const http::Route* route : world.server.router().routes()) {
     // A live stream never ends; that B's stream carries none of A's events is tested in

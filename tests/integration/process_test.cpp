@@ -13,13 +13,13 @@
 #include <map>
 #include <set>
 
+#include "core/random.hpp"
 #include "raw_client.hpp"
-#include "webhook_receiver.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 #include "store_test_support.hpp"
-#include "core/random.hpp"
 #include "test_server.hpp"
+#include "webhook_receiver.hpp"
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -313,9 +313,9 @@ TEST(Process, WebhookDeliveriesSurviveKillNine) {
   TempDir dir;
   std::string url = "AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string();
   ASSERT_EQ(spawn_aic({"admin", "bootstrap"}, {url})->wait(), 0);
-  auto tenant = spawn_aic(
-      {"admin", "create-tenant", "--name", "Durable", "--owner-email", "o@durable.example", "--json"},
-      {url});
+  auto tenant = spawn_aic({"admin", "create-tenant", "--name", "Durable", "--owner-email",
+                           "o@durable.example", "--json"},
+                          {url});
   ASSERT_EQ(tenant->wait(), 0) << tenant->captured;
   std::string owner_key(
       boost::json::parse(tenant->captured).as_object()["owner_api_key"].as_string());
@@ -333,16 +333,16 @@ TEST(Process, WebhookDeliveriesSurviveKillNine) {
   auto first = spawn_aic({"serve"}, env);
   std::uint16_t port = listening_port(*first);
   ASSERT_NE(port, 0) << first->captured;
-  auto endpoint = http_request(port, "POST", "/v1/webhook-endpoints",
-                               R"({"url":")" + receiver.url() + R"(","event_types":["api_key.*"]})",
-                               bearer);
+  auto endpoint =
+      http_request(port, "POST", "/v1/webhook-endpoints",
+                   R"({"url":")" + receiver.url() + R"(","event_types":["api_key.*"]})", bearer);
   ASSERT_TRUE(endpoint);
   ASSERT_EQ(endpoint->status, 201) << endpoint->body;
   constexpr int kEvents = 20;
   for (int i = 0; i < kEvents; ++i) {
-    auto key = http_request(port, "POST", "/v1/api-keys",
-                            R"({"name":"durable-)" + std::to_string(i) + R"(","role":"viewer"})",
-                            bearer);
+    auto key =
+        http_request(port, "POST", "/v1/api-keys",
+                     R"({"name":"durable-)" + std::to_string(i) + R"(","role":"viewer"})", bearer);
     ASSERT_TRUE(key);
     ASSERT_EQ(key->status, 201) << key->body;
   }
@@ -410,17 +410,17 @@ TEST(Process, TwoServersOnOnePostgresDeliverEachMessageOnce) {
   const std::uint16_t ports[] = {listening_port(*first), listening_port(*second)};
   ASSERT_NE(ports[0], 0) << first->captured;
   ASSERT_NE(ports[1], 0) << second->captured;
-  auto endpoint = http_request(ports[0], "POST", "/v1/webhook-endpoints",
-                               R"({"url":")" + receiver.url() + R"(","event_types":["api_key.*"]})",
-                               bearer);
+  auto endpoint =
+      http_request(ports[0], "POST", "/v1/webhook-endpoints",
+                   R"({"url":")" + receiver.url() + R"(","event_types":["api_key.*"]})", bearer);
   ASSERT_TRUE(endpoint);
   ASSERT_EQ(endpoint->status, 201) << endpoint->body;
   constexpr int kEvents = 200;
   for (int i = 0; i < kEvents; ++i) {
     // Alternate servers, so both are woken by their own commits and compete for the work.
-    auto key = http_request(ports[i % 2], "POST", "/v1/api-keys",
-                            R"({"name":"twin-)" + std::to_string(i) + R"(","role":"viewer"})",
-                            bearer);
+    auto key =
+        http_request(ports[i % 2], "POST", "/v1/api-keys",
+                     R"({"name":"twin-)" + std::to_string(i) + R"(","role":"viewer"})", bearer);
     ASSERT_TRUE(key);
     ASSERT_EQ(key->status, 201) << key->body;
   }
@@ -428,10 +428,10 @@ TEST(Process, TwoServersOnOnePostgresDeliverEachMessageOnce) {
   std::string endpoint_id(boost::json::parse(endpoint->body).as_object()["id"].as_string());
   EXPECT_TRUE(eventually(
       [&] {
-        auto page = http_request(ports[1], "GET",
-                                 "/v1/webhook-endpoints/" + endpoint_id +
-                                     "/messages?status=delivered&limit=200",
-                                 "", bearer);
+        auto page = http_request(
+            ports[1], "GET",
+            "/v1/webhook-endpoints/" + endpoint_id + "/messages?status=delivered&limit=200", "",
+            bearer);
         return page && page->status == 200 &&
                boost::json::parse(page->body).as_object()["data"].as_array().size() ==
                    static_cast<std::size_t>(kEvents);

@@ -84,8 +84,9 @@ TEST(Webhooks, AChangeIsDeliveredSignedToTheReceiver) {
             webhooks::sign(*key, id, timestamp, delivery.body));
   EXPECT_LE(std::abs(timestamp - std::time(nullptr)), 60);
 
-  auto attempts = poll(world, "/v1/webhook-endpoints/" + endpoint.id + "/attempts",
-                       [](const json::object& body) { return !body.at("data").as_array().empty(); });
+  auto attempts =
+      poll(world, "/v1/webhook-endpoints/" + endpoint.id + "/attempts",
+           [](const json::object& body) { return !body.at("data").as_array().empty(); });
   auto& first = attempts["data"].as_array()[0].as_object();
   EXPECT_EQ(first["succeeded"], true);
   EXPECT_EQ(first["status_code"], 204);
@@ -111,8 +112,8 @@ TEST(Webhooks, GoneDisablesTheEndpointAndReplaySendsTheDeadLettersLater) {
 
   // Back in service: enable, replay, delivered with the same webhook-id.
   receiver.answer(200);
-  auto enabled = world.call("POST", "/v1/webhook-endpoints/" + endpoint.id + "/enable",
-                            world.owner_a, "");
+  auto enabled =
+      world.call("POST", "/v1/webhook-endpoints/" + endpoint.id + "/enable", world.owner_a, "");
   ASSERT_TRUE(enabled);
   ASSERT_EQ(enabled->status, 200) << enabled->body;
   auto replayed = world.call("POST", "/v1/webhook-endpoints/" + endpoint.id + "/replay",
@@ -132,8 +133,9 @@ TEST(Webhooks, ASlowReceiverTimesOutAndTheFailureIsRecorded) {
   World world(deliveries_to_loopback(milliseconds(300)));
   auto endpoint = create_endpoint(world, receiver.url());
   world.create_key(world.owner_a, "viewer");
-  auto attempts = poll(world, "/v1/webhook-endpoints/" + endpoint.id + "/attempts",
-                       [](const json::object& body) { return !body.at("data").as_array().empty(); });
+  auto attempts =
+      poll(world, "/v1/webhook-endpoints/" + endpoint.id + "/attempts",
+           [](const json::object& body) { return !body.at("data").as_array().empty(); });
   ASSERT_FALSE(attempts["data"].as_array().empty());
   auto& attempt = attempts["data"].as_array()[0].as_object();
   EXPECT_EQ(attempt["succeeded"], false);
@@ -156,8 +158,9 @@ TEST(Webhooks, PrivateAndLoopbackTargetsAreRefusedByDefault) {
   });
   auto endpoint = create_endpoint(world, receiver.url());
   world.create_key(world.owner_a, "viewer");
-  auto attempts = poll(world, "/v1/webhook-endpoints/" + endpoint.id + "/attempts",
-                       [](const json::object& body) { return !body.at("data").as_array().empty(); });
+  auto attempts =
+      poll(world, "/v1/webhook-endpoints/" + endpoint.id + "/attempts",
+           [](const json::object& body) { return !body.at("data").as_array().empty(); });
   ASSERT_FALSE(attempts["data"].as_array().empty());
   std::string error(attempts["data"].as_array()[0].as_object()["error"].as_string());
   EXPECT_NE(error.find("127.0.0.1"), std::string::npos) << error;
@@ -180,8 +183,8 @@ TEST(Webhooks, EndpointsOfAnotherTenantAreNotFound) {
   EXPECT_EQ(listed->body.find(endpoint.id), std::string::npos);
   // A viewer may not manage endpoints.
   auto [viewer_id, viewer] = world.create_key(world.owner_a, "viewer");
-  auto refused = world.call("POST", "/v1/webhook-endpoints", viewer,
-                            R"({"url":"https://hooks.example/in"})");
+  auto refused =
+      world.call("POST", "/v1/webhook-endpoints", viewer, R"({"url":"https://hooks.example/in"})");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403);
 }
@@ -189,8 +192,9 @@ TEST(Webhooks, EndpointsOfAnotherTenantAreNotFound) {
 TEST(EventStream, StreamsNewEventsAndResumesAfterLastEventId) {
   World world(deliveries_to_loopback());
   RawClient stream(world.server.port());
-  stream.send("GET /v1/events/stream?types=api_key.* HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-               world.owner_a + "\r\n\r\n");
+  stream.send(
+      "GET /v1/events/stream?types=api_key.* HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+      world.owner_a + "\r\n\r\n");
   std::string text = stream.read_until("retry:");
   ASSERT_NE(text.find("200 OK"), std::string::npos) << text;
   EXPECT_NE(text.find("Content-Type: text/event-stream"), std::string::npos) << text;
@@ -211,7 +215,7 @@ TEST(EventStream, StreamsNewEventsAndResumesAfterLastEventId) {
   std::string id = text.substr(first_id + 4, text.find('\n', first_id) - first_id - 4);
   RawClient resumed(world.server.port());
   resumed.send("GET /v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                world.owner_a + "\r\nLast-Event-ID: " + id + "\r\n\r\n");
+               world.owner_a + "\r\nLast-Event-ID: " + id + "\r\n\r\n");
   std::string again = resumed.read_until("\"analyst\"");
   EXPECT_NE(again.find("user.created"), std::string::npos) << again;
   EXPECT_EQ(again.find("id: " + id + "\n"), std::string::npos) << again;
@@ -221,8 +225,9 @@ TEST(EventStream, AnotherTenantsEventsNeverShow) {
   World world(deliveries_to_loopback());
   auto [tenant_b, owner_b] = world.create_tenant("Beta Bank", "owner@beta.example");
   RawClient stream(world.server.port());
-  stream.send("GET /v1/events/stream?last_event_id=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-              owner_b + "\r\n\r\n");
+  stream.send(
+      "GET /v1/events/stream?last_event_id=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+      owner_b + "\r\n\r\n");
   std::string text = stream.read_until("retry:");
   world.create_key(world.owner_a, "viewer");
   // B's own history (its owner's key) and heartbeats, never A's.

@@ -10,17 +10,16 @@
 #include "api/oauth/oauth_routes.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
+#include "api/v1/event_stream_routes.hpp"
 #include "api/v1/identity_routes.hpp"
+#include "api/v1/webhook_routes.hpp"
 #include "audit/async_writer.hpp"
 #include "audit/audit_log.hpp"
 #include "cli/webhook_delivery.hpp"
-#include "events/event_log.hpp"
-#include "api/v1/event_stream_routes.hpp"
-#include "api/v1/webhook_routes.hpp"
-#include "webhooks/webhook_store.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "core/worker_pool.hpp"
+#include "events/event_log.hpp"
 #include "http/filters.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
@@ -28,6 +27,7 @@
 #include "identity/identity_store.hpp"
 #include "ratelimit/rate_limiter.hpp"
 #include "store/database.hpp"
+#include "webhooks/webhook_store.hpp"
 
 namespace aic::test {
 

@@ -17,8 +17,8 @@ WebhookReceiver::WebhookReceiver() {
   router_.add(http::Method::kPost, "/hooks",
               [this](http::RequestContext& context) { return handle(context); },
               {.permission = std::string(http::kPublic)});
-  pipeline_ = std::make_unique<http::Pipeline>(std::vector<std::unique_ptr<http::Filter>>{},
-                                               router_);
+  pipeline_ =
+      std::make_unique<http::Pipeline>(std::vector<std::unique_ptr<http::Filter>>{}, router_);
   server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);
   if (auto started = server_->start(); !started) {
     throw std::runtime_error("receiver: " + started.error().message);
@@ -34,8 +34,7 @@ std::string WebhookReceiver::url() const {
   return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hooks";
 }
 
-void WebhookReceiver::answer(int status, std::chrono::milliseconds delay,
-                             std::string retry_after) {
+void WebhookReceiver::answer(int status, std::chrono::milliseconds delay, std::string retry_after) {
   std::lock_guard lock(mutex_);
   status_ = status;
   delay_ = delay;
@@ -47,8 +46,8 @@ std::vector<WebhookReceiver::Delivery> WebhookReceiver::deliveries() {
   return deliveries_;
 }
 
-std::vector<WebhookReceiver::Delivery> WebhookReceiver::wait_for(std::size_t count,
-                                                                std::chrono::milliseconds timeout) {
+std::vector<WebhookReceiver::Delivery> WebhookReceiver::wait_for(
+    std::size_t count, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   arrived_.wait_for(lock, timeout, [&] { return deliveries_.size() >= count; });
   return deliveries_;
@@ -70,8 +69,8 @@ boost::asio::awaitable<http::Response> WebhookReceiver::handle(http::RequestCont
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
     co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
-  http::Response response = http::Response::make(status, "receiver says " + std::to_string(status),
-                                                  "text/plain");
+  http::Response response =
+      http::Response::make(status, "receiver says " + std::to_string(status), "text/plain");
   if (!retry_after.empty()) response.headers.set("Retry-After", retry_after);
   co_return response;
 }

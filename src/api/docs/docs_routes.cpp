@@ -95,9 +95,7 @@ ApiInfo api_info() {
        "URLs that receive the tenant's events as signed POSTs (Standard Webhooks), with "
        "every attempt logged and dead letters replayable.",
        {"/v1/webhook-endpoints"}},
-      {"events",
-       "The tenant's domain events as a live Server-Sent Events stream.",
-       {"/v1/events"}},
+      {"events", "The tenant's domain events as a live Server-Sent Events stream.", {"/v1/events"}},
   };
   info.schemas = v1::component_schemas();
   return info;

@@ -87,16 +87,16 @@ class EventStream final : public http::BodyStream,
     auto executor = co_await asio::this_coro::executor;
     timer_.emplace(executor);
     std::weak_ptr<EventStream> self = weak_from_this();
-    subscription_ = deps_.events.subscribe([self, executor, tenant = tenant_id_](
-                                               const std::string& tenant_id) {
-      if (tenant_id != tenant) return;
-      asio::post(executor, [self] {
-        if (auto stream = self.lock()) {
-          stream->woken_ = true;
-          if (stream->timer_) stream->timer_->cancel();
-        }
-      });
-    });
+    subscription_ =
+        deps_.events.subscribe([self, executor, tenant = tenant_id_](const std::string& tenant_id) {
+          if (tenant_id != tenant) return;
+          asio::post(executor, [self] {
+            if (auto stream = self.lock()) {
+              stream->woken_ = true;
+              if (stream->timer_) stream->timer_->cancel();
+            }
+          });
+        });
   }
 
   bool wanted(std::string_view type) const {
@@ -126,9 +126,9 @@ core::Result<std::vector<std::string>> parse_types(const std::string* types) {
     std::size_t comma = std::min(rest.find(','), rest.size());
     std::string_view filter = rest.substr(0, comma);
     if (!events::valid_type_filter(filter)) {
-      return core::Error::invalid("\"" + std::string(filter) +
-                                      "\" is not an event type, a prefix pattern (import.*) or *",
-                                  "types");
+      return core::Error::invalid(
+          "\"" + std::string(filter) + "\" is not an event type, a prefix pattern (import.*) or *",
+          "types");
     }
     filters.emplace_back(filter);
     rest.remove_prefix(std::min(comma + 1, rest.size()));

@@ -84,8 +84,9 @@ http::RouteOptions idempotent(http::RouteOptions doc) {
                              "Makes a retry safe: the same key with the same request replays the "
                              "first answer (with `Idempotent-Replayed: true`) for 24 hours."});
   constexpr std::string_view kRunning = "A request with this Idempotency-Key is still running.";
-  auto conflict = std::find_if(doc.responses.begin(), doc.responses.end(),
-                               [](const http::ResponseDoc& answer) { return answer.status == 409; });
+  auto conflict =
+      std::find_if(doc.responses.begin(), doc.responses.end(),
+                   [](const http::ResponseDoc& answer) { return answer.status == 409; });
   if (conflict != doc.responses.end()) {
     conflict->description += " Or: " + std::string(kRunning);
   } else {

@@ -358,8 +358,8 @@ json::object webhook_endpoint() {
        {"headers", custom_headers("Extra headers sent with every delivery.")},
        {"rate_limit_per_second", endpoint_rate_limit("At most this many deliveries per second; "
                                                      "null: no limit of its own.")},
-       {"enabled", json::object{{"type", "boolean"},
-                                {"description", "Whether deliveries are being made."}}},
+       {"enabled",
+        json::object{{"type", "boolean"}, {"description", "Whether deliveries are being made."}}},
        {"disabled_at", optional_time("When it was disabled; null: enabled.")},
        {"disabled_reason",
         json::object{{"type", json::array{"string", "null"}},
@@ -501,7 +501,8 @@ std::vector<NamedSchema> component_schemas() {
       {"ListOfAuditEvents", list_of("AuditEvent", "A page of audit events, newest first.")},
       {"WebhookEndpoint", webhook_endpoint()},
       {"WebhookEndpointCreated",
-       extended(webhook_endpoint(), "An endpoint with its signing secret (after creation or rotation).",
+       extended(webhook_endpoint(),
+                "An endpoint with its signing secret (after creation or rotation).",
                 {{"secret", text("`whsec_…`: shown in this response only.")}})},
       {"ListOfWebhookEndpoints",
        list_of("WebhookEndpoint", "A page of the tenant's webhook endpoints, oldest first.")},
@@ -516,9 +517,8 @@ std::vector<NamedSchema> component_schemas() {
                      {{"message_id", text("One dead letter to send again.")},
                       {"since", time("Every dead letter created at or after this time.")}},
                      {"message_id", "since"})},
-      {"WebhookReplay",
-       closed_object("What a replay queued.",
-                     {{"replayed", integer("Messages queued again.", 0)}})},
+      {"WebhookReplay", closed_object("What a replay queued.",
+                                      {{"replayed", integer("Messages queued again.", 0)}})},
   };
   std::vector<NamedSchema> out;
   for (const auto& [name, schema] : schemas) out.push_back({name, json::serialize(schema)});

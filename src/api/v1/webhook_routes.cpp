@@ -99,10 +99,10 @@ Response page_of(const store::PageOf<T>& page, ToJson to_json, Position position
 
 // An endpoint's body on create and update. Members only the server sets are refused.
 core::Result<JsonBody> parse_endpoint_body(const http::Request& request) {
-  return JsonBody::parse(
-      request, {"url", "description", "event_types", "headers", "rate_limit_per_second"},
-      {"id", "tenant_id", "secret", "version", "enabled", "created_at", "updated_at",
-       "disabled_at", "disabled_reason"});
+  return JsonBody::parse(request,
+                         {"url", "description", "event_types", "headers", "rate_limit_per_second"},
+                         {"id", "tenant_id", "secret", "version", "enabled", "created_at",
+                          "updated_at", "disabled_at", "disabled_reason"});
 }
 
 using Handler = boost::asio::awaitable<Response> (*)(const WebhookDependencies&, RequestContext&);
@@ -150,8 +150,8 @@ boost::asio::awaitable<Response> get_endpoint(const WebhookDependencies& deps,
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
   std::string id(context.param("endpoint_id"));
-  auto endpoint = co_await deps.workers.run(
-      context.deadline, [&] { return deps.webhooks.get_endpoint(*actor, id); });
+  auto endpoint = co_await deps.workers.run(context.deadline,
+                                            [&] { return deps.webhooks.get_endpoint(*actor, id); });
   if (!endpoint) co_return error_response(endpoint.error(), context);
   co_return endpoint_response(200, *endpoint);
 }
@@ -246,9 +246,8 @@ boost::asio::awaitable<Response> send_test(const WebhookDependencies& deps,
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
   std::string id(context.param("endpoint_id"));
-  auto message = co_await deps.workers.run(context.deadline, [&] {
-    return deps.webhooks.send_test(*actor, id, origin_of(context));
-  });
+  auto message = co_await deps.workers.run(
+      context.deadline, [&] { return deps.webhooks.send_test(*actor, id, origin_of(context)); });
   if (!message) co_return error_response(message.error(), context);
   co_return json_response(202, message_json(*message));
 }
@@ -263,9 +262,8 @@ boost::asio::awaitable<Response> list_messages(const WebhookDependencies& deps,
   if (!page) co_return error_response(page.error(), context);
   std::string status = params->get("status") ? *params->get("status") : std::string();
   std::string id(context.param("endpoint_id"));
-  auto messages = co_await deps.workers.run(context.deadline, [&] {
-    return deps.webhooks.list_messages(*actor, id, status, *page);
-  });
+  auto messages = co_await deps.workers.run(
+      context.deadline, [&] { return deps.webhooks.list_messages(*actor, id, status, *page); });
   if (!messages) co_return error_response(messages.error(), context);
   co_return page_of(*messages, message_json, [](const webhooks::Message& message) {
     return std::pair(message.created_at, message.id);
@@ -287,8 +285,7 @@ boost::asio::awaitable<Response> list_attempts(const WebhookDependencies& deps,
   });
 }
 
-boost::asio::awaitable<Response> replay(const WebhookDependencies& deps,
-                                        RequestContext& context) {
+boost::asio::awaitable<Response> replay(const WebhookDependencies& deps, RequestContext& context) {
   auto body = JsonBody::parse(context.request, {"message_id", "since"});
   if (!body) co_return error_response(body.error(), context);
   webhooks::ReplayRequest request;
@@ -402,16 +399,16 @@ void add_webhook_routes(http::Router& router, const WebhookDependencies& depende
                                            .schema = "WebhookEndpointCreated",
                                            .headers = etag},
                                           missing}}));
-  router.add(http::Method::kPost, base + "/test", bind(send_test),
-             route_options(permission::kWebhooksManage,
-                           "Queue a `webhook.test` event for this endpoint only.",
-                           {.operation_id = "testWebhookEndpoint",
-                            .request_body_optional = true,
-                            .responses = {{.status = 202,
-                                           .description = "The queued message.",
-                                           .schema = "WebhookMessage"},
-                                          missing,
-                                          {.status = 409, .description = "The endpoint is disabled."}}}));
+  router.add(
+      http::Method::kPost, base + "/test", bind(send_test),
+      route_options(
+          permission::kWebhooksManage, "Queue a `webhook.test` event for this endpoint only.",
+          {.operation_id = "testWebhookEndpoint",
+           .request_body_optional = true,
+           .responses = {
+               {.status = 202, .description = "The queued message.", .schema = "WebhookMessage"},
+               missing,
+               {.status = 409, .description = "The endpoint is disabled."}}}));
   std::vector<http::ParamDoc> message_query = page_params();
   message_query.push_back(
       {.name = "status",

@@ -68,11 +68,11 @@ class WebhookStoreTest : public store::testing::BackendTest {
     BackendTest::SetUp();
     ASSERT_TRUE(ok(store::apply_migrations(db(), store::builtin_migrations())));
     for (const char* tenant : {"ten_a", "ten_b"}) {
-      ASSERT_TRUE(ok(store::testing::write(
-          db(),
-          "INSERT INTO tenants (id, slug, name, plan, created_at) "
-          "VALUES ($1, $1, $1, 'standard', '2026-01-01T00:00:00Z')",
-          {std::string(tenant)})));
+      ASSERT_TRUE(
+          ok(store::testing::write(db(),
+                                   "INSERT INTO tenants (id, slug, name, plan, created_at) "
+                                   "VALUES ($1, $1, $1, 'standard', '2026-01-01T00:00:00Z')",
+                                   {std::string(tenant)})));
     }
     audit_ = std::make_unique<audit::AuditLog>(db(), core::system_random());
     events_ = std::make_unique<events::EventLog>(db(), core::system_random());
@@ -151,8 +151,8 @@ TEST_P(WebhookStoreTest, EventsFanOutToSubscribedEndpointsOfTheirTenantOnly) {
   ASSERT_TRUE(ok(claimed));
   std::multiset<std::string> endpoints;
   for (const auto& message : *claimed) endpoints.insert(message.endpoint_id);
-  EXPECT_EQ(endpoints, (std::multiset<std::string>{all.endpoint.id, all.endpoint.id,
-                                                    keys.endpoint.id}));
+  EXPECT_EQ(endpoints,
+            (std::multiset<std::string>{all.endpoint.id, all.endpoint.id, keys.endpoint.id}));
   EXPECT_EQ(count("SELECT COUNT(*) FROM events"), 2);
   EXPECT_EQ(count("SELECT COUNT(*) FROM events WHERE fanned_out = 0"), 0);
   for (const auto& message : *claimed) {
