@@ -40,17 +40,24 @@ std::optional<Millis> parse_retry_after(std::string_view value, Clock::time_poin
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     std::int64_t delay = 0;
     auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), delay);
-    if (error != std::errc{} || end != value.data() + value.size()) return kMaxRetryAfter;
-    return std::min<Millis>(seconds(delay), kMaxRetryAfter);
+    const std::int64_t max_seconds = std::chrono::duration_cast<seconds>(kMaxRetryAfter).count();
+    if (error != std::errc{} || end != value.data() + value.size() || delay > max_seconds) {
+      return kMaxRetryAfter;  // more than fits, or more than a day: a day
+    }
+    return Millis(seconds(delay));
   }
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
   std::tm parts{};
   std::string text(value);
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &parts);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  auto at = Clock::from_time_t(timegm(&parts));
-  if (at <= now) return Millis(0);
-  return std::min(std::chrono::duration_cast<Millis>(at - now), kMaxRetryAfter);
+  // Compared in seconds: a date far from now (year 199, say) must not overflow the clock.
+  const std::int64_t at = timegm(&parts);
+  const std::int64_t now_seconds = Clock::to_time_t(now);
+  if (at <= now_seconds) return Millis(0);
+  const std::int64_t max_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(kMaxRetryAfter).count();
+  return Millis(std::chrono::seconds(std::min(at - now_seconds, max_seconds)));
 }
 
 bool CircuitBreaker::allow(Clock::time_point now) {

@@ -39,6 +39,10 @@ TEST(RetryAfter, ParsesSecondsAndHttpDates) {
   EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", now), Millis(seconds(60)));
   EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Millis(0));
   EXPECT_EQ(parse_retry_after("99999999999999999999", now), Millis(hours(24)));
+  EXPECT_EQ(parse_retry_after("66666666666666666", now), Millis(hours(24)));
+  // Far from now in either direction: no overflow (found by the fuzzer).
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 199 08:49:37 GMT", now), Millis(0));
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 99999 08:49:37 GMT", now), Millis(hours(24)));
   EXPECT_FALSE(parse_retry_after("soon", now));
   EXPECT_FALSE(parse_retry_after("", now));
   EXPECT_FALSE(parse_retry_after("-5", now));
