@@ -90,8 +90,9 @@ int serve(const core::Config& config) {
   ratelimit::InMemoryRateLimiter limiter;
   if (config.auth.master_key.empty()) {
     core::log_warn(
-        "auth.master_key is not set: token signing keys are stored unencrypted in the database, "
-        "and Idempotency-Key retries are replayed only by the process that answered first");
+        "auth.master_key is not set: token signing keys and webhook signing secrets are stored "
+        "unencrypted in the database, and Idempotency-Key retries are replayed only by the "
+        "process that answered first");
   }
   identity::TokenSettings token_settings = identity::token_settings(config.auth);
   api::Idempotency idempotency(**database, workers, core::system_random(),

@@ -322,10 +322,11 @@ const std::vector<KeyDef>& key_table() {
           }),
       string_key(
           "auth.master_key", "AIC_MASTER_KEY", "",
-          "64 hex characters (`openssl rand -hex 32`) that encrypt token signing keys and kept "
-          "Idempotency-Key answers in the database (AES-256-GCM). Every replica needs the same "
-          "key; losing it invalidates every signing key. Empty: signing keys are stored "
-          "unencrypted (a warning is logged) and kept answers use a per-process key.",
+          "64 hex characters (`openssl rand -hex 32`) that encrypt token signing keys, webhook "
+          "signing secrets and kept Idempotency-Key answers in the database (AES-256-GCM). Every "
+          "replica needs the same key; losing it invalidates every signing key and webhook "
+          "secret. Empty: keys and secrets are stored unencrypted (a warning is logged) and kept "
+          "answers use a per-process key.",
           [](Config & c) -> auto& { return c.auth.master_key; },
           [](const std::string& v) -> std::optional<std::string> {
             if (v.empty()) return std::nullopt;
