@@ -4,6 +4,7 @@
 // reads requests and answers as the test's responder says.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -13,6 +14,7 @@
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <atomic>
 #include <chrono>
@@ -34,6 +36,13 @@
 
 namespace aic::http {
 namespace {
+
+// The TLS test server writes with SSL_write on a plain descriptor, which raises SIGPIPE when
+// the client has already hung up (aic serve ignores SIGPIPE for the same reason).
+[[maybe_unused]] const bool kSigpipeIgnored = [] {
+  std::signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
 
 using namespace std::chrono_literals;
 
