@@ -11,7 +11,7 @@ using core::Error;
 using core::ErrorCode;
 using store::Transaction;
 
-constexpr std::string_view kColumns = "id, tenant_id, seq, type, occurred_at, data";
+}  // namespace
 
 Event event_from_row(store::QueryResult& result, std::size_t row) {
   Event event;
@@ -23,8 +23,6 @@ Event event_from_row(store::QueryResult& result, std::size_t row) {
   event.data = result.take_text(row, 5);
   return event;
 }
-
-}  // namespace
 
 std::string to_json(const Event& event) {
   std::string out;
@@ -84,7 +82,7 @@ core::Result<Event> EventLog::publish(Transaction& tx, std::string_view tenant_i
   event.seq = counter->integer(0, 0);
 
   auto inserted = tx.execute(
-      "INSERT INTO events (" + std::string(kColumns) + ") VALUES ($1, $2, $3, $4, $5, $6)",
+      "INSERT INTO events (" + std::string(kEventColumns) + ") VALUES ($1, $2, $3, $4, $5, $6)",
       {event.id, event.tenant_id, event.seq, event.type, event.occurred_at, event.data});
   if (!inserted) return std::move(inserted).error();
   tx.after_commit([this, tenant = event.tenant_id] { notify(tenant); });
@@ -96,7 +94,7 @@ core::Result<std::vector<Event>> EventLog::read_after(std::string_view tenant_id
   std::vector<Event> events;
   core::Status read = database_.transact(store::Access::kReadOnly, [&](Transaction& tx) {
     events.clear();
-    auto rows = tx.execute("SELECT " + std::string(kColumns) +
+    auto rows = tx.execute("SELECT " + std::string(kEventColumns) +
                                " FROM events WHERE tenant_id = $1 AND seq > $2 "
                                "ORDER BY seq LIMIT $3",
                            {std::string(tenant_id), after_seq, static_cast<std::int64_t>(limit)});

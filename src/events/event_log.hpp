@@ -37,6 +37,11 @@ struct Event {
   std::string data;  // a JSON object
 };
 
+// The columns of the `events` table that make an Event, in the order event_from_row() reads.
+inline constexpr std::string_view kEventColumns = "id, tenant_id, seq, type, occurred_at, data";
+// Moves the row's values (selected as kEventColumns) out of `result`.
+Event event_from_row(store::QueryResult& result, std::size_t row);
+
 // The event as JSON: {"id","type","tenant_id","occurred_at","data"} — the body of a webhook
 // delivery and of a stream message.
 std::string to_json(const Event& event);

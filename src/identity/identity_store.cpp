@@ -290,17 +290,6 @@ std::string key_data(const ApiKey& key) {
   return out;
 }
 
-// Event data of string members, in the order given.
-std::string fields_data(
-    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-  std::string out;
-  core::JsonWriter json(out);
-  json.begin_object();
-  for (const auto& [name, value] : fields) json.member(name, value);
-  json.end_object();
-  return out;
-}
-
 }  // namespace
 
 core::Status IdentityStore::publish(Transaction& tx, const std::string& tenant_id,
@@ -746,7 +735,7 @@ Result<ApiKey> IdentityStore::revoke_api_key(const core::Principal& actor, std::
     if (auto ok = append(audit_, tx, key_event(actor, origin, "api_key.revoked", *key)); !ok) {
       return ok;
     }
-    return publish(tx, actor.tenant_id, "api_key.revoked", fields_data({{"id", key->id}}));
+    return publish(tx, actor.tenant_id, "api_key.revoked", audit::details_json({{"id", key->id}}));
   });
   if (!status && denial)
     return refuse(actor, origin, "api_key.revoked", "api_key", key_id, *denial);
@@ -807,9 +796,9 @@ Result<IssuedKey> IdentityStore::rotate_api_key(const core::Principal& actor,
     event.details = audit::details_json(
         {{"replaced_by", issued.key.id}, {"old_key_expires_at", until}, {"role", old->role}});
     if (auto ok = append(audit_, tx, event); !ok) return ok;
-    return publish(
-        tx, actor.tenant_id, "api_key.rotated",
-        fields_data({{"id", issued.key.id}, {"replaces", old->id}, {"grace_until", until}}));
+    return publish(tx, actor.tenant_id, "api_key.rotated",
+                   audit::details_json(
+                       {{"id", issued.key.id}, {"replaces", old->id}, {"grace_until", until}}));
   });
   if (!status && denial)
     return refuse(actor, origin, "api_key.rotated", "api_key", key_id, *denial);
@@ -883,7 +872,7 @@ Result<CreatedServiceAccount> IdentityStore::create_service_account(
     }
     return publish(
         tx, actor.tenant_id, "service_account.created",
-        fields_data({{"id", account.id}, {"name", account.name}, {"role", account.role}}));
+        audit::details_json({{"id", account.id}, {"name", account.name}, {"role", account.role}}));
   });
   if (!status) return std::move(status).error();
   return created;
@@ -953,7 +942,7 @@ Result<ServiceAccount> IdentityStore::disable_service_account(const core::Princi
                              {"revoked_api_keys", std::to_string(revoked_keys.size())}});
     if (auto ok = append(audit_, tx, event); !ok) return ok;
     return publish(tx, actor.tenant_id, "service_account.disabled",
-                   fields_data({{"id", account->id}}));
+                   audit::details_json({{"id", account->id}}));
   });
   if (!status && denial) {
     return refuse(actor, origin, "service_account.disabled", "service_account", account_id,
@@ -1102,8 +1091,9 @@ Result<User> IdentityStore::create_user(const core::Principal& actor, const NewU
     if (auto ok = append(audit_, tx, user_event(actor, origin, "user.created", user)); !ok) {
       return ok;
     }
-    return publish(tx, actor.tenant_id, "user.created",
-                   fields_data({{"id", user.id}, {"email", user.email}, {"role", user.role}}));
+    return publish(
+        tx, actor.tenant_id, "user.created",
+        audit::details_json({{"id", user.id}, {"email", user.email}, {"role", user.role}}));
   });
   if (!status) return std::move(status).error();
   return user;
@@ -1243,7 +1233,7 @@ Result<User> IdentityStore::disable_user(const core::Principal& actor, std::stri
     event.details = audit::details_json(
         {{"email", user->email}, {"revoked_api_keys", std::to_string(revoked_keys.size())}});
     if (auto ok = append(audit_, tx, event); !ok) return ok;
-    return publish(tx, actor.tenant_id, "user.disabled", fields_data({{"id", user->id}}));
+    return publish(tx, actor.tenant_id, "user.disabled", audit::details_json({{"id", user->id}}));
   });
   if (!status && denial) return refuse(actor, origin, "user.disabled", "user", user_id, *denial);
   if (!status) return std::move(status).error();
@@ -1383,7 +1373,8 @@ Result<Role> IdentityStore::delete_role(const core::Principal& actor, std::strin
     event.target_type = "role";
     event.target_id = role->name;
     if (auto ok = append(audit_, tx, event); !ok) return ok;
-    return publish(tx, actor.tenant_id, "role.deleted", fields_data({{"name", role->name}}));
+    return publish(tx, actor.tenant_id, "role.deleted",
+                   audit::details_json({{"name", role->name}}));
   });
   if (!status) return std::move(status).error();
   if (!role) return not_found("role", name);

@@ -195,17 +195,6 @@ core::Status append_audit(audit::AuditLog& log, Transaction& tx, const core::Pri
   return {};
 }
 
-// A JSON object of string members, for event data.
-std::string object_json(
-    std::initializer_list<std::pair<std::string_view, std::string_view>> members) {
-  std::string out;
-  core::JsonWriter json(out);
-  json.begin_object();
-  for (const auto& [name, value] : members) json.member(name, value);
-  json.end_object();
-  return out;
-}
-
 // Appends "($k, $k+1, …)" for one row of `columns` parameters numbered after `first`.
 void append_row_placeholders(std::string& sql, std::size_t first, std::size_t columns) {
   sql += '(';
@@ -329,6 +318,27 @@ core::Status validate_rate_limit(std::int64_t per_second) {
   return {};
 }
 
+core::Status validate_changes(const EndpointChanges& changes) {
+  if (changes.url) {
+    if (auto ok = validate_url(*changes.url); !ok) return ok;
+  }
+  if (changes.description &&
+      (changes.description->size() > 500 || has_control_characters(*changes.description))) {
+    return Error::invalid("must be at most 500 characters without control characters",
+                          "/description");
+  }
+  if (changes.event_types) {
+    if (auto ok = validate_event_types(*changes.event_types); !ok) return ok;
+  }
+  if (changes.headers) {
+    if (auto ok = validate_headers(*changes.headers); !ok) return ok;
+  }
+  if (changes.rate_limit_per_second && *changes.rate_limit_per_second) {
+    return validate_rate_limit(**changes.rate_limit_per_second);
+  }
+  return {};
+}
+
 void WorkSignal::notify() {
   {
     std::lock_guard lock(mutex_);
@@ -359,9 +369,8 @@ WebhookStore::WebhookStore(store::Database& database, core::Random& random, audi
 WebhookStore::~WebhookStore() { events_.unsubscribe(subscription_); }
 
 core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms) {
-  std::string pick =
-      "SELECT id, tenant_id, seq, type, occurred_at, data FROM events WHERE fanned_out = 0 "
-      "ORDER BY occurred_at LIMIT 500";
+  std::string pick = "SELECT " + std::string(events::kEventColumns) +
+                     " FROM events WHERE fanned_out = 0 ORDER BY occurred_at LIMIT 500";
   if (tx.backend() == store::Backend::kPostgres) pick += " FOR UPDATE SKIP LOCKED";
   auto rows = tx.execute(pick);
   if (!rows) return std::move(rows).error();
@@ -375,12 +384,7 @@ core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms)
   std::vector<std::pair<const events::Event*, std::string>> messages;
   for (std::size_t row = 0; row < rows->rows.size(); ++row) {
     events::Event& event = batch[row];
-    event.id = rows->take_text(row, 0);
-    event.tenant_id = rows->take_text(row, 1);
-    event.seq = rows->integer(row, 2);
-    event.type = rows->take_text(row, 3);
-    event.occurred_at = rows->take_text(row, 4);
-    event.data = rows->take_text(row, 5);
+    event = events::event_from_row(*rows, row);
     done_sql += (done_ids.empty() ? "$" : ", $") + std::to_string(done_ids.size() + 1);
     done_ids.emplace_back(event.id);
     // A test event was queued for its one endpoint when it was published (send_test()).
@@ -430,17 +434,11 @@ Result<EndpointWithSecret> WebhookStore::create_endpoint(const core::Principal& 
                                                          const NewEndpoint& request,
                                                          const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
-  if (auto ok = validate_url(request.url); !ok) return std::move(ok).error();
-  if (request.description.size() > 500 || has_control_characters(request.description)) {
-    return Error::invalid("must be at most 500 characters without control characters",
-                          "/description");
-  }
-  if (auto ok = validate_event_types(request.event_types); !ok) return std::move(ok).error();
-  if (auto ok = validate_headers(request.headers); !ok) return std::move(ok).error();
-  if (request.rate_limit_per_second) {
-    if (auto ok = validate_rate_limit(*request.rate_limit_per_second); !ok) {
-      return std::move(ok).error();
-    }
+  // A new endpoint is checked as a change of every member.
+  if (auto ok = validate_changes({request.url, request.description, request.event_types,
+                                  request.headers, request.rate_limit_per_second});
+      !ok) {
+    return std::move(ok).error();
   }
   EndpointWithSecret created;
   Endpoint& endpoint = created.endpoint;
@@ -508,25 +506,7 @@ Result<Endpoint> WebhookStore::update_endpoint(const core::Principal& actor,
                                                std::optional<std::int64_t> if_match,
                                                const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
-  if (changes.url) {
-    if (auto ok = validate_url(*changes.url); !ok) return std::move(ok).error();
-  }
-  if (changes.description &&
-      (changes.description->size() > 500 || has_control_characters(*changes.description))) {
-    return Error::invalid("must be at most 500 characters without control characters",
-                          "/description");
-  }
-  if (changes.event_types) {
-    if (auto ok = validate_event_types(*changes.event_types); !ok) return std::move(ok).error();
-  }
-  if (changes.headers) {
-    if (auto ok = validate_headers(*changes.headers); !ok) return std::move(ok).error();
-  }
-  if (changes.rate_limit_per_second && *changes.rate_limit_per_second) {
-    if (auto ok = validate_rate_limit(**changes.rate_limit_per_second); !ok) {
-      return std::move(ok).error();
-    }
-  }
+  if (auto ok = validate_changes(changes); !ok) return std::move(ok).error();
   std::optional<Endpoint> updated;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
@@ -583,7 +563,7 @@ core::Status WebhookStore::disable_in(Transaction& tx, const std::string& tenant
   if (!dead) return std::move(dead).error();
   auto published = events_.publish(
       tx, tenant_id, "webhook.endpoint.disabled",
-      object_json({{"endpoint_id", endpoint_id}, {"url", url}, {"reason", reason}}));
+      audit::details_json({{"endpoint_id", endpoint_id}, {"url", url}, {"reason", reason}}));
   if (!published) return std::move(published).error();
   return {};
 }
@@ -690,7 +670,7 @@ Result<Message> WebhookStore::send_test(const core::Principal& actor, std::strin
                          "endpoint " + found->id + " is disabled; enable it before testing");
     }
     auto event = events_.publish(tx, actor.tenant_id, "webhook.test",
-                                 object_json({{"endpoint_id", found->id}}));
+                                 audit::details_json({{"endpoint_id", found->id}}));
     if (!event) return std::move(event).error();
     const std::int64_t now = core::unix_millis(std::chrono::system_clock::now());
     if (auto ok = insert_message(tx, random_, *event, found->id, now); !ok) return ok;

@@ -117,6 +117,8 @@ core::Status validate_url(std::string_view url);
 core::Status validate_event_types(const std::vector<std::string>& event_types);
 core::Status validate_headers(const std::vector<Header>& headers);
 core::Status validate_rate_limit(std::int64_t per_second);
+// Every member `changes` sets, with the checks above (and the description's).
+core::Status validate_changes(const EndpointChanges& changes);
 
 // A message claimed for delivery, with what is needed to send it.
 struct ClaimedMessage {
