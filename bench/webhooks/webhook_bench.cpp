@@ -211,7 +211,9 @@ int main(int argc, char** argv) {
   for (;;) {
     auto stats = (*delivery)->stats();
     auto pending = db.transact(store::Access::kReadOnly, [&](store::Transaction& tx) {
-      auto rows = tx.execute("SELECT COUNT(*) FROM webhook_messages WHERE status <> 'delivered'");
+      auto rows = tx.execute(
+          "SELECT COUNT(*) FROM webhook_messages WHERE tenant_id = $1 AND status <> 'delivered'",
+          {tenant});
       if (!rows) return core::Status(rows.error());
       if (rows->integer(0, 0) != 0)
         return core::Status(core::Error::make(core::ErrorCode::kConflict, "not yet"));
@@ -219,7 +221,7 @@ int main(int argc, char** argv) {
     });
     if (pending) break;
     (void)stats;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const double delivery_rate = events_count / seconds_between(start, Clock::now());
 

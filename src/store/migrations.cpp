@@ -247,6 +247,26 @@ CREATE TABLE webhook_attempts (
 CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, attempted_at, id);
 )sql";
 
+// Migration 10: fan-out keeps one cursor per tenant instead of flagging every event. Flipping
+// events.fanned_out rewrote each event row with new index entries (the flag was in a partial
+// index), the largest cost of delivery on PostgreSQL. A tenant's events become visible in
+// number order (publish() holds the counter row until commit), so "every event up to n has
+// its messages" is exact. The seed takes the first event not yet fanned out; an event after
+// it that a replica had already fanned out (possible only mid-claim) is fanned out again.
+constexpr std::string_view kFanOutByCursor = R"sql(
+CREATE TABLE event_fan_out (
+  tenant_id TEXT PRIMARY KEY REFERENCES tenants (id),
+  seq BIGINT NOT NULL
+);
+INSERT INTO event_fan_out (tenant_id, seq)
+SELECT s.tenant_id,
+       COALESCE((SELECT MIN(e.seq) - 1 FROM events e
+                 WHERE e.tenant_id = s.tenant_id AND e.fanned_out = 0), s.last_seq)
+FROM event_streams s;
+DROP INDEX events_to_fan_out;
+ALTER TABLE events DROP COLUMN fanned_out;
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -339,6 +359,12 @@ VALUES (
           // index covers) rewrites the row in place instead of adding index entries.
           std::string(kCreateEventsAndWebhooks) +
               "ALTER TABLE webhook_messages SET (fillfactor = 70);\n",
+      },
+      {
+          10,
+          "fan_out_by_cursor",
+          std::string(kFanOutByCursor),
+          std::string(kFanOutByCursor),
       },
   };
   return kMigrations;

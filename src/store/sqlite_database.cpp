@@ -8,7 +8,7 @@
 
 #include <algorithm>
 #include <cassert>
-#include <charconv>
+#include <cctype>
 #include <climits>
 #include <filesystem>
 #include <functional>
@@ -79,29 +79,24 @@ Failure failure_from(sqlite3* db, int result_code) {
 
 Failure misuse(std::string message) { return Failure{Error::invalid(std::move(message)), false}; }
 
-// A prepared statement and how its `$N` parameters map to SQLite's parameter indexes. SQLite
-// treats `$1` as a *named* parameter and numbers parameters in order of first appearance, so
-// `$2 … $1` gets index 1 for `$2`; binding goes through this map instead.
+// A prepared statement. Its `$N` parameters were rewritten to SQLite's `?N` (see
+// numbered_parameters()), so `$N` is bound at index N.
 class PreparedStatement {
  public:
-  PreparedStatement(sqlite3_stmt* handle, std::vector<int> parameter_numbers)
-      : handle_(handle), parameter_numbers_(std::move(parameter_numbers)) {
-    for (int number : parameter_numbers_) parameter_count_ = std::max(parameter_count_, number);
-  }
+  explicit PreparedStatement(sqlite3_stmt* handle)
+      : handle_(handle),
+        parameter_count_(static_cast<std::size_t>(sqlite3_bind_parameter_count(handle))) {}
   PreparedStatement(const PreparedStatement&) = delete;
   PreparedStatement& operator=(const PreparedStatement&) = delete;
   ~PreparedStatement() { sqlite3_finalize(handle_); }
 
   sqlite3_stmt* handle() const { return handle_; }
-  // parameter_numbers()[i] is N for the `$N` at SQLite parameter index i + 1.
-  const std::vector<int>& parameter_numbers() const { return parameter_numbers_; }
   // The highest N: the number of values execute() must be given.
-  std::size_t parameter_count() const { return static_cast<std::size_t>(parameter_count_); }
+  std::size_t parameter_count() const { return parameter_count_; }
 
  private:
   sqlite3_stmt* handle_;
-  std::vector<int> parameter_numbers_;
-  int parameter_count_ = 0;
+  std::size_t parameter_count_;
 };
 
 // Resets a statement and drops its bindings when leaving scope, so a cached statement is
@@ -126,16 +121,83 @@ bool is_blank(std::string_view text) {
   });
 }
 
-// Parses the N of a parameter named "$N" (N >= 1); nullopt for any other form.
-std::optional<int> parameter_number(const char* name) {
-  if (name == nullptr || name[0] != '$') return std::nullopt;
-  std::string_view digits(name + 1);
-  int number = 0;
-  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-  if (error != std::errc() || end != digits.data() + digits.size() || number < 1) {
-    return std::nullopt;
+bool is_identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// `sql` with its `$N` parameters in a form SQLite binds at index N without lookups. SQLite
+// treats `$1` as a *named* parameter: it numbers names in order of first appearance and
+// searches a list for each one while compiling, which is quadratic in the number of
+// parameters (a 1,600-value INSERT spent most of its time there). `?N` is bound at index N,
+// but code generation still searches that list once per `?N`; only a bare `?` (the next
+// index) is free. So parameters used once each in order ($1, $2, $3 …, the multi-row INSERT)
+// become `?`, and any other use becomes `?N`. String literals, quoted identifiers and
+// comments are copied unchanged; any other parameter form (`?`, `:name`, `@name`, `$name`) is
+// refused, so that both backends accept the same statements.
+Result<std::string> numbered_parameters(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  // Where each `?N`'s digits are in `out`, while the parameters come in order.
+  std::vector<std::pair<std::size_t, std::size_t>> digit_runs;
+  bool in_order = true;
+  std::size_t i = 0;
+  auto copy_until = [&](std::string_view end) {
+    const std::size_t found = sql.find(end, i);
+    const std::size_t stop = found == std::string_view::npos ? sql.size() : found + end.size();
+    out.append(sql.substr(i, stop - i));
+    i = stop;
+  };
+  while (i < sql.size()) {
+    const char c = sql[i];
+    const char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
+    if (c == '\'' || c == '"' || c == '`') {
+      // A doubled quote inside is an escaped quote: the scan resumes as a new literal.
+      out += c;
+      ++i;
+      copy_until(std::string_view(&c, 1));
+    } else if (c == '[') {
+      copy_until("]");
+    } else if (c == '-' && next == '-') {
+      copy_until("\n");
+    } else if (c == '/' && next == '*') {
+      copy_until("*/");
+    } else if (c == '$' && std::isdigit(static_cast<unsigned char>(next)) != 0) {
+      std::size_t end = i + 1;
+      while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end])) != 0) ++end;
+      const std::string_view digits = sql.substr(i + 1, end - i - 1);
+      if ((end < sql.size() && is_identifier_char(sql[end])) || next == '0') {
+        return Error::invalid("parameter " + std::string(sql.substr(i, end + 1 - i)) +
+                              " is not allowed: write parameters as $1, $2, …");
+      }
+      out += '?';
+      if (in_order) {
+        const std::string expected = std::to_string(digit_runs.size() + 1);
+        in_order = digits == expected;
+        digit_runs.emplace_back(out.size(), digits.size());
+      }
+      out.append(digits);
+      i = end;
+    } else if (c == '?' || ((c == ':' || c == '@' || c == '$') && is_identifier_char(next))) {
+      std::size_t end = i + 1;
+      while (end < sql.size() && is_identifier_char(sql[end])) ++end;
+      return Error::invalid("parameter " + std::string(sql.substr(i, end - i)) +
+                            " is not allowed: write parameters as $1, $2, …");
+    } else {
+      out += c;
+      ++i;
+    }
   }
-  return number;
+  if (!in_order || digit_runs.empty()) return out;
+  std::string bare;
+  bare.reserve(out.size());
+  std::size_t copied = 0;
+  for (const auto& [at, length] : digit_runs) {
+    bare.append(out, copied, at - copied);
+    copied = at + length;
+  }
+  bare.append(out, copied, std::string::npos);
+  return bare;
 }
 
 struct TransparentHash {
@@ -262,9 +324,12 @@ std::optional<Failure> SqliteConnection::configure(Role role,
   return std::nullopt;
 }
 
-std::optional<Failure> SqliteConnection::compile(std::string_view sql, bool persistent,
+std::optional<Failure> SqliteConnection::compile(std::string_view written, bool persistent,
                                                  std::unique_ptr<PreparedStatement>& statement) {
-  if (sql.size() > static_cast<std::size_t>(INT_MAX)) return misuse("SQL statement too long");
+  if (written.size() > static_cast<std::size_t>(INT_MAX)) return misuse("SQL statement too long");
+  Result<std::string> numbered = numbered_parameters(written);
+  if (!numbered) return Failure{std::move(numbered).error(), false};
+  const std::string_view sql = *numbered;
   sqlite3_stmt* handle = nullptr;
   const char* tail = nullptr;
   const unsigned int flags = persistent ? SQLITE_PREPARE_PERSISTENT : 0;
@@ -272,8 +337,7 @@ std::optional<Failure> SqliteConnection::compile(std::string_view sql, bool pers
       sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), flags, &handle, &tail);
   if (result_code != SQLITE_OK) return failure_from(db_, result_code);
   if (handle == nullptr) return misuse("empty SQL statement");
-  auto prepared_handle =
-      std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>(handle, sqlite3_finalize);
+  statement = std::make_unique<PreparedStatement>(handle);
 
   // Anything after the first statement must be blank or comments: a second statement would
   // silently never run.
@@ -284,23 +348,10 @@ std::optional<Failure> SqliteConnection::compile(std::string_view sql, bool pers
         sqlite3_prepare_v3(db_, rest.data(), static_cast<int>(rest.size()), 0, &next, nullptr);
     sqlite3_finalize(next);
     if (result_code != SQLITE_OK || next != nullptr) {
+      statement.reset();
       return misuse("execute() runs one SQL statement; use execute_script() for several");
     }
   }
-
-  const int index_count = sqlite3_bind_parameter_count(handle);
-  std::vector<int> numbers;
-  numbers.reserve(static_cast<std::size_t>(index_count));
-  for (int index = 1; index <= index_count; ++index) {
-    const char* name = sqlite3_bind_parameter_name(handle, index);
-    std::optional<int> number = parameter_number(name);
-    if (!number) {
-      return misuse(std::string("parameter ") + (name != nullptr ? name : "?") +
-                    " is not allowed: write parameters as $1, $2, …");
-    }
-    numbers.push_back(*number);
-  }
-  statement = std::make_unique<PreparedStatement>(prepared_handle.release(), std::move(numbers));
   return std::nullopt;
 }
 
@@ -343,10 +394,9 @@ std::optional<Failure> bind_parameters(sqlite3* db, const PreparedStatement& sta
                   " parameters but " + std::to_string(params.size()) + " were given");
   }
   sqlite3_stmt* handle = statement.handle();
-  const std::vector<int>& numbers = statement.parameter_numbers();
-  for (std::size_t position = 0; position < numbers.size(); ++position) {
+  for (std::size_t position = 0; position < params.size(); ++position) {
     const int index = static_cast<int>(position) + 1;
-    const Value& value = params[static_cast<std::size_t>(numbers[position]) - 1];
+    const Value& value = params[position];
     int result_code = SQLITE_OK;
     // SQLITE_STATIC: the values outlive the statement's use, and StatementUse clears the
     // bindings before execute() returns, so SQLite need not copy them.
@@ -359,7 +409,7 @@ std::optional<Failure> bind_parameters(sqlite3* db, const PreparedStatement& sta
     } else if (const auto* text = std::get_if<std::string>(&value)) {
       // PostgreSQL text cannot hold NUL; refusing it here keeps the backends alike.
       if (text->find('\0') != std::string::npos) {
-        return misuse("text parameter $" + std::to_string(numbers[position]) +
+        return misuse("text parameter $" + std::to_string(index) +
                       " contains a NUL byte; pass binary data as a Blob");
       }
       result_code = sqlite3_bind_text64(handle, index, text->data(), text->size(), SQLITE_STATIC,

@@ -78,12 +78,20 @@ DispatcherStats Dispatcher::stats() const {
                          deferred_.load()};
 }
 
-std::size_t Dispatcher::record_finished() {
+std::size_t Dispatcher::record_finished(bool force) {
   std::vector<DeliveryOutcome> finished;
   {
     std::lock_guard lock(inbox_->mutex);
+    const std::size_t waiting = inbox_->finished.size();
+    if (waiting == 0) return 0;
+    // Recording costs a transaction whatever its size, so outcomes are gathered into
+    // batches while more deliveries are about to finish; never for longer than kGatherFor.
+    const bool worth_it = force || waiting >= min_batch() || waiting == in_flight_ ||
+                          std::chrono::steady_clock::now() - last_recorded_ >= kGatherFor;
+    if (!worth_it) return 0;
     finished.swap(inbox_->finished);
   }
+  last_recorded_ = std::chrono::steady_clock::now();
   if (finished.empty()) return 0;
   in_flight_ -= finished.size();
   for (DeliveryOutcome& outcome : finished) {
@@ -144,18 +152,20 @@ void Dispatcher::run() {
   std::vector<Deferral> deferred;
   while (true) {
     const bool stopping = stopping_.load(std::memory_order_acquire);
-    std::size_t recorded = record_finished();
+    std::size_t recorded = record_finished(stopping);
     if (stopping) {
       if (in_flight_ == 0 || std::chrono::steady_clock::now() >= stop_deadline_) break;
       signal_->wait_for(std::chrono::milliseconds(20));
       continue;
     }
 
+    // Like recording, a claim is a transaction: with the pipe nearly full, wait until a batch
+    // worth claiming has room instead of claiming a few messages at a time.
     std::size_t claimed_count = 0;
     const std::size_t room = options_.max_in_flight - in_flight_;
-    if (room > 0) {
-      auto claimed =
-          store_.claim_due(std::chrono::system_clock::now(), std::min(room, options_.claim_batch));
+    const std::size_t want = std::min(room, options_.claim_batch);
+    if (room >= min_batch() || in_flight_ == 0) {
+      auto claimed = store_.claim_due(std::chrono::system_clock::now(), want);
       if (!claimed) {
         core::log_warn("webhook messages not claimed: " + claimed.error().message);
       } else {
@@ -169,8 +179,16 @@ void Dispatcher::run() {
       }
     }
     // A full batch suggests more are due; finished deliveries are worth recording at once.
-    const bool busy = claimed_count == std::min(room, options_.claim_batch) && claimed_count > 0;
-    if (!busy && recorded == 0) signal_->wait_for(options_.poll_interval);
+    const bool busy = claimed_count == want && claimed_count > 0;
+    if (busy || recorded > 0) continue;
+    // Outcomes being gathered are recorded within kGatherFor even if nothing else arrives.
+    bool gathering = false;
+    {
+      std::lock_guard lock(inbox_->mutex);
+      gathering = !inbox_->finished.empty();
+    }
+    signal_->wait_for(gathering ? std::chrono::duration_cast<std::chrono::milliseconds>(kGatherFor)
+                                : options_.poll_interval);
   }
 }
 

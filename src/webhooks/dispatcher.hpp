@@ -15,6 +15,7 @@
 // thread.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -91,7 +92,13 @@ class Dispatcher {
   void run();
   // Sends or defers `claimed`; deferrals are appended to `deferred`.
   void dispatch(std::vector<ClaimedMessage>& claimed, std::vector<Deferral>& deferred);
-  std::size_t record_finished();
+  // Records finished outcomes once a batch is worth a transaction (or `force`); how many.
+  std::size_t record_finished(bool force);
+  // The smallest claim or record worth a transaction while the pipe is busy.
+  std::size_t min_batch() const {
+    return std::max<std::size_t>(1, std::min(options_.claim_batch, options_.max_in_flight) / 4);
+  }
+  static constexpr std::chrono::milliseconds kGatherFor{5};
 
   WebhookStore& store_;
   Sender& sender_;
@@ -99,8 +106,9 @@ class Dispatcher {
   const DispatcherOptions options_;
   std::shared_ptr<WorkSignal> signal_;
   std::shared_ptr<Inbox> inbox_;
-  std::map<std::string, EndpointState> endpoints_;  // dispatcher thread only
-  std::size_t in_flight_ = 0;                       // dispatcher thread only
+  std::map<std::string, EndpointState> endpoints_;         // dispatcher thread only
+  std::size_t in_flight_ = 0;                              // dispatcher thread only
+  std::chrono::steady_clock::time_point last_recorded_{};  // dispatcher thread only
   std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point stop_deadline_{};
   std::thread thread_;

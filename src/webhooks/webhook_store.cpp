@@ -369,48 +369,73 @@ WebhookStore::WebhookStore(store::Database& database, core::Random& random, audi
 WebhookStore::~WebhookStore() { events_.unsubscribe(subscription_); }
 
 core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms) {
-  std::string pick = "SELECT " + std::string(events::kEventColumns) +
-                     " FROM events WHERE fanned_out = 0 ORDER BY occurred_at LIMIT 500";
-  if (tx.backend() == store::Backend::kPostgres) pick += " FOR UPDATE SKIP LOCKED";
-  auto rows = tx.execute(pick);
-  if (!rows) return std::move(rows).error();
-  if (rows->rows.empty()) return {};
+  // Tenants with events past their fan-out cursor. A publisher's uncommitted number is not
+  // visible here, and a tenant's events commit in number order, so "seq > cursor" is exactly
+  // the events still to fan out.
+  constexpr std::int64_t kEventsPerClaim = 500;
+  constexpr std::int64_t kTenantsPerClaim = 32;
+  auto behind = tx.execute(
+      "SELECT s.tenant_id, f.seq FROM event_streams s "
+      "LEFT JOIN event_fan_out f ON f.tenant_id = s.tenant_id "
+      "WHERE s.last_seq > COALESCE(f.seq, 0) LIMIT $1",
+      {kTenantsPerClaim});
+  if (!behind) return std::move(behind).error();
+  if (behind->rows.empty()) return {};
+  // Shared fairly, so one tenant's backlog does not hold up the others.
+  const std::int64_t per_tenant =
+      std::max<std::int64_t>(16, kEventsPerClaim / static_cast<std::int64_t>(behind->rows.size()));
 
-  // The subscribed endpoints of each tenant in this batch: (id, filters).
-  std::map<std::string, std::vector<std::pair<std::string, std::vector<std::string>>>> by_tenant;
-  std::string done_sql = "UPDATE events SET fanned_out = 1 WHERE id IN (";
-  std::vector<Value> done_ids;
-  std::vector<events::Event> batch(rows->rows.size());
-  std::vector<std::pair<const events::Event*, std::string>> messages;
-  for (std::size_t row = 0; row < rows->rows.size(); ++row) {
-    events::Event& event = batch[row];
-    event = events::event_from_row(*rows, row);
-    done_sql += (done_ids.empty() ? "$" : ", $") + std::to_string(done_ids.size() + 1);
-    done_ids.emplace_back(event.id);
-    // A test event was queued for its one endpoint when it was published (send_test()).
-    if (event.type == "webhook.test") continue;
+  for (std::size_t t = 0; t < behind->rows.size(); ++t) {
+    const std::string tenant_id = behind->text(t, 0);
+    if (behind->is_null(t, 1)) {
+      auto created = tx.execute(
+          "INSERT INTO event_fan_out (tenant_id, seq) VALUES ($1, 0) "
+          "ON CONFLICT (tenant_id) DO NOTHING",
+          {tenant_id});
+      if (!created) return std::move(created).error();
+    }
+    // Holding the cursor row is what makes one replica at a time fan out a tenant's events;
+    // another one skips the tenant instead of waiting.
+    std::string lock = "SELECT seq FROM event_fan_out WHERE tenant_id = $1";
+    if (tx.backend() == store::Backend::kPostgres) lock += " FOR UPDATE SKIP LOCKED";
+    auto cursor = tx.execute(lock, {tenant_id});
+    if (!cursor) return std::move(cursor).error();
+    if (cursor->rows.empty()) continue;
+    auto rows = tx.execute("SELECT " + std::string(events::kEventColumns) +
+                               " FROM events WHERE tenant_id = $1 AND seq > $2 "
+                               "ORDER BY seq LIMIT $3",
+                           {tenant_id, cursor->integer(0, 0), per_tenant});
+    if (!rows) return std::move(rows).error();
+    if (rows->rows.empty()) continue;
 
-    auto [subscribed, first_time] = by_tenant.try_emplace(event.tenant_id);
-    if (first_time) {
-      auto endpoints = tx.execute(
-          "SELECT id, event_types FROM webhook_endpoints "
-          "WHERE tenant_id = $1 AND disabled_at IS NULL",
-          {event.tenant_id});
-      if (!endpoints) return std::move(endpoints).error();
-      for (std::size_t e = 0; e < endpoints->rows.size(); ++e) {
-        subscribed->second.emplace_back(endpoints->text(e, 0), split_types(endpoints->text(e, 1)));
+    auto endpoints = tx.execute(
+        "SELECT id, event_types FROM webhook_endpoints "
+        "WHERE tenant_id = $1 AND disabled_at IS NULL",
+        {tenant_id});
+    if (!endpoints) return std::move(endpoints).error();
+    std::vector<std::pair<std::string, std::vector<std::string>>> subscribed;
+    for (std::size_t e = 0; e < endpoints->rows.size(); ++e) {
+      subscribed.emplace_back(endpoints->text(e, 0), split_types(endpoints->text(e, 1)));
+    }
+    std::vector<events::Event> batch(rows->rows.size());
+    std::vector<std::pair<const events::Event*, std::string>> messages;
+    for (std::size_t row = 0; row < rows->rows.size(); ++row) {
+      events::Event& event = batch[row];
+      event = events::event_from_row(*rows, row);
+      // A test event was queued for its one endpoint when it was published (send_test()).
+      if (event.type == "webhook.test") continue;
+      for (const auto& [endpoint_id, filters] : subscribed) {
+        bool wanted = std::any_of(filters.begin(), filters.end(), [&](const std::string& filter) {
+          return events::type_matches(event.type, filter);
+        });
+        if (wanted) messages.emplace_back(&event, endpoint_id);
       }
     }
-    for (const auto& [endpoint_id, filters] : subscribed->second) {
-      bool wanted = std::any_of(filters.begin(), filters.end(), [&](const std::string& filter) {
-        return events::type_matches(event.type, filter);
-      });
-      if (wanted) messages.emplace_back(&event, endpoint_id);
-    }
+    if (auto ok = insert_messages(tx, random_, messages, now_ms); !ok) return ok;
+    auto moved = tx.execute("UPDATE event_fan_out SET seq = $2 WHERE tenant_id = $1",
+                            {tenant_id, batch.back().seq});
+    if (!moved) return std::move(moved).error();
   }
-  if (auto ok = insert_messages(tx, random_, messages, now_ms); !ok) return ok;
-  auto done = tx.execute(done_sql + ")", done_ids);
-  if (!done) return std::move(done).error();
   return {};
 }
 

@@ -234,6 +234,7 @@ class WebhookStore {
   std::chrono::milliseconds lease() const { return options_.lease; }
 
  private:
+  // Queues messages for events past each tenant's fan-out cursor and moves the cursors.
   core::Status fan_out_pending(store::Transaction& tx, std::int64_t now_ms);
   core::Status record_successes(store::Transaction& tx,
                                 const std::vector<const DeliveryOutcome*>& outcomes);

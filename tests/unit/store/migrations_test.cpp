@@ -230,6 +230,32 @@ TEST_P(MigrationsTest, GapsInKnownMigrationsAreAProgrammerError) {
   EXPECT_THROW((void)apply_migrations(db(), gap), std::logic_error);
 }
 
+TEST_P(MigrationsTest, FanOutCursorsStartAtTheFirstEventNotFannedOut) {
+  // Migration 10 replaced the per-event fanned_out flag with a cursor per tenant.
+  ASSERT_TRUE(ok(apply_migrations(db(), builtin_migrations().first(9))));
+  const std::string statements[] = {
+      "INSERT INTO tenants (id, slug, name, plan, created_at) VALUES "
+      "('ten_a', 'a', 'A', 'free', '2026-01-01T00:00:00Z'), "
+      "('ten_b', 'b', 'B', 'free', '2026-01-01T00:00:00Z')",
+      "INSERT INTO event_streams (tenant_id, last_seq) VALUES ('ten_a', 3), ('ten_b', 2)",
+      "INSERT INTO events (id, tenant_id, seq, type, occurred_at, data, fanned_out) VALUES "
+      "('evt_a1', 'ten_a', 1, 't', '2026-01-01T00:00:00.000Z', '{}', 1), "
+      "('evt_a2', 'ten_a', 2, 't', '2026-01-01T00:00:00.000Z', '{}', 0), "
+      "('evt_a3', 'ten_a', 3, 't', '2026-01-01T00:00:00.000Z', '{}', 0), "
+      "('evt_b1', 'ten_b', 1, 't', '2026-01-01T00:00:00.000Z', '{}', 1), "
+      "('evt_b2', 'ten_b', 2, 't', '2026-01-01T00:00:00.000Z', '{}', 1)",
+  };
+  for (const std::string& sql : statements) ASSERT_TRUE(ok(write(db(), sql))) << sql;
+  ASSERT_TRUE(ok(apply_migrations(db(), builtin_migrations())));
+  Result<QueryResult> cursors =
+      read(db(), "SELECT tenant_id, seq FROM event_fan_out ORDER BY tenant_id");
+  ASSERT_TRUE(ok(cursors));
+  ASSERT_EQ(cursors->rows.size(), 2u);
+  EXPECT_EQ(cursors->integer(0, 1), 1);  // ten_a: events 2 and 3 still to fan out
+  EXPECT_EQ(cursors->integer(1, 1), 2);  // ten_b: all done
+  EXPECT_FALSE(read(db(), "SELECT fanned_out FROM events"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          backend_param_name);

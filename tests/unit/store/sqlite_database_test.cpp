@@ -40,6 +40,44 @@ TEST_P(SqliteDatabaseTest, NamedParametersAreRejected) {
   EXPECT_NE(result.error().message.find("$1, $2"), std::string::npos) << result.error().message;
 }
 
+TEST_P(SqliteDatabaseTest, EveryOtherParameterFormIsRejected) {
+  for (const char* sql :
+       {"SELECT ?", "SELECT ?1", "SELECT @p", "SELECT $p", "SELECT $1x", "SELECT $0"}) {
+    Result<QueryResult> result = read(db(), sql, {std::int64_t{1}});
+    ASSERT_FALSE(result) << sql;
+    EXPECT_EQ(result.error().code, core::ErrorCode::kInvalidArgument) << sql;
+    EXPECT_NE(result.error().message.find("$1, $2"), std::string::npos) << result.error().message;
+  }
+}
+
+TEST_P(SqliteDatabaseTest, DollarDigitsInLiteralsIdentifiersAndCommentsStayText) {
+  // Only $N outside quotes and comments is a parameter; everything else reaches SQLite as is.
+  Result<QueryResult> result = read(db(),
+                                    "SELECT '$1 it''s $2' AS \"$1\", [$2] -- $3 ?\n"
+                                    "  , $1 /* $4 ? :x */ FROM (SELECT 7 AS [$2])",
+                                    {std::string("value")});
+  ASSERT_TRUE(ok(result)) << result.error().message;
+  EXPECT_EQ(result->text(0, 0), "$1 it's $2");
+  EXPECT_EQ(result->integer(0, 1), 7);
+  EXPECT_EQ(result->text(0, 2), "value");
+  EXPECT_EQ(result->columns[0], "$1");
+}
+
+TEST_P(SqliteDatabaseTest, ThousandsOfParametersInOneStatement) {
+  // Multi-row INSERTs bind thousands of values; every one lands at its own $N.
+  std::string sql = "SELECT SUM(column1) FROM (VALUES ";
+  std::vector<Value> params;
+  for (int i = 1; i <= 3000; ++i) {
+    if (i > 1) sql += ", ";
+    sql += "($" + std::to_string(i) + ")";
+    params.emplace_back(std::int64_t{i});
+  }
+  sql += ")";
+  Result<QueryResult> result = read(db(), sql, params);
+  ASSERT_TRUE(ok(result)) << result.error().message;
+  EXPECT_EQ(result->integer(0, 0), 3000 * 3001 / 2);
+}
+
 TEST_P(SqliteDatabaseTest, CreatesTheMissingParentDirectory) {
   const std::filesystem::path file = sqlite_directory_ / "nested" / "deeper" / "aic.db";
   ASSERT_FALSE(std::filesystem::exists(file.parent_path()));
