@@ -116,6 +116,18 @@ JsonBody& JsonBody::optional(std::string_view name, std::optional<std::int64_t>&
   return *this;
 }
 
+JsonBody& JsonBody::optional(std::string_view name, std::optional<bool>& out) {
+  if (first_error_) return *this;
+  const boost::json::value* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) return *this;
+  if (value->is_bool()) {
+    out = value->as_bool();
+  } else {
+    first_error_ = core::Error::invalid("must be true or false", pointer(name));
+  }
+  return *this;
+}
+
 JsonBody& JsonBody::optional(std::string_view name, std::optional<std::vector<std::string>>& out) {
   if (first_error_) return *this;
   const boost::json::value* value = object_.if_contains(name);

@@ -36,6 +36,8 @@ class JsonBody {
   JsonBody& required(std::string_view name, std::vector<std::string>& out);
   // An integer member (a JSON number without fraction or exponent that fits in 64 bits).
   JsonBody& optional(std::string_view name, std::optional<std::int64_t>& out);
+  // A boolean member (true or false, not a string or number).
+  JsonBody& optional(std::string_view name, std::optional<bool>& out);
   // An array of strings; `out` stays empty when the member is absent or null.
   JsonBody& optional(std::string_view name, std::optional<std::vector<std::string>>& out);
   // An object whose members are all strings, in the order sent.

@@ -179,6 +179,19 @@ int run(int argc, char** argv) {
   auto* events_reference_command = events_command->add_subcommand(
       "reference", "Print every event type with its data schema as Markdown");
 
+  auto* finance_command =
+      app.add_subcommand("finance", "The financial engine, offline (no server or database)");
+  finance_command->require_subcommand(1);
+  auto* finance_parse_command = finance_command->add_subcommand(
+      "parse", "Read a bank file (MT940/MT942, camt.053, BAI2, OFX/QFX) and print its statements");
+  std::string finance_format, finance_file;
+  bool finance_json = false;
+  finance_parse_command
+      ->add_option("--format", finance_format, "mt940, mt942, camt053, bai2, ofx or qfx")
+      ->required();
+  finance_parse_command->add_option("FILE", finance_file, "The bank file")->required();
+  finance_parse_command->add_flag("--json", finance_json, "Print the statements as JSON");
+
   auto* version_command = app.add_subcommand("version", "Print version and build information");
   bool version_json = false;
   version_command->add_flag("--json", version_json, "Print as JSON");
@@ -191,6 +204,9 @@ int run(int argc, char** argv) {
 
   if (version_command->parsed()) return version(version_json);
   if (events_reference_command->parsed()) return events_reference();
+  if (finance_parse_command->parsed()) {
+    return finance_parse(finance_format, finance_file, finance_json);
+  }
   if (openapi_command->parsed()) return print_openapi(openapi_output);
   if (reference_command->parsed()) return config_reference();
   if (config_command->parsed()) return check_config(config_path);

@@ -1,4 +1,5 @@
-// The `aic` command line: serve, migrate, config check, admin, audit, openapi, version.
+// The `aic` command line: serve, migrate, config check, admin, audit, openapi, events, finance,
+// version.
 #pragma once
 
 #include <string>
@@ -29,5 +30,9 @@ int admin_rotate_signing_key(const core::Config& config, bool json);
 // `aic audit verify`: checks every audit chain (or one tenant's). Exit 0 when intact, 4 when
 // an event was changed, deleted or reordered (the first bad one is named).
 int audit_verify(const core::Config& config, const std::string& tenant, bool json);
+
+// `aic finance parse`: reads a bank file offline and prints its normalised statements (JSON
+// with `json`). Exit 0, 1 when the file cannot be read or parsed, 2 for an unknown format.
+int finance_parse(const std::string& format, const std::string& path, bool json);
 
 }  // namespace aic::cli

@@ -57,9 +57,12 @@ int print_openapi(const std::string& output_path) {
   webhooks::WebhookStore webhook_store(database, core::system_random(), audit, events, {});
   api::v1::WebhookDependencies webhook_deps{webhook_store, workers, idempotency};
   api::v1::EventStreamDependencies event_stream_deps{events, workers};
+  finance::EntityStore entity_store(database, core::system_random(), audit, events);
+  api::v1::EntityDependencies entity_deps{entity_store, workers, idempotency};
   http::Router router;
   add_all_routes(router,
-                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps});
+                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps,
+                  entity_deps});
 
   std::string document;
   try {

@@ -5,6 +5,7 @@
 #include "api/oauth/oauth_routes.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
+#include "api/v1/entity_routes.hpp"
 #include "api/v1/event_stream_routes.hpp"
 #include "api/v1/identity_routes.hpp"
 #include "api/v1/webhook_routes.hpp"
@@ -19,6 +20,7 @@ struct RouteDependencies {
   const api::OAuthDependencies& oauth;
   const api::v1::WebhookDependencies& webhooks;
   const api::v1::EventStreamDependencies& event_stream;
+  const api::v1::EntityDependencies& entities;
 };
 
 // `dependencies` must outlive the router.

@@ -111,6 +111,8 @@ int serve(const core::Config& config) {
   api::v1::WebhookDependencies webhook_deps{webhook_store, workers, idempotency};
   api::v1::EventStreamDependencies event_stream_deps{events, workers,
                                                      config.events.stream_heartbeat};
+  finance::EntityStore entity_store(**database, core::system_random(), audit, events);
+  api::v1::EntityDependencies entity_deps{entity_store, workers, idempotency};
   std::unique_ptr<WebhookDelivery> delivery;
   if (config.webhooks.deliver) {
     auto created = WebhookDelivery::create(config.webhooks, webhook_store);
@@ -122,7 +124,8 @@ int serve(const core::Config& config) {
   }
   http::Router router;
   add_all_routes(router,
-                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps});
+                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps,
+                  entity_deps});
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;

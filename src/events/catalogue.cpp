@@ -44,6 +44,14 @@ constexpr std::array kCatalogue = {
         "that it receives and verifies deliveries.",
         R"({"type":"object","required":["endpoint_id"],"properties":{"endpoint_id":{"type":"string"}}})"},
     EventType{
+        "entity.created", "A company was added to the tenant's entities.",
+        R"({"type":"object","required":["entity_id","name"],"properties":{"entity_id":{"type":"string"},"name":{"type":"string"}}})"},
+    EventType{
+        "import.completed",
+        "A file was imported for an entity (all of it: imports are atomic). Entries already "
+        "imported before count as duplicates and are not added again.",
+        R"({"type":"object","required":["entity_id","import_id","format","transactions_added","duplicates"],"properties":{"entity_id":{"type":"string"},"import_id":{"type":"string"},"format":{"type":"string"},"transactions_added":{"type":"integer","minimum":0},"duplicates":{"type":"integer","minimum":0}}})"},
+    EventType{
         "webhook.endpoint.disabled",
         "An endpoint was disabled by the platform: it answered 410 Gone, or every delivery "
         "to it failed for 5 days. Its undelivered messages wait in the dead-letter view.",

@@ -267,6 +267,70 @@ DROP INDEX events_to_fan_out;
 ALTER TABLE events DROP COLUMN fanned_out;
 )sql";
 
+// Migration 11: the companies a tenant analyses and the bank data imported for them. Amounts
+// are integer minor units of the account's currency; dates are ISO 8601 calendar dates.
+// dedupe_key makes a re-imported entry a no-op (see finance::EntityStore::import_bank_file).
+constexpr std::string_view kCreateEntitiesAndBankData = R"sql(
+CREATE TABLE entities (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  name TEXT NOT NULL,
+  cik TEXT,
+  lei TEXT,
+  ticker TEXT,
+  industry_code TEXT,
+  country TEXT,
+  currency TEXT NOT NULL,
+  is_public BIGINT NOT NULL,
+  manufacturing BIGINT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX entities_tenant ON entities (tenant_id, created_at, id);
+CREATE TABLE bank_accounts (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  entity_id TEXT NOT NULL REFERENCES entities (id),
+  account TEXT NOT NULL,
+  bank_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (entity_id, account, currency)
+);
+CREATE TABLE imports (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  entity_id TEXT NOT NULL REFERENCES entities (id),
+  format TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  bytes BIGINT NOT NULL,
+  report TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX imports_entity ON imports (entity_id, created_at, id);
+CREATE TABLE bank_transactions (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  entity_id TEXT NOT NULL REFERENCES entities (id),
+  account_id TEXT NOT NULL REFERENCES bank_accounts (id),
+  import_id TEXT NOT NULL REFERENCES imports (id) DEFERRABLE INITIALLY DEFERRED,
+  booking_date TEXT NOT NULL,
+  value_date TEXT,
+  amount BIGINT NOT NULL,
+  reference TEXT NOT NULL,
+  customer_reference TEXT NOT NULL,
+  type_code TEXT NOT NULL,
+  description TEXT NOT NULL,
+  counterparty_name TEXT NOT NULL,
+  counterparty_account TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (account_id, dedupe_key)
+);
+CREATE INDEX bank_transactions_entity ON bank_transactions (entity_id, created_at, id);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -365,6 +429,12 @@ VALUES (
           "fan_out_by_cursor",
           std::string(kFanOutByCursor),
           std::string(kFanOutByCursor),
+      },
+      {
+          11,
+          "create_entities_and_bank_data",
+          std::string(kCreateEntitiesAndBankData),
+          std::string(kCreateEntitiesAndBankData),
       },
   };
   return kMigrations;

@@ -2,7 +2,8 @@
 # Runs every fuzz target in BUILD_DIR for SECONDS each, starting from its seed corpus in
 # tests/fuzz/corpus/<target minus _fuzz>/. New inputs go to a scratch directory, so the
 # committed corpus only changes when someone adds to it on purpose. A crash fails the run
-# and leaves the reproducer in build/fuzz-artifacts/.
+# and leaves the reproducer in build/fuzz-artifacts/. A target whose name matches a folder of
+# ../shared/data (real bank files) also reads that folder, in place.
 # Usage: tests/fuzz/run.sh BUILD_DIR SECONDS
 set -euo pipefail
 build_dir="${1:?build dir}"
@@ -20,10 +21,13 @@ fi
 for target in "${targets[@]}"; do
   name="$(basename "$target")"
   seeds="$root/tests/fuzz/corpus/${name%_fuzz}"
+  shared="$root/../shared/data/${name%_fuzz}"
+  corpora=("$seeds")
+  [[ -d "$shared" ]] && corpora+=("$shared")
   scratch="$(mktemp -d)"
-  echo "fuzz: $name for ${seconds}s (seeds: $(ls "$seeds" | wc -l))"
+  echo "fuzz: $name for ${seconds}s (seeds: $(ls "$seeds" | wc -l)${corpora[1]:+ plus $shared})"
   if ! "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -artifact_prefix="$artifacts/" -print_final_stats=1 "$scratch" "$seeds" \
+      -artifact_prefix="$artifacts/" -print_final_stats=1 "$scratch" "${corpora[@]}" \
       > "$artifacts/$name.log" 2>&1; then
     tail -50 "$artifacts/$name.log"
     rm -rf "$scratch"

@@ -221,9 +221,15 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
   ASSERT_TRUE(endpoint);
   ASSERT_EQ(endpoint->status, 201) << endpoint->body;
   std::string a_endpoint_id(body_of(*endpoint)["id"].as_string());
+  auto entity = world.call("POST", "/v1/entities", world.owner_a,
+                           R"({"name":"Alpha Holdings","currency":"EUR"})");
+  ASSERT_TRUE(entity);
+  ASSERT_EQ(entity->status, 201) << entity->body;
+  std::string a_entity_id(body_of(*entity)["id"].as_string());
   std::map<std::string, std::string> a_objects = {
       {"endpoint_id", a_endpoint_id}, {"key_id", a_key_id},   {"tenant_id", world.tenant_a},
-      {"account_id", a_account_id},   {"user_id", a_user_id}, {"role_name", "alpha_auditor"}};
+      {"account_id", a_account_id},   {"user_id", a_user_id}, {"role_name", "alpha_auditor"},
+      {"entity_id", a_entity_id}};
 
   for (const http::Route* route : world.server.router().routes()) {
     // A live stream never ends; that B's stream carries none of A's events is tested in
@@ -262,12 +268,14 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
     }
     EXPECT_EQ(response->body.find("owner@alpha.example"), std::string::npos);
     EXPECT_EQ(response->body.find("hooks.alpha.example"), std::string::npos);
+    EXPECT_EQ(response->body.find("Alpha Holdings"), std::string::npos);
     if (!has_parameter) {
       EXPECT_EQ(response->body.find(a_key_id), std::string::npos);
       EXPECT_EQ(response->body.find(world.tenant_a), std::string::npos);
       EXPECT_EQ(response->body.find(a_account_id), std::string::npos);
       EXPECT_EQ(response->body.find(a_user_id), std::string::npos);
       EXPECT_EQ(response->body.find(a_endpoint_id), std::string::npos);
+      EXPECT_EQ(response->body.find(a_entity_id), std::string::npos);
     } else {
       // Another tenant's object is "not found" (or the route is not B's to call at all).
       EXPECT_TRUE(response->status == 404 || response->status == 403);

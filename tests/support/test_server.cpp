@@ -75,6 +75,10 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
                                     config_.webhooks.lease});
   webhook_deps_ = std::make_unique<api::v1::WebhookDependencies>(
       api::v1::WebhookDependencies{*webhooks_, *workers_, *idempotency_});
+  entities_ = std::make_unique<finance::EntityStore>(*database_, core::system_random(), *audit_,
+                                                    *events_);
+  entity_deps_ = std::make_unique<api::v1::EntityDependencies>(
+      api::v1::EntityDependencies{*entities_, *workers_, *idempotency_});
   event_stream_deps_ = std::make_unique<api::v1::EventStreamDependencies>(
       api::v1::EventStreamDependencies{*events_, *workers_, config_.events.stream_heartbeat});
   if (config_.webhooks.deliver) {
@@ -89,6 +93,7 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   api::v1::add_audit_routes(router_, *audit_deps_);
   api::v1::add_webhook_routes(router_, *webhook_deps_);
   api::v1::add_event_stream_routes(router_, *event_stream_deps_);
+  api::v1::add_entity_routes(router_, *entity_deps_);
   api::add_oauth_routes(router_, *oauth_deps_);
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(

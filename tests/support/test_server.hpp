@@ -12,6 +12,7 @@
 #include "api/v1/audit_routes.hpp"
 #include "api/v1/event_stream_routes.hpp"
 #include "api/v1/identity_routes.hpp"
+#include "api/v1/entity_routes.hpp"
 #include "api/v1/webhook_routes.hpp"
 #include "audit/async_writer.hpp"
 #include "audit/audit_log.hpp"
@@ -93,6 +94,8 @@ class TestServer {
   std::unique_ptr<api::ConcurrencyCap> caps_;
   std::unique_ptr<api::v1::AuditDependencies> audit_deps_;
   std::unique_ptr<webhooks::WebhookStore> webhooks_;
+  std::unique_ptr<finance::EntityStore> entities_;
+  std::unique_ptr<api::v1::EntityDependencies> entity_deps_;
   std::unique_ptr<api::v1::WebhookDependencies> webhook_deps_;
   std::unique_ptr<api::v1::EventStreamDependencies> event_stream_deps_;
   std::unique_ptr<cli::WebhookDelivery> delivery_;

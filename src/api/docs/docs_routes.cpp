@@ -96,6 +96,10 @@ ApiInfo api_info() {
        "every attempt logged and dead letters replayable.",
        {"/v1/webhook-endpoints"}},
       {"events", "The tenant's domain events as a live Server-Sent Events stream.", {"/v1/events"}},
+      {"entities",
+       "The companies a tenant analyses, and the files imported for them (bank statements: "
+       "MT940/MT942, camt.053, BAI2, OFX/QFX).",
+       {"/v1/entities"}},
   };
   info.schemas = v1::component_schemas();
   return info;

@@ -348,6 +348,92 @@ json::object endpoint_rate_limit(std::string_view description) {
           {"description", description}};
 }
 
+json::object nullable_text(std::string_view description) {
+  return json::object{{"type", json::array{"string", "null"}}, {"description", description}};
+}
+
+json::object boolean(std::string_view description) {
+  return json::object{{"type", "boolean"}, {"description", description}};
+}
+
+json::object entity() {
+  return closed_object(
+      "A company the tenant analyses.",
+      {{"id", text("`ent_…`")},
+       {"name", text("Its name.")},
+       {"cik", nullable_text("SEC Central Index Key.")},
+       {"lei", nullable_text("ISO 17442 Legal Entity Identifier.")},
+       {"ticker", nullable_text("Exchange ticker.")},
+       {"industry_code", nullable_text("NAICS or SIC code.")},
+       {"country", nullable_text("ISO 3166-1 alpha-2.")},
+       {"currency", text("Reporting currency, ISO 4217.")},
+       {"is_public", boolean("Listed on an exchange.")},
+       {"manufacturing", boolean("A manufacturer (chooses the Altman Z variant).")},
+       {"version", integer("Grows with every change.", 1)},
+       {"created_at", time("When it was created.")},
+       {"updated_at", time("When it last changed.")}});
+}
+
+json::object create_entity_request() {
+  return closed_object(
+      "A new entity.",
+      {{"name", text("1 to 200 characters.")},
+       {"cik", text("1 to 10 digits.")},
+       {"lei", text("20 upper-case letters and digits.")},
+       {"ticker", text("1 to 12 upper-case letters, digits, '.' or '-'.")},
+       {"industry_code", text("NAICS or SIC: 2 to 6 digits.")},
+       {"country", text("ISO 3166-1 alpha-2, e.g. `DE`.")},
+       {"currency", text("Reporting currency, ISO 4217, e.g. `EUR`.")},
+       {"is_public", boolean("Default false.")},
+       {"manufacturing", boolean("Default false.")}},
+      {"cik", "lei", "ticker", "industry_code", "country", "is_public", "manufacturing"});
+}
+
+json::object import_report() {
+  json::object warnings{{"type", "array"},
+                        {"items", json::object{{"type", "string"}}},
+                        {"description", "Problems that did not stop the import, e.g. a "
+                                        "statement whose balances do not add up."}};
+  return closed_object(
+      "What one import did. Imports are atomic: the whole file or nothing.",
+      {{"id", text("`imp_…`")},
+       {"entity_id", text("The entity.")},
+       {"format", text("The format the file was read as.")},
+       {"sha256", text("SHA-256 of the file, lower-case hex.")},
+       {"bytes", integer("Size of the file.", 0)},
+       {"statements", integer("Statements in the file.", 0)},
+       {"accounts_created", integer("Bank accounts seen for the first time.", 0)},
+       {"transactions", integer("Transactions in the file.", 0)},
+       {"added", integer("Transactions stored by this import.", 0)},
+       {"duplicates", integer("Transactions already stored (same bank reference, date and "
+                              "amount; or the same entry).",
+                              0)},
+       {"warnings", warnings},
+       {"created_at", time("When it was imported.")}});
+}
+
+json::object bank_transaction() {
+  return closed_object(
+      "One imported bank transaction.",
+      {{"id", text("`btx_…`")},
+       {"account_id", text("`bac_…`")},
+       {"account", text("The account number or IBAN.")},
+       {"currency", text("ISO 4217.")},
+       {"booking_date", text("YYYY-MM-DD.")},
+       {"value_date", nullable_text("YYYY-MM-DD.")},
+       {"amount", text("Decimal, signed: credits positive, debits negative.")},
+       {"amount_minor", json::object{{"type", "integer"},
+                                     {"description", "The amount in minor units."}}},
+       {"reference", nullable_text("The bank's reference.")},
+       {"customer_reference", nullable_text("The account owner's reference.")},
+       {"type_code", nullable_text("The file's transaction code.")},
+       {"description", nullable_text("Free text.")},
+       {"counterparty_name", nullable_text("The other side.")},
+       {"counterparty_account", nullable_text("The other side's account.")},
+       {"import_id", text("The import that added it.")},
+       {"created_at", time("When it was imported.")}});
+}
+
 json::object webhook_endpoint() {
   return closed_object(
       "A URL that receives the tenant's events, signed per Standard Webhooks.",
@@ -499,6 +585,13 @@ std::vector<NamedSchema> component_schemas() {
       {"JsonWebKeySet", json_web_key_set()},
       {"AuditEvent", audit_event()},
       {"ListOfAuditEvents", list_of("AuditEvent", "A page of audit events, newest first.")},
+      {"Entity", entity()},
+      {"ListOfEntities", list_of("Entity", "A page of the tenant's entities, oldest first.")},
+      {"CreateEntityRequest", create_entity_request()},
+      {"ImportReport", import_report()},
+      {"BankTransaction", bank_transaction()},
+      {"ListOfBankTransactions",
+       list_of("BankTransaction", "A page of bank transactions, in import order.")},
       {"WebhookEndpoint", webhook_endpoint()},
       {"WebhookEndpointCreated",
        extended(webhook_endpoint(),
