@@ -326,6 +326,15 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
   report.statements = static_cast<std::int64_t>(statements->size());
   for (std::size_t s = 0; s < statements->size(); ++s) {
     const BankStatement& statement = (*statements)[s];
+    // A parser accepts fragments (a page without its header); stored transactions need to
+    // know whose account they belong to, in which currency.
+    if (!statement.transactions.empty() &&
+        (statement.account.empty() || !is_currency_code(statement.currency))) {
+      return core::Error::invalid("statement " + std::to_string(s + 1) +
+                                  " names no account number or currency; its " +
+                                  std::to_string(statement.transactions.size()) +
+                                  " transactions cannot be stored");
+    }
     report.transactions += static_cast<std::int64_t>(statement.transactions.size());
     for (const std::string& warning : statement.warnings) {
       report.warnings.push_back("statement " + std::to_string(s + 1) + " (account " +
