@@ -8,7 +8,7 @@
 //   AIC_BINARY_PATH=build/debug/aic node --test contract.test.mjs      (ctest -R contract)
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -448,6 +448,38 @@ test('custom roles', async () => {
     token: keys.owner, params: { role_name: 'contract_auditor' } })).status, 200);
   assert.equal((await call('DELETE', '/v1/roles/{role_name}', {
     token: keys.owner, params: { role_name: 'contract_auditor' } })).status, 404);
+});
+
+test('entities and bank-file imports', async () => {
+  const created = await call('POST', '/v1/entities', {
+    token: keys.owner, json: { name: 'Contract Holdings BV', currency: 'EUR', country: 'NL' },
+  });
+  assert.equal(created.status, 201);
+  const entity = created.json();
+  assert.equal((await call('GET', '/v1/entities', { token: keys.owner })).status, 200);
+  assert.equal((await call('GET', '/v1/entities/{entity_id}', {
+    token: keys.owner, params: { entity_id: entity.id } })).status, 200);
+  assert.equal((await call('POST', '/v1/entities', {
+    token: keys.owner, json: { name: 'x', currency: 'euro' } })).status, 400);
+
+  // A real ABN AMRO statement file (two statements, ten entries).
+  const file = readFileSync(new URL('../../../shared/data/mt940/jejik/abnamro.sta', import.meta.url));
+  const imported = await call('POST', '/v1/entities/{entity_id}/imports', {
+    token: keys.owner, params: { entity_id: entity.id }, query: { format: 'mt940' },
+    body: file, contentType: 'application/octet-stream',
+  });
+  assert.equal(imported.status, 201);
+  assert.equal(imported.json().added, 10);
+  const broken = await call('POST', '/v1/entities/{entity_id}/imports', {
+    token: keys.owner, params: { entity_id: entity.id }, query: { format: 'mt940' },
+    body: ':20:X\n:25:1\n:60F:C241301EUR1,\n', contentType: 'application/octet-stream',
+  });
+  assert.equal(broken.status, 400);
+  assert.equal(broken.json().line, 3);
+  const listed = await call('GET', '/v1/entities/{entity_id}/bank-transactions', {
+    token: keys.owner, params: { entity_id: entity.id } });
+  assert.equal(listed.status, 200);
+  assert.equal(listed.json().data.length, 10);
 });
 
 // A webhook receiver on loopback that verifies every delivery with the `standardwebhooks`

@@ -124,7 +124,7 @@ TEST(Entities, ABrokenFileIsRefusedWithItsLineAndStoresNothing) {
   World world;
   const std::string id = create_entity(world, world.owner_a);
   std::string broken(kStatement);
-  broken.replace(broken.find("D25,50"), 6, "DX5,50");  // line 5: the amount is not a number
+  broken.replace(broken.find("D25,50"), 6, "D25.50");  // line 5: a decimal point, not a comma
   auto refused =
       world.call("POST", "/v1/entities/" + id + "/imports?format=mt940", world.owner_a, broken);
   ASSERT_TRUE(refused);

@@ -476,6 +476,9 @@ class StatementBuilder {
       ++amount_length;
     }
     if (amount_length == 0) return fail("has no amount");
+    if (amount_length < rest.size() && rest[amount_length] == '.') {
+      return fail("has a decimal point in its amount; MT940 amounts have a decimal comma");
+    }
     auto amount = parse_minor_units(rest.substr(0, amount_length), exponent(),
                                     DecimalFormat{',', false, true});
     if (!amount) return error_at_line(field.line, ":61: " + amount.error().message);

@@ -302,6 +302,7 @@ TEST(Mt940, ErrorsNameTheLine) {
   expect_error_at(":20:X\n:25:1\n:61:240101D5,\n", 3, "transaction type");
   expect_error_at(":20:X\n:25:1\n:61:240101D,NTRF\n", 3, "no digits");
   expect_error_at(":20:X\n:25:1\n:61:2401\n", 3, "value date");
+  expect_error_at(":20:X\n:25:1\n:61:240101D1.5NTRF\n", 3, "decimal comma");
 }
 
 TEST(Mt940, EmptyOrHeaderOnlyInputHasNoStatements) {
