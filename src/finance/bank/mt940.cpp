@@ -196,67 +196,76 @@ std::optional<Details> german_details(std::string_view text) {
 
 // Dutch banks (and the SEPA MT940 guidelines) structure :86: as "/KEY/value" pairs:
 // /TRTP/SEPA OVERBOEKING/IBAN/NL…/BIC/…/NAME/…/REMI/…/EREF/…, or /CNTP/account/BIC/name/city/.
+// A value runs to the next known key, so values may contain slashes ("/REMI/USTD//text/").
+bool is_slash_key(std::string_view name) {
+  static constexpr std::array<std::string_view, 14> kKeys = {"TRTP", "IBAN", "BIC",  "NAME", "REMI",
+                                                             "EREF", "CNTP", "MARF", "CSID", "ORDP",
+                                                             "BENM", "PREF", "RTRN", "ADDR"};
+  return std::find(kKeys.begin(), kKeys.end(), name) != kKeys.end();
+}
+
+// The length of the key "/NAME/" at `at` (a '/'), or 0 when no known key starts there.
+std::size_t slash_key_length(std::string_view text, std::size_t at) {
+  constexpr std::size_t kLongestKey = 4;
+  const std::size_t close = text.substr(at + 1, kLongestKey + 1).find('/');
+  if (close == std::string_view::npos || close < 3) return 0;
+  return is_slash_key(text.substr(at + 1, close)) ? close + 2 : 0;
+}
+
+void apply_slash_value(std::string_view key, std::string_view value, Details& details) {
+  while (!value.empty() && value.back() == '/') value.remove_suffix(1);
+  value = trim(value);
+  if (key == "NAME") details.counterparty_name = std::string(value);
+  if (key == "IBAN") details.counterparty_account = std::string(value);
+  if (key == "EREF" && value != "NOTPROVIDED") details.end_to_end_reference = std::string(value);
+  if (key == "REMI") {
+    // "USTD//free text" or "STRD/CUR/structured reference": the text after the kind.
+    for (std::string_view kind : {"USTD//", "STRD/CUR/", "USTD/", "STRD/"}) {
+      if (value.substr(0, kind.size()) == kind) {
+        value.remove_prefix(kind.size());
+        break;
+      }
+    }
+    details.description = std::string(trim(value));
+  }
+  if (key == "CNTP") {  // account/BIC/name/city
+    const std::size_t first = value.find('/');
+    details.counterparty_account = std::string(trim(value.substr(0, first)));
+    if (first == std::string_view::npos) return;
+    const std::string_view after_bic = value.substr(first + 1);
+    const std::size_t second = after_bic.find('/');
+    if (second == std::string_view::npos) return;
+    const std::string_view name = after_bic.substr(second + 1);
+    details.counterparty_name = std::string(trim(name.substr(0, name.find('/'))));
+  }
+}
+
 std::optional<Details> slash_key_details(std::string_view text) {
-  static constexpr std::array<std::string_view, 14> kKeys = {
-      "/TRTP/", "/IBAN/", "/BIC/",  "/NAME/", "/REMI/", "/EREF/", "/CNTP/",
-      "/MARF/", "/CSID/", "/ORDP/", "/BENM/", "/PREF/", "/RTRN/", "/ADDR/"};
   if (text.empty() || text.front() != '/') return std::nullopt;
-  std::string joined;
-  joined.reserve(text.size());
-  for_each_line(text, [&](std::string_view line) { joined.append(line); });
-  const std::string_view all = joined;
-
-  // Each key's position; a value runs to the next key.
-  struct Key {
-    std::string_view name;
-    std::size_t at;
-  };
-  std::vector<Key> keys;
-  for (std::string_view key : kKeys) {
-    for (std::size_t at = all.find(key); at != std::string_view::npos; at = all.find(key, at + 1)) {
-      keys.push_back({key, at});
-    }
+  std::string joined;  // only when the text has line breaks
+  std::string_view all = text;
+  if (text.find('\n') != std::string_view::npos) {
+    joined.reserve(text.size());
+    for_each_line(text, [&](std::string_view line) { joined.append(line); });
+    all = joined;
   }
-  if (keys.empty()) return std::nullopt;
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return a.at < b.at; });
-  if (keys.front().at != 0) return std::nullopt;
-
+  std::size_t key_length = slash_key_length(all, 0);
+  if (key_length == 0) return std::nullopt;
   Details details;
-  for (std::size_t k = 0; k < keys.size(); ++k) {
-    const std::size_t start = keys[k].at + keys[k].name.size();
-    const std::size_t end = k + 1 < keys.size() ? keys[k + 1].at : all.size();
-    if (end < start) continue;  // overlapping keys ("/BIC/NAME/"): the value is empty
-    std::string_view value = all.substr(start, end - start);
-    while (!value.empty() && value.back() == '/') value.remove_suffix(1);
-    value = trim(value);
-    const std::string_view key = keys[k].name;
-    if (key == "/NAME/") details.counterparty_name = std::string(value);
-    if (key == "/IBAN/") details.counterparty_account = std::string(value);
-    if (key == "/EREF/") details.end_to_end_reference = std::string(value);
-    if (key == "/REMI/") {
-      // "USTD//free text" or "STRD/CUR/structured reference": the text after the kind.
-      for (std::string_view kind : {"USTD//", "STRD/CUR/", "USTD/", "STRD/"}) {
-        if (value.substr(0, kind.size()) == kind) {
-          value.remove_prefix(kind.size());
-          break;
-        }
-      }
-      details.description = std::string(trim(value));
+  std::size_t at = 0;
+  while (true) {
+    const std::string_view key = all.substr(at + 1, key_length - 2);
+    const std::size_t start = at + key_length;
+    std::size_t next = all.find('/', start);
+    std::size_t next_length = 0;
+    while (next != std::string_view::npos && (next_length = slash_key_length(all, next)) == 0) {
+      next = all.find('/', next + 1);
     }
-    if (key == "/CNTP/") {  // account/BIC/name/city
-      const std::size_t first = value.find('/');
-      details.counterparty_account = std::string(trim(value.substr(0, first)));
-      if (first != std::string_view::npos) {
-        const std::string_view after_bic = value.substr(first + 1);
-        const std::size_t second = after_bic.find('/');
-        if (second != std::string_view::npos) {
-          const std::string_view name = after_bic.substr(second + 1);
-          details.counterparty_name = std::string(trim(name.substr(0, name.find('/'))));
-        }
-      }
-    }
+    apply_slash_value(key, all.substr(start, next - start), details);
+    if (next == std::string_view::npos) break;
+    at = next;
+    key_length = next_length;
   }
-  if (details.end_to_end_reference == "NOTPROVIDED") details.end_to_end_reference.clear();
   return details;
 }
 
@@ -346,6 +355,7 @@ class StatementBuilder {
     BankStatement statement;
     std::string reference;  // :20:
     std::string number;     // :28C:
+    int exponent = 2;       // of the statement's currency
     // Per transaction, until the statement is finished: :61:'s supplementary details and
     // the raw :86: text.
     std::vector<std::string> supplementary;
@@ -366,11 +376,8 @@ class StatementBuilder {
 
   Current& current() { return has_current_ ? current_ : start(); }
 
-  int exponent() const {
-    return has_current_ && !current_.statement.currency.empty()
-               ? currency_exponent(current_.statement.currency)
-               : 2;
-  }
+  // Decimals of the statement's currency; 2 until a field names the currency.
+  int exponent() const { return has_current_ ? current_.exponent : 2; }
 
   core::Status set_account(const Field& field) {
     Current& statement = current();
@@ -391,6 +398,7 @@ class StatementBuilder {
     std::string& statement_currency = current().statement.currency;
     if (statement_currency.empty()) {
       statement_currency = std::string(currency);
+      current_.exponent = currency_exponent(currency);
     } else if (statement_currency != currency) {
       return error_at_line(field.line, ":" + std::string(field.tag) + ": currency " +
                                            std::string(currency) +
