@@ -2,11 +2,13 @@
 
 #include <pugixml.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "finance/money.hpp"
 
@@ -40,18 +42,39 @@ std::string_view trim(std::string_view text) {
 }
 
 // An element's name without its namespace prefix: "ns:Amt" is "Amt". Files use a default
-// namespace or any prefix for it, so elements are matched by local name only.
+// namespace or any prefix for it, so elements are matched by local name only. Text and other
+// non-element nodes have an empty name.
 std::string_view local_name(pugi::xml_node node) {
   const std::string_view name = node.name();
   const std::size_t colon = name.find(':');
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
+// True when the NUL-terminated `name` is `want`; `matched` is how many characters agree.
+bool is_exactly(const char* name, std::string_view want, std::size_t& matched) {
+  matched = 0;
+  while (matched < want.size() && name[matched] == want[matched]) ++matched;
+  return matched == want.size() && name[matched] == '\0';
+}
+
+// True when the NUL-terminated `name` is `want`, with or without a prefix. This is the hot
+// path of every lookup: it stops at the first differing character instead of measuring the
+// name first.
+bool has_local_name(const char* name, std::string_view want) {
+  std::size_t matched = 0;
+  if (is_exactly(name, want, matched)) return true;
+  // `want` has no ':', so the prefix's colon can only come at or after the first difference.
+  for (const char* at = name + matched; *at != '\0'; ++at) {
+    if (*at == ':') return is_exactly(at + 1, want, matched);
+  }
+  return false;
+}
+
 // The first child element named `name` (any prefix); a null node when there is none, so that
 // lookups chain: child(child(a, "B"), "C") is null when B is missing.
 pugi::xml_node child(pugi::xml_node parent, std::string_view name) {
   for (pugi::xml_node node = parent.first_child(); node; node = node.next_sibling()) {
-    if (node.type() == pugi::node_element && local_name(node) == name) return node;
+    if (has_local_name(node.name(), name)) return node;
   }
   return {};
 }
@@ -142,8 +165,13 @@ std::optional<Date> parse_xs_date_time(std::string_view text) {
 
 // Balance types this parser keeps (Bal/Tp/CdOrPrtry/Cd); the others (OPAV, ITBD, FWAV, …)
 // are read past without checking.
-enum class BalanceKind { kOther, kOpeningBooked, kPreviouslyClosed, kClosingBooked,
-                         kClosingAvailable };
+enum class BalanceKind {
+  kOther,
+  kOpeningBooked,
+  kPreviouslyClosed,
+  kClosingBooked,
+  kClosingAvailable
+};
 
 BalanceKind balance_kind(std::string_view code) {
   if (code == "OPBD") return BalanceKind::kOpeningBooked;
@@ -186,7 +214,8 @@ std::string transaction_code(pugi::xml_node code) {
 // Where the parsed document came from, so that an error at an element can also name its line.
 class Source {
  public:
-  Source(std::string_view input, bool offsets_match) : input_(input), offsets_match_(offsets_match) {}
+  Source(std::string_view input, bool offsets_match)
+      : input_(input), offsets_match_(offsets_match) {}
 
   // A kInvalidArgument error naming the element by `path`, and by line when it can be told.
   core::Error error(pugi::xml_node node, std::string path, std::string message) const {
@@ -220,6 +249,39 @@ struct SignedAmount {
   std::string_view currency;
 };
 
+// A Bal or Ntry of the statement, by its 1-based number among its like. Paths are built only
+// for errors and warnings, never for every entry.
+struct Element {
+  pugi::xml_node node;
+  std::string_view name;  // "Bal" or "Ntry"
+  std::size_t number = 0;
+};
+
+// The children of an Ntry that it is read from, found in one pass over its children.
+struct EntryParts {
+  pugi::xml_node amount, indicator, reversal, status, booking, value, servicer_reference,
+      entry_reference, code, details, information;
+
+  explicit EntryParts(pugi::xml_node entry) {
+    for (pugi::xml_node node = entry.first_child(); node; node = node.next_sibling()) {
+      const std::string_view name = local_name(node);
+      pugi::xml_node* slot = name == "Amt"            ? &amount
+                             : name == "CdtDbtInd"    ? &indicator
+                             : name == "RvslInd"      ? &reversal
+                             : name == "Sts"          ? &status
+                             : name == "BookgDt"      ? &booking
+                             : name == "ValDt"        ? &value
+                             : name == "AcctSvcrRef"  ? &servicer_reference
+                             : name == "NtryRef"      ? &entry_reference
+                             : name == "BkTxCd"       ? &code
+                             : name == "NtryDtls"     ? &details
+                             : name == "AddtlNtryInf" ? &information
+                                                      : nullptr;
+      if (slot && !*slot) *slot = node;  // the first of each
+    }
+  }
+};
+
 // Reads one Stmt into a BankStatement.
 class StatementReader {
  public:
@@ -232,36 +294,37 @@ class StatementReader {
     if (core::Result<void> header = read_account(); !header) return std::move(header).error();
     std::size_t balances = 0, entries = 0;
     for (pugi::xml_node node = node_.first_child(); node; node = node.next_sibling()) {
-      if (node.type() != pugi::node_element) continue;
-      const std::string_view name = local_name(node);
       core::Result<void> read;
-      if (name == "Bal") {
-        read = read_balance(node, element_path("Bal", ++balances));
-      } else if (name == "Ntry") {
-        read = read_entry(node, element_path("Ntry", ++entries));
+      if (has_local_name(node.name(), "Ntry")) {
+        read = read_entry({node, "Ntry", ++entries});
+      } else if (has_local_name(node.name(), "Bal")) {
+        read = read_balance({node, "Bal", ++balances});
       }
       if (!read) return std::move(read).error();
     }
     statement_.opening = opening_booked_ ? opening_booked_ : previously_closed_;
     if (skipped_ > 0) {
       statement_.warnings.push_back(
-          std::to_string(skipped_) + (skipped_ == 1 ? " entry was" : " entries were") +
-          " skipped because not booked (Sts is not BOOK; the first is " + first_skipped_ +
-          "): pending and information entries do not count toward the balances");
+          std::to_string(skipped_) + (skipped_ == 1 ? " entry" : " entries") +
+          " not booked (the first has status " + first_skipped_ + ", not BOOK) " +
+          (skipped_ == 1 ? "was" : "were") +
+          " skipped: pending and information entries do not count toward the balances");
     }
     check_balances(statement_);
     return std::move(statement_);
   }
 
  private:
-  std::string element_path(std::string_view name, std::size_t number) const {
-    std::string path = path_;
-    path.append("/").append(name).append("[").append(std::to_string(number)).append("]");
-    return path;
+  // "/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]" + tail ("/Amt").
+  std::string path(const Element& element, std::string_view tail) const {
+    std::string text = path_;
+    text.append("/").append(element.name).append("[");
+    text.append(std::to_string(element.number)).append("]").append(tail);
+    return text;
   }
 
-  core::Error error(pugi::xml_node node, std::string path, std::string message) const {
-    return source_.error(node, std::move(path), std::move(message));
+  core::Error error(pugi::xml_node node, std::string at, std::string message) const {
+    return source_.error(node, std::move(at), std::move(message));
   }
 
   // Id, Acct (account, currency, servicing bank).
@@ -274,7 +337,7 @@ class StatementReader {
       return error(account, path_ + "/Acct/Id", "has neither IBAN nor Othr/Id");
     }
     const pugi::xml_node institution = child(child(account, "Svcr"), "FinInstnId");
-    std::string_view bic = child_text(institution, "BIC");  // BICFI from 001.04 on
+    const std::string_view bic = child_text(institution, "BIC");  // BICFI from 001.04 on
     statement_.bank_id = std::string(bic.empty() ? child_text(institution, "BICFI") : bic);
 
     const pugi::xml_node currency = child(account, "Ccy");
@@ -288,8 +351,7 @@ class StatementReader {
     }
     // Acct/Ccy is optional: the account's currency is then that of its amounts.
     for (pugi::xml_node node = node_.first_child(); node; node = node.next_sibling()) {
-      const std::string_view name = local_name(node);
-      if (node.type() != pugi::node_element || (name != "Bal" && name != "Ntry")) continue;
+      if (!has_local_name(node.name(), "Bal") && !has_local_name(node.name(), "Ntry")) continue;
       const std::string_view code = trim(child(node, "Amt").attribute("Ccy").value());
       if (is_currency_code(code)) statement_.currency = std::string(code);
       break;
@@ -301,156 +363,163 @@ class StatementReader {
     return {};
   }
 
-  // Amt and CdtDbtInd of `parent` (a Bal or Ntry at `path`).
-  core::Result<SignedAmount> read_amount(pugi::xml_node parent, const std::string& path) {
-    const pugi::xml_node amount = child(parent, "Amt");
-    if (!amount) return error(parent, path + "/Amt", "is missing");
+  // The Amt and CdtDbtInd of a Bal or Ntry.
+  core::Result<SignedAmount> read_amount(const Element& element, pugi::xml_node amount,
+                                         pugi::xml_node indicator) const {
+    if (!amount) return error(element.node, path(element, "/Amt"), "is missing");
     SignedAmount result;
     result.currency = trim(amount.attribute("Ccy").value());
     if (!is_currency_code(result.currency)) {
-      return error(amount, path + "/Amt",
+      return error(amount, path(element, "/Amt"),
                    "has no ISO 4217 currency: Ccy is " + excerpt(result.currency));
     }
     core::Result<std::int64_t> minor =
         parse_minor_units(text_of(amount), currency_exponent(result.currency),
                           DecimalFormat{.decimal_separator = '.', .allow_sign = false});
     if (!minor) {
-      return error(amount, path + "/Amt",
+      return error(amount, path(element, "/Amt"),
                    std::move(minor).error().message + " (" + std::string(result.currency) + ")");
     }
-    const pugi::xml_node indicator = child(parent, "CdtDbtInd");
+    if (!indicator) return error(element.node, path(element, "/CdtDbtInd"), "is missing");
     const std::string_view direction = text_of(indicator);
-    if (!indicator) return error(parent, path + "/CdtDbtInd", "is missing");
     if (direction == "DBIT") {
       result.minor = -*minor;
     } else if (direction == "CRDT") {
       result.minor = *minor;
     } else {
-      return error(indicator, path + "/CdtDbtInd",
+      return error(indicator, path(element, "/CdtDbtInd"),
                    "is neither CRDT nor DBIT: " + excerpt(direction));
     }
     return result;
   }
 
-  // A date-or-date-time choice (Bal/Dt, BookgDt, ValDt): Dt, or the date part of DtTm.
-  core::Result<Date> read_date(pugi::xml_node choice, const std::string& path) {
+  // A date-or-date-time choice (Bal/Dt, BookgDt, ValDt) named `name`: its Dt, or the date part
+  // of its DtTm.
+  core::Result<Date> read_date(const Element& element, pugi::xml_node choice,
+                               std::string_view name) const {
+    const std::string tail = "/" + std::string(name);
+    if (!choice) return error(element.node, path(element, tail), "is missing");
     if (const pugi::xml_node date = child(choice, "Dt")) {
       if (std::optional<Date> parsed = parse_xs_date(text_of(date))) return *parsed;
-      return error(date, path + "/Dt",
+      return error(date, path(element, tail + "/Dt"),
                    "is not a date (YYYY-MM-DD): " + excerpt(text_of(date)));
     }
     if (const pugi::xml_node date_time = child(choice, "DtTm")) {
       if (std::optional<Date> parsed = parse_xs_date_time(text_of(date_time))) return *parsed;
-      return error(date_time, path + "/DtTm",
-                   "is not a date and time (YYYY-MM-DDThh:mm:ss): " +
-                       excerpt(text_of(date_time)));
+      return error(date_time, path(element, tail + "/DtTm"),
+                   "is not a date and time (YYYY-MM-DDThh:mm:ss): " + excerpt(text_of(date_time)));
     }
-    return error(choice, path, "has neither Dt nor DtTm");
+    return error(choice, path(element, tail), "has neither Dt nor DtTm");
   }
 
-  core::Result<void> read_balance(pugi::xml_node balance, const std::string& path) {
-    const std::string_view code =
-        child_text(child(child(balance, "Tp"), "CdOrPrtry"), "Cd");
+  core::Result<void> read_balance(const Element& balance) {
+    const std::string_view code = child_text(child(child(balance.node, "Tp"), "CdOrPrtry"), "Cd");
     const BalanceKind kind = balance_kind(code);
     if (kind == BalanceKind::kOther) return {};
-    core::Result<SignedAmount> amount = read_amount(balance, path);
+    core::Result<SignedAmount> amount =
+        read_amount(balance, child(balance.node, "Amt"), child(balance.node, "CdtDbtInd"));
     if (!amount) return std::move(amount).error();
-    const pugi::xml_node date_choice = child(balance, "Dt");
-    if (!date_choice) return error(balance, path + "/Dt", "is missing");
-    core::Result<Date> date = read_date(date_choice, path + "/Dt");
+    core::Result<Date> date = read_date(balance, child(balance.node, "Dt"), "Dt");
     if (!date) return std::move(date).error();
     // A balance in another currency cannot be compared with the entries (the upstream sample
     // files have such balances), so it is reported and left out rather than refused.
     if (amount->currency != statement_.currency) {
-      statement_.warnings.push_back(path + "/Amt: the " + std::string(code) + " balance is in " +
-                                    std::string(amount->currency) + ", not the account's " +
-                                    statement_.currency + "; it is ignored");
+      statement_.warnings.push_back(path(balance, "/Amt") + ": the " + std::string(code) +
+                                    " balance is in " + std::string(amount->currency) +
+                                    ", not the account's " + statement_.currency +
+                                    "; it is ignored");
       return {};
     }
     const Balance value{*date, amount->minor};
     // The first of each kind counts; OPBD is preferred to PRCD whatever their order.
     std::optional<Balance>* slot = nullptr;
     switch (kind) {
-      case BalanceKind::kOpeningBooked: slot = &opening_booked_; break;
-      case BalanceKind::kPreviouslyClosed: slot = &previously_closed_; break;
-      case BalanceKind::kClosingBooked: slot = &statement_.closing; break;
-      case BalanceKind::kClosingAvailable: slot = &statement_.available; break;
-      case BalanceKind::kOther: return {};
+      case BalanceKind::kOpeningBooked:
+        slot = &opening_booked_;
+        break;
+      case BalanceKind::kPreviouslyClosed:
+        slot = &previously_closed_;
+        break;
+      case BalanceKind::kClosingBooked:
+        slot = &statement_.closing;
+        break;
+      case BalanceKind::kClosingAvailable:
+        slot = &statement_.available;
+        break;
+      case BalanceKind::kOther:
+        return {};
     }
     if (!*slot) *slot = value;
     return {};
   }
 
-  core::Result<void> read_entry(pugi::xml_node entry, const std::string& path) {
-    const pugi::xml_node status = child(entry, "Sts");
+  core::Result<void> read_entry(const Element& entry) {
+    const EntryParts parts(entry.node);
     // Sts is mandatory; an entry without one is read as booked, the only kind a statement
     // (as opposed to an intraday camt.052 report) should hold.
-    const std::string_view status_code = status ? entry_status(status) : "BOOK";
-    if (status_code != "BOOK") {
-      if (skipped_++ == 0) first_skipped_ = excerpt(status_code);
+    const std::string_view status = parts.status ? entry_status(parts.status) : "BOOK";
+    if (status != "BOOK") {
+      if (skipped_++ == 0) first_skipped_ = excerpt(status);
       return {};
     }
-    core::Result<SignedAmount> amount = read_amount(entry, path);
+    core::Result<SignedAmount> amount = read_amount(entry, parts.amount, parts.indicator);
     if (!amount) return std::move(amount).error();
     if (amount->currency != statement_.currency) {
-      return error(child(entry, "Amt"), path + "/Amt",
+      return error(parts.amount, path(entry, "/Amt"),
                    "is in " + std::string(amount->currency) + ", but the account's currency is " +
                        statement_.currency);
     }
     BankTransaction transaction;
     transaction.amount = amount->minor;
 
-    const pugi::xml_node booking = child(entry, "BookgDt");
-    if (!booking) return error(entry, path + "/BookgDt", "is missing");
-    core::Result<Date> booking_date = read_date(booking, path + "/BookgDt");
+    core::Result<Date> booking_date = read_date(entry, parts.booking, "BookgDt");
     if (!booking_date) return std::move(booking_date).error();
     transaction.booking_date = *booking_date;
-    if (const pugi::xml_node value = child(entry, "ValDt")) {
-      core::Result<Date> value_date = read_date(value, path + "/ValDt");
+    if (parts.value) {
+      core::Result<Date> value_date = read_date(entry, parts.value, "ValDt");
       if (!value_date) return std::move(value_date).error();
       transaction.value_date = *value_date;
     }
 
     // RvslInd does not change the sign: ISO 20022 says CdtDbtInd is the direction of the
-    // reversal entry itself (a reversed credit is booked as DBIT with RvslInd true). It does
-    // say that the related parties are those of the original payment, whose direction is the
-    // opposite.
-    const std::string_view reversal = child_text(entry, "RvslInd");
+    // reversal entry itself (a reversed credit is booked as DBIT with RvslInd true). The
+    // related parties are those of the original payment, whose direction is the opposite.
+    const std::string_view reversal = text_of(parts.reversal);
     const bool reversed = reversal == "true" || reversal == "1";
     if (!reversal.empty() && !reversed && reversal != "false" && reversal != "0") {
-      return error(child(entry, "RvslInd"), path + "/RvslInd",
+      return error(parts.reversal, path(entry, "/RvslInd"),
                    "is neither true nor false: " + excerpt(reversal));
     }
     const bool original_is_credit = (transaction.amount > 0) != reversed;
 
-    std::string_view reference = child_text(entry, "AcctSvcrRef");
-    if (reference.empty()) reference = child_text(entry, "NtryRef");
-    transaction.type_code = transaction_code(child(entry, "BkTxCd"));
+    std::string_view reference = text_of(parts.servicer_reference);
+    if (reference.empty()) reference = text_of(parts.entry_reference);
+    transaction.type_code = transaction_code(parts.code);
     std::size_t first_end = 0, last_start = 0;
-    append_piece(transaction.description, first_end, last_start,
-                 child_text(entry, "AddtlNtryInf"));
-    read_details(entry, original_is_credit, reference, transaction, first_end, last_start);
+    append_piece(transaction.description, first_end, last_start, text_of(parts.information));
+    read_details(parts.details, original_is_credit, reference, transaction, first_end, last_start);
     transaction.reference = std::string(reference);
     statement_.transactions.push_back(std::move(transaction));
     return {};
   }
 
-  // What the transaction details (NtryDtls/TxDtls, one or many in a batch entry) add: the
-  // first counterparty, the first end-to-end or creditor reference, every unstructured
-  // remittance text, and the bank code and servicer reference when the entry has none.
-  void read_details(pugi::xml_node entry, bool original_is_credit, std::string_view& reference,
-                    BankTransaction& transaction, std::size_t& first_end,
-                    std::size_t& last_start) {
+  // What the transaction details (NtryDtls/TxDtls, one or many in a batch entry; `first` is
+  // the first NtryDtls) add: the first counterparty, the first end-to-end or creditor
+  // reference, every unstructured remittance text, and the bank code and servicer reference
+  // when the entry has none.
+  static void read_details(pugi::xml_node first, bool original_is_credit,
+                           std::string_view& reference, BankTransaction& transaction,
+                           std::size_t& first_end, std::size_t& last_start) {
     // For a credit the other party is the debtor; for a debit the creditor.
     const std::string_view party = original_is_credit ? "Dbtr" : "Cdtr";
     const std::string_view party_account = original_is_credit ? "DbtrAcct" : "CdtrAcct";
     const std::string_view ultimate_party = original_is_credit ? "UltmtDbtr" : "UltmtCdtr";
     std::size_t details = 0;
     std::string_view detail_reference, end_to_end, creditor_reference;
-    for (pugi::xml_node group = entry.first_child(); group; group = group.next_sibling()) {
-      if (group.type() != pugi::node_element || local_name(group) != "NtryDtls") continue;
+    for (pugi::xml_node group = first; group; group = group.next_sibling()) {
+      if (!has_local_name(group.name(), "NtryDtls")) continue;
       for (pugi::xml_node detail = group.first_child(); detail; detail = detail.next_sibling()) {
-        if (detail.type() != pugi::node_element || local_name(detail) != "TxDtls") continue;
+        if (!has_local_name(detail.name(), "TxDtls")) continue;
         ++details;
         const pugi::xml_node refs = child(detail, "Refs");
         if (details == 1) detail_reference = child_text(refs, "AcctSvcrRef");
@@ -461,8 +530,8 @@ class StatementReader {
         if (transaction.type_code.empty()) {
           transaction.type_code = transaction_code(child(detail, "BkTxCd"));
         }
-        const pugi::xml_node parties = child(detail, "RltdPties");
         if (transaction.counterparty_name.empty() && transaction.counterparty_account.empty()) {
+          const pugi::xml_node parties = child(detail, "RltdPties");
           std::string_view name = party_name(child(parties, party));
           if (name.empty()) name = party_name(child(parties, ultimate_party));
           transaction.counterparty_name = std::string(name);
@@ -470,11 +539,9 @@ class StatementReader {
         }
         const pugi::xml_node remittance = child(detail, "RmtInf");
         for (pugi::xml_node part = remittance.first_child(); part; part = part.next_sibling()) {
-          if (part.type() != pugi::node_element) continue;
-          const std::string_view name = local_name(part);
-          if (name == "Ustrd") {
+          if (has_local_name(part.name(), "Ustrd")) {
             append_piece(transaction.description, first_end, last_start, text_of(part));
-          } else if (name == "Strd" && creditor_reference.empty()) {
+          } else if (creditor_reference.empty() && has_local_name(part.name(), "Strd")) {
             creditor_reference = child_text(child(part, "CdtrRefInf"), "Ref");
           }
         }
@@ -523,6 +590,8 @@ bool is_camt053_namespace(std::string_view space) {
   return space.size() == 2 && all_digits(space) && number_of(space) >= 2;
 }
 
+// A parse error at pugixml's offset, as a line and column of the input (approximate for input
+// pugixml converted from UTF-16 or Latin-1, whose offsets are into the converted text).
 core::Error malformed(std::string_view input, const pugi::xml_parse_result& result) {
   const std::size_t offset = result.offset < 0 ? 0
                              : static_cast<std::size_t>(result.offset) > input.size()
@@ -557,7 +626,7 @@ core::Result<std::vector<BankStatement>> parse_camt053(std::string_view input) {
   const std::string_view space = namespace_of(root);
   if (!is_camt053_namespace(space)) {
     return source.error(root, "/Document",
-                        "is in namespace " + excerpt(printable(space, 64)) +
+                        "is in namespace '" + printable(space, 64) + "'" +
                             ", not urn:iso:std:iso:20022:tech:xsd:camt.053.001.NN (NN 02 or "
                             "later): not a camt.053 statement");
   }
@@ -574,7 +643,7 @@ core::Result<std::vector<BankStatement>> parse_camt053(std::string_view input) {
 
   std::vector<BankStatement> statements;
   for (pugi::xml_node node = message.first_child(); node; node = node.next_sibling()) {
-    if (node.type() != pugi::node_element || local_name(node) != "Stmt") continue;
+    if (!has_local_name(node.name(), "Stmt")) continue;
     core::Result<BankStatement> statement =
         StatementReader(source, node, statements.size() + 1).run();
     if (!statement) return std::move(statement).error();
