@@ -74,7 +74,12 @@ std::vector<SampleFile> sample_files() {
       [](const fs::path& path) {
         return path.extension() == ".ofx" || path.extension() == ".qfx";
       },
-      name_has("/malformed/"));
+      // fidelity.ofx holds only an investment statement (INVSTMTRS), which parse_ofx refuses
+      // with an error naming its line: only bank and credit-card statements are imported.
+      [](const fs::path& path) {
+        return path.string().find("/malformed/") != std::string::npos ||
+               path.filename() == "fidelity.ofx";
+      });
   return files;
 }
 
