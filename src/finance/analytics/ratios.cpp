@@ -12,7 +12,8 @@ Ratio to_ratio(std::string name, Quantity quantity) {
   return Ratio{.name = std::move(name),
                .value = quantity.value,
                .reason_if_null = std::move(quantity.reason_if_null),
-               .inputs = std::move(quantity.inputs)};
+               .inputs = std::move(quantity.inputs),
+               .missing = std::move(quantity.missing)};
 }
 
 // The period-end balance, or the average with the prior period end when one is given.

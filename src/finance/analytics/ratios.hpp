@@ -21,6 +21,7 @@ struct Ratio {
   std::optional<double> value;      // finite when present
   std::string reason_if_null;       // e.g. "current_liabilities is zero"; empty when value is set
   std::vector<std::string> inputs;  // statement fields used: "revenue", "prior.total_assets"
+  std::vector<std::string> missing;  // those of `inputs` the period does not have
 };
 
 // current_ratio, quick_ratio, cash_ratio.

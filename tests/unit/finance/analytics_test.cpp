@@ -2,6 +2,7 @@
 // boundaries, and a sweep showing that no input combination yields NaN or infinity.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "finance/analytics/distress.hpp"
+#include "finance/analytics/health.hpp"
 #include "finance/analytics/period.hpp"
 #include "finance/analytics/ratios.hpp"
 
@@ -799,6 +801,82 @@ TEST(NoNanOrInfinity, RandomExtremeCombinations) {
   EXPECT_GT(ohlson_scored, 0);
   std::cout << "scored: altman " << altman_scored << ", beneish " << beneish_scored << ", ohlson "
             << ohlson_scored << " of 800\n";
+}
+
+// Health score: pillars worked by hand for Acme 2024 against 2023.
+TEST(Health, PillarsScoreRatiosBetweenWeakAndStrong) {
+  const FinancialPeriod current = acme_2024(), prior = acme_2023();
+  const HealthScore health = health_score(current, &prior);
+  ASSERT_TRUE(health.score) << health.reason_if_null;
+  ASSERT_EQ(health.pillars.size(), 6u);
+  EXPECT_NEAR(health.confidence, 1.0, kTolerance);
+  EXPECT_TRUE(health.missing_inputs.empty());
+
+  // Liquidity: current 500/250 = 2.0 → 100; quick (100+50+150)/250 = 1.2 → 100;
+  // cash 100/250 = 0.4 → (0.4−0.1)/(0.6−0.1) = 60. Mean 86.67.
+  const HealthPillar& liquidity = health.pillars[0];
+  EXPECT_EQ(liquidity.name, "liquidity");
+  EXPECT_NEAR(*liquidity.drivers[2].score, 60.0, 1e-6);
+  EXPECT_NEAR(*liquidity.score, 260.0 / 3.0, 1e-6);
+  // Solvency: debt/assets 0.6 → 40; debt/equity 1.5 → 60; interest cover 150/30 = 5 →
+  // (5−1.5)/(8−1.5) = 53.85.
+  const HealthPillar& solvency = health.pillars[1];
+  EXPECT_NEAR(*solvency.drivers[0].score, 40.0, 1e-6);
+  EXPECT_NEAR(*solvency.drivers[1].score, 60.0, 1e-6);
+  EXPECT_NEAR(*solvency.score, (40.0 + 60.0 + 350.0 / 6.5) / 3.0, 1e-6);
+
+  double weighted = 0.0;
+  for (const HealthPillar& pillar : health.pillars) weighted += pillar.weight * *pillar.score;
+  EXPECT_NEAR(*health.score, weighted, 1e-9);
+  EXPECT_GE(*health.score, 0.0);
+  EXPECT_LE(*health.score, 100.0);
+  EXPECT_FALSE(health.band.empty());
+}
+
+TEST(Health, MissingInputsLowerConfidenceAndAreListed) {
+  FinancialPeriod current = acme_2024();
+  current.inventory.reset();
+  current.operating_cash_flow.reset();
+  const HealthScore without_prior = health_score(current, nullptr);
+  ASSERT_TRUE(without_prior.score);
+  EXPECT_LT(without_prior.confidence, 1.0);
+  const HealthPillar& growth = without_prior.pillars[4];
+  EXPECT_EQ(growth.name, "growth");
+  EXPECT_FALSE(growth.score);  // no prior period
+  EXPECT_EQ(growth.confidence, 0.0);
+  const auto& missing = without_prior.missing_inputs;
+  EXPECT_NE(std::find(missing.begin(), missing.end(), "inventory"), missing.end());
+  EXPECT_NE(std::find(missing.begin(), missing.end(), "operating_cash_flow"), missing.end());
+  const HealthPillar& cash_flow = without_prior.pillars[5];
+  EXPECT_FALSE(cash_flow.score);
+  EXPECT_FALSE(cash_flow.drivers[0].reason_if_null.empty());
+}
+
+TEST(Health, AnEmptyPeriodHasNoScoreAndSaysWhy) {
+  const HealthScore health = health_score(FinancialPeriod{}, nullptr);
+  EXPECT_FALSE(health.score);
+  EXPECT_TRUE(health.band.empty());
+  EXPECT_EQ(health.confidence, 0.0);
+  EXPECT_FALSE(health.reason_if_null.empty());
+  EXPECT_FALSE(health.missing_inputs.empty());
+}
+
+TEST(Health, NegativeEquityScoresEquityRatiosZero) {
+  FinancialPeriod current = acme_2024();
+  current.equity = -100;
+  current.net_income = -50;
+  const HealthScore health = health_score(current, nullptr);
+  const HealthDriver& debt_to_equity = health.pillars[1].drivers[1];
+  EXPECT_EQ(debt_to_equity.ratio, "debt_to_equity");
+  ASSERT_TRUE(debt_to_equity.value);
+  EXPECT_LT(*debt_to_equity.value, 0.0);
+  EXPECT_EQ(debt_to_equity.score, 0.0);
+  EXPECT_FALSE(debt_to_equity.note.empty());
+  const HealthDriver& return_on_equity = health.pillars[2].drivers[4];
+  EXPECT_EQ(return_on_equity.ratio, "return_on_equity");
+  EXPECT_EQ(return_on_equity.score, 0.0);  // a loss over a deficit is not a positive return
+  const HealthDriver& conversion = health.pillars[5].drivers[2];
+  EXPECT_FALSE(conversion.score);  // cash conversion of a loss is not meaningful
 }
 
 }  // namespace
