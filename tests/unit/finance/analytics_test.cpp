@@ -2,6 +2,8 @@
 // boundaries, and a sweep showing that no input combination yields NaN or infinity.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -18,6 +20,7 @@
 #include "finance/analytics/health.hpp"
 #include "finance/analytics/period.hpp"
 #include "finance/analytics/ratios.hpp"
+#include "finance/analytics/scores.hpp"
 
 namespace aic::finance {
 namespace {
@@ -877,6 +880,46 @@ TEST(Health, NegativeEquityScoresEquityRatiosZero) {
   EXPECT_EQ(return_on_equity.score, 0.0);  // a loss over a deficit is not a positive return
   const HealthDriver& conversion = health.pillars[5].drivers[2];
   EXPECT_FALSE(conversion.score);  // cash conversion of a loss is not meaningful
+}
+
+// All scores of a period as one JSON document, the form the API and the CLI print.
+TEST(Scores, JsonCarriesEveryScoreWithItsInputs) {
+  const FinancialPeriod current = acme_2024(), prior = acme_2023();
+  const PeriodScores scores = score_period(current, prior, FirmProfile{true, true});
+  const boost::json::value json = boost::json::parse(to_json(scores));
+  EXPECT_EQ(json.at("period").at("end"), "2024-12-31");
+  EXPECT_EQ(json.at("prior_period").at("length"), "annual");
+  const auto& altman = json.at("altman");
+  EXPECT_EQ(altman.at("variant"), "Z");
+  EXPECT_NEAR(altman.at("score").to_number<double>(), *scores.altman.score, 1e-12);
+  EXPECT_EQ(altman.at("components").as_array().size(), 5u);
+  EXPECT_TRUE(json.at("piotroski").at("score").is_int64());
+  EXPECT_TRUE(json.at("beneish").at("likely_manipulator").is_bool());
+  const double probability = json.at("ohlson").at("probability").to_number<double>();
+  EXPECT_GT(probability, 0.0);
+  EXPECT_LT(probability, 1.0);
+  EXPECT_EQ(json.at("health").at("pillars").as_array().size(), 6u);
+  const auto& ratios = json.at("ratios").as_array();
+  const auto current_ratio = std::find_if(ratios.begin(), ratios.end(), [](const auto& ratio) {
+    return ratio.at("name") == "current_ratio";
+  });
+  ASSERT_NE(current_ratio, ratios.end());
+  EXPECT_EQ(current_ratio->at("value").to_number<double>(), 2.0);
+}
+
+TEST(Scores, WithoutThePriorPeriodTwoYearScoresSayWhyTheyAreNull) {
+  FinancialPeriod current = acme_2024();
+  current.market_value_equity.reset();
+  const PeriodScores scores = score_period(current, std::nullopt, FirmProfile{true, true});
+  const boost::json::value json = boost::json::parse(to_json(scores));
+  EXPECT_TRUE(json.at("prior_period").is_null());
+  for (const char* name : {"piotroski", "beneish", "ohlson"}) {
+    EXPECT_TRUE(json.at(name).at("score").is_null()) << name;
+    EXPECT_TRUE(json.at(name).at("reason_if_null").is_string()) << name;
+  }
+  // A public manufacturer without a market value falls back to Z' and says so.
+  EXPECT_EQ(json.at("altman").at("variant"), "Z'");
+  EXPECT_FALSE(json.at("altman").at("choice_reason").as_string().empty());
 }
 
 }  // namespace

@@ -1,0 +1,41 @@
+// Every score of one period at once — ratios, Altman Z, Piotroski F, Beneish M, Ohlson O and
+// the health score — and their JSON form, which the API (`GET /v1/entities/{id}/scores`) and
+// the CLI (`aic finance score`) both print. Pure functions on values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "finance/analytics/distress.hpp"
+#include "finance/analytics/health.hpp"
+#include "finance/analytics/period.hpp"
+#include "finance/analytics/ratios.hpp"
+
+namespace aic::finance {
+
+struct PeriodScores {
+  FinancialPeriod period;
+  std::optional<FinancialPeriod> prior;  // the period before, same length, when known
+  std::vector<Ratio> ratios;
+  AltmanScore altman;
+  // The scores that compare two years; nullopt without a prior period.
+  std::optional<PiotroskiScore> piotroski;
+  std::optional<BeneishScore> beneish;
+  std::optional<OhlsonScore> ohlson;
+  HealthScore health;
+};
+
+// Ohlson's size term takes total assets in millions of the reporting currency (not deflated
+// to 1968 dollars; see docs/finance/methods.md).
+inline constexpr double kOhlsonAssetUnit = 1e6;
+
+PeriodScores score_period(const FinancialPeriod& period,
+                          const std::optional<FinancialPeriod>& prior, const FirmProfile& profile);
+
+// {"period":{"end","length"},"prior_period":…,"ratios":[…],"altman":{…},"piotroski":{…},
+//  "beneish":{…},"ohlson":{…},"health":{…}}; numbers as JSON numbers, absent ones null with
+// a reason.
+std::string to_json(const PeriodScores& scores);
+
+}  // namespace aic::finance
