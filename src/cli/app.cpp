@@ -191,6 +191,20 @@ int run(int argc, char** argv) {
       ->required();
   finance_parse_command->add_option("FILE", finance_file, "The bank file")->required();
   finance_parse_command->add_flag("--json", finance_json, "Print the statements as JSON");
+  auto* finance_score_command = finance_command->add_subcommand(
+      "score", "Compute ratios and scores from an SEC EDGAR companyfacts file");
+  ScoreOptions score_options;
+  finance_score_command->add_option("--edgar", score_options.edgar_file, "companyfacts JSON")
+      ->required();
+  finance_score_command->add_option("--period-end", score_options.period_end,
+                                    "The period's last day, YYYY-MM-DD (default: the latest)");
+  finance_score_command->add_flag("--quarterly", score_options.quarterly,
+                                  "Score quarters instead of fiscal years");
+  finance_score_command->add_flag("--private", score_options.is_private,
+                                  "The company's shares do not trade (Altman Z' instead of Z)");
+  finance_score_command->add_flag("--manufacturing", score_options.manufacturing,
+                                  "The company makes goods (Altman Z or Z' instead of Z'')");
+  finance_score_command->add_flag("--json", score_options.json, "Print as JSON");
 
   auto* version_command = app.add_subcommand("version", "Print version and build information");
   bool version_json = false;
@@ -206,6 +220,9 @@ int run(int argc, char** argv) {
   if (events_reference_command->parsed()) return events_reference();
   if (finance_parse_command->parsed()) {
     return finance_parse(finance_format, finance_file, finance_json);
+  }
+  if (finance_score_command->parsed()) {
+    return finance_score(score_options);
   }
   if (openapi_command->parsed()) return print_openapi(openapi_output);
   if (reference_command->parsed()) return config_reference();

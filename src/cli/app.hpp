@@ -35,4 +35,16 @@ int audit_verify(const core::Config& config, const std::string& tenant, bool jso
 // with `json`). Exit 0, 1 when the file cannot be read or parsed, 2 for an unknown format.
 int finance_parse(const std::string& format, const std::string& path, bool json);
 
+struct ScoreOptions {
+  std::string edgar_file;
+  std::string period_end;  // YYYY-MM-DD; empty for the latest
+  bool quarterly = false;
+  bool is_private = false;
+  bool manufacturing = false;
+  bool json = false;
+};
+// `aic finance score`: the scores of one period of a companyfacts file, offline. Exit 1 when
+// the file cannot be read or has no such period, 2 for a bad --period-end.
+int finance_score(const ScoreOptions& options);
+
 }  // namespace aic::cli

@@ -5,8 +5,10 @@
 #include <sstream>
 
 #include "cli/app.hpp"
+#include "finance/analytics/scores.hpp"
 #include "finance/bank/bank_formats.hpp"
 #include "finance/money.hpp"
+#include "finance/statements/edgar.hpp"
 
 namespace aic::cli {
 
@@ -40,7 +42,110 @@ void print_summary(const std::vector<finance::BankStatement>& statements) {
   }
 }
 
+std::string number_or_dash(const std::optional<double>& value, int precision = 2) {
+  if (!value) return "-";
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(precision);
+  out << *value;
+  return out.str();
+}
+
+void print_scores(const finance::ReportedPeriod& period, const finance::PeriodScores& scores) {
+  std::cout << "period ending " << finance::format_date(period.values.period_end) << " ("
+            << period.fiscal_period << " " << period.fiscal_year << ", " << period.form << " "
+            << period.accession << ", " << period.currency << ")\n";
+  const finance::HealthScore& health = scores.health;
+  std::cout << "  health     " << number_or_dash(health.score, 1) << " " << health.band
+            << " (confidence " << number_or_dash(health.confidence, 2) << ")\n";
+  for (const finance::HealthPillar& pillar : health.pillars) {
+    std::cout << "    " << pillar.name << " " << number_or_dash(pillar.score, 1) << "\n";
+  }
+  const finance::AltmanScore& altman = scores.altman;
+  std::cout << "  altman " << finance::to_string(altman.variant) << "  "
+            << number_or_dash(altman.score) << " "
+            << (altman.zone ? finance::to_string(*altman.zone) : altman.reason_if_null) << "\n";
+  if (scores.piotroski) {
+    std::cout << "  piotroski  "
+              << (scores.piotroski->score ? std::to_string(*scores.piotroski->score) : "-") << " ("
+              << scores.piotroski->signals_passed << " of the "
+              << scores.piotroski->signals_available << " signals that could be computed)\n";
+  }
+  if (scores.beneish) {
+    std::cout << "  beneish    " << number_or_dash(scores.beneish->score) << "\n";
+  }
+  if (scores.ohlson) {
+    std::cout << "  ohlson     " << number_or_dash(scores.ohlson->score) << " (probability "
+              << number_or_dash(scores.ohlson->probability, 3) << ")\n";
+  }
+  if (!health.missing_inputs.empty()) {
+    std::cout << "  missing:";
+    for (const std::string& input : health.missing_inputs) std::cout << " " << input;
+    std::cout << "\n";
+  }
+}
+
+std::optional<std::string> read_whole_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return std::move(contents).str();
+}
+
 }  // namespace
+
+int finance_score(const ScoreOptions& options) {
+  std::optional<finance::Date> period_end;
+  if (!options.period_end.empty()) {
+    period_end = finance::parse_iso_date(options.period_end);
+    if (!period_end) {
+      std::cerr << "aic: --period-end: \"" << options.period_end
+                << "\" is not a date such as 2025-01-31\n";
+      return 2;
+    }
+  }
+  const std::optional<std::string> input = read_whole_file(options.edgar_file);
+  if (!input) {
+    std::cerr << "aic: cannot read " << options.edgar_file << "\n";
+    return 1;
+  }
+  auto facts = finance::parse_edgar_companyfacts(*input);
+  if (!facts) {
+    std::cerr << "aic: " << options.edgar_file << ": " << facts.error().message << "\n";
+    return 1;
+  }
+  const finance::PeriodLength length =
+      options.quarterly ? finance::PeriodLength::kQuarter : finance::PeriodLength::kAnnual;
+  std::vector<const finance::ReportedPeriod*> periods;
+  for (const finance::ReportedPeriod& period : facts->periods) {
+    if (period.values.length == length) periods.push_back(&period);
+  }
+  std::size_t at = periods.size();
+  for (std::size_t i = 0; i < periods.size(); ++i) {
+    if (!period_end || periods[i]->values.period_end == *period_end) at = i;
+  }
+  if (at == periods.size()) {
+    std::cerr << "aic: " << options.edgar_file << ": no "
+              << (options.quarterly ? "quarterly" : "annual") << " period"
+              << (period_end ? " ending " + options.period_end : std::string()) << "\n";
+    return 1;
+  }
+  std::optional<finance::FinancialPeriod> prior;
+  for (std::size_t i = 0; i < at; ++i) {
+    if (finance::is_year_before(periods[i]->values, periods[at]->values)) {
+      prior = periods[i]->values;
+    }
+  }
+  const finance::FirmProfile profile{!options.is_private, options.manufacturing};
+  const finance::PeriodScores scores = finance::score_period(periods[at]->values, prior, profile);
+  if (options.json) {
+    std::cout << finance::to_json(scores) << "\n";
+  } else {
+    print_scores(*periods[at], scores);
+  }
+  return 0;
+}
 
 int finance_parse(const std::string& format_name, const std::string& path, bool json) {
   auto format = finance::bank_format_from_name(format_name);

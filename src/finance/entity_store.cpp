@@ -10,6 +10,7 @@
 
 #include "core/json_writer.hpp"
 #include "core/utc_time.hpp"
+#include "finance/entity_store_support.hpp"
 #include "finance/money.hpp"
 
 namespace aic::finance {
@@ -38,6 +39,11 @@ constexpr std::string_view kTransactionsWithAccounts =
     "JOIN bank_accounts a ON a.id = t.account_id) AS x";
 // Rows per multi-row INSERT: few statements per file, far below either backend's limit.
 constexpr std::size_t kRowsPerInsert = 200;
+
+}  // namespace
+
+// Shared with the statement imports (entity_statements.cpp); see entity_store_support.hpp.
+namespace detail {
 
 core::Status require_tenant(const core::Principal& actor) {
   if (actor.tenant_id.empty()) {
@@ -71,6 +77,12 @@ std::string sha256_hex(std::string_view bytes) {
   }
   return out;
 }
+
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
 
 bool all_of(std::string_view text, int (*test)(int)) {
   return std::all_of(text.begin(), text.end(),
@@ -125,20 +137,23 @@ StoredTransaction transaction_from_row(store::QueryResult& rows, std::size_t row
   return t;
 }
 
+}  // namespace
+
+namespace detail {
+
 Result<Entity> find_entity(Transaction& tx, const std::string& tenant_id,
                            std::string_view entity_id) {
-  auto rows = tx.execute("SELECT " + std::string(kEntityColumns) +
-                             " FROM entities WHERE tenant_id = $1 AND id = $2",
-                         {tenant_id, std::string(entity_id)});
+  auto rows = tx.execute(
+      "SELECT " + std::string(kEntityColumns) + " FROM entities WHERE tenant_id = $1 AND id = $2",
+      {tenant_id, std::string(entity_id)});
   if (!rows) return std::move(rows).error();
   if (rows->rows.empty()) return entity_not_found(entity_id);
   return entity_from_row(*rows, 0);
 }
 
 core::Status append_audit(audit::AuditLog& log, Transaction& tx, const core::Principal& actor,
-                          const audit::Origin& origin, std::string action,
-                          std::string target_type, const std::string& target_id,
-                          std::string details) {
+                          const audit::Origin& origin, std::string action, std::string target_type,
+                          const std::string& target_id, std::string details) {
   audit::Event event = audit::event_by(actor, origin, std::move(action));
   event.target_type = std::move(target_type);
   event.target_id = target_id;
@@ -147,6 +162,10 @@ core::Status append_audit(audit::AuditLog& log, Transaction& tx, const core::Pri
   if (!appended) return std::move(appended).error();
   return {};
 }
+
+}  // namespace detail
+
+namespace {
 
 // What makes two stored transactions of one account the same entry. With a bank reference:
 // the reference, date and amount (a reference some banks reuse, or fill with NONREF, does not
@@ -162,15 +181,17 @@ std::string dedupe_key(const BankTransaction& transaction, std::map<std::string,
   const std::string date = format_date(transaction.booking_date);
   const std::string amount = std::to_string(transaction.amount);
   if (!reference.empty()) return "r:" + sha256_hex(reference + "\n" + date + "\n" + amount);
-  const std::string content =
-      date + "\n" + amount + "\n" + transaction.type_code + "\n" + transaction.description +
-      "\n" + transaction.counterparty_name + "\n" + transaction.counterparty_account + "\n" +
-      transaction.customer_reference;
+  const std::string content = date + "\n" + amount + "\n" + transaction.type_code + "\n" +
+                              transaction.description + "\n" + transaction.counterparty_name +
+                              "\n" + transaction.counterparty_account + "\n" +
+                              transaction.customer_reference;
   const int ordinal = seen[content]++;
   return "c:" + sha256_hex(content) + ":" + std::to_string(ordinal);
 }
 
-std::string report_json(const ImportReport& report) {
+}  // namespace
+
+std::string detail::report_json(const ImportReport& report) {
   std::string out;
   core::JsonWriter json(out);
   json.begin_object();
@@ -179,6 +200,9 @@ std::string report_json(const ImportReport& report) {
   json.member("transactions", report.transactions);
   json.member("added", report.added);
   json.member("duplicates", report.duplicates);
+  json.member("periods", report.periods);
+  json.member("periods_added", report.periods_added);
+  json.member("periods_updated", report.periods_updated);
   json.key("warnings");
   json.begin_array();
   for (const std::string& warning : report.warnings) json.value(warning);
@@ -186,6 +210,8 @@ std::string report_json(const ImportReport& report) {
   json.end_object();
   return out;
 }
+
+namespace {
 
 // The id of the entity's account `account` in `currency`, created when new.
 Result<std::string> account_id_for(Transaction& tx, core::Random& random, const Entity& entity,
@@ -213,8 +239,8 @@ core::Status validate_entity(const NewEntity& entity) {
   if (entity.name.empty() || entity.name.size() > 200) {
     return Error::invalid("must be 1 to 200 characters", "/name");
   }
-  if (entity.cik && (entity.cik->empty() || entity.cik->size() > 10 ||
-                     !all_of(*entity.cik, std::isdigit))) {
+  if (entity.cik &&
+      (entity.cik->empty() || entity.cik->size() > 10 || !all_of(*entity.cik, std::isdigit))) {
     return Error::invalid("must be 1 to 10 digits", "/cik");
   }
   if (entity.lei && (entity.lei->size() != 20 || !all_of(*entity.lei, std::isalnum) ||
@@ -222,8 +248,7 @@ core::Status validate_entity(const NewEntity& entity) {
     return Error::invalid("must be 20 upper-case letters and digits (ISO 17442)", "/lei");
   }
   if (entity.ticker &&
-      (entity.ticker->empty() || entity.ticker->size() > 12 ||
-       !all_of(*entity.ticker, [](int c) {
+      (entity.ticker->empty() || entity.ticker->size() > 12 || !all_of(*entity.ticker, [](int c) {
          return std::isupper(c) || std::isdigit(c) || c == '.' || c == '-' ? 1 : 0;
        }))) {
     return Error::invalid("must be 1 to 12 upper-case letters, digits, '.' or '-'", "/ticker");
@@ -330,10 +355,9 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
     // know whose account they belong to, in which currency.
     if (!statement.transactions.empty() &&
         (statement.account.empty() || !is_currency_code(statement.currency))) {
-      return core::Error::invalid("statement " + std::to_string(s + 1) +
-                                  " names no account number or currency; its " +
-                                  std::to_string(statement.transactions.size()) +
-                                  " transactions cannot be stored");
+      return core::Error::invalid(
+          "statement " + std::to_string(s + 1) + " names no account number or currency; its " +
+          std::to_string(statement.transactions.size()) + " transactions cannot be stored");
     }
     report.transactions += static_cast<std::int64_t>(statement.transactions.size());
     for (const std::string& warning : statement.warnings) {
@@ -352,13 +376,11 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
     constexpr std::size_t kColumns = 16;
     for (const BankStatement& statement : *statements) {
       if (statement.transactions.empty()) continue;
-      auto account_id =
-          account_id_for(tx, random_, *entity, statement, report.created_at,
-                         report.accounts_created);
+      auto account_id = account_id_for(tx, random_, *entity, statement, report.created_at,
+                                       report.accounts_created);
       if (!account_id) return std::move(account_id).error();
       std::map<std::string, int> seen;
-      for (std::size_t start = 0; start < statement.transactions.size();
-           start += kRowsPerInsert) {
+      for (std::size_t start = 0; start < statement.transactions.size(); start += kRowsPerInsert) {
         const std::size_t end = std::min(statement.transactions.size(), start + kRowsPerInsert);
         std::string sql =
             "INSERT INTO bank_transactions (id, tenant_id, entity_id, account_id, import_id, "
@@ -418,10 +440,10 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
     json.end_object();
     auto event = events_.publish(tx, entity->tenant_id, "import.completed", data);
     if (!event) return std::move(event).error();
-    return append_audit(audit_, tx, actor, origin, "import.completed", "entity", entity->id,
-                        audit::details_json({{"import_id", report.id},
-                                             {"format", report.format},
-                                             {"sha256", report.sha256}}));
+    return append_audit(
+        audit_, tx, actor, origin, "import.completed", "entity", entity->id,
+        audit::details_json(
+            {{"import_id", report.id}, {"format", report.format}, {"sha256", report.sha256}}));
   });
   if (!status) return std::move(status).error();
   return report;

@@ -13,6 +13,7 @@
 #include "core/random.hpp"
 #include "core/result.hpp"
 #include "events/event_log.hpp"
+#include "finance/analytics/scores.hpp"
 #include "finance/bank/bank_formats.hpp"
 #include "store/database.hpp"
 #include "store/page.hpp"
@@ -21,8 +22,8 @@ namespace aic::finance {
 
 struct NewEntity {
   std::string name;
-  std::optional<std::string> cik;            // SEC Central Index Key, up to 10 digits
-  std::optional<std::string> lei;            // ISO 17442 Legal Entity Identifier, 20 characters
+  std::optional<std::string> cik;  // SEC Central Index Key, up to 10 digits
+  std::optional<std::string> lei;  // ISO 17442 Legal Entity Identifier, 20 characters
   std::optional<std::string> ticker;
   std::optional<std::string> industry_code;  // NAICS (2–6 digits) or SIC (4 digits)
   std::optional<std::string> country;        // ISO 3166-1 alpha-2
@@ -51,6 +52,11 @@ struct ImportReport {
   std::int64_t transactions = 0;  // in the file
   std::int64_t added = 0;
   std::int64_t duplicates = 0;  // already imported (same bank reference, or same entry)
+  // Statement imports (edgar-companyfacts): fiscal periods in the file, new ones, and stored
+  // ones whose values changed (an amended filing). Unchanged periods count as duplicates.
+  std::int64_t periods = 0;
+  std::int64_t periods_added = 0;
+  std::int64_t periods_updated = 0;
   std::vector<std::string> warnings;
   std::string created_at;
 };
@@ -72,6 +78,27 @@ struct StoredTransaction {
   std::string counterparty_account;
   std::string created_at;
 };
+
+// One fiscal period's statement values as stored for an entity.
+struct StoredPeriod {
+  FinancialPeriod values;
+  int fiscal_year = 0;
+  std::string fiscal_period;  // "FY", "Q1" … "Q4"
+  std::string currency;
+  std::string source;      // the import format: "edgar-companyfacts"
+  std::string source_ref;  // the filing's accession number
+  std::string updated_at;
+};
+
+// Every score of one stored period, with the period it was computed for.
+struct EntityScores {
+  Entity entity;
+  StoredPeriod period;
+  PeriodScores scores;
+};
+
+// The statement formats imports accept besides bank files.
+inline constexpr std::string_view kEdgarCompanyFacts = "edgar-companyfacts";
 
 // Checks every member of a new entity; the error names the first bad field ("/lei").
 core::Status validate_entity(const NewEntity& entity);
@@ -97,11 +124,29 @@ class EntityStore {
   // Errors: kNotFound; kInvalidArgument from the parser (naming the line or XML path).
   core::Result<ImportReport> import_bank_file(const core::Principal& actor,
                                               std::string_view entity_id, BankFormat format,
-                                              std::string_view format_name,
-                                              std::string_view file, const audit::Origin& origin);
+                                              std::string_view format_name, std::string_view file,
+                                              const audit::Origin& origin);
 
   core::Result<store::PageOf<StoredTransaction>> list_bank_transactions(
       const core::Principal& actor, std::string_view entity_id, const store::PageRequest& page);
+
+  // Reads SEC EDGAR companyfacts JSON and stores its fiscal periods (annual and quarterly) in
+  // one transaction. A period already stored with the same values is a duplicate; with other
+  // values (a restatement, an amended filing) it is replaced and counted as updated.
+  // Errors: kNotFound; kInvalidArgument naming the JSON path (an IFRS-only file says so).
+  core::Result<ImportReport> import_edgar_companyfacts(const core::Principal& actor,
+                                                       std::string_view entity_id,
+                                                       std::string_view file,
+                                                       const audit::Origin& origin);
+  // The entity's stored periods of `length`, oldest first.
+  core::Result<std::vector<StoredPeriod>> list_periods(const core::Principal& actor,
+                                                       std::string_view entity_id,
+                                                       PeriodLength length);
+  // The scores of the period of `length` ending on `period_end` (the latest when nullopt),
+  // against the period of the same length a year before it (is_year_before). The entity's is_public
+  // and manufacturing choose the Altman variant. Errors: kNotFound (entity, or no such period).
+  core::Result<EntityScores> scores(const core::Principal& actor, std::string_view entity_id,
+                                    PeriodLength length, std::optional<Date> period_end);
 
  private:
   store::Database& database_;

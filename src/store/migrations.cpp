@@ -270,6 +270,8 @@ ALTER TABLE events DROP COLUMN fanned_out;
 // Migration 11: the companies a tenant analyses and the bank data imported for them. Amounts
 // are integer minor units of the account's currency; dates are ISO 8601 calendar dates.
 // dedupe_key makes a re-imported entry a no-op (see finance::EntityStore::import_bank_file).
+// financial_periods holds one fiscal period's statement values per row; `items` is a JSON
+// object of canonical item → value in the reporting currency (finance::period_items()).
 constexpr std::string_view kCreateEntitiesAndBankData = R"sql(
 CREATE TABLE entities (
   id TEXT PRIMARY KEY,
@@ -329,6 +331,23 @@ CREATE TABLE bank_transactions (
   UNIQUE (account_id, dedupe_key)
 );
 CREATE INDEX bank_transactions_entity ON bank_transactions (entity_id, created_at, id);
+CREATE TABLE financial_periods (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  entity_id TEXT NOT NULL REFERENCES entities (id),
+  period_end TEXT NOT NULL,
+  length TEXT NOT NULL,
+  fiscal_year BIGINT NOT NULL,
+  fiscal_period TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  source TEXT NOT NULL,
+  source_ref TEXT NOT NULL,
+  items TEXT NOT NULL,
+  import_id TEXT NOT NULL REFERENCES imports (id) DEFERRABLE INITIALLY DEFERRED,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (entity_id, length, period_end)
+);
 )sql";
 
 const std::vector<Migration>& migrations() {

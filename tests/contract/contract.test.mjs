@@ -480,6 +480,22 @@ test('entities and bank-file imports', async () => {
     token: keys.owner, params: { entity_id: entity.id } });
   assert.equal(listed.status, 200);
   assert.equal(listed.json().data.length, 10);
+
+  // A real filer's XBRL facts, then every score of its latest fiscal year.
+  const facts = readFileSync(new URL('../../../shared/data/edgar/snow_facts.json', import.meta.url));
+  const statements = await call('POST', '/v1/entities/{entity_id}/imports', {
+    token: keys.owner, params: { entity_id: entity.id }, query: { format: 'edgar-companyfacts' },
+    body: facts, contentType: 'application/octet-stream',
+  });
+  assert.equal(statements.status, 201);
+  assert.ok(statements.json().periods_added > 0);
+  const scores = await call('GET', '/v1/entities/{entity_id}/scores', {
+    token: keys.owner, params: { entity_id: entity.id } });
+  assert.equal(scores.status, 200);
+  assert.equal(typeof scores.json().health.score, 'number');
+  assert.equal((await call('GET', '/v1/entities/{entity_id}/scores', {
+    token: keys.owner, params: { entity_id: entity.id }, query: { period_end: '2025-02-30' },
+  })).status, 400);
 });
 
 // A webhook receiver on loopback that verifies every delivery with the `standardwebhooks`

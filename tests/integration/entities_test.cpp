@@ -148,8 +148,8 @@ TEST(Entities, ABrokenFileIsRefusedWithItsLineAndStoresNothing) {
 TEST(Entities, AnotherTenantCannotImportOrRead) {
   World world;
   const std::string id = create_entity(world, world.owner_a);
-  auto imported = world.call("POST", "/v1/entities/" + id + "/imports?format=mt940",
-                             world.owner_b, std::string(kStatement));
+  auto imported = world.call("POST", "/v1/entities/" + id + "/imports?format=mt940", world.owner_b,
+                             std::string(kStatement));
   ASSERT_TRUE(imported);
   EXPECT_EQ(imported->status, 404) << imported->body;
   auto read = world.call("GET", "/v1/entities/" + id + "/bank-transactions", world.owner_b);
@@ -170,6 +170,88 @@ TEST(Entities, ViewersReadButCannotImport) {
   ASSERT_TRUE(imported);
   EXPECT_EQ(imported->status, 403);
   (void)key_id;
+}
+
+std::string shared_file(const std::string& name) {
+  std::ifstream file(std::string(AIC_SHARED_DATA_DIR) + "/" + name, std::ios::binary);
+  if (!file) throw std::runtime_error("cannot read " + name);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return std::move(contents).str();
+}
+
+// SEC EDGAR companyfacts of Snowflake Inc. (a real filer), imported and scored over HTTP.
+TEST(Entities, EdgarStatementsImportOnceAndScore) {
+  World world;
+  auto created = world.call("POST", "/v1/entities", world.owner_a,
+                            R"({"name":"Snowflake Inc.","currency":"USD","cik":"1640147",)"
+                            R"("is_public":true,"manufacturing":false})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string id(body_of(*created)["id"].as_string());
+
+  auto none = world.call("GET", "/v1/entities/" + id + "/scores", world.owner_a);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 404) << none->body;
+
+  const std::string facts = shared_file("edgar/snow_facts.json");
+  const std::string target = "/v1/entities/" + id + "/imports?format=edgar-companyfacts";
+  auto imported = world.call("POST", target, world.owner_a, facts);
+  ASSERT_TRUE(imported);
+  ASSERT_EQ(imported->status, 201) << imported->body;
+  auto report = body_of(*imported);
+  const std::int64_t periods = report["periods"].as_int64();
+  EXPECT_GT(periods, 8);
+  EXPECT_EQ(report["periods_added"], periods);
+
+  auto again = world.call("POST", target, world.owner_a, facts);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->status, 201) << again->body;
+  EXPECT_EQ(body_of(*again)["periods_added"], 0);
+  EXPECT_EQ(body_of(*again)["periods_updated"], 0);
+  EXPECT_EQ(body_of(*again)["duplicates"], periods);
+
+  auto scored =
+      world.call("GET", "/v1/entities/" + id + "/scores?period_end=2025-01-31", world.owner_a);
+  ASSERT_TRUE(scored);
+  ASSERT_EQ(scored->status, 200) << scored->body;
+  auto scores = body_of(*scored);
+  EXPECT_EQ(scores["period"].at("end"), "2025-01-31");
+  EXPECT_EQ(scores["fiscal_year"], 2025);
+  EXPECT_EQ(scores["source_ref"], "0001640147-25-000052");
+  EXPECT_EQ(scores["altman"].at("variant"), "Z''");  // public, not a manufacturer
+  ASSERT_TRUE(scores["altman"].at("score").is_number()) << scored->body;
+  // Z'' = 6.56·WC/TA + 3.26·RE/TA + 6.72·EBIT/TA + 1.05·BE/TL from the filing's values.
+  const double ta = 9033938000.0, wc = 5869372000.0 - 3301183000.0, re = -7293575000.0,
+               ebit = -1456010000.0, be = 2999929000.0, tl = 6027295000.0;
+  EXPECT_NEAR(scores["altman"].at("score").to_number<double>(),
+              6.56 * wc / ta + 3.26 * re / ta + 6.72 * ebit / ta + 1.05 * be / tl, 1e-9);
+  EXPECT_TRUE(scores["health"].at("score").is_number());
+  EXPECT_EQ(scores["prior_period"].at("end"), "2024-01-31");
+
+  auto quarter = world.call("GET", "/v1/entities/" + id + "/scores?length=quarter", world.owner_a);
+  ASSERT_TRUE(quarter);
+  EXPECT_EQ(quarter->status, 200) << quarter->body;
+  auto bad = world.call("GET", "/v1/entities/" + id + "/scores?length=weekly", world.owner_a);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(body_of(*bad)["field"], "length");
+  auto other = world.call("GET", "/v1/entities/" + id + "/scores", world.owner_b);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404);
+}
+
+TEST(Entities, AnIfrsOnlyFileImportsNothingAndSaysWhy) {
+  World world;
+  const std::string id = create_entity(world, world.owner_a);
+  auto refused = world.call("POST", "/v1/entities/" + id + "/imports?format=edgar-companyfacts",
+                            world.owner_a, shared_file("edgar/lpa_facts.json"));
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->status, 400) << refused->body;
+  auto problem = body_of(*refused);
+  EXPECT_EQ(problem["field"], "/facts");
+  EXPECT_NE(std::string(problem["detail"].as_string()).find("IFRS"), std::string::npos)
+      << refused->body;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "api/json_body.hpp"
 #include "api/request_origin.hpp"
 #include "api/v1/route_support.hpp"
+#include "core/json_writer.hpp"
 #include "finance/money.hpp"
 #include "identity/permissions.hpp"
 
@@ -51,6 +52,9 @@ json::object report_json(const finance::ImportReport& report) {
                       {"transactions", report.transactions},
                       {"added", report.added},
                       {"duplicates", report.duplicates},
+                      {"periods", report.periods},
+                      {"periods_added", report.periods_added},
+                      {"periods_updated", report.periods_updated},
                       {"warnings", std::move(warnings)},
                       {"created_at", report.created_at}};
 }
@@ -136,8 +140,8 @@ boost::asio::awaitable<Response> get_entity(const EntityDependencies& deps,
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
   std::string id(context.param("entity_id"));
-  auto entity = co_await deps.workers.run(
-      context.deadline, [&] { return deps.entities.get_entity(*actor, id); });
+  auto entity = co_await deps.workers.run(context.deadline,
+                                          [&] { return deps.entities.get_entity(*actor, id); });
   if (!entity) co_return error_response(entity.error(), context);
   co_return json_response(200, entity_json(*entity));
 }
@@ -153,15 +157,23 @@ boost::asio::awaitable<Response> import_file(const EntityDependencies& deps,
   if (!entity) co_return error_response(entity.error(), context);
   auto params = FormFields::parse(context.request.query(), {"format"});
   if (!params) co_return error_response(params.error(), context);
-  std::string names;
+  std::string names(finance::kEdgarCompanyFacts);
   for (std::string_view known : finance::bank_format_names()) {
-    if (!names.empty()) names += ", ";
+    names += ", ";
     names += known;
   }
   const std::string* name = params->get("format");
   if (name == nullptr) {
     co_return error_response(core::Error::invalid("is required: one of " + names, "format"),
                              context);
+  }
+  if (*name == finance::kEdgarCompanyFacts) {
+    auto report = co_await deps.workers.run(context.deadline, [&] {
+      return deps.entities.import_edgar_companyfacts(*actor, id, context.request.body,
+                                                     origin_of(context));
+    });
+    if (!report) co_return error_response(report.error(), context);
+    co_return json_response(201, report_json(*report));
   }
   auto format = finance::bank_format_from_name(*name);
   if (!format) {
@@ -185,11 +197,52 @@ boost::asio::awaitable<Response> list_transactions(const EntityDependencies& dep
   auto page = page_request(context);
   if (!page) co_return error_response(page.error(), context);
   std::string id(context.param("entity_id"));
-  auto transactions = co_await deps.workers.run(context.deadline, [&] {
-    return deps.entities.list_bank_transactions(*actor, id, *page);
-  });
+  auto transactions = co_await deps.workers.run(
+      context.deadline, [&] { return deps.entities.list_bank_transactions(*actor, id, *page); });
   if (!transactions) co_return error_response(transactions.error(), context);
   co_return page_of(*transactions, transaction_json);
+}
+
+boost::asio::awaitable<Response> get_scores(const EntityDependencies& deps,
+                                            RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("entity_id"));
+  auto params = FormFields::parse(context.request.query(), {"length", "period_end"});
+  if (!params) co_return error_response(params.error(), context);
+  finance::PeriodLength length = finance::PeriodLength::kAnnual;
+  if (const std::string* text = params->get("length")) {
+    if (*text == "quarter") {
+      length = finance::PeriodLength::kQuarter;
+    } else if (*text != "annual") {
+      co_return error_response(core::Error::invalid("must be \"annual\" or \"quarter\"", "length"),
+                               context);
+    }
+  }
+  std::optional<finance::Date> period_end;
+  if (const std::string* text = params->get("period_end")) {
+    period_end = finance::parse_iso_date(*text);
+    if (!period_end) {
+      co_return error_response(
+          core::Error::invalid("must be a calendar date such as 2025-01-31", "period_end"),
+          context);
+    }
+  }
+  auto scores = co_await deps.workers.run(
+      context.deadline, [&] { return deps.entities.scores(*actor, id, length, period_end); });
+  if (!scores) co_return error_response(scores.error(), context);
+  std::string body;
+  core::JsonWriter json(body);
+  json.begin_object();
+  json.member("entity_id", scores->entity.id);
+  json.member("currency", scores->period.currency);
+  json.member("fiscal_year", static_cast<std::int64_t>(scores->period.fiscal_year));
+  json.member("fiscal_period", scores->period.fiscal_period);
+  json.member("source", scores->period.source);
+  json.member("source_ref", scores->period.source_ref);
+  finance::write_scores_members(json, scores->scores);
+  json.end_object();
+  co_return Response::json(200, std::move(body));
 }
 
 }  // namespace
@@ -206,14 +259,13 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
   const http::ResponseDoc missing{.status = 404,
                                   .description = "No such entity in the caller's tenant."};
 
-  router.add(http::Method::kPost, "/v1/entities", once(create_entity),
-             idempotent(route_options(permission::kEntitiesWrite,
-                                      "Add a company to analyse.",
-                                      {.operation_id = "createEntity",
-                                       .request_schema = "CreateEntityRequest",
-                                       .responses = {{.status = 201,
-                                                      .description = "The new entity.",
-                                                      .schema = "Entity"}}})));
+  router.add(
+      http::Method::kPost, "/v1/entities", once(create_entity),
+      idempotent(route_options(
+          permission::kEntitiesWrite, "Add a company to analyse.",
+          {.operation_id = "createEntity",
+           .request_schema = "CreateEntityRequest",
+           .responses = {{.status = 201, .description = "The new entity.", .schema = "Entity"}}})));
   router.add(http::Method::kGet, "/v1/entities", bind(list_entities),
              route_options(permission::kEntitiesRead, "List the tenant's entities, oldest first.",
                            {.operation_id = "listEntities",
@@ -222,27 +274,28 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
                                            .description = "A page of entities.",
                                            .schema = "ListOfEntities"}}}));
   router.add(http::Method::kGet, "/v1/entities/{entity_id}", bind(get_entity),
-             route_options(permission::kEntitiesRead, "Get one entity.",
-                           {.operation_id = "getEntity",
-                            .responses = {{.status = 200,
-                                           .description = "The entity.",
-                                           .schema = "Entity"},
-                                          missing}}));
+             route_options(
+                 permission::kEntitiesRead, "Get one entity.",
+                 {.operation_id = "getEntity",
+                  .responses = {{.status = 200, .description = "The entity.", .schema = "Entity"},
+                                missing}}));
   http::RouteOptions import_options = route_options(
       permission::kEntitiesWrite,
-      "Import a bank file (the request body) for an entity: all of it or nothing; entries "
-      "imported before are counted as duplicates, not added again.",
+      "Import a file (the request body) for an entity: a bank file, or SEC EDGAR companyfacts "
+      "JSON (statements by fiscal period). All of it or nothing; entries or periods imported "
+      "before are counted as duplicates, not added again.",
       {.operation_id = "importEntityFile",
        .request_schema = R"({"type":"string","format":"binary"})",
        .request_media_type = "application/octet-stream",
-       .query = {{.name = "format",
-                  .description = "The file's format.",
-                  .schema = R"({"type":"string","enum":["mt940","mt942","camt053","bai2","ofx","qfx"]})",
-                  .required = true}},
-       .responses = {{.status = 201,
-                      .description = "What the import did.",
-                      .schema = "ImportReport"},
-                     missing}});
+       .query =
+           {{.name = "format",
+             .description = "The file's format.",
+             .schema =
+                 R"({"type":"string","enum":["edgar-companyfacts","mt940","mt942","camt053","bai2","ofx","qfx"]})",
+             .required = true}},
+       .responses = {
+           {.status = 201, .description = "What the import did.", .schema = "ImportReport"},
+           missing}});
   import_options.max_body_bytes = kMaxImportBytes;
   router.add(http::Method::kPost, "/v1/entities/{entity_id}/imports", bind(import_file),
              std::move(import_options));
@@ -256,6 +309,23 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
                                            .description = "A page of transactions.",
                                            .schema = "ListOfBankTransactions"},
                                           missing}}));
+  router.add(
+      http::Method::kGet, "/v1/entities/{entity_id}/scores", bind(get_scores),
+      route_options(
+          permission::kEntitiesRead,
+          "Ratios, Altman Z, Piotroski F, Beneish M, Ohlson O and the health score of one "
+          "fiscal period (the latest by default) against the period before it, each with its "
+          "inputs and, where it cannot be computed, the reason.",
+          {.operation_id = "getEntityScores",
+           .query = {{.name = "length",
+                      .description = "Annual (default) or quarterly periods.",
+                      .schema = R"({"type":"string","enum":["annual","quarter"]})"},
+                     {.name = "period_end",
+                      .description = "The period's last day; the latest period when absent.",
+                      .schema = R"({"type":"string","format":"date"})"}},
+           .responses = {{.status = 200, .description = "The scores.", .schema = "EntityScores"},
+                         {.status = 404,
+                          .description = "No such entity, or no statements for the period."}}}));
 }
 
 }  // namespace aic::api::v1

@@ -392,8 +392,9 @@ json::object create_entity_request() {
 json::object import_report() {
   json::object warnings{{"type", "array"},
                         {"items", json::object{{"type", "string"}}},
-                        {"description", "Problems that did not stop the import, e.g. a "
-                                        "statement whose balances do not add up."}};
+                        {"description",
+                         "Problems that did not stop the import, e.g. a "
+                         "statement whose balances do not add up."}};
   return closed_object(
       "What one import did. Imports are atomic: the whole file or nothing.",
       {{"id", text("`imp_…`")},
@@ -406,10 +407,51 @@ json::object import_report() {
        {"transactions", integer("Transactions in the file.", 0)},
        {"added", integer("Transactions stored by this import.", 0)},
        {"duplicates", integer("Transactions already stored (same bank reference, date and "
-                              "amount; or the same entry).",
+                              "amount; or the same entry), or fiscal periods already stored "
+                              "with the same values.",
                               0)},
+       {"periods", integer("Fiscal periods in a statements file (0 for bank files).", 0)},
+       {"periods_added", integer("Fiscal periods stored for the first time.", 0)},
+       {"periods_updated",
+        integer("Stored fiscal periods whose values this file changed (restatements).", 0)},
        {"warnings", warnings},
        {"created_at", time("When it was imported.")}});
+}
+
+// The scores document: its top level is fixed, the parts inside are described in
+// docs/finance/methods.md and keep room to grow (more ratios, more components).
+json::object entity_scores() {
+  const json::object period{
+      {"type", "object"},
+      {"required", json::array{"end", "length"}},
+      {"properties", json::object{{"end", text("YYYY-MM-DD.")},
+                                  {"length", one_of({"annual", "quarter"}, "Period length.")}}}};
+  auto part = [](std::string_view description) {
+    return json::object{{"type", "object"}, {"description", description}};
+  };
+  json::object prior = period;
+  prior["type"] = json::array{"object", "null"};
+  return closed_object(
+      "Every score of one fiscal period against the period before it. A value that cannot be "
+      "computed is null, with `reason_if_null` naming the missing input or zero denominator.",
+      {{"entity_id", text("The entity.")},
+       {"currency", text("ISO 4217 currency of the statements.")},
+       {"fiscal_year", integer("The period's fiscal year.", 0)},
+       {"fiscal_period", text("\"FY\" or \"Q1\"…\"Q4\".")},
+       {"source", text("The import format the values came from.")},
+       {"source_ref", text("The filing (accession number) the values came from.")},
+       {"period", period},
+       {"prior_period", prior},
+       {"ratios", json::object{{"type", "array"},
+                               {"description",
+                                "Liquidity, leverage, profitability, efficiency, "
+                                "cash-flow and growth ratios, each with its inputs."},
+                               {"items", json::object{{"type", "object"}}}}},
+       {"altman", part("Altman Z, Z′ or Z″ (chosen from the entity), zone and components.")},
+       {"piotroski", part("Piotroski F-score with its nine signals.")},
+       {"beneish", part("Beneish M-score with its eight variables; threshold −1.78.")},
+       {"ohlson", part("Ohlson O-score and the probability of distress.")},
+       {"health", part("Health score 0–100 with its six pillars, drivers and confidence.")}});
 }
 
 json::object bank_transaction() {
@@ -422,8 +464,8 @@ json::object bank_transaction() {
        {"booking_date", text("YYYY-MM-DD.")},
        {"value_date", nullable_text("YYYY-MM-DD.")},
        {"amount", text("Decimal, signed: credits positive, debits negative.")},
-       {"amount_minor", json::object{{"type", "integer"},
-                                     {"description", "The amount in minor units."}}},
+       {"amount_minor",
+        json::object{{"type", "integer"}, {"description", "The amount in minor units."}}},
        {"reference", nullable_text("The bank's reference.")},
        {"customer_reference", nullable_text("The account owner's reference.")},
        {"type_code", nullable_text("The file's transaction code.")},
@@ -590,6 +632,7 @@ std::vector<NamedSchema> component_schemas() {
       {"CreateEntityRequest", create_entity_request()},
       {"ImportReport", import_report()},
       {"BankTransaction", bank_transaction()},
+      {"EntityScores", entity_scores()},
       {"ListOfBankTransactions",
        list_of("BankTransaction", "A page of bank transactions, in import order.")},
       {"WebhookEndpoint", webhook_endpoint()},

@@ -18,11 +18,11 @@
 namespace aic::finance {
 
 struct HealthDriver {
-  std::string ratio;             // "current_ratio", "free_cash_flow_margin", …
-  std::optional<double> value;   // the ratio itself
-  std::optional<double> score;   // 0–100; set exactly when value is
-  double weak = 0.0;             // the ratio value scored 0
-  double strong = 0.0;           // the ratio value scored 100 (may be below `weak`)
+  std::string ratio;            // "current_ratio", "free_cash_flow_margin", …
+  std::optional<double> value;  // the ratio itself
+  std::optional<double> score;  // 0–100; set exactly when value is
+  double weak = 0.0;            // the ratio value scored 0
+  double strong = 0.0;          // the ratio value scored 100 (may be below `weak`)
   std::string reason_if_null;
   std::string note;  // why a computed value was scored differently (negative equity: 0)
   std::vector<std::string> inputs;
@@ -30,19 +30,19 @@ struct HealthDriver {
 };
 
 struct HealthPillar {
-  std::string name;              // "liquidity", "solvency", …
-  double weight = 0.0;           // share of the overall score; the weights add up to 1
-  std::optional<double> score;   // mean of the drivers that have a score
-  double confidence = 0.0;       // drivers scored / drivers
+  std::string name;             // "liquidity", "solvency", …
+  double weight = 0.0;          // share of the overall score; the weights add up to 1
+  std::optional<double> score;  // mean of the drivers that have a score
+  double confidence = 0.0;      // drivers scored / drivers
   std::vector<HealthDriver> drivers;
   std::vector<std::string> missing_inputs;
 };
 
 struct HealthScore {
-  std::optional<double> score;   // weighted mean of the pillars that have a score
-  std::string band;              // "strong" ≥ 80, "sound" ≥ 60, "watch" ≥ 40, "weak" ≥ 20,
-                                 // "critical" below; empty when score is null
-  double confidence = 0.0;       // Σ pillar weight × pillar confidence, 0–1
+  std::optional<double> score;  // weighted mean of the pillars that have a score
+  std::string band;             // "strong" ≥ 80, "sound" ≥ 60, "watch" ≥ 40, "weak" ≥ 20,
+                                // "critical" below; empty when score is null
+  double confidence = 0.0;      // Σ pillar weight × pillar confidence, 0–1
   std::vector<HealthPillar> pillars;
   std::vector<std::string> missing_inputs;
   std::string reason_if_null;

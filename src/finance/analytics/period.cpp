@@ -12,4 +12,38 @@ double days_in_period(PeriodLength length) {
   return 365.0;
 }
 
+std::span<const PeriodItem> period_items() {
+  static constexpr PeriodItem kItems[] = {
+      {"revenue", &FinancialPeriod::revenue},
+      {"cogs", &FinancialPeriod::cogs},
+      {"sga", &FinancialPeriod::sga},
+      {"depreciation", &FinancialPeriod::depreciation},
+      {"ebit", &FinancialPeriod::ebit},
+      {"interest_expense", &FinancialPeriod::interest_expense},
+      {"pretax_income", &FinancialPeriod::pretax_income},
+      {"income_tax", &FinancialPeriod::income_tax},
+      {"net_income", &FinancialPeriod::net_income},
+      {"cash", &FinancialPeriod::cash},
+      {"short_term_investments", &FinancialPeriod::short_term_investments},
+      {"receivables", &FinancialPeriod::receivables},
+      {"inventory", &FinancialPeriod::inventory},
+      {"current_assets", &FinancialPeriod::current_assets},
+      {"ppe_net", &FinancialPeriod::ppe_net},
+      {"total_assets", &FinancialPeriod::total_assets},
+      {"payables", &FinancialPeriod::payables},
+      {"current_liabilities", &FinancialPeriod::current_liabilities},
+      {"long_term_debt", &FinancialPeriod::long_term_debt},
+      {"total_liabilities", &FinancialPeriod::total_liabilities},
+      {"retained_earnings", &FinancialPeriod::retained_earnings},
+      {"equity", &FinancialPeriod::equity},
+      {"shares_outstanding", &FinancialPeriod::shares_outstanding},
+      {"operating_cash_flow", &FinancialPeriod::operating_cash_flow},
+      {"capex", &FinancialPeriod::capex},
+      {"dividends", &FinancialPeriod::dividends},
+      {"shares_issued", &FinancialPeriod::shares_issued},
+      {"market_value_equity", &FinancialPeriod::market_value_equity},
+  };
+  return kItems;
+}
+
 }  // namespace aic::finance

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
+#include <string_view>
 
 namespace aic::finance {
 
@@ -58,5 +60,15 @@ struct FinancialPeriod {
   // Market value of equity at period end (price × shares); only listed companies have one.
   std::optional<double> market_value_equity;
 };
+
+// A statement value's canonical name ("total_assets") and its member, for storing and printing
+// periods item by item.
+struct PeriodItem {
+  std::string_view name;
+  std::optional<double> FinancialPeriod::*field;
+};
+
+// Every value of FinancialPeriod, in declaration order.
+std::span<const PeriodItem> period_items();
 
 }  // namespace aic::finance

@@ -18,9 +18,9 @@ namespace aic::finance {
 
 struct Ratio {
   std::string name;  // stable snake_case key: "current_ratio", "days_sales_outstanding", …
-  std::optional<double> value;      // finite when present
-  std::string reason_if_null;       // e.g. "current_liabilities is zero"; empty when value is set
-  std::vector<std::string> inputs;  // statement fields used: "revenue", "prior.total_assets"
+  std::optional<double> value;       // finite when present
+  std::string reason_if_null;        // e.g. "current_liabilities is zero"; empty when value is set
+  std::vector<std::string> inputs;   // statement fields used: "revenue", "prior.total_assets"
   std::vector<std::string> missing;  // those of `inputs` the period does not have
 };
 

@@ -1,6 +1,7 @@
 #include "finance/analytics/scores.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <string_view>
 
@@ -8,6 +9,12 @@
 #include "finance/bank/bank_statement.hpp"
 
 namespace aic::finance {
+
+bool is_year_before(const FinancialPeriod& earlier, const FinancialPeriod& later) {
+  const auto days =
+      (std::chrono::sys_days(later.period_end) - std::chrono::sys_days(earlier.period_end)).count();
+  return days >= 350 && days <= 380;
+}
 
 PeriodScores score_period(const FinancialPeriod& period,
                           const std::optional<FinancialPeriod>& prior, const FirmProfile& profile) {
@@ -255,6 +262,12 @@ std::string to_json(const PeriodScores& scores) {
   std::string out;
   JsonWriter json(out);
   json.begin_object();
+  write_scores_members(json, scores);
+  json.end_object();
+  return out;
+}
+
+void write_scores_members(JsonWriter& json, const PeriodScores& scores) {
   period_member(json, "period", scores.period);
   period_member(json, "prior_period", scores.prior);
   write_ratios(json, scores.ratios);
@@ -263,8 +276,6 @@ std::string to_json(const PeriodScores& scores) {
   write_beneish(json, scores.beneish);
   write_ohlson(json, scores.ohlson);
   write_health(json, scores.health);
-  json.end_object();
-  return out;
 }
 
 }  // namespace aic::finance

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_writer.hpp"
 #include "finance/analytics/distress.hpp"
 #include "finance/analytics/health.hpp"
 #include "finance/analytics/period.hpp"
@@ -30,6 +31,11 @@ struct PeriodScores {
 // to 1968 dollars; see docs/finance/methods.md).
 inline constexpr double kOhlsonAssetUnit = 1e6;
 
+// True when `earlier` ends 350 to 380 days before `later`: the period a score compares
+// with. For quarters this is the same quarter a year before (seasons cancel out, and the
+// fourth quarter, which filings seldom report on its own, is not needed).
+bool is_year_before(const FinancialPeriod& earlier, const FinancialPeriod& later);
+
 PeriodScores score_period(const FinancialPeriod& period,
                           const std::optional<FinancialPeriod>& prior, const FirmProfile& profile);
 
@@ -37,5 +43,7 @@ PeriodScores score_period(const FinancialPeriod& period,
 //  "beneish":{…},"ohlson":{…},"health":{…}}; numbers as JSON numbers, absent ones null with
 // a reason.
 std::string to_json(const PeriodScores& scores);
+// The same members into an object the caller has begun (and will end), after its own.
+void write_scores_members(core::JsonWriter& json, const PeriodScores& scores);
 
 }  // namespace aic::finance

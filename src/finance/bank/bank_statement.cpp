@@ -22,6 +22,19 @@ std::optional<Date> make_date(int year, int month, int day) {
   return date;
 }
 
+std::optional<Date> parse_iso_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int parts[3] = {0, 0, 0};
+  const std::size_t starts[3] = {0, 5, 8}, lengths[3] = {4, 2, 2};
+  for (int i = 0; i < 3; ++i) {
+    for (char c : text.substr(starts[i], lengths[i])) {
+      if (c < '0' || c > '9') return std::nullopt;
+      parts[i] = parts[i] * 10 + (c - '0');
+    }
+  }
+  return make_date(parts[0], parts[1], parts[2]);
+}
+
 bool check_balances(BankStatement& statement) {
   if (!statement.opening || !statement.closing) return true;
   std::int64_t sum = statement.opening->amount;

@@ -22,6 +22,8 @@ using Date = std::chrono::year_month_day;
 std::string format_date(Date date);
 // A valid calendar date from its parts, or nullopt (Feb 30th, month 13).
 std::optional<Date> make_date(int year, int month, int day);
+// "2024-02-29" (the inverse of format_date), or nullopt for anything else.
+std::optional<Date> parse_iso_date(std::string_view text);
 
 struct Balance {
   Date date{};
@@ -37,16 +39,16 @@ struct BankTransaction {
   // reference of a 16 record (BAI2). Empty when the file has none.
   std::string reference;
   std::string customer_reference;  // the account owner's reference, when the file has one
-  std::string type_code;   // the file's own code: SWIFT "NTRF", BAI "475", OFX "DEBIT", …
-  std::string description;  // free text: :86:, AddtlNtryInf/RmtInf, NAME + MEMO, 16 text
+  std::string type_code;           // the file's own code: SWIFT "NTRF", BAI "475", OFX "DEBIT", …
+  std::string description;         // free text: :86:, AddtlNtryInf/RmtInf, NAME + MEMO, 16 text
   std::string counterparty_name;
   std::string counterparty_account;  // IBAN or account number of the other side
 };
 
 struct BankStatement {
-  std::string account;   // IBAN or account number (as the file writes it)
-  std::string bank_id;   // BIC, routing number or bank code, when the file has one
-  std::string currency;  // ISO 4217
+  std::string account;       // IBAN or account number (as the file writes it)
+  std::string bank_id;       // BIC, routing number or bank code, when the file has one
+  std::string currency;      // ISO 4217
   std::string statement_id;  // :20:/:28C:, Stmt/Id, … when the file has one
   std::optional<Balance> opening;
   std::optional<Balance> closing;
