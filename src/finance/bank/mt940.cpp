@@ -284,6 +284,19 @@ class StatementBuilder {
     const std::string_view tag = field.tag;
     const bool after_entry = last_tag_was_entry_;
     last_tag_was_entry_ = false;
+    // Entries and their details first: nearly every field is one of them.
+    if (tag == "61") return read_entry(field);
+    if (tag == "86") {
+      // Details belong to the entry just read; after the closing balance they are the
+      // statement's own information to the account owner, which has no place here.
+      if (has_current_ && after_entry && !current_.statement.transactions.empty()) {
+        std::string& details = current_.details.back();
+        if (!details.empty()) details += '\n';
+        details.append(field.text);
+        last_tag_was_entry_ = true;  // Rabobank writes several :86: per entry
+      }
+      return {};
+    }
     if (tag == "20") {
       finish();
       start().reference = std::string(trim(first_line(field.text)));
@@ -307,18 +320,6 @@ class StatementBuilder {
       return read_balance(field, current().statement.closing);
     }
     if (tag == "64") return read_balance(field, current().statement.available);
-    if (tag == "61") return read_entry(field);
-    if (tag == "86") {
-      // Details belong to the entry just read; after the closing balance they are the
-      // statement's own information to the account owner, which has no place here.
-      if (has_current_ && after_entry && !current_.statement.transactions.empty()) {
-        std::string& details = current_.details.back();
-        if (!details.empty()) details += '\n';
-        details.append(field.text);
-        last_tag_was_entry_ = true;  // Rabobank writes several :86: per entry
-      }
-      return {};
-    }
     if (tag == "34F") return read_floor_limit(field);
     if (tag == "21" || tag == "13" || tag == "13D" || tag == "65" || tag == "90D" || tag == "90C" ||
         tag == "NS") {
