@@ -489,6 +489,10 @@ test('entities and bank-file imports', async () => {
   });
   assert.equal(statements.status, 201);
   assert.ok(statements.json().periods_added > 0);
+  const periods = await call('GET', '/v1/entities/{entity_id}/statements', {
+    token: keys.owner, params: { entity_id: entity.id }, query: { length: 'quarter' } });
+  assert.equal(periods.status, 200);
+  assert.ok(periods.json().data.every((period) => period.length === 'quarter'));
   const scores = await call('GET', '/v1/entities/{entity_id}/scores', {
     token: keys.owner, params: { entity_id: entity.id } });
   assert.equal(scores.status, 200);

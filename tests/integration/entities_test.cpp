@@ -211,6 +211,20 @@ TEST(Entities, EdgarStatementsImportOnceAndScore) {
   EXPECT_EQ(body_of(*again)["periods_updated"], 0);
   EXPECT_EQ(body_of(*again)["duplicates"], periods);
 
+  auto listed = world.call("GET", "/v1/entities/" + id + "/statements", world.owner_a);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  bool found = false;
+  const auto stored = body_of(*listed);
+  for (const auto& period : stored.at("data").as_array()) {
+    EXPECT_EQ(period.at("length"), "annual");
+    if (period.at("period_end") != "2025-01-31") continue;
+    found = true;
+    EXPECT_EQ(period.at("items").at("total_assets").to_number<double>(), 9033938000.0);
+    EXPECT_EQ(period.at("items").at("revenue").to_number<double>(), 3626396000.0);
+  }
+  EXPECT_TRUE(found) << listed->body;
+
   auto scored =
       world.call("GET", "/v1/entities/" + id + "/scores?period_end=2025-01-31", world.owner_a);
   ASSERT_TRUE(scored);

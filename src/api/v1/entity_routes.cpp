@@ -203,6 +203,46 @@ boost::asio::awaitable<Response> list_transactions(const EntityDependencies& dep
   co_return page_of(*transactions, transaction_json);
 }
 
+// The `length` query parameter: "annual" (the default) or "quarter".
+core::Result<finance::PeriodLength> length_param(const FormFields& params) {
+  const std::string* text = params.get("length");
+  if (text == nullptr || *text == "annual") return finance::PeriodLength::kAnnual;
+  if (*text == "quarter") return finance::PeriodLength::kQuarter;
+  return core::Error::invalid("must be \"annual\" or \"quarter\"", "length");
+}
+
+boost::asio::awaitable<Response> list_statements(const EntityDependencies& deps,
+                                                 RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("entity_id"));
+  auto params = FormFields::parse(context.request.query(), {"length"});
+  if (!params) co_return error_response(params.error(), context);
+  auto length = length_param(*params);
+  if (!length) co_return error_response(length.error(), context);
+  auto periods = co_await deps.workers.run(
+      context.deadline, [&] { return deps.entities.list_periods(*actor, id, *length); });
+  if (!periods) co_return error_response(periods.error(), context);
+  json::array data;
+  for (const finance::StoredPeriod& period : *periods) {
+    json::object items;
+    for (const finance::PeriodItem& item : finance::period_items()) {
+      if (const auto& value = period.values.*item.field) items[item.name] = *value;
+    }
+    data.emplace_back(
+        json::object{{"period_end", finance::format_date(period.values.period_end)},
+                     {"length", *length == finance::PeriodLength::kAnnual ? "annual" : "quarter"},
+                     {"fiscal_year", period.fiscal_year},
+                     {"fiscal_period", period.fiscal_period},
+                     {"currency", period.currency},
+                     {"source", period.source},
+                     {"source_ref", period.source_ref},
+                     {"items", std::move(items)},
+                     {"updated_at", period.updated_at}});
+  }
+  co_return list_response(std::move(data), std::nullopt);
+}
+
 boost::asio::awaitable<Response> get_scores(const EntityDependencies& deps,
                                             RequestContext& context) {
   const core::Principal* actor = actor_of(context);
@@ -210,15 +250,8 @@ boost::asio::awaitable<Response> get_scores(const EntityDependencies& deps,
   std::string id(context.param("entity_id"));
   auto params = FormFields::parse(context.request.query(), {"length", "period_end"});
   if (!params) co_return error_response(params.error(), context);
-  finance::PeriodLength length = finance::PeriodLength::kAnnual;
-  if (const std::string* text = params->get("length")) {
-    if (*text == "quarter") {
-      length = finance::PeriodLength::kQuarter;
-    } else if (*text != "annual") {
-      co_return error_response(core::Error::invalid("must be \"annual\" or \"quarter\"", "length"),
-                               context);
-    }
-  }
+  auto length = length_param(*params);
+  if (!length) co_return error_response(length.error(), context);
   std::optional<finance::Date> period_end;
   if (const std::string* text = params->get("period_end")) {
     period_end = finance::parse_iso_date(*text);
@@ -229,7 +262,7 @@ boost::asio::awaitable<Response> get_scores(const EntityDependencies& deps,
     }
   }
   auto scores = co_await deps.workers.run(
-      context.deadline, [&] { return deps.entities.scores(*actor, id, length, period_end); });
+      context.deadline, [&] { return deps.entities.scores(*actor, id, *length, period_end); });
   if (!scores) co_return error_response(scores.error(), context);
   std::string body;
   core::JsonWriter json(body);
@@ -309,6 +342,19 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
                                            .description = "A page of transactions.",
                                            .schema = "ListOfBankTransactions"},
                                           missing}}));
+  router.add(
+      http::Method::kGet, "/v1/entities/{entity_id}/statements", bind(list_statements),
+      route_options(
+          permission::kEntitiesRead,
+          "List an entity's imported fiscal periods of one length with their "
+          "statement values, oldest first (one page).",
+          {.operation_id = "listEntityStatements",
+           .query = {{.name = "length",
+                      .description = "Annual (default) or quarterly periods.",
+                      .schema = R"({"type":"string","enum":["annual","quarter"]})"}},
+           .responses = {
+               {.status = 200, .description = "The periods.", .schema = "ListOfFinancialPeriods"},
+               missing}}));
   router.add(
       http::Method::kGet, "/v1/entities/{entity_id}/scores", bind(get_scores),
       route_options(

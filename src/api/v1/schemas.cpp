@@ -418,6 +418,25 @@ json::object import_report() {
        {"created_at", time("When it was imported.")}});
 }
 
+json::object financial_period() {
+  return closed_object(
+      "One fiscal period's statement values, as imported.",
+      {{"period_end", text("The period's last day, YYYY-MM-DD.")},
+       {"length", one_of({"annual", "quarter"}, "Period length.")},
+       {"fiscal_year", integer("The period's fiscal year.", 0)},
+       {"fiscal_period", text("\"FY\" or \"Q1\"…\"Q4\".")},
+       {"currency", text("ISO 4217 currency of the values.")},
+       {"source", text("The import format the values came from.")},
+       {"source_ref", text("The filing (accession number) the values came from.")},
+       {"items", json::object{{"type", "object"},
+                              {"description",
+                               "Canonical item (\"total_assets\", \"revenue\", "
+                               "…) → value in the currency's units; items the "
+                               "filings do not report are absent, never 0."},
+                              {"additionalProperties", json::object{{"type", "number"}}}}},
+       {"updated_at", time("When an import last changed the period.")}});
+}
+
 // The scores document: its top level is fixed, the parts inside are described in
 // docs/finance/methods.md and keep room to grow (more ratios, more components).
 json::object entity_scores() {
@@ -633,6 +652,10 @@ std::vector<NamedSchema> component_schemas() {
       {"ImportReport", import_report()},
       {"BankTransaction", bank_transaction()},
       {"EntityScores", entity_scores()},
+      {"FinancialPeriod", financial_period()},
+      {"ListOfFinancialPeriods",
+       list_of("FinancialPeriod",
+               "All of the entity's periods of one length, oldest first, in one page.")},
       {"ListOfBankTransactions",
        list_of("BankTransaction", "A page of bank transactions, in import order.")},
       {"WebhookEndpoint", webhook_endpoint()},
