@@ -39,6 +39,11 @@ std::optional<std::string> form_decode(std::string_view text) {
 
 core::Result<FormFields> FormFields::parse(std::string_view text,
                                            std::initializer_list<std::string_view> allowed) {
+  return parse(text, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+core::Result<FormFields> FormFields::parse(std::string_view text,
+                                           std::span<const std::string_view> allowed) {
   FormFields form;
   while (!text.empty()) {
     std::size_t end = std::min(text.find('&'), text.size());

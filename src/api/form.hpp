@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,9 +22,14 @@ class FormFields {
   // may use. Errors name the parameter in Error::field.
   static core::Result<FormFields> parse(std::string_view text,
                                         std::initializer_list<std::string_view> allowed);
+  static core::Result<FormFields> parse(std::string_view text,
+                                        std::span<const std::string_view> allowed);
 
   // The value of `name`, or nullptr when absent.
   const std::string* get(std::string_view name) const;
+
+  // Every name=value pair, in the order given.
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
 
   // An integer in [minimum, maximum]; `fallback` when absent. kInvalidArgument naming `name`.
   core::Result<std::int64_t> integer(std::string_view name, std::int64_t fallback,

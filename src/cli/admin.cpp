@@ -7,7 +7,10 @@
 #include "cli/app.hpp"
 #include "core/random.hpp"
 #include "events/event_log.hpp"
+#include "finance/demo/demo_data.hpp"
+#include "finance/entity_store.hpp"
 #include "identity/identity_store.hpp"
+#include "identity/permissions.hpp"
 #include "identity/token_service.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
@@ -96,6 +99,100 @@ int admin_create_tenant(const core::Config& config, const std::string& name,
               << "owner API key (shown once, store it now):\n"
               << created->owner_key.token << "\n";
   }
+  return 0;
+}
+
+int admin_seed_demo(const core::Config& config, bool json) {
+  auto database = open_migrated(config);
+  if (!database) return 1;
+  audit::AuditLog audit(*database, core::system_random());
+  events::EventLog events(*database, core::system_random());
+  identity::IdentityStore identities(*database, core::system_random(), audit, events);
+  finance::EntityStore entities(*database, core::system_random(), audit, events);
+  identity::NewTenant request;
+  request.name = "AIC Demo";
+  request.slug = "aic-demo";
+  request.owner_email = "demo-owner@example.com";
+  core::Principal operator_on_host;
+  operator_on_host.kind = core::Principal::Kind::kOperator;
+  operator_on_host.id = "operator";
+  operator_on_host.role = "platform_operator";
+  const audit::Origin origin = cli_origin("admin seed-demo");
+  auto created = identities.create_tenant(operator_on_host, request, origin);
+  if (!created) {
+    if (created.error().code == core::ErrorCode::kConflict) {
+      std::cerr << "aic: the demo tenant (slug aic-demo) exists already; its data is there\n";
+      return 3;
+    }
+    return report(created.error());
+  }
+  // The demo's owner, as the imports run on their behalf.
+  core::Principal owner;
+  owner.kind = core::Principal::Kind::kUser;
+  owner.id = created->owner_user_id;
+  owner.tenant_id = created->tenant.id;
+  owner.role = "owner";
+  if (const auto* permissions = identity::role_permissions("owner")) {
+    owner.permissions = *permissions;
+  }
+
+  boost::json::array listed;
+  for (const finance::DemoCompany& company : finance::demo_companies()) {
+    finance::NewEntity entity;
+    entity.name = company.name;
+    entity.industry_code = company.industry_code;
+    entity.country = company.country;
+    entity.currency = company.currency;
+    entity.is_public = company.is_public;
+    entity.manufacturing = company.manufacturing;
+    auto stored = entities.create_entity(owner, entity, origin);
+    if (!stored) return report(stored.error());
+    const std::string& id = stored->id;
+    auto imported = entities.import_statements_csv(owner, id, company.statements_csv, origin);
+    if (imported) {
+      imported = entities.import_bank_file(owner, id, finance::BankFormat::kMt940, "mt940",
+                                           company.bank_mt940, origin);
+    }
+    if (imported && !company.prices_csv.empty()) {
+      imported = entities.import_prices_csv(owner, id, company.prices_csv, origin);
+    }
+    if (imported) imported = entities.import_news_json(owner, id, company.news_json, origin);
+    if (!imported) return report(imported.error());
+    for (auto length : {finance::PeriodLength::kAnnual, finance::PeriodLength::kQuarter}) {
+      if (auto refreshed = entities.refresh_insights(owner, id, length); !refreshed) {
+        return report(refreshed.error());
+      }
+    }
+    listed.push_back(boost::json::object{{"id", id}, {"name", company.name}});
+  }
+
+  auto host = core::parse_host_port(config.server.listen);
+  std::string base = std::string(config.tls.enabled() ? "https" : "http") + "://" +
+                     (host ? host->host + ":" + std::to_string(host->port) : config.server.listen);
+  if (json) {
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"tenant_id", created->tenant.id},
+                                         {"owner_api_key", created->owner_key.token},
+                                         {"base_url", base},
+                                         {"entities", listed}})
+              << "\n";
+    return 0;
+  }
+  const std::string& key = created->owner_key.token;
+  std::cout << "demo tenant " << created->tenant.id << " with " << listed.size()
+            << " fictional companies\n"
+            << "owner API key (shown once, store it now):\n  " << key << "\n\n"
+            << "start the server (make run) and try:\n"
+            << "  curl -H 'Authorization: Bearer " << key << "' " << base << "/v1/entities\n";
+  for (const auto& item : listed) {
+    const auto& company = item.as_object();
+    std::cout << "  # " << company.at("name").as_string().c_str() << "\n"
+              << "  curl -H 'Authorization: Bearer " << key << "' " << base << "/v1/entities/"
+              << company.at("id").as_string().c_str() << "/insights\n";
+  }
+  std::cout << "other views: …/scores, …/risk, …/sentiment, …/benchmark?peer_group=<ids>; the "
+               "API reference is at "
+            << base << "/docs\n";
   return 0;
 }
 

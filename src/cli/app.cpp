@@ -154,6 +154,12 @@ int run(int argc, char** argv) {
   tenant_command->add_option("--plan", tenant_plan, "free, standard (default) or enterprise");
   tenant_command->add_flag("--json", admin_json, "Print as JSON");
 
+  auto* seed_demo_command = admin_command->add_subcommand(
+      "seed-demo",
+      "Create a demo tenant with fictional companies (statements, bank file, prices, news) and "
+      "print its owner's key and URLs to try");
+  seed_demo_command->add_flag("--json", admin_json, "Print as JSON");
+
   auto* audit_command = app.add_subcommand("audit", "Audit log tasks");
   audit_command->require_subcommand(1);
   auto* verify_command =
@@ -205,6 +211,25 @@ int run(int argc, char** argv) {
   finance_score_command->add_flag("--manufacturing", score_options.manufacturing,
                                   "The company makes goods (Altman Z or Z' instead of Z'')");
   finance_score_command->add_flag("--json", score_options.json, "Print as JSON");
+  auto* finance_sentiment_command = finance_command->add_subcommand(
+      "sentiment", "Score the sentiment of a financial text (our own lexicon and rules)");
+  std::string sentiment_text;
+  bool sentiment_json = false;
+  finance_sentiment_command->add_option("TEXT", sentiment_text, "A headline or sentence")
+      ->required();
+  finance_sentiment_command->add_flag("--json", sentiment_json, "Print as JSON");
+  auto* finance_eval_sentiment_command = finance_command->add_subcommand(
+      "eval-sentiment", "Measure the sentiment scorer on a file of sentence@label lines");
+  std::string eval_sentiment_file;
+  bool eval_sentiment_json = false;
+  bool eval_sentiment_errors = false;
+  finance_eval_sentiment_command
+      ->add_option("FILE", eval_sentiment_file,
+                   "One sentence@label per line (positive, negative or neutral)")
+      ->required();
+  finance_eval_sentiment_command->add_flag("--json", eval_sentiment_json, "Print as JSON");
+  finance_eval_sentiment_command->add_flag("--errors", eval_sentiment_errors,
+                                           "Also list the misclassified lines");
 
   auto* version_command = app.add_subcommand("version", "Print version and build information");
   bool version_json = false;
@@ -224,6 +249,12 @@ int run(int argc, char** argv) {
   if (finance_score_command->parsed()) {
     return finance_score(score_options);
   }
+  if (finance_sentiment_command->parsed()) {
+    return finance_sentiment(sentiment_text, sentiment_json);
+  }
+  if (finance_eval_sentiment_command->parsed()) {
+    return finance_eval_sentiment(eval_sentiment_file, eval_sentiment_json, eval_sentiment_errors);
+  }
   if (openapi_command->parsed()) return print_openapi(openapi_output);
   if (reference_command->parsed()) return config_reference();
   if (config_command->parsed()) return check_config(config_path);
@@ -232,6 +263,7 @@ int run(int argc, char** argv) {
   if (!config) return 2;
   if (migrate_command->parsed()) return migrate(*config, dry_run);
   if (rotate_command->parsed()) return admin_rotate_signing_key(*config, admin_json);
+  if (seed_demo_command->parsed()) return admin_seed_demo(*config, admin_json);
   if (verify_command->parsed()) return audit_verify(*config, audit_tenant, audit_json);
   if (bootstrap_command->parsed()) return admin_bootstrap(*config, new_key, admin_json);
   if (tenant_command->parsed()) {

@@ -17,6 +17,9 @@ int serve(const core::Config& config);
 
 // `aic admin bootstrap`: creates the platform operator's API key and prints it once.
 int admin_bootstrap(const core::Config& config, bool new_key, bool json);
+// `aic admin seed-demo`: a demo tenant with fictional companies and their data.
+int admin_seed_demo(const core::Config& config, bool json);
+
 // `aic admin create-tenant`: a tenant, its owner and the owner's first API key.
 int admin_create_tenant(const core::Config& config, const std::string& name,
                         const std::string& owner_email, const std::string& slug,
@@ -46,5 +49,13 @@ struct ScoreOptions {
 // `aic finance score`: the scores of one period of a companyfacts file, offline. Exit 1 when
 // the file cannot be read or has no such period, 2 for a bad --period-end.
 int finance_score(const ScoreOptions& options);
+
+// `aic finance sentiment`: the sentiment of one text with its evidence, offline (JSON with
+// `json`). Exit 0.
+int finance_sentiment(const std::string& text, bool json);
+// `aic finance eval-sentiment`: scores a file of `sentence@label` lines and prints accuracy,
+// per-class precision, recall and F1, macro-F1 and the confusion matrix (with `errors`, every
+// misclassified line). Exit 1 when the file cannot be read or a line is malformed.
+int finance_eval_sentiment(const std::string& path, bool json, bool errors);
 
 }  // namespace aic::cli

@@ -8,6 +8,8 @@
 #include "finance/analytics/scores.hpp"
 #include "finance/bank/bank_formats.hpp"
 #include "finance/money.hpp"
+#include "finance/sentiment/evaluation.hpp"
+#include "finance/sentiment/sentiment.hpp"
 #include "finance/statements/edgar.hpp"
 
 namespace aic::cli {
@@ -143,6 +145,47 @@ int finance_score(const ScoreOptions& options) {
     std::cout << finance::to_json(scores) << "\n";
   } else {
     print_scores(*periods[at], scores);
+  }
+  return 0;
+}
+
+int finance_sentiment(const std::string& text, bool json) {
+  const finance::sentiment::SentimentResult result = finance::sentiment::score(text);
+  if (json) {
+    std::cout << finance::sentiment::to_json(result) << "\n";
+    return 0;
+  }
+  std::cout << finance::sentiment::to_string(result.label) << " (score "
+            << number_or_dash(result.score, 3) << ", evidence sum " << number_or_dash(result.sum)
+            << ")\n";
+  for (const finance::sentiment::Evidence& evidence : result.evidence) {
+    std::cout << "  " << (evidence.contribution >= 0 ? "+" : "")
+              << number_or_dash(evidence.contribution) << "  "
+              << finance::sentiment::to_string(evidence.rule) << "  " << evidence.terms;
+    if (!evidence.negated_by.empty()) {
+      std::cout << "  (negated by \"" << evidence.negated_by << "\")";
+    }
+    if (!evidence.scaled_by.empty()) std::cout << "  (scaled by " << evidence.scaled_by << ")";
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+int finance_eval_sentiment(const std::string& path, bool json, bool errors) {
+  const std::optional<std::string> input = read_whole_file(path);
+  if (!input) {
+    std::cerr << "aic: cannot read " << path << "\n";
+    return 1;
+  }
+  const auto report = finance::sentiment::evaluate(*input);
+  if (!report) {
+    std::cerr << "aic: " << path << ": " << report.error().message << "\n";
+    return 1;
+  }
+  if (json) {
+    std::cout << finance::sentiment::to_json(*report, errors) << "\n";
+  } else {
+    std::cout << finance::sentiment::to_text(*report, errors);
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 namespace aic::core {
@@ -108,6 +109,21 @@ void JsonWriter::null() {
   separate();
   out_ += "null";
   comma_needed_ = true;
+}
+
+void JsonWriter::number(double value) {
+  if (!std::isfinite(value)) {
+    null();
+    return;
+  }
+  char text[32];
+  const auto written = std::to_chars(text, text + sizeof text, value);
+  raw(std::string_view(text, static_cast<std::size_t>(written.ptr - text)));
+}
+
+double round_to(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
 }
 
 }  // namespace aic::core

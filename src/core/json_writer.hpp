@@ -24,6 +24,9 @@ namespace aic::core {
 // `text` escaped for the inside of a JSON string literal.
 void append_json_escaped(std::string& out, std::string_view text);
 
+// `value` rounded to `decimals` places, for numbers written to people (ratios, percentages).
+double round_to(double value, int decimals);
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
@@ -41,6 +44,8 @@ class JsonWriter {
   void value(std::int64_t number);
   void value(bool flag);
   void null();
+  // A double in its shortest round-trip form; NaN and infinities are written as null.
+  void number(double value);
   // A value that is already JSON text (a stored object). REQUIRES: `json` is valid JSON.
   void raw(std::string_view json);
 

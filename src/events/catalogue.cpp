@@ -48,9 +48,14 @@ constexpr std::array kCatalogue = {
         R"({"type":"object","required":["entity_id","name"],"properties":{"entity_id":{"type":"string"},"name":{"type":"string"}}})"},
     EventType{
         "import.completed",
-        "A file was imported for an entity (all of it: imports are atomic). Entries already "
-        "imported before count as duplicates and are not added again.",
-        R"({"type":"object","required":["entity_id","import_id","format","transactions_added","duplicates"],"properties":{"entity_id":{"type":"string"},"import_id":{"type":"string"},"format":{"type":"string"},"transactions_added":{"type":"integer","minimum":0},"duplicates":{"type":"integer","minimum":0}}})"},
+        "A file was imported for an entity (all of it: imports are atomic). `kind` says what "
+        "it held; records already stored count as duplicates and are not added again.",
+        R"({"type":"object","required":["entity_id","import_id","format","kind","added","updated","duplicates"],"properties":{"entity_id":{"type":"string"},"import_id":{"type":"string"},"format":{"type":"string"},"kind":{"enum":["bank_transactions","financial_periods","share_prices","news_items"]},"added":{"type":"integer","minimum":0},"updated":{"type":"integer","minimum":0},"duplicates":{"type":"integer","minimum":0}}})"},
+    EventType{
+        "insights.updated",
+        "An entity's insights were computed for new data (after an import), one event per "
+        "period length; GET /v1/entities/{id}/insights returns the new document.",
+        R"({"type":"object","required":["entity_id","length","data_version","health_score","summary"],"properties":{"entity_id":{"type":"string"},"length":{"enum":["annual","quarter"]},"data_version":{"type":"string"},"health_score":{"type":["number","null"]},"summary":{"type":"string"}}})"},
     EventType{
         "webhook.endpoint.disabled",
         "An endpoint was disabled by the platform: it answered 410 Gone, or every delivery "

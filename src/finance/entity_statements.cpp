@@ -9,6 +9,7 @@
 #include "finance/entity_store.hpp"
 #include "finance/entity_store_support.hpp"
 #include "finance/statements/edgar.hpp"
+#include "finance/statements/statements_csv.hpp"
 
 namespace aic::finance {
 
@@ -79,6 +80,7 @@ StoredPeriod period_from_row(store::QueryResult& rows, std::size_t row) {
 // Adds or replaces one period; counts it in the report.
 core::Status store_period(Transaction& tx, core::Random& random, const Entity& entity,
                           const ReportedPeriod& reported, ImportReport& report) {
+  const std::string& source = report.format;
   const std::string end = format_date(reported.values.period_end);
   const std::string length(length_name(reported.values.length));
   const std::string items = items_json(reported.values);
@@ -95,9 +97,9 @@ core::Status store_period(Transaction& tx, core::Random& random, const Entity& e
         "$13, $13)",
         {new_id("fpd_", random), entity.tenant_id, entity.id, end, length,
          static_cast<std::int64_t>(reported.fiscal_year), reported.fiscal_period, reported.currency,
-         std::string(kEdgarCompanyFacts), reported.accession, items, report.id, report.created_at});
+         source, reported.accession, items, report.id, report.created_at});
     if (!inserted) return std::move(inserted).error();
-    ++report.periods_added;
+    ++report.added;
     return {};
   }
   if (found->take_text(0, 1) == items) {
@@ -108,14 +110,30 @@ core::Status store_period(Transaction& tx, core::Random& random, const Entity& e
       "UPDATE financial_periods SET fiscal_year = $1, fiscal_period = $2, currency = $3, "
       "source = $4, source_ref = $5, items = $6, import_id = $7, updated_at = $8 WHERE id = $9",
       {static_cast<std::int64_t>(reported.fiscal_year), reported.fiscal_period, reported.currency,
-       std::string(kEdgarCompanyFacts), reported.accession, items, report.id, report.created_at,
-       found->take_text(0, 0)});
+       source, reported.accession, items, report.id, report.created_at, found->take_text(0, 0)});
   if (!updated) return std::move(updated).error();
-  ++report.periods_updated;
+  ++report.updated;
   return {};
 }
 
 }  // namespace
+
+Result<std::vector<StoredPeriod>> detail::read_periods(Transaction& tx,
+                                                       const std::string& tenant_id,
+                                                       std::string_view entity_id,
+                                                       PeriodLength length) {
+  auto rows = tx.execute("SELECT " + std::string(kPeriodColumns) +
+                             " FROM financial_periods WHERE tenant_id = $1 AND entity_id = $2 "
+                             "AND length = $3 ORDER BY period_end",
+                         {tenant_id, std::string(entity_id), std::string(length_name(length))});
+  if (!rows) return std::move(rows).error();
+  std::vector<StoredPeriod> periods;
+  periods.reserve(rows->rows.size());
+  for (std::size_t row = 0; row < rows->rows.size(); ++row) {
+    periods.push_back(period_from_row(*rows, row));
+  }
+  return periods;
+}
 
 Result<ImportReport> EntityStore::import_edgar_companyfacts(const core::Principal& actor,
                                                             std::string_view entity_id,
@@ -125,27 +143,47 @@ Result<ImportReport> EntityStore::import_edgar_companyfacts(const core::Principa
   if (auto entity = get_entity(actor, entity_id); !entity) return std::move(entity).error();
   auto facts = parse_edgar_companyfacts(file);
   if (!facts) return std::move(facts).error();
+  return import_periods(actor, entity_id, kEdgarCompanyFacts, file, facts->periods,
+                        std::move(facts->warnings), origin);
+}
 
-  ImportReport report;
-  report.entity_id = std::string(entity_id);
-  report.format = std::string(kEdgarCompanyFacts);
-  report.sha256 = sha256_hex(file);
-  report.bytes = static_cast<std::int64_t>(file.size());
-  report.periods = static_cast<std::int64_t>(facts->periods.size());
-  report.warnings = facts->warnings;
-  if (facts->periods.empty()) {
+Result<ImportReport> EntityStore::import_statements_csv(const core::Principal& actor,
+                                                        std::string_view entity_id,
+                                                        std::string_view file,
+                                                        const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  auto entity = get_entity(actor, entity_id);
+  if (!entity) return std::move(entity).error();
+  auto parsed = parse_statements_csv(file, entity->currency);
+  if (!parsed) return std::move(parsed).error();
+  return import_periods(actor, entity_id, kStatementsCsv, file, parsed->periods,
+                        std::move(parsed->warnings), origin);
+}
+
+Result<ImportReport> EntityStore::import_periods(const core::Principal& actor,
+                                                 std::string_view entity_id,
+                                                 std::string_view format, std::string_view file,
+                                                 const std::vector<ReportedPeriod>& periods,
+                                                 std::vector<std::string> warnings,
+                                                 const audit::Origin& origin) {
+  ImportReport report = new_report(entity_id, format, "financial_periods", file);
+  report.records = static_cast<std::int64_t>(periods.size());
+  report.warnings = std::move(warnings);
+  if (periods.empty()) {
     report.warnings.push_back(
-        "the file has no annual or quarterly figures of the concepts "
-        "this server maps; nothing was stored");
+        "the file has no annual or quarterly figures of the items this server reads; nothing "
+        "was stored");
   }
-
+  const std::size_t file_warnings = report.warnings.size();
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    // A retried transaction starts the report's counts again.
     report.id = new_id("imp_", random_);
     report.created_at = core::utc_now_millis();
-    report.periods_added = report.periods_updated = report.duplicates = 0;
+    report.added = report.updated = report.duplicates = 0;
+    report.warnings.resize(file_warnings);
     auto entity = find_entity(tx, actor.tenant_id, entity_id);
     if (!entity) return std::move(entity).error();
-    for (const ReportedPeriod& period : facts->periods) {
+    for (const ReportedPeriod& period : periods) {
       if (period.currency != entity->currency) {
         // Kept as filed: the analytics need one currency per period, not the entity's.
         report.warnings.push_back("period ending " + format_date(period.values.period_end) +
@@ -156,27 +194,7 @@ Result<ImportReport> EntityStore::import_edgar_companyfacts(const core::Principa
         return stored;
       }
     }
-    auto recorded = tx.execute(
-        "INSERT INTO imports (id, tenant_id, entity_id, format, sha256, bytes, report, "
-        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        {report.id, entity->tenant_id, entity->id, report.format, report.sha256, report.bytes,
-         report_json(report), report.created_at});
-    if (!recorded) return std::move(recorded).error();
-    std::string data;
-    core::JsonWriter json(data);
-    json.begin_object();
-    json.member("entity_id", entity->id);
-    json.member("import_id", report.id);
-    json.member("format", report.format);
-    json.member("periods_added", report.periods_added);
-    json.member("periods_updated", report.periods_updated);
-    json.end_object();
-    auto event = events_.publish(tx, entity->tenant_id, "import.completed", data);
-    if (!event) return std::move(event).error();
-    return append_audit(
-        audit_, tx, actor, origin, "import.completed", "entity", entity->id,
-        audit::details_json(
-            {{"import_id", report.id}, {"format", report.format}, {"sha256", report.sha256}}));
+    return record_import(tx, audit_, events_, actor, origin, *entity, report);
   });
   if (!status) return std::move(status).error();
   return report;
@@ -192,15 +210,9 @@ Result<std::vector<StoredPeriod>> EntityStore::list_periods(const core::Principa
     if (auto entity = find_entity(tx, actor.tenant_id, entity_id); !entity) {
       return std::move(entity).error();
     }
-    auto rows =
-        tx.execute("SELECT " + std::string(kPeriodColumns) +
-                       " FROM financial_periods WHERE tenant_id = $1 AND entity_id = $2 "
-                       "AND length = $3 ORDER BY period_end",
-                   {actor.tenant_id, std::string(entity_id), std::string(length_name(length))});
-    if (!rows) return std::move(rows).error();
-    for (std::size_t row = 0; row < rows->rows.size(); ++row) {
-      periods.push_back(period_from_row(*rows, row));
-    }
+    auto read = read_periods(tx, actor.tenant_id, entity_id, length);
+    if (!read) return std::move(read).error();
+    periods = std::move(*read);
     return {};
   });
   if (!status) return std::move(status).error();
@@ -234,12 +246,12 @@ Result<EntityScores> EntityStore::scores(const core::Principal& actor, std::stri
   EntityScores result;
   result.entity = std::move(*entity);
   result.period = (*periods)[at];
-  std::optional<FinancialPeriod> prior;
-  for (std::size_t i = 0; i < at; ++i) {
-    if (is_year_before((*periods)[i].values, result.period.values)) prior = (*periods)[i].values;
-  }
+  auto prices = list_prices(actor, entity_id);
+  if (!prices) return std::move(prices).error();
   const FirmProfile profile{result.entity.is_public, result.entity.manufacturing};
-  result.scores = score_period(result.period.values, prior, profile);
+  auto scored = scores_of_period(*periods, at, *prices, profile, &result.price);
+  if (!scored) return std::move(scored).error();
+  result.scores = std::move(*scored);
   return result;
 }
 

@@ -38,7 +38,6 @@ constexpr std::string_view kTransactionsWithAccounts =
     "t.counterparty_account, t.created_at FROM bank_transactions t "
     "JOIN bank_accounts a ON a.id = t.account_id) AS x";
 // Rows per multi-row INSERT: few statements per file, far below either backend's limit.
-constexpr std::size_t kRowsPerInsert = 200;
 
 }  // namespace
 
@@ -191,24 +190,79 @@ std::string dedupe_key(const BankTransaction& transaction, std::map<std::string,
 
 }  // namespace
 
+std::string detail::values_placeholders(std::size_t rows, std::size_t columns) {
+  std::string sql;
+  sql.reserve(rows * columns * 6);
+  std::size_t next = 1;
+  for (std::size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(" : ", (";
+    for (std::size_t column = 0; column < columns; ++column) {
+      if (column > 0) sql += ", ";
+      sql += '$';
+      sql += std::to_string(next++);
+    }
+    sql += ')';
+  }
+  return sql;
+}
+
 std::string detail::report_json(const ImportReport& report) {
   std::string out;
   core::JsonWriter json(out);
   json.begin_object();
+  json.member("kind", report.kind);
+  json.member("records", report.records);
+  json.member("added", report.added);
+  json.member("updated", report.updated);
+  json.member("duplicates", report.duplicates);
   json.member("statements", report.statements);
   json.member("accounts_created", report.accounts_created);
-  json.member("transactions", report.transactions);
-  json.member("added", report.added);
-  json.member("duplicates", report.duplicates);
-  json.member("periods", report.periods);
-  json.member("periods_added", report.periods_added);
-  json.member("periods_updated", report.periods_updated);
   json.key("warnings");
   json.begin_array();
   for (const std::string& warning : report.warnings) json.value(warning);
   json.end_array();
   json.end_object();
   return out;
+}
+
+ImportReport detail::new_report(std::string_view entity_id, std::string_view format,
+                                std::string_view kind, std::string_view file) {
+  ImportReport report;
+  report.entity_id = std::string(entity_id);
+  report.format = std::string(format);
+  report.kind = std::string(kind);
+  report.sha256 = sha256_hex(file);
+  report.bytes = static_cast<std::int64_t>(file.size());
+  return report;
+}
+
+core::Status detail::record_import(store::Transaction& tx, audit::AuditLog& audit,
+                                   events::EventLog& events, const core::Principal& actor,
+                                   const audit::Origin& origin, const Entity& entity,
+                                   const ImportReport& report) {
+  auto recorded = tx.execute(
+      "INSERT INTO imports (id, tenant_id, entity_id, format, sha256, bytes, report, "
+      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {report.id, entity.tenant_id, entity.id, report.format, report.sha256, report.bytes,
+       report_json(report), report.created_at});
+  if (!recorded) return std::move(recorded).error();
+  std::string data;
+  core::JsonWriter json(data);
+  json.begin_object();
+  json.member("entity_id", entity.id);
+  json.member("import_id", report.id);
+  json.member("format", report.format);
+  json.member("kind", report.kind);
+  json.member("added", report.added);
+  json.member("updated", report.updated);
+  json.member("duplicates", report.duplicates);
+  json.end_object();
+  auto event = events.publish(tx, entity.tenant_id, "import.completed", data);
+  if (!event) return std::move(event).error();
+  return append_audit(
+      audit, tx, actor, origin, "import.completed", "entity", entity.id,
+      audit::details_json(
+          {{"import_id", report.id}, {"format", report.format}, {"sha256", report.sha256}}));
 }
 
 namespace {
@@ -342,15 +396,18 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
   if (auto entity = get_entity(actor, entity_id); !entity) return std::move(entity).error();
   auto statements = parse_bank_file(format, file);
   if (!statements) return std::move(statements).error();
+  return import_bank_statements(actor, entity_id, format_name, file, *statements, origin);
+}
 
-  ImportReport report;
-  report.entity_id = std::string(entity_id);
-  report.format = std::string(format_name);
-  report.sha256 = sha256_hex(file);
-  report.bytes = static_cast<std::int64_t>(file.size());
-  report.statements = static_cast<std::int64_t>(statements->size());
-  for (std::size_t s = 0; s < statements->size(); ++s) {
-    const BankStatement& statement = (*statements)[s];
+Result<ImportReport> EntityStore::import_bank_statements(
+    const core::Principal& actor, std::string_view entity_id, std::string_view format_name,
+    std::string_view file, const std::vector<BankStatement>& statements,
+    const audit::Origin& origin) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  ImportReport report = new_report(entity_id, format_name, "bank_transactions", file);
+  report.statements = static_cast<std::int64_t>(statements.size());
+  for (std::size_t s = 0; s < statements.size(); ++s) {
+    const BankStatement& statement = statements[s];
     // A parser accepts fragments (a page without its header); stored transactions need to
     // know whose account they belong to, in which currency.
     if (!statement.transactions.empty() &&
@@ -359,7 +416,7 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
           "statement " + std::to_string(s + 1) + " names no account number or currency; its " +
           std::to_string(statement.transactions.size()) + " transactions cannot be stored");
     }
-    report.transactions += static_cast<std::int64_t>(statement.transactions.size());
+    report.records += static_cast<std::int64_t>(statement.transactions.size());
     for (const std::string& warning : statement.warnings) {
       report.warnings.push_back("statement " + std::to_string(s + 1) + " (account " +
                                 statement.account + "): " + warning);
@@ -374,11 +431,20 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
     auto entity = find_entity(tx, actor.tenant_id, entity_id);
     if (!entity) return std::move(entity).error();
     constexpr std::size_t kColumns = 16;
-    for (const BankStatement& statement : *statements) {
+    for (const BankStatement& statement : statements) {
       if (statement.transactions.empty()) continue;
       auto account_id = account_id_for(tx, random_, *entity, statement, report.created_at,
                                        report.accounts_created);
       if (!account_id) return std::move(account_id).error();
+      if (statement.closing) {
+        // The latest closing balance is the account's cash now (for the runway); an older
+        // statement imported later does not overwrite it.
+        auto balance = tx.execute(
+            "UPDATE bank_accounts SET balance = $1, balance_date = $2 WHERE id = $3 AND "
+            "(balance_date IS NULL OR balance_date <= $2)",
+            {statement.closing->amount, format_date(statement.closing->date), *account_id});
+        if (!balance) return std::move(balance).error();
+      }
       std::map<std::string, int> seen;
       for (std::size_t start = 0; start < statement.transactions.size(); start += kRowsPerInsert) {
         const std::size_t end = std::min(statement.transactions.size(), start + kRowsPerInsert);
@@ -386,19 +452,12 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
             "INSERT INTO bank_transactions (id, tenant_id, entity_id, account_id, import_id, "
             "booking_date, value_date, amount, reference, customer_reference, type_code, "
             "description, counterparty_name, counterparty_account, dedupe_key, created_at) "
-            "VALUES ";
+            "VALUES " +
+            values_placeholders(end - start, kColumns);
         std::vector<Value> params;
         params.reserve((end - start) * kColumns);
         for (std::size_t i = start; i < end; ++i) {
           const BankTransaction& t = statement.transactions[i];
-          if (i > start) sql += ", ";
-          sql += '(';
-          for (std::size_t c = 0; c < kColumns; ++c) {
-            if (c > 0) sql += ", ";
-            sql += '$';
-            sql += std::to_string(params.size() + c + 1);
-          }
-          sql += ')';
           params.emplace_back(new_id("btx_", random_));
           params.emplace_back(entity->tenant_id);
           params.emplace_back(entity->id);
@@ -422,28 +481,8 @@ Result<ImportReport> EntityStore::import_bank_file(const core::Principal& actor,
         report.added += inserted->affected_rows;
       }
     }
-    report.duplicates = report.transactions - report.added;
-    auto recorded = tx.execute(
-        "INSERT INTO imports (id, tenant_id, entity_id, format, sha256, bytes, report, "
-        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        {report.id, entity->tenant_id, entity->id, report.format, report.sha256, report.bytes,
-         report_json(report), report.created_at});
-    if (!recorded) return std::move(recorded).error();
-    std::string data;
-    core::JsonWriter json(data);
-    json.begin_object();
-    json.member("entity_id", entity->id);
-    json.member("import_id", report.id);
-    json.member("format", report.format);
-    json.member("transactions_added", report.added);
-    json.member("duplicates", report.duplicates);
-    json.end_object();
-    auto event = events_.publish(tx, entity->tenant_id, "import.completed", data);
-    if (!event) return std::move(event).error();
-    return append_audit(
-        audit_, tx, actor, origin, "import.completed", "entity", entity->id,
-        audit::details_json(
-            {{"import_id", report.id}, {"format", report.format}, {"sha256", report.sha256}}));
+    report.duplicates = report.records - report.added;
+    return record_import(tx, audit_, events_, actor, origin, *entity, report);
   });
   if (!status) return std::move(status).error();
   return report;

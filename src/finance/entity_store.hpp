@@ -13,8 +13,12 @@
 #include "core/random.hpp"
 #include "core/result.hpp"
 #include "events/event_log.hpp"
+#include "finance/analytics/benchmark.hpp"
 #include "finance/analytics/scores.hpp"
 #include "finance/bank/bank_formats.hpp"
+#include "finance/insights/insights.hpp"
+#include "finance/market/prices.hpp"
+#include "finance/statements/reported_period.hpp"
 #include "store/database.hpp"
 #include "store/page.hpp"
 
@@ -40,23 +44,24 @@ struct Entity : NewEntity {
   std::string updated_at;
 };
 
-// What one imported file did; kept with the import and returned to the caller.
+// What one imported file did; kept with the import and returned to the caller. The counts
+// are of the kind of record the format holds.
 struct ImportReport {
   std::string id;  // "imp_…"
   std::string entity_id;
   std::string format;
+  std::string kind;    // "bank_transactions", "financial_periods", "share_prices", "news_items"
   std::string sha256;  // of the file, lower-case hex
   std::int64_t bytes = 0;
-  std::int64_t statements = 0;
-  std::int64_t accounts_created = 0;
-  std::int64_t transactions = 0;  // in the file
+  std::int64_t records = 0;  // in the file
   std::int64_t added = 0;
-  std::int64_t duplicates = 0;  // already imported (same bank reference, or same entry)
-  // Statement imports (edgar-companyfacts): fiscal periods in the file, new ones, and stored
-  // ones whose values changed (an amended filing). Unchanged periods count as duplicates.
-  std::int64_t periods = 0;
-  std::int64_t periods_added = 0;
-  std::int64_t periods_updated = 0;
+  // Stored records whose values this file changed: a restated period, a corrected price.
+  std::int64_t updated = 0;
+  // Records already stored with the same values (the same bank reference, period, date or
+  // news item), not added again.
+  std::int64_t duplicates = 0;
+  std::int64_t statements = 0;        // bank files: statements in the file
+  std::int64_t accounts_created = 0;  // bank files: accounts seen for the first time
   std::vector<std::string> warnings;
   std::string created_at;
 };
@@ -95,13 +100,34 @@ struct EntityScores {
   Entity entity;
   StoredPeriod period;
   PeriodScores scores;
+  // The share price whose close made the period's market value of equity (close × shares
+  // outstanding), when imported prices supplied it.
+  std::optional<PriceBar> price;
 };
 
-// The statement formats imports accept besides bank files.
+// The formats imports accept besides the bank files of parse_bank_file.
 inline constexpr std::string_view kEdgarCompanyFacts = "edgar-companyfacts";
+inline constexpr std::string_view kStatementsCsv = "statements-csv";
+inline constexpr std::string_view kPricesCsv = "prices-csv";
+inline constexpr std::string_view kNewsJson = "news-json";
+// Bank CSV needs a column mapping (bank_csv.hpp), so it is not one of parse_bank_file's.
+inline constexpr std::string_view kBankCsv = "bank-csv";
 
 // Checks every member of a new entity; the error names the first bad field ("/lei").
 core::Status validate_entity(const NewEntity& entity);
+
+// An entity's metrics among its peers' (the latest period of each, of one length).
+struct PeerBenchmark {
+  Entity entity;
+  std::string peer_group;  // "explicit", or how the automatic group was chosen
+  std::vector<std::string> peer_ids;
+  std::optional<Date> period_end;  // of the entity's period compared
+  std::vector<MetricBenchmark> metrics;
+  std::vector<std::string> notes;  // peers left out, a size band not applied, …
+};
+
+// Peers below this many make percentiles meaningless: the result says so.
+inline constexpr std::size_t kMinimumPeers = 3;
 
 class EntityStore {
  public:
@@ -127,6 +153,15 @@ class EntityStore {
                                               std::string_view format_name, std::string_view file,
                                               const audit::Origin& origin);
 
+  // The same for statements the caller parsed (bank CSV with its column mapping); `file` is
+  // what the report's hash and size describe. The caller checked the entity first.
+  core::Result<ImportReport> import_bank_statements(const core::Principal& actor,
+                                                    std::string_view entity_id,
+                                                    std::string_view format_name,
+                                                    std::string_view file,
+                                                    const std::vector<BankStatement>& statements,
+                                                    const audit::Origin& origin);
+
   core::Result<store::PageOf<StoredTransaction>> list_bank_transactions(
       const core::Principal& actor, std::string_view entity_id, const store::PageRequest& page);
 
@@ -138,6 +173,29 @@ class EntityStore {
                                                        std::string_view entity_id,
                                                        std::string_view file,
                                                        const audit::Origin& origin);
+  // The same for a statements CSV (statements_csv.hpp); rows without a currency are in the
+  // entity's.
+  core::Result<ImportReport> import_statements_csv(const core::Principal& actor,
+                                                   std::string_view entity_id,
+                                                   std::string_view file,
+                                                   const audit::Origin& origin);
+
+  // Daily share prices (prices.hpp). A date already stored with the same prices is a
+  // duplicate; with other prices (a vendor's correction) it is replaced and counted as
+  // updated. Prices are in the entity's reporting currency.
+  core::Result<ImportReport> import_prices_csv(const core::Principal& actor,
+                                               std::string_view entity_id, std::string_view file,
+                                               const audit::Origin& origin);
+  // The entity's stored prices, oldest first.
+  core::Result<std::vector<PriceBar>> list_prices(const core::Principal& actor,
+                                                  std::string_view entity_id);
+
+  // News items (news.hpp), each scored for sentiment when stored. An item already stored
+  // (the same id, or the same source, time and headline) is a duplicate.
+  core::Result<ImportReport> import_news_json(const core::Principal& actor,
+                                              std::string_view entity_id, std::string_view file,
+                                              const audit::Origin& origin);
+
   // The entity's stored periods of `length`, oldest first.
   core::Result<std::vector<StoredPeriod>> list_periods(const core::Principal& actor,
                                                        std::string_view entity_id,
@@ -148,7 +206,40 @@ class EntityStore {
   core::Result<EntityScores> scores(const core::Principal& actor, std::string_view entity_id,
                                     PeriodLength length, std::optional<Date> period_end);
 
+  // Distress, cash runway and forecasts from the entity's periods of `length`, bank data and
+  // prices (risk.hpp). Errors: kNotFound.
+  core::Result<RiskReport> risk(const core::Principal& actor, std::string_view entity_id,
+                                PeriodLength length);
+  // News sentiment over the `window_days` days up to the latest news item, with the trend
+  // against the window before. Errors: kNotFound (also when the entity has no news).
+  core::Result<SentimentSummary> news_sentiment(const core::Principal& actor,
+                                                std::string_view entity_id, int window_days);
+  // The entity's metrics against its peers: `peer_ids`, or when empty an automatic group by
+  // industry code prefix and size band. Errors: kNotFound; kInvalidArgument (field
+  // "peer_group") for a peer that is not the tenant's, or no industry code for an automatic
+  // group.
+  core::Result<PeerBenchmark> benchmark(const core::Principal& actor, std::string_view entity_id,
+                                        const std::vector<std::string>& peer_ids,
+                                        PeriodLength length);
+
+  // The insights document (insights.hpp) as JSON: the cached one while the entity's data is
+  // unchanged, otherwise refresh_insights. Errors: kNotFound.
+  core::Result<std::string> insights(const core::Principal& actor, std::string_view entity_id,
+                                     PeriodLength length);
+  // Computes the insights document from the current data and caches it; when it is for data
+  // the cache did not have yet, publishes insights.updated in the same transaction. Called
+  // after every import, so a change of data is followed by its insights.
+  core::Result<std::string> refresh_insights(const core::Principal& actor,
+                                             std::string_view entity_id, PeriodLength length);
+
  private:
+  core::Result<ImportReport> import_periods(const core::Principal& actor,
+                                            std::string_view entity_id, std::string_view format,
+                                            std::string_view file,
+                                            const std::vector<ReportedPeriod>& periods,
+                                            std::vector<std::string> warnings,
+                                            const audit::Origin& origin);
+
   store::Database& database_;
   core::Random& random_;
   audit::AuditLog& audit_;

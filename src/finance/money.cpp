@@ -14,11 +14,10 @@ struct Exponent {
   int digits;
 };
 constexpr std::array<Exponent, 26> kExceptions = {{
-    {"BHD", 3}, {"BIF", 0}, {"CLF", 4}, {"CLP", 0}, {"DJF", 0}, {"GNF", 0},
-    {"IQD", 3}, {"ISK", 0}, {"JOD", 3}, {"JPY", 0}, {"KMF", 0}, {"KRW", 0},
-    {"KWD", 3}, {"LYD", 3}, {"OMR", 3}, {"PYG", 0}, {"RWF", 0}, {"TND", 3},
-    {"UGX", 0}, {"UYI", 0}, {"UYW", 4}, {"VND", 0}, {"VUV", 0}, {"XAF", 0},
-    {"XOF", 0}, {"XPF", 0},
+    {"BHD", 3}, {"BIF", 0}, {"CLF", 4}, {"CLP", 0}, {"DJF", 0}, {"GNF", 0}, {"IQD", 3},
+    {"ISK", 0}, {"JOD", 3}, {"JPY", 0}, {"KMF", 0}, {"KRW", 0}, {"KWD", 3}, {"LYD", 3},
+    {"OMR", 3}, {"PYG", 0}, {"RWF", 0}, {"TND", 3}, {"UGX", 0}, {"UYI", 0}, {"UYW", 4},
+    {"VND", 0}, {"VUV", 0}, {"XAF", 0}, {"XOF", 0}, {"XPF", 0},
 }};
 
 core::Error bad_amount(std::string_view text, std::string_view why) {
@@ -65,8 +64,8 @@ core::Result<std::int64_t> parse_minor_units(std::string_view text, int exponent
     seen_digit = true;
     if (seen_separator && ++decimals > exponent) {
       if (c != '0') {
-        return bad_amount(text, "has more than " + std::to_string(exponent) +
-                                    " decimals for its currency");
+        return bad_amount(
+            text, "has more than " + std::to_string(exponent) + " decimals for its currency");
       }
       continue;  // trailing zeros beyond the currency's precision change nothing
     }
@@ -89,8 +88,8 @@ core::Result<std::int64_t> parse_minor_units(std::string_view text, int exponent
 std::string format_minor_units(std::int64_t minor, int exponent) {
   // Digits of |minor| without overflowing on the int64 minimum.
   std::string digits;
-  std::uint64_t magnitude = minor < 0 ? 0 - static_cast<std::uint64_t>(minor)
-                                      : static_cast<std::uint64_t>(minor);
+  std::uint64_t magnitude =
+      minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);
   do {
     digits.insert(digits.begin(), static_cast<char>('0' + magnitude % 10));
     magnitude /= 10;

@@ -22,7 +22,7 @@ bool is_currency_code(std::string_view text);
 
 struct DecimalFormat {
   char decimal_separator = '.';
-  bool allow_sign = true;      // a leading '-' or '+'
+  bool allow_sign = true;                       // a leading '-' or '+'
   bool allow_no_digits_after_separator = true;  // "100," (MT940 writes whole amounts so)
 };
 

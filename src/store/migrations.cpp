@@ -272,6 +272,10 @@ ALTER TABLE events DROP COLUMN fanned_out;
 // dedupe_key makes a re-imported entry a no-op (see finance::EntityStore::import_bank_file).
 // financial_periods holds one fiscal period's statement values per row; `items` is a JSON
 // object of canonical item → value in the reporting currency (finance::period_items()).
+// bank_accounts.balance is the latest closing balance a statement gave (at balance_date).
+// share_prices are millionths of the currency unit (finance::kPriceDecimals); news_items keep
+// the sentiment computed when they were imported. entity_insights caches the insights
+// document of an entity per period length, valid while data_version is current.
 constexpr std::string_view kCreateEntitiesAndBankData = R"sql(
 CREATE TABLE entities (
   id TEXT PRIMARY KEY,
@@ -297,6 +301,8 @@ CREATE TABLE bank_accounts (
   account TEXT NOT NULL,
   bank_id TEXT NOT NULL,
   currency TEXT NOT NULL,
+  balance BIGINT,
+  balance_date TEXT,
   created_at TEXT NOT NULL,
   UNIQUE (entity_id, account, currency)
 );
@@ -347,6 +353,44 @@ CREATE TABLE financial_periods (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   UNIQUE (entity_id, length, period_end)
+);
+CREATE TABLE share_prices (
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  entity_id TEXT NOT NULL REFERENCES entities (id),
+  price_date TEXT NOT NULL,
+  open_micros BIGINT,
+  high_micros BIGINT,
+  low_micros BIGINT,
+  close_micros BIGINT NOT NULL,
+  volume BIGINT,
+  import_id TEXT NOT NULL REFERENCES imports (id) DEFERRABLE INITIALLY DEFERRED,
+  PRIMARY KEY (entity_id, price_date)
+);
+CREATE TABLE news_items (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  entity_id TEXT NOT NULL REFERENCES entities (id),
+  published_at TEXT NOT NULL,
+  headline TEXT NOT NULL,
+  body TEXT NOT NULL,
+  source TEXT NOT NULL,
+  url TEXT NOT NULL,
+  sentiment_label TEXT NOT NULL,
+  sentiment_score DOUBLE PRECISION NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  import_id TEXT NOT NULL REFERENCES imports (id) DEFERRABLE INITIALLY DEFERRED,
+  created_at TEXT NOT NULL,
+  UNIQUE (entity_id, dedupe_key)
+);
+CREATE INDEX news_items_entity ON news_items (entity_id, published_at);
+CREATE TABLE entity_insights (
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  entity_id TEXT NOT NULL REFERENCES entities (id),
+  length TEXT NOT NULL,
+  data_version TEXT NOT NULL,
+  body TEXT NOT NULL,
+  computed_at TEXT NOT NULL,
+  PRIMARY KEY (entity_id, length)
 );
 )sql";
 

@@ -488,7 +488,7 @@ test('entities and bank-file imports', async () => {
     body: facts, contentType: 'application/octet-stream',
   });
   assert.equal(statements.status, 201);
-  assert.ok(statements.json().periods_added > 0);
+  assert.ok(statements.json().added > 0);
   const periods = await call('GET', '/v1/entities/{entity_id}/statements', {
     token: keys.owner, params: { entity_id: entity.id }, query: { length: 'quarter' } });
   assert.equal(periods.status, 200);

@@ -92,7 +92,8 @@ TEST(Entities, ImportIsIdempotentAndKeepsEveryField) {
   EXPECT_EQ(report["format"], "mt940");
   EXPECT_EQ(report["statements"], 1);
   EXPECT_EQ(report["accounts_created"], 1);
-  EXPECT_EQ(report["transactions"], 2);
+  EXPECT_EQ(report["kind"], "bank_transactions");
+  EXPECT_EQ(report["records"], 2);
   EXPECT_EQ(report["added"], 2);
   EXPECT_EQ(report["duplicates"], 0);
   EXPECT_TRUE(report["warnings"].as_array().empty()) << first->body;
@@ -200,15 +201,16 @@ TEST(Entities, EdgarStatementsImportOnceAndScore) {
   ASSERT_TRUE(imported);
   ASSERT_EQ(imported->status, 201) << imported->body;
   auto report = body_of(*imported);
-  const std::int64_t periods = report["periods"].as_int64();
+  EXPECT_EQ(report["kind"], "financial_periods");
+  const std::int64_t periods = report["records"].as_int64();
   EXPECT_GT(periods, 8);
-  EXPECT_EQ(report["periods_added"], periods);
+  EXPECT_EQ(report["added"], periods);
 
   auto again = world.call("POST", target, world.owner_a, facts);
   ASSERT_TRUE(again);
   ASSERT_EQ(again->status, 201) << again->body;
-  EXPECT_EQ(body_of(*again)["periods_added"], 0);
-  EXPECT_EQ(body_of(*again)["periods_updated"], 0);
+  EXPECT_EQ(body_of(*again)["added"], 0);
+  EXPECT_EQ(body_of(*again)["updated"], 0);
   EXPECT_EQ(body_of(*again)["duplicates"], periods);
 
   auto listed = world.call("GET", "/v1/entities/" + id + "/statements", world.owner_a);

@@ -1,12 +1,14 @@
 #include "api/v1/entity_routes.hpp"
 
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "api/form.hpp"
 #include "api/json_body.hpp"
 #include "api/request_origin.hpp"
 #include "api/v1/route_support.hpp"
 #include "core/json_writer.hpp"
+#include "finance/bank/bank_csv.hpp"
 #include "finance/money.hpp"
 #include "identity/permissions.hpp"
 
@@ -45,18 +47,47 @@ json::object report_json(const finance::ImportReport& report) {
   return json::object{{"id", report.id},
                       {"entity_id", report.entity_id},
                       {"format", report.format},
+                      {"kind", report.kind},
                       {"sha256", report.sha256},
                       {"bytes", report.bytes},
+                      {"records", report.records},
+                      {"added", report.added},
+                      {"updated", report.updated},
+                      {"duplicates", report.duplicates},
                       {"statements", report.statements},
                       {"accounts_created", report.accounts_created},
-                      {"transactions", report.transactions},
-                      {"added", report.added},
-                      {"duplicates", report.duplicates},
-                      {"periods", report.periods},
-                      {"periods_added", report.periods_added},
-                      {"periods_updated", report.periods_updated},
                       {"warnings", std::move(warnings)},
                       {"created_at", report.created_at}};
+}
+
+// After an import, the entity's insights are computed again (and insights.updated published).
+// The import has committed either way: a failure here leaves the next GET …/insights to do it.
+core::Result<finance::ImportReport> refreshed(const EntityDependencies& deps,
+                                              const core::Principal& actor,
+                                              const std::string& entity_id,
+                                              core::Result<finance::ImportReport> report) {
+  if (report) {
+    for (auto length : {finance::PeriodLength::kAnnual, finance::PeriodLength::kQuarter}) {
+      (void)deps.entities.refresh_insights(actor, entity_id, length);
+    }
+  }
+  return report;
+}
+
+// Every format imports accept, for error messages: "edgar-companyfacts, statements-csv, …".
+std::string import_format_names() {
+  std::string names;
+  for (std::string_view known : {finance::kEdgarCompanyFacts, finance::kStatementsCsv,
+                                 finance::kPricesCsv, finance::kNewsJson, finance::kBankCsv}) {
+    names += known;
+    names += ", ";
+  }
+  for (std::string_view known : finance::bank_format_names()) {
+    names += known;
+    names += ", ";
+  }
+  names.resize(names.size() - 2);
+  return names;
 }
 
 json::object transaction_json(const finance::StoredTransaction& t) {
@@ -155,22 +186,62 @@ boost::asio::awaitable<Response> import_file(const EntityDependencies& deps,
   auto entity = co_await deps.workers.run(context.deadline,
                                           [&] { return deps.entities.get_entity(*actor, id); });
   if (!entity) co_return error_response(entity.error(), context);
-  auto params = FormFields::parse(context.request.query(), {"format"});
+  // "format" and, for bank-csv, the column mapping's parameters.
+  static const std::vector<std::string_view> kAllowed = [] {
+    std::vector<std::string_view> names{"format"};
+    for (std::string_view name : finance::bank_csv_parameter_names()) names.push_back(name);
+    return names;
+  }();
+  auto params = FormFields::parse(context.request.query(), kAllowed);
   if (!params) co_return error_response(params.error(), context);
-  std::string names(finance::kEdgarCompanyFacts);
-  for (std::string_view known : finance::bank_format_names()) {
-    names += ", ";
-    names += known;
+  const std::string* format_name = params->get("format");
+  if (format_name != nullptr && *format_name == finance::kBankCsv) {
+    std::vector<std::pair<std::string_view, std::string_view>> mapping_params;
+    for (const auto& [name, value] : params->fields()) {
+      if (name != "format") mapping_params.emplace_back(name, value);
+    }
+    auto mapping = finance::parse_bank_csv_mapping(mapping_params);
+    if (!mapping) co_return error_response(mapping.error(), context);
+    auto report = co_await deps.workers.run(context.deadline,
+                                            [&]() -> core::Result<finance::ImportReport> {
+      auto statements = finance::parse_bank_csv(context.request.body, *mapping);
+      if (!statements) return std::move(statements).error();
+      return refreshed(deps, *actor, id,
+                       deps.entities.import_bank_statements(*actor, id, finance::kBankCsv,
+                                                            context.request.body, *statements,
+                                                            origin_of(context)));
+    });
+    if (!report) co_return error_response(report.error(), context);
+    co_return json_response(201, report_json(*report));
+  } else {
+    for (const auto& [name, value] : params->fields()) {
+      if (name != "format") {
+        co_return error_response(
+            core::Error::invalid("is a column-mapping parameter of format=bank-csv only", name),
+            context);
+      }
+    }
   }
   const std::string* name = params->get("format");
   if (name == nullptr) {
-    co_return error_response(core::Error::invalid("is required: one of " + names, "format"),
-                             context);
+    co_return error_response(
+        core::Error::invalid("is required: one of " + import_format_names(), "format"), context);
   }
-  if (*name == finance::kEdgarCompanyFacts) {
+  // The formats other than bank files, each with its store call.
+  using Import = core::Result<finance::ImportReport> (finance::EntityStore::*)(
+      const core::Principal&, std::string_view, std::string_view, const audit::Origin&);
+  static constexpr std::pair<std::string_view, Import> kImports[] = {
+      {finance::kEdgarCompanyFacts, &finance::EntityStore::import_edgar_companyfacts},
+      {finance::kStatementsCsv, &finance::EntityStore::import_statements_csv},
+      {finance::kPricesCsv, &finance::EntityStore::import_prices_csv},
+      {finance::kNewsJson, &finance::EntityStore::import_news_json},
+  };
+  for (const auto& [known, import] : kImports) {
+    if (*name != known) continue;
     auto report = co_await deps.workers.run(context.deadline, [&] {
-      return deps.entities.import_edgar_companyfacts(*actor, id, context.request.body,
-                                                     origin_of(context));
+      return refreshed(
+          deps, *actor, id,
+          (deps.entities.*import)(*actor, id, context.request.body, origin_of(context)));
     });
     if (!report) co_return error_response(report.error(), context);
     co_return json_response(201, report_json(*report));
@@ -178,13 +249,15 @@ boost::asio::awaitable<Response> import_file(const EntityDependencies& deps,
   auto format = finance::bank_format_from_name(*name);
   if (!format) {
     co_return error_response(
-        core::Error::invalid("\"" + *name + "\" is not a format this server reads; one of " + names,
-                             "format"),
+        core::Error::invalid(
+            "\"" + *name + "\" is not a format this server reads; one of " + import_format_names(),
+            "format"),
         context);
   }
   auto report = co_await deps.workers.run(context.deadline, [&] {
-    return deps.entities.import_bank_file(*actor, id, *format, *name, context.request.body,
-                                          origin_of(context));
+    return refreshed(deps, *actor, id,
+                     deps.entities.import_bank_file(*actor, id, *format, *name,
+                                                    context.request.body, origin_of(context)));
   });
   if (!report) co_return error_response(report.error(), context);
   co_return json_response(201, report_json(*report));
@@ -278,6 +351,131 @@ boost::asio::awaitable<Response> get_scores(const EntityDependencies& deps,
   co_return Response::json(200, std::move(body));
 }
 
+// `window_days`: 1 … 3650, 90 by default.
+core::Result<int> window_param(const FormFields& params) {
+  const std::string* text = params.get("window_days");
+  if (text == nullptr) return 90;
+  int days = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), days);
+  if (error != std::errc() || end != text->data() + text->size() || days < 1 || days > 3650) {
+    return core::Error::invalid("must be a whole number of days from 1 to 3650", "window_days");
+  }
+  return days;
+}
+
+boost::asio::awaitable<Response> get_risk(const EntityDependencies& deps, RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("entity_id"));
+  auto params = FormFields::parse(context.request.query(), {"length"});
+  if (!params) co_return error_response(params.error(), context);
+  auto length = length_param(*params);
+  if (!length) co_return error_response(length.error(), context);
+  auto risk = co_await deps.workers.run(context.deadline,
+                                        [&] { return deps.entities.risk(*actor, id, *length); });
+  if (!risk) co_return error_response(risk.error(), context);
+  std::string body;
+  core::JsonWriter json(body);
+  json.begin_object();
+  json.member("entity_id", id);
+  finance::write_risk_members(json, *risk);
+  json.end_object();
+  co_return Response::json(200, std::move(body));
+}
+
+boost::asio::awaitable<Response> get_sentiment(const EntityDependencies& deps,
+                                               RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("entity_id"));
+  auto params = FormFields::parse(context.request.query(), {"window_days"});
+  if (!params) co_return error_response(params.error(), context);
+  auto window = window_param(*params);
+  if (!window) co_return error_response(window.error(), context);
+  auto summary = co_await deps.workers.run(
+      context.deadline, [&] { return deps.entities.news_sentiment(*actor, id, *window); });
+  if (!summary) co_return error_response(summary.error(), context);
+  std::string body;
+  core::JsonWriter json(body);
+  json.begin_object();
+  json.member("entity_id", id);
+  finance::write_sentiment_members(json, *summary);
+  json.end_object();
+  co_return Response::json(200, std::move(body));
+}
+
+boost::asio::awaitable<Response> get_benchmark(const EntityDependencies& deps,
+                                               RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("entity_id"));
+  auto params = FormFields::parse(context.request.query(), {"length", "peer_group"});
+  if (!params) co_return error_response(params.error(), context);
+  auto length = length_param(*params);
+  if (!length) co_return error_response(length.error(), context);
+  // "auto" (the default) or entity ids separated by commas.
+  std::vector<std::string> peers;
+  if (const std::string* group = params->get("peer_group"); group != nullptr && *group != "auto") {
+    std::string_view rest = *group;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view peer = rest.substr(0, comma);
+      if (peer.empty() || peers.size() >= 200) {
+        co_return error_response(
+            core::Error::invalid("must be \"auto\" or up to 200 entity ids separated by commas",
+                                 "peer_group"),
+            context);
+      }
+      peers.emplace_back(peer);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  auto result = co_await deps.workers.run(
+      context.deadline, [&] { return deps.entities.benchmark(*actor, id, peers, *length); });
+  if (!result) co_return error_response(result.error(), context);
+  std::string body;
+  core::JsonWriter json(body);
+  json.begin_object();
+  json.member("entity_id", result->entity.id);
+  json.member("length", *length == finance::PeriodLength::kAnnual ? "annual" : "quarter");
+  json.member("peer_group", result->peer_group);
+  json.key("peer_ids");
+  json.begin_array();
+  for (const std::string& peer : result->peer_ids) json.value(peer);
+  json.end_array();
+  json.key("period_end");
+  result->period_end ? json.value(finance::format_date(*result->period_end)) : json.null();
+  json.key("metrics");
+  json.begin_array();
+  for (const finance::MetricBenchmark& metric : result->metrics) {
+    json.begin_object();
+    finance::write_benchmark_members(json, metric);
+    json.end_object();
+  }
+  json.end_array();
+  json.key("notes");
+  json.begin_array();
+  for (const std::string& note : result->notes) json.value(note);
+  json.end_array();
+  json.end_object();
+  co_return Response::json(200, std::move(body));
+}
+
+boost::asio::awaitable<Response> get_insights(const EntityDependencies& deps,
+                                              RequestContext& context) {
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  std::string id(context.param("entity_id"));
+  auto params = FormFields::parse(context.request.query(), {"length"});
+  if (!params) co_return error_response(params.error(), context);
+  auto length = length_param(*params);
+  if (!length) co_return error_response(length.error(), context);
+  auto body = co_await deps.workers.run(
+      context.deadline, [&] { return deps.entities.insights(*actor, id, *length); });
+  if (!body) co_return error_response(body.error(), context);
+  co_return Response::json(200, std::move(*body));
+}
+
 }  // namespace
 
 void add_entity_routes(http::Router& router, const EntityDependencies& dependencies) {
@@ -314,9 +512,10 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
                                 missing}}));
   http::RouteOptions import_options = route_options(
       permission::kEntitiesWrite,
-      "Import a file (the request body) for an entity: a bank file, or SEC EDGAR companyfacts "
-      "JSON (statements by fiscal period). All of it or nothing; entries or periods imported "
-      "before are counted as duplicates, not added again.",
+      "Import a file (the request body) for an entity: a bank file (bank-csv with its column "
+      "mapping in the query), statements (SEC EDGAR companyfacts JSON or our statements CSV), "
+      "share prices or news. All of it or nothing; records imported before are counted as "
+      "duplicates, not added again. The entity's insights are computed again afterwards.",
       {.operation_id = "importEntityFile",
        .request_schema = R"({"type":"string","format":"binary"})",
        .request_media_type = "application/octet-stream",
@@ -324,11 +523,16 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
            {{.name = "format",
              .description = "The file's format.",
              .schema =
-                 R"({"type":"string","enum":["edgar-companyfacts","mt940","mt942","camt053","bai2","ofx","qfx"]})",
+                 R"({"type":"string","enum":["edgar-companyfacts","statements-csv","prices-csv","news-json","mt940","mt942","camt053","bai2","ofx","qfx","qif","bank-csv"]})",
              .required = true}},
        .responses = {
            {.status = 201, .description = "What the import did.", .schema = "ImportReport"},
            missing}});
+  for (std::string_view name : finance::bank_csv_parameter_names()) {
+    import_options.query.push_back(
+        {.name = std::string(name),
+         .description = "format=bank-csv only: the column mapping (docs/finance/imports.md)."});
+  }
   import_options.max_body_bytes = kMaxImportBytes;
   router.add(http::Method::kPost, "/v1/entities/{entity_id}/imports", bind(import_file),
              std::move(import_options));
@@ -372,6 +576,61 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
            .responses = {{.status = 200, .description = "The scores.", .schema = "EntityScores"},
                          {.status = 404,
                           .description = "No such entity, or no statements for the period."}}}));
+  const std::vector<http::ParamDoc> length_query = {
+      {.name = "length",
+       .description = "Annual (default) or quarterly periods.",
+       .schema = R"({"type":"string","enum":["annual","quarter"]})"}};
+  router.add(
+      http::Method::kGet, "/v1/entities/{entity_id}/risk", bind(get_risk),
+      route_options(
+          permission::kEntitiesRead,
+          "Predictive risk: distress probability (Ohlson) and Altman zone, cash "
+          "runway from the bank transactions, forecasts of revenue and cash for "
+          "the next four periods with prediction intervals, and the backtest of "
+          "the revenue model on the entity's own history.",
+          {.operation_id = "getEntityRisk",
+           .query = length_query,
+           .responses = {{.status = 200, .description = "The risk report.", .schema = "EntityRisk"},
+                         missing}}));
+  router.add(
+      http::Method::kGet, "/v1/entities/{entity_id}/sentiment", bind(get_sentiment),
+      route_options(
+          permission::kEntitiesRead,
+          "Sentiment of the entity's imported news, per day and over a window up to the "
+          "latest item, with the trend against the window before.",
+          {.operation_id = "getEntitySentiment",
+           .query = {{.name = "window_days",
+                      .description = "Days in the window, 1 to 3650 (default 90).",
+                      .schema = R"({"type":"integer","minimum":1,"maximum":3650})"}},
+           .responses = {{.status = 200,
+                          .description = "The sentiment summary.",
+                          .schema = "EntitySentiment"},
+                         {.status = 404, .description = "No such entity, or no news imported."}}}));
+  router.add(http::Method::kGet, "/v1/entities/{entity_id}/benchmark", bind(get_benchmark),
+             route_options(
+                 permission::kEntitiesRead,
+                 "The entity's ratios and scores among its peers' (the latest period of each): "
+                 "percentile, z-score, quartile, peer median and best in class per metric.",
+                 {.operation_id = "getEntityBenchmark",
+                  .query = {length_query.front(),
+                            {.name = "peer_group",
+                             .description = "\"auto\" (default: by industry code prefix and size "
+                                            "band) or entity ids separated by commas.",
+                             .schema = R"({"type":"string"})"}},
+                  .responses = {
+                      {.status = 200, .description = "The benchmark.", .schema = "EntityBenchmark"},
+                      missing}}));
+  router.add(http::Method::kGet, "/v1/entities/{entity_id}/insights", bind(get_insights),
+             route_options(
+                 permission::kEntitiesRead,
+                 "Everything at once: scores, risk, sentiment, the drivers of change "
+                 "since the period before and a plain-language narrative. Cached until "
+                 "the entity's data changes; every change publishes insights.updated.",
+                 {.operation_id = "getEntityInsights",
+                  .query = length_query,
+                  .responses = {
+                      {.status = 200, .description = "The insights.", .schema = "EntityInsights"},
+                      missing}}));
 }
 
 }  // namespace aic::api::v1

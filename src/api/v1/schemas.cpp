@@ -402,18 +402,18 @@ json::object import_report() {
        {"format", text("The format the file was read as.")},
        {"sha256", text("SHA-256 of the file, lower-case hex.")},
        {"bytes", integer("Size of the file.", 0)},
-       {"statements", integer("Statements in the file.", 0)},
-       {"accounts_created", integer("Bank accounts seen for the first time.", 0)},
-       {"transactions", integer("Transactions in the file.", 0)},
-       {"added", integer("Transactions stored by this import.", 0)},
-       {"duplicates", integer("Transactions already stored (same bank reference, date and "
-                              "amount; or the same entry), or fiscal periods already stored "
-                              "with the same values.",
+       {"kind", one_of({"bank_transactions", "financial_periods", "share_prices", "news_items"},
+                       "What the file holds; the counts are of these records.")},
+       {"records", integer("Records in the file.", 0)},
+       {"added", integer("Records stored for the first time.", 0)},
+       {"updated", integer("Stored records whose values this file changed: a restated period, "
+                           "a corrected price.",
+                           0)},
+       {"duplicates", integer("Records already stored with the same values (the same bank "
+                              "reference, period, date or news item), not added again.",
                               0)},
-       {"periods", integer("Fiscal periods in a statements file (0 for bank files).", 0)},
-       {"periods_added", integer("Fiscal periods stored for the first time.", 0)},
-       {"periods_updated",
-        integer("Stored fiscal periods whose values this file changed (restatements).", 0)},
+       {"statements", integer("Bank files: statements in the file.", 0)},
+       {"accounts_created", integer("Bank files: accounts seen for the first time.", 0)},
        {"warnings", warnings},
        {"created_at", time("When it was imported.")}});
 }
@@ -471,6 +471,100 @@ json::object entity_scores() {
        {"beneish", part("Beneish M-score with its eight variables; threshold −1.78.")},
        {"ohlson", part("Ohlson O-score and the probability of distress.")},
        {"health", part("Health score 0–100 with its six pillars, drivers and confidence.")}});
+}
+
+// A member that is an object described in prose (its own members are documented in
+// docs/finance/methods.md), or null when `nullable`.
+json::object described_object(std::string_view description, bool nullable = false) {
+  json::object out{{"description", description}};
+  out["type"] = nullable ? json::value(json::array{"object", "null"}) : json::value("object");
+  return out;
+}
+
+json::object entity_risk() {
+  return closed_object(
+      "Predictive risk of an entity. What cannot be computed is null with a reason.",
+      {{"entity_id", text("The entity.")},
+       {"length", one_of({"annual", "quarter"}, "The periods read.")},
+       {"currency", text("ISO 4217 currency of amounts in minor units.")},
+       {"distress", described_object("Ohlson probability of distress (0–1) and Altman Z and "
+                                     "zone of the latest period.")},
+       {"runway", described_object("Cash runway from the bank transactions: monthly flows, "
+                                   "recency-weighted burn, months left with an 80 % range, "
+                                   "cash-out date. Null without bank data.",
+                                   true)},
+       {"runway_reason_if_null", text("Why runway is null; empty otherwise.")},
+       {"forecasts", described_object("Revenue and cash for the next four periods with 80 % "
+                                      "and 95 % prediction intervals, and the chosen model.")},
+       {"revenue_backtest",
+        described_object("Rolling-origin backtest of the revenue model (MAE, MAPE, MASE) "
+                         "against the naive forecast. Null without a forecast.",
+                         true)}});
+}
+
+json::object entity_sentiment() {
+  return closed_object(
+      "Sentiment of an entity's imported news over a window ending on the latest item.",
+      {{"entity_id", text("The entity.")},
+       {"window_days", integer("Days in the window.", 1)},
+       {"as_of", text("The window's last day, YYYY-MM-DD.")},
+       {"items", integer("News items in the window.", 0)},
+       {"positive", integer("Positive items.", 0)},
+       {"negative", integer("Negative items.", 0)},
+       {"neutral", integer("Neutral items.", 0)},
+       {"mean_score", json::object{{"type", json::array{"number", "null"}},
+                                   {"description", "Mean score, −1 to 1."}}},
+       {"previous_mean_score", json::object{{"type", json::array{"number", "null"}},
+                                            {"description", "The window before it."}}},
+       {"label", nullable_text("positive, negative or neutral (mean beyond ±0.1).")},
+       {"trend", nullable_text("improving, worsening or steady against the window before.")},
+       {"days", json::object{{"type", "array"},
+                             {"description", "Per day with news: counts and mean score."},
+                             {"items", json::object{{"type", "object"}}}}}});
+}
+
+json::object entity_benchmark() {
+  return closed_object(
+      "An entity's metrics among its peers'.",
+      {{"entity_id", text("The entity.")},
+       {"length", one_of({"annual", "quarter"}, "The periods compared.")},
+       {"peer_group", text("\"explicit\", or how the automatic group was chosen.")},
+       {"peer_ids", json::object{{"type", "array"}, {"items", text("`ent_…`")}}},
+       {"period_end", nullable_text("The entity's period compared, YYYY-MM-DD.")},
+       {"metrics",
+        json::object{{"type", "array"},
+                     {"description",
+                      "Per metric: value, peers, peer_median, peer_mean, best_in_class, "
+                      "percentile (0–100, higher is better), z_score, quartile (1 best)."},
+                     {"items", json::object{{"type", "object"}}}}},
+       {"notes", json::object{{"type", "array"}, {"items", text("A note.")}}}});
+}
+
+json::object entity_insights() {
+  return closed_object(
+      "Scores, risk, sentiment, drivers of change and a narrative in one document.",
+      {{"entity_id", text("The entity.")},
+       {"name", text("The entity's name.")},
+       {"currency", text("Reporting currency.")},
+       {"data_version", text("The data the document was computed from; changes on import.")},
+       {"computed_at", text("RFC 3339 UTC.")},
+       {"scores", described_object("As GET …/scores for the latest period; null without "
+                                   "statements.",
+                                   true)},
+       {"risk", described_object("As GET …/risk, without entity_id.")},
+       {"sentiment", described_object("As GET …/sentiment (90 days); null without news.", true)},
+       {"drivers", json::object{{"type", "array"},
+                                {"description",
+                                 "Ratios whose change moved the health score most since the "
+                                 "period before: pillar, ratio, before, now, score_change, "
+                                 "health_points."},
+                                {"items", json::object{{"type", "object"}}}}},
+       {"narrative", json::object{{"type", "array"},
+                                  {"description",
+                                   "Messages: a catalogue key, its parameters and the English "
+                                   "text."},
+                                  {"items", json::object{{"type", "object"}}}}},
+       {"summary", text("The narrative's texts in one paragraph.")}});
 }
 
 json::object bank_transaction() {
@@ -652,6 +746,10 @@ std::vector<NamedSchema> component_schemas() {
       {"ImportReport", import_report()},
       {"BankTransaction", bank_transaction()},
       {"EntityScores", entity_scores()},
+      {"EntityRisk", entity_risk()},
+      {"EntitySentiment", entity_sentiment()},
+      {"EntityBenchmark", entity_benchmark()},
+      {"EntityInsights", entity_insights()},
       {"FinancialPeriod", financial_period()},
       {"ListOfFinancialPeriods",
        list_of("FinancialPeriod",

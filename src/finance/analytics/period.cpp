@@ -1,5 +1,8 @@
 #include "finance/analytics/period.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace aic::finance {
 
 double days_in_period(PeriodLength length) {
@@ -44,6 +47,17 @@ std::span<const PeriodItem> period_items() {
       {"market_value_equity", &FinancialPeriod::market_value_equity},
   };
   return kItems;
+}
+
+std::optional<std::string> balance_sheet_mismatch(const FinancialPeriod& period) {
+  if (!period.total_assets || !period.total_liabilities || !period.equity) return std::nullopt;
+  const double difference = *period.total_assets - (*period.total_liabilities + *period.equity);
+  if (std::fabs(difference) <= 0.005 * std::fabs(*period.total_assets)) return std::nullopt;
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "total assets (%.0f) differ from total liabilities + equity (%.0f) by %.0f",
+                *period.total_assets, *period.total_liabilities + *period.equity, difference);
+  return std::string(text);
 }
 
 }  // namespace aic::finance

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace aic::finance {
@@ -70,5 +71,11 @@ struct PeriodItem {
 
 // Every value of FinancialPeriod, in declaration order.
 std::span<const PeriodItem> period_items();
+
+// When total assets, total liabilities and equity are all present and assets differ from
+// liabilities + equity by more than 0.5 % of assets (rounding in filings stays below that): a
+// sentence saying by how much. Otherwise nullopt. Minority interests that a filing keeps
+// outside equity also show up here, which is why it is a warning, never an error.
+std::optional<std::string> balance_sheet_mismatch(const FinancialPeriod& period);
 
 }  // namespace aic::finance

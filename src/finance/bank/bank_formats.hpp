@@ -11,19 +11,17 @@
 
 namespace aic::finance {
 
-enum class BankFormat { kMt940, kCamt053, kBai2, kOfx };
+enum class BankFormat { kMt940, kCamt053, kBai2, kOfx, kQif };
 
-// "mt940" (also MT942), "camt053", "bai2", "ofx" (also QFX), or nullopt.
+// "mt940" (also MT942), "camt053", "bai2", "ofx" (also QFX), "qif", or nullopt. Bank CSV is
+// not among them: it needs a column mapping (parse_bank_csv in bank_csv.hpp).
 std::optional<BankFormat> bank_format_from_name(std::string_view name);
 // The accepted names, for help texts and error messages.
 std::span<const std::string_view> bank_format_names();
 
-// Every statement in `input`, read as `format`. Text from the file that is not UTF-8 (older
-// banks write Latin-1) is converted, so every string in the result is valid UTF-8.
-core::Result<std::vector<BankStatement>> parse_bank_file(BankFormat format,
-                                                         std::string_view input);
-
-// `text` if it is valid UTF-8; otherwise each byte read as ISO-8859-1 (Latin-1).
-std::string utf8_or_latin1(std::string_view text);
+// Every statement in `input`, read as `format` (QIF with the default QifOptions: US dates,
+// USD). Text from the file that is not UTF-8 (older banks write Latin-1) is converted, so
+// every string in the result is valid UTF-8.
+core::Result<std::vector<BankStatement>> parse_bank_file(BankFormat format, std::string_view input);
 
 }  // namespace aic::finance

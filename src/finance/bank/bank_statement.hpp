@@ -67,6 +67,12 @@ bool check_balances(BankStatement& statement);
 // currency's decimals ("-12.30"), never floating-point numbers.
 std::string to_json(const std::vector<BankStatement>& statements);
 
+// True when `text` is valid UTF-8 (no overlong forms, surrogates or code points beyond
+// U+10FFFF).
+bool is_utf8(std::string_view text);
+// `text` if it is valid UTF-8; otherwise each byte read as ISO-8859-1 (Latin-1).
+std::string utf8_or_latin1(std::string_view text);
+
 // A parse error at a line (and column) of the input: kInvalidArgument with `line` set.
 core::Error error_at_line(std::int64_t line, std::string message);
 // A parse error at an element of an XML input, named by its path ("/Document/BkToCstmrStmt/

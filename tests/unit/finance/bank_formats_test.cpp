@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "finance/bank/bank_csv.hpp"
+
 namespace aic::finance {
 namespace {
 
@@ -27,6 +29,7 @@ TEST(BankFormats, NamesMapToFormats) {
   EXPECT_EQ(bank_format_from_name("camt053"), BankFormat::kCamt053);
   EXPECT_EQ(bank_format_from_name("bai2"), BankFormat::kBai2);
   EXPECT_EQ(bank_format_from_name("qfx"), BankFormat::kOfx);
+  EXPECT_EQ(bank_format_from_name("qif"), BankFormat::kQif);
   EXPECT_FALSE(bank_format_from_name("MT940"));
   EXPECT_FALSE(bank_format_from_name("csv"));
   for (std::string_view name : bank_format_names()) {
@@ -36,10 +39,42 @@ TEST(BankFormats, NamesMapToFormats) {
 
 TEST(BankFormats, Latin1TextBecomesUtf8) {
   EXPECT_EQ(utf8_or_latin1("M\xfcller"), "M\xc3\xbcller");
-  EXPECT_EQ(utf8_or_latin1("M\xc3\xbcller"), "M\xc3\xbcller");  // already UTF-8
+  EXPECT_EQ(utf8_or_latin1("M\xc3\xbcller"), "M\xc3\xbcller");            // already UTF-8
   EXPECT_EQ(utf8_or_latin1("\xed\xa0\x80"), "\xc3\xad\xc2\xa0\xc2\x80");  // a surrogate
   EXPECT_EQ(utf8_or_latin1("\xc3"), "\xc3\x83");                          // cut short
   EXPECT_EQ(utf8_or_latin1(""), "");
+}
+
+TEST(BankFormats, QifWithLatin1TextAndTheDefaultOptions) {
+  auto parsed = parse_bank_file(BankFormat::kQif,
+                                "!Type:Bank\nD1/2/2024\nT-4.10\nPB\xe4"
+                                "ckerei M\xfcller\n^\n");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->size(), 1u);
+  EXPECT_EQ((*parsed)[0].currency, "USD");
+  ASSERT_EQ((*parsed)[0].transactions.size(), 1u);
+  EXPECT_EQ((*parsed)[0].transactions[0].booking_date, *make_date(2024, 1, 2));
+  EXPECT_EQ((*parsed)[0].transactions[0].amount, -410);
+  EXPECT_EQ((*parsed)[0].transactions[0].counterparty_name,
+            "B\xc3\xa4"
+            "ckerei M\xc3\xbcller");
+  auto refused = parse_bank_file(BankFormat::kQif, "!Type:Invst\n");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().line, 1);
+}
+
+// Bank CSV is not a named format (it needs a mapping), but its parser is in the same library.
+TEST(BankFormats, BankCsvIsReachableFromTheSameLibrary) {
+  const std::pair<std::string_view, std::string_view> parameters[] = {
+      {"date_column", "1"}, {"amount_column", "2"}, {"header", "false"}, {"currency", "EUR"}};
+  auto mapping = parse_bank_csv_mapping(parameters);
+  ASSERT_TRUE(mapping) << mapping.error().message;
+  auto parsed = parse_bank_csv("2024-03-01;-1.50;Fee\n", *mapping);  // ';' is detected
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->size(), 1u);
+  ASSERT_EQ((*parsed)[0].transactions.size(), 1u);
+  EXPECT_EQ((*parsed)[0].transactions[0].amount, -150);
+  EXPECT_FALSE(bank_format_from_name("bank-csv"));
 }
 
 struct SampleFile {
@@ -60,20 +95,20 @@ std::vector<SampleFile> sample_files() {
     }
   };
   const auto name_has = [](const char* text) {
-    return [text](const fs::path& path) {
-      return path.string().find(text) != std::string::npos;
-    };
+    return [text](const fs::path& path) { return path.string().find(text) != std::string::npos; };
   };
-  add("mt940", BankFormat::kMt940,
-      [](const fs::path& path) { return path.extension() == ".sta"; }, name_has("_broken"));
-  add("camt053", BankFormat::kCamt053,
+  add(
+      "mt940", BankFormat::kMt940, [](const fs::path& path) { return path.extension() == ".sta"; },
+      name_has("_broken"));
+  add(
+      "camt053", BankFormat::kCamt053,
       [](const fs::path& path) { return path.extension() == ".xml"; }, name_has(".wrong."));
-  add("bai2", BankFormat::kBai2,
-      [](const fs::path& path) { return path.extension() == ".txt"; }, name_has("parseError"));
-  add("ofx", BankFormat::kOfx,
-      [](const fs::path& path) {
-        return path.extension() == ".ofx" || path.extension() == ".qfx";
-      },
+  add(
+      "bai2", BankFormat::kBai2, [](const fs::path& path) { return path.extension() == ".txt"; },
+      name_has("parseError"));
+  add(
+      "ofx", BankFormat::kOfx,
+      [](const fs::path& path) { return path.extension() == ".ofx" || path.extension() == ".qfx"; },
       // fidelity.ofx holds only an investment statement (INVSTMTRS), which parse_ofx refuses
       // with an error naming its line: only bank and credit-card statements are imported.
       [](const fs::path& path) {
@@ -92,8 +127,7 @@ TEST(BankFormats, EverySampleFileParsesToValidJsonOrFailsCleanly) {
     if (file.must_fail) {
       ASSERT_FALSE(parsed);
       EXPECT_EQ(parsed.error().code, core::ErrorCode::kInvalidArgument);
-      EXPECT_TRUE(parsed.error().line || !parsed.error().field.empty())
-          << parsed.error().message;
+      EXPECT_TRUE(parsed.error().line || !parsed.error().field.empty()) << parsed.error().message;
       continue;
     }
     ASSERT_TRUE(parsed) << parsed.error().message;
