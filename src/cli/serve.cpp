@@ -123,9 +123,8 @@ int serve(const core::Config& config) {
     delivery = std::move(*created);
   }
   http::Router router;
-  add_all_routes(router,
-                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps,
-                  entity_deps});
+  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps,
+                          event_stream_deps, entity_deps});
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;
@@ -153,7 +152,9 @@ int serve(const core::Config& config) {
     std::cerr << "aic: no API key exists yet; create the platform operator's with\n"
                  "       aic admin bootstrap\n"
                  "     then a tenant and its owner's key with\n"
-                 "       aic admin create-tenant --name NAME --owner-email EMAIL\n";
+                 "       aic admin create-tenant --name NAME --owner-email EMAIL\n"
+                 "     or, to try it with fictional companies and their data,\n"
+                 "       aic admin seed-demo\n";
   }
 
   int received = 0;

@@ -242,5 +242,48 @@ TEST(Insights, BadImportsNameTheirFault) {
   EXPECT_TRUE(statements_list["data"].as_array().empty());
 }
 
+TEST(Insights, ScoreTextsAndImportQifInTheEntitysCurrency) {
+  World world;
+  auto scored = world.call(
+      "POST", "/v1/sentiment/score", world.owner_a,
+      R"({"texts":["Operating profit rose to EUR 13.1 mn from EUR 8.7 mn.",)"
+      R"("Net sales decreased by 5 % to EUR 90 mn.","The company is based in Espoo."]})");
+  ASSERT_TRUE(scored);
+  ASSERT_EQ(scored->status, 200) << scored->body;
+  const auto results = body_of(*scored)["results"].as_array();
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].at("label"), "positive");
+  EXPECT_FALSE(results[0].at("evidence").as_array().empty());
+  EXPECT_EQ(results[1].at("label"), "negative");
+  EXPECT_EQ(results[2].at("label"), "neutral");
+  auto llm =
+      world.call("POST", "/v1/sentiment/score", world.owner_a, R"({"texts":["x"],"method":"llm"})");
+  ASSERT_TRUE(llm);
+  EXPECT_EQ(llm->status, 400);
+  EXPECT_EQ(problem_field(*llm), "/method");
+
+  const std::string id = create(world, R"({"name":"Q","currency":"EUR"})");
+  const std::string qif =
+      "!Type:Bank\nD31/01/2025\nT-42.50\nPStadtwerke\nMElectricity\n^\n"
+      "D01/02/2025\nT1,200.00\nN1001\nPCustomer\n^\n";
+  auto no_account = import(world, id, "format=qif&day_first=true", qif, 400);
+  EXPECT_NE(json::serialize(no_account).find("account"), std::string::npos);
+  auto report = import(world, id, "format=qif&day_first=true&account=DE02120300000000202051", qif);
+  EXPECT_EQ(report["records"], 2);
+  EXPECT_EQ(report["added"], 2);
+  auto listed = get(world, "/v1/entities/" + id + "/bank-transactions");
+  const auto& data = listed["data"].as_array();
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(data[0].at("currency"), "EUR");
+  EXPECT_EQ(data[0].at("booking_date"), "2025-01-31");
+  EXPECT_EQ(data[0].at("amount"), "-42.50");
+  EXPECT_EQ(data[0].at("account"), "DE02120300000000202051");
+  auto bad_flag = world.call("POST", "/v1/entities/" + id + "/imports?format=qif&day_first=yes",
+                             world.owner_a, qif);
+  ASSERT_TRUE(bad_flag);
+  EXPECT_EQ(bad_flag->status, 400);
+  EXPECT_EQ(problem_field(*bad_flag), "day_first");
+}
+
 }  // namespace
 }  // namespace aic::test

@@ -9,7 +9,9 @@
 #include "api/v1/route_support.hpp"
 #include "core/json_writer.hpp"
 #include "finance/bank/bank_csv.hpp"
+#include "finance/bank/qif.hpp"
 #include "finance/money.hpp"
+#include "finance/sentiment/sentiment.hpp"
 #include "identity/permissions.hpp"
 
 namespace aic::api::v1 {
@@ -188,7 +190,7 @@ boost::asio::awaitable<Response> import_file(const EntityDependencies& deps,
   if (!entity) co_return error_response(entity.error(), context);
   // "format" and, for bank-csv, the column mapping's parameters.
   static const std::vector<std::string_view> kAllowed = [] {
-    std::vector<std::string_view> names{"format"};
+    std::vector<std::string_view> names{"format", "day_first"};
     for (std::string_view name : finance::bank_csv_parameter_names()) names.push_back(name);
     return names;
   }();
@@ -202,25 +204,67 @@ boost::asio::awaitable<Response> import_file(const EntityDependencies& deps,
     }
     auto mapping = finance::parse_bank_csv_mapping(mapping_params);
     if (!mapping) co_return error_response(mapping.error(), context);
-    auto report = co_await deps.workers.run(context.deadline,
-                                            [&]() -> core::Result<finance::ImportReport> {
-      auto statements = finance::parse_bank_csv(context.request.body, *mapping);
-      if (!statements) return std::move(statements).error();
-      return refreshed(deps, *actor, id,
-                       deps.entities.import_bank_statements(*actor, id, finance::kBankCsv,
-                                                            context.request.body, *statements,
-                                                            origin_of(context)));
-    });
+    auto report =
+        co_await deps.workers.run(context.deadline, [&]() -> core::Result<finance::ImportReport> {
+          auto statements = finance::parse_bank_csv(context.request.body, *mapping);
+          if (!statements) return std::move(statements).error();
+          return refreshed(deps, *actor, id,
+                           deps.entities.import_bank_statements(*actor, id, finance::kBankCsv,
+                                                                context.request.body, *statements,
+                                                                origin_of(context)));
+        });
     if (!report) co_return error_response(report.error(), context);
     co_return json_response(201, report_json(*report));
-  } else {
-    for (const auto& [name, value] : params->fields()) {
-      if (name != "format") {
-        co_return error_response(
-            core::Error::invalid("is a column-mapping parameter of format=bank-csv only", name),
-            context);
-      }
+  }
+  const bool qif = format_name != nullptr && *format_name == "qif";
+  for (const auto& [name, value] : params->fields()) {
+    if (name == "format" ||
+        (qif && (name == "currency" || name == "day_first" || name == "account"))) {
+      continue;
     }
+    co_return error_response(
+        core::Error::invalid("is not a parameter of this format (bank-csv takes a column "
+                             "mapping, qif account, currency and day_first)",
+                             name),
+        context);
+  }
+  if (qif) {
+    // QIF names no currency and writes dates month first or day first as the program chose.
+    finance::QifOptions options;
+    options.currency = entity->currency;
+    if (const std::string* currency = params->get("currency")) options.currency = *currency;
+    if (!finance::is_currency_code(options.currency)) {
+      co_return error_response(core::Error::invalid("must be an ISO 4217 code", "currency"),
+                               context);
+    }
+    if (const std::string* day_first = params->get("day_first")) {
+      if (*day_first != "true" && *day_first != "false") {
+        co_return error_response(core::Error::invalid("must be true or false", "day_first"),
+                                 context);
+      }
+      options.day_first = *day_first == "true";
+    }
+    auto report =
+        co_await deps.workers.run(context.deadline, [&]() -> core::Result<finance::ImportReport> {
+          auto statements = finance::parse_qif(context.request.body, options);
+          if (!statements) return std::move(statements).error();
+          // A QIF file names its account only in an !Account block; otherwise the caller does.
+          const std::string* account = params->get("account");
+          for (finance::BankStatement& statement : *statements) {
+            if (!statement.account.empty()) continue;
+            if (account == nullptr || account->empty()) {
+              return core::Error::invalid(
+                  "is required: the file has no !Account block naming its account", "account");
+            }
+            statement.account = *account;
+          }
+          return refreshed(
+              deps, *actor, id,
+              deps.entities.import_bank_statements(*actor, id, "qif", context.request.body,
+                                                   *statements, origin_of(context)));
+        });
+    if (!report) co_return error_response(report.error(), context);
+    co_return json_response(201, report_json(*report));
   }
   const std::string* name = params->get("format");
   if (name == nullptr) {
@@ -476,6 +520,50 @@ boost::asio::awaitable<Response> get_insights(const EntityDependencies& deps,
   co_return Response::json(200, std::move(*body));
 }
 
+// The texts' sentiment by our own lexicon scorer; no entity, no storage.
+boost::asio::awaitable<Response> score_sentiment(const EntityDependencies& deps,
+                                                 RequestContext& context) {
+  (void)deps;
+  auto body = JsonBody::parse(context.request, {"texts", "method"}, {});
+  if (!body) co_return error_response(body.error(), context);
+  std::vector<std::string> texts;
+  std::optional<std::string> method;
+  body->required("texts", texts).optional("method", method);
+  if (body->first_error()) co_return error_response(*body->first_error(), context);
+  if (method && *method != "lexicon") {
+    // The LLM path needs the AI gateway, which this server does not have yet.
+    co_return error_response(
+        core::Error::invalid("must be \"lexicon\": no AI route for the task sentiment is "
+                             "configured on this server",
+                             "/method"),
+        context);
+  }
+  constexpr std::size_t kMaxTexts = 100;
+  constexpr std::size_t kMaxTextBytes = 10'000;
+  if (texts.empty() || texts.size() > kMaxTexts) {
+    co_return error_response(core::Error::invalid("must hold 1 to 100 texts", "/texts"), context);
+  }
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (texts[i].size() > kMaxTextBytes) {
+      co_return error_response(
+          core::Error::invalid("is longer than 10,000 bytes", "/texts/" + std::to_string(i)),
+          context);
+    }
+  }
+  std::string out;
+  core::JsonWriter json(out);
+  json.begin_object();
+  json.member("method", "lexicon");
+  json.key("results");
+  json.begin_array();
+  for (const std::string& text : texts) {
+    finance::sentiment::write_json(json, finance::sentiment::score(text));
+  }
+  json.end_array();
+  json.end_object();
+  co_return Response::json(200, std::move(out));
+}
+
 }  // namespace
 
 void add_entity_routes(http::Router& router, const EntityDependencies& dependencies) {
@@ -528,10 +616,18 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
        .responses = {
            {.status = 201, .description = "What the import did.", .schema = "ImportReport"},
            missing}});
+  import_options.query.push_back(
+      {.name = "day_first",
+       .description = "format=qif only: dates are day first (31/12/2025); default false.",
+       .schema = R"({"type":"string","enum":["true","false"]})"});
   for (std::string_view name : finance::bank_csv_parameter_names()) {
     import_options.query.push_back(
         {.name = std::string(name),
-         .description = "format=bank-csv only: the column mapping (docs/finance/imports.md)."});
+         .description =
+             name == "currency"
+                 ? "format=bank-csv: the account's currency (required); format=qif: "
+                   "the account's currency (default: the entity's)."
+                 : "format=bank-csv only: the column mapping (docs/finance/imports.md)."});
   }
   import_options.max_body_bytes = kMaxImportBytes;
   router.add(http::Method::kPost, "/v1/entities/{entity_id}/imports", bind(import_file),
@@ -631,6 +727,16 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
                   .responses = {
                       {.status = 200, .description = "The insights.", .schema = "EntityInsights"},
                       missing}}));
+  router.add(
+      http::Method::kPost, "/v1/sentiment/score", bind(score_sentiment),
+      route_options(permission::kEntitiesRead,
+                    "Score the sentiment of up to 100 texts of financial English with the "
+                    "built-in lexicon scorer: label, score (−1 to 1) and the evidence terms.",
+                    {.operation_id = "scoreSentiment",
+                     .request_schema = "ScoreSentimentRequest",
+                     .responses = {{.status = 200,
+                                    .description = "One result per text, in order.",
+                                    .schema = "SentimentScores"}}}));
 }
 
 }  // namespace aic::api::v1

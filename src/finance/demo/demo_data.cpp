@@ -220,7 +220,7 @@ std::vector<DemoCompany> demo_companies() {
                                       .shares = 80000000},
                                      "USD");
   harbor.bank_mt940 =
-      bank_file("021000021-7788123", "USD", 2'400'000'00, 4'100'000'00, 4'420'000'00);
+      bank_file("021000021-7788123", "USD", 6'400'000'00, 4'100'000'00, 4'420'000'00);
   harbor.news_json =
       news("Harbor & Finch", {{"2025-01-15", "holiday sales fell 6 % from a year earlier"},
                               {"2025-03-03", "net loss widened to USD 14 mn"},
@@ -247,7 +247,7 @@ std::vector<DemoCompany> demo_companies() {
                                           .shares = 1000000},
                                          "EUR");
   quillstone.bank_mt940 =
-      bank_file("DE89370400440532013000", "EUR", 4'200'000'00, 2'150'000'00, 2'520'000'00);
+      bank_file("DE89370400440532013000", "EUR", 7'100'000'00, 2'150'000'00, 2'520'000'00);
   quillstone.news_json = news("Quillstone Software",
                               {{"2025-02-03", "annual recurring revenue grew 41 % to EUR 31 mn"},
                                {"2025-04-14", "signs partnership with a leading European bank"},

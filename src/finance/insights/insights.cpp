@@ -28,6 +28,9 @@ constexpr std::pair<std::string_view, std::string_view> kCatalogue[] = {
     {"insights.runway_burning",
      "The bank accounts burn {burn} {currency} a month on recent flows; the cash of {cash} "
      "{currency} lasts about {months} months (80 % range {range})."},
+    {"insights.runway_no_cash",
+     "The bank accounts burn {burn} {currency} a month on recent flows and hold no cash "
+     "(balance {cash} {currency})."},
     {"insights.runway_not_burning",
      "The bank accounts are not burning cash: on recent flows {net} {currency} a month comes "
      "in net."},
@@ -58,6 +61,12 @@ std::string fixed(double value, int decimals) {
   std::snprintf(text, sizeof text, "%.*f", decimals, value);
   return text;
 }
+
+// A ratio with enough digits to show a change: 0.123, 12.3.
+std::string ratio_text(double value) { return fixed(value, std::fabs(value) < 10 ? 3 : 1); }
+
+// The smallest share of the health score's change a told driver has, in points.
+constexpr double kToldDriverPoints = 0.1;
 
 std::string minor_amount(std::int64_t minor, std::string_view currency) {
   return whole_amount(static_cast<double>(minor) / std::pow(10.0, currency_exponent(currency)));
@@ -237,11 +246,13 @@ Insights compose_insights(const InsightsInput& input) {
       insights.drivers = drivers_of_change(health, input.previous->health);
       for (std::size_t i = 0; i < insights.drivers.size() && i < 3; ++i) {
         const ChangeDriver& driver = insights.drivers[i];
+        // Told only when it moved the score by a visible amount (it shows as ±0.1 or more).
+        if (std::fabs(driver.health_points) < kToldDriverPoints) break;
         say(narrative, "insights.driver",
             {{"ratio", driver.ratio},
              {"moved", driver.health_points > 0 ? "improved" : "worsened"},
-             {"before", driver.before ? fixed(*driver.before, 2) : "-"},
-             {"now", driver.now ? fixed(*driver.now, 2) : "-"},
+             {"before", driver.before ? ratio_text(*driver.before) : "-"},
+             {"now", driver.now ? ratio_text(*driver.now) : "-"},
              {"points", (driver.health_points > 0 ? "+" : "") + fixed(driver.health_points, 1)}});
       }
     }
@@ -259,7 +270,12 @@ Insights compose_insights(const InsightsInput& input) {
   }
   if (risk.runway) {
     const RunwayResult& runway = *risk.runway;
-    if (runway.burning && runway.burn_per_month && runway.runway_months) {
+    if (runway.burning && runway.burn_per_month && runway.cash_balance <= 0) {
+      say(narrative, "insights.runway_no_cash",
+          {{"burn", minor_amount(*runway.burn_per_month, risk.currency)},
+           {"currency", risk.currency},
+           {"cash", minor_amount(runway.cash_balance, risk.currency)}});
+    } else if (runway.burning && runway.burn_per_month && runway.runway_months) {
       std::string range = runway.runway_months_low ? fixed(*runway.runway_months_low, 1) : "?";
       range += " to ";
       range += runway.runway_high_unbounded ? "unbounded"

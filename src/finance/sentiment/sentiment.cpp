@@ -190,6 +190,8 @@ class Scorer {
       if (!negator && !concession) continue;
       for (int k = i + 1; k < size(); ++k) {
         if ((is_punct(k) && !is_punct(k, '-')) || has(k, kContrast)) break;
+        // The next concession takes over, so every unit is visited once: linear time.
+        if (concession && !negator && has(k, kConcession)) break;
         if (negator) {
           if (k - i > kNegationScope) break;
           s_.negated_by[k] = i;
