@@ -500,6 +500,38 @@ test('entities and bank-file imports', async () => {
   assert.equal((await call('GET', '/v1/entities/{entity_id}/scores', {
     token: keys.owner, params: { entity_id: entity.id }, query: { period_end: '2025-02-30' },
   })).status, 400);
+
+  // News, then everything computed from the entity's data.
+  const news = await call('POST', '/v1/entities/{entity_id}/imports', {
+    token: keys.owner, params: { entity_id: entity.id }, query: { format: 'news-json' },
+    body: JSON.stringify([
+      { headline: 'Contract Holdings wins a large order', published_at: '2025-03-01T09:00:00Z' },
+      { headline: 'Contract Holdings net loss widened', published_at: '2025-03-02T09:00:00+01:00' },
+    ]),
+    contentType: 'application/json',
+  });
+  assert.equal(news.status, 201);
+  assert.equal(news.json().added, 2);
+  const risk = await call('GET', '/v1/entities/{entity_id}/risk', {
+    token: keys.owner, params: { entity_id: entity.id } });
+  assert.equal(risk.status, 200);
+  assert.ok('runway' in risk.json() && 'forecasts' in risk.json());
+  const sentiment = await call('GET', '/v1/entities/{entity_id}/sentiment', {
+    token: keys.owner, params: { entity_id: entity.id }, query: { window_days: 30 } });
+  assert.equal(sentiment.status, 200);
+  assert.equal(sentiment.json().items, 2);
+  const benchmark = await call('GET', '/v1/entities/{entity_id}/benchmark', {
+    token: keys.owner, params: { entity_id: entity.id }, query: { peer_group: entity.id } });
+  assert.equal(benchmark.status, 200);
+  assert.equal(benchmark.json().peer_ids.length, 0);
+  const insights = await call('GET', '/v1/entities/{entity_id}/insights', {
+    token: keys.owner, params: { entity_id: entity.id } });
+  assert.equal(insights.status, 200);
+  assert.ok(insights.json().summary.length > 0);
+  const scored = await call('POST', '/v1/sentiment/score', {
+    token: keys.owner, json: { texts: ['Net sales decreased by 5 % to EUR 90 mn.'] } });
+  assert.equal(scored.status, 200);
+  assert.equal(scored.json().results[0].label, 'negative');
 });
 
 // A webhook receiver on loopback that verifies every delivery with the `standardwebhooks`

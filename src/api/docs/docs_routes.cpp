@@ -97,9 +97,11 @@ ApiInfo api_info() {
        {"/v1/webhook-endpoints"}},
       {"events", "The tenant's domain events as a live Server-Sent Events stream.", {"/v1/events"}},
       {"entities",
-       "The companies a tenant analyses, and the files imported for them (bank statements: "
-       "MT940/MT942, camt.053, BAI2, OFX/QFX).",
+       "The companies a tenant analyses, the files imported for them (bank statements, "
+       "financial statements, share prices, news) and what is computed from them: scores, "
+       "risk, sentiment, peer benchmarks and insights.",
        {"/v1/entities"}},
+      {"sentiment", "Sentiment of ad-hoc texts of financial English.", {"/v1/sentiment"}},
   };
   info.schemas = v1::component_schemas();
   return info;
