@@ -181,8 +181,8 @@ class Scorer {
     return nullptr;
   }
 
-  // Negation reaches a few units ahead; a concession to the end of its clause. Both stop at
-  // punctuation and at "but"/"while".
+  // Negation reaches a few units ahead, to "despite" or "which" at most; a concession to the
+  // end of its clause. Both stop at punctuation and at "but"/"while".
   void mark_scopes() {
     for (int i = 0; i < size(); ++i) {
       const bool negator = has(i, kNegator);
@@ -193,7 +193,8 @@ class Scorer {
         // The next concession takes over, so every unit is visited once: linear time.
         if (concession && !negator && has(k, kConcession)) break;
         if (negator) {
-          if (k - i > kNegationScope) break;
+          // "did not win the contract despite strong demand": the negation ends at a new clause.
+          if (k - i > kNegationScope || has(k, kConcession | kClauseStart)) break;
           s_.negated_by[k] = i;
         } else {
           s_.conceded_by[k] = i;

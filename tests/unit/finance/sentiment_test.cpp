@@ -286,6 +286,12 @@ TEST(Sentiment, NegationScopeEndsAtPunctuationAndDistance) {
   EXPECT_TRUE(only_evidence("No change was made, and sales rose.").negated_by.empty());
   // "but" ends it.
   EXPECT_TRUE(only_evidence("No dividend was proposed but sales rose.").negated_by.empty());
+  // "despite" and "which" start a new clause.
+  const SentimentResult despite = score("Sales did not fall despite weak demand.");
+  ASSERT_EQ(despite.evidence.size(), 2u);
+  EXPECT_EQ(despite.evidence[0].negated_by, "not");
+  EXPECT_TRUE(despite.evidence[1].negated_by.empty());
+  EXPECT_EQ(despite.evidence[1].scaled_by, "despite");
   // Five units after the negation are in scope, the sixth is not.
   EXPECT_EQ(only_evidence("There is no doubt that in Sweden sales rose.").negated_by, "no");
   EXPECT_TRUE(
