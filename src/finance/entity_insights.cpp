@@ -69,9 +69,10 @@ Result<std::string> data_version(Transaction& tx, const Entity& entity) {
 Result<std::vector<SentimentDay>> read_news_days(Transaction& tx, const std::string& entity_id) {
   auto rows = tx.execute(
       "SELECT substr(published_at, 1, 10) AS day, COUNT(*), "
-      "SUM(CASE WHEN sentiment_label = 'positive' THEN 1 ELSE 0 END), "
-      "SUM(CASE WHEN sentiment_label = 'negative' THEN 1 ELSE 0 END), "
-      "AVG(sentiment_score) FROM news_items WHERE entity_id = $1 GROUP BY day ORDER BY day",
+      "CAST(SUM(CASE WHEN sentiment_label = 'positive' THEN 1 ELSE 0 END) AS BIGINT), "
+      "CAST(SUM(CASE WHEN sentiment_label = 'negative' THEN 1 ELSE 0 END) AS BIGINT), "
+      "CAST(AVG(sentiment_score) AS DOUBLE PRECISION) FROM news_items WHERE entity_id = $1 GROUP "
+      "BY day ORDER BY day",
       {entity_id});
   if (!rows) return std::move(rows).error();
   std::vector<SentimentDay> days;
@@ -110,7 +111,8 @@ Result<EntityData> read_entity_data(Transaction& tx, const std::string& tenant_i
   for (const StoredPeriod& period : data.periods) risk.periods.push_back(period.values);
   // Daily sums in the entity's currency: the runway needs months, not single entries.
   auto flows = tx.execute(
-      "SELECT t.booking_date, SUM(t.amount) FROM bank_transactions t JOIN bank_accounts a ON "
+      "SELECT t.booking_date, CAST(SUM(t.amount) AS BIGINT) FROM bank_transactions t JOIN "
+      "bank_accounts a ON "
       "a.id = t.account_id WHERE t.entity_id = $1 AND a.currency = $2 GROUP BY t.booking_date "
       "ORDER BY t.booking_date",
       {data.entity.id, data.entity.currency});
@@ -121,7 +123,8 @@ Result<EntityData> read_entity_data(Transaction& tx, const std::string& tenant_i
     }
   }
   auto balances = tx.execute(
-      "SELECT SUM(balance), MAX(balance_date), COUNT(balance) FROM bank_accounts WHERE "
+      "SELECT CAST(SUM(balance) AS BIGINT), MAX(balance_date), COUNT(balance) FROM bank_accounts "
+      "WHERE "
       "entity_id = $1 AND currency = $2",
       {data.entity.id, data.entity.currency});
   if (!balances) return std::move(balances).error();
