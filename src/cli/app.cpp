@@ -189,11 +189,12 @@ int run(int argc, char** argv) {
       app.add_subcommand("finance", "The financial engine, offline (no server or database)");
   finance_command->require_subcommand(1);
   auto* finance_parse_command = finance_command->add_subcommand(
-      "parse", "Read a bank file (MT940/MT942, camt.053, BAI2, OFX/QFX) and print its statements");
+      "parse",
+      "Read a bank file (MT940/MT942, camt.053, BAI2, OFX/QFX, QIF) and print its statements");
   std::string finance_format, finance_file;
   bool finance_json = false;
   finance_parse_command
-      ->add_option("--format", finance_format, "mt940, mt942, camt053, bai2, ofx or qfx")
+      ->add_option("--format", finance_format, "mt940, mt942, camt053, bai2, ofx, qfx or qif")
       ->required();
   finance_parse_command->add_option("FILE", finance_file, "The bank file")->required();
   finance_parse_command->add_flag("--json", finance_json, "Print the statements as JSON");

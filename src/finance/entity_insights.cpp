@@ -56,6 +56,10 @@ struct EntityData {
   std::string data_version;
 };
 
+// The shape of the insights document; a server that writes another shape (a new section, a
+// changed narrative) raises it, so documents cached by an older version are computed again.
+constexpr int kInsightsFormat = 1;
+
 // The version of everything insights read: the latest import and the entity's own version.
 Result<std::string> data_version(Transaction& tx, const Entity& entity) {
   auto rows = tx.execute(
@@ -63,7 +67,7 @@ Result<std::string> data_version(Transaction& tx, const Entity& entity) {
       {entity.id});
   if (!rows) return std::move(rows).error();
   const std::string latest = rows->rows.empty() ? "none" : rows->take_text(0, 0);
-  return latest + "/v" + std::to_string(entity.version);
+  return latest + "/v" + std::to_string(entity.version) + "/f" + std::to_string(kInsightsFormat);
 }
 
 Result<std::vector<SentimentDay>> read_news_days(Transaction& tx, const std::string& entity_id) {
