@@ -431,6 +431,8 @@ Result<ImportReport> EntityStore::import_bank_statements(
     auto entity = find_entity(tx, actor.tenant_id, entity_id);
     if (!entity) return std::move(entity).error();
     constexpr std::size_t kColumns = 16;
+    const std::string id_stem = new_id("btx_", random_);
+    std::size_t ordinal = 0;
     for (const BankStatement& statement : statements) {
       if (statement.transactions.empty()) continue;
       auto account_id = account_id_for(tx, random_, *entity, statement, report.created_at,
@@ -458,7 +460,10 @@ Result<ImportReport> EntityStore::import_bank_statements(
         params.reserve((end - start) * kColumns);
         for (std::size_t i = start; i < end; ++i) {
           const BankTransaction& t = statement.transactions[i];
-          params.emplace_back(new_id("btx_", random_));
+          // One random stem per import and a counter: ids (the listing's order) follow the file.
+          char counter[16];
+          std::snprintf(counter, sizeof counter, "%08zx", ordinal++);
+          params.emplace_back(id_stem + counter);
           params.emplace_back(entity->tenant_id);
           params.emplace_back(entity->id);
           params.emplace_back(*account_id);
