@@ -158,6 +158,11 @@ TEST(Insights, ImportsScoresRiskSentimentAndTheCachedDocument) {
                            R"([{"headline":"Northwind Fasteners is headquartered in Kassel",)"
                            R"("published_at":"2025-12-05T09:00:00Z","source":"Wire"}])");
   EXPECT_EQ(news_again["duplicates"], 1);
+  auto bad_window =
+      world.call("GET", "/v1/entities/" + id + "/sentiment?window_days=0", world.owner_a);
+  ASSERT_TRUE(bad_window);
+  EXPECT_EQ(bad_window->status, 400);
+  EXPECT_EQ(problem_field(*bad_window), "window_days");
   auto sentiment = get(world, "/v1/entities/" + id + "/sentiment?window_days=30");
   EXPECT_EQ(sentiment["items"], 4);
   EXPECT_EQ(sentiment["as_of"], "2025-12-05");

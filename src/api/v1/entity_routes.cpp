@@ -1,7 +1,6 @@
 #include "api/v1/entity_routes.hpp"
 
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "api/form.hpp"
 #include "api/json_body.hpp"
@@ -395,18 +394,6 @@ boost::asio::awaitable<Response> get_scores(const EntityDependencies& deps,
   co_return Response::json(200, std::move(body));
 }
 
-// `window_days`: 1 … 3650, 90 by default.
-core::Result<int> window_param(const FormFields& params) {
-  const std::string* text = params.get("window_days");
-  if (text == nullptr) return 90;
-  int days = 0;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), days);
-  if (error != std::errc() || end != text->data() + text->size() || days < 1 || days > 3650) {
-    return core::Error::invalid("must be a whole number of days from 1 to 3650", "window_days");
-  }
-  return days;
-}
-
 boost::asio::awaitable<Response> get_risk(const EntityDependencies& deps, RequestContext& context) {
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
@@ -434,10 +421,11 @@ boost::asio::awaitable<Response> get_sentiment(const EntityDependencies& deps,
   std::string id(context.param("entity_id"));
   auto params = FormFields::parse(context.request.query(), {"window_days"});
   if (!params) co_return error_response(params.error(), context);
-  auto window = window_param(*params);
+  auto window = params->integer("window_days", 90, 1, 3650);
   if (!window) co_return error_response(window.error(), context);
-  auto summary = co_await deps.workers.run(
-      context.deadline, [&] { return deps.entities.news_sentiment(*actor, id, *window); });
+  auto summary = co_await deps.workers.run(context.deadline, [&] {
+    return deps.entities.news_sentiment(*actor, id, static_cast<int>(*window));
+  });
   if (!summary) co_return error_response(summary.error(), context);
   std::string body;
   core::JsonWriter json(body);
