@@ -263,6 +263,46 @@ TEST(Process, SigtermDrainsInFlightRequestsAndExitsZero) {
 namespace aic::test {
 namespace {
 
+// The newcomer's path: seed-demo, serve, and the printed key reads the demo companies'
+// insights (computed while seeding).
+TEST(Process, SeedDemoThenReadInsights) {
+  TempDir dir;
+  std::string url = "AIC_DATABASE_URL=sqlite://" + (dir.path() / "aic.db").string();
+  auto seeded = spawn_aic({"admin", "seed-demo", "--json"}, {url});
+  ASSERT_EQ(seeded->wait(), 0) << seeded->captured;
+  auto demo = boost::json::parse(seeded->captured).as_object();
+  const std::string key(demo["owner_api_key"].as_string());
+  const auto& entities = demo["entities"].as_array();
+  ASSERT_EQ(entities.size(), 3u);
+  auto again = spawn_aic({"admin", "seed-demo"}, {url});
+  EXPECT_EQ(again->wait(), 3) << again->captured;
+
+  auto server = spawn_aic({"serve"}, {url, "AIC_LISTEN=127.0.0.1:0"});
+  std::uint16_t port = listening_port(*server);
+  ASSERT_NE(port, 0) << server->captured;
+  for (const auto& entity : entities) {
+    const std::string id(entity.as_object().at("id").as_string());
+    for (const char* length : {"annual", "quarter"}) {
+      auto insights = http_request(port, "GET", "/v1/entities/" + id + "/insights?length=" + length,
+                                   "", {{"Authorization", "Bearer " + key}});
+      ASSERT_TRUE(insights);
+      ASSERT_EQ(insights->status, 200) << insights->body;
+      auto document = boost::json::parse(insights->body).as_object();
+      EXPECT_TRUE(document["scores"].is_object()) << id << " " << length;
+      EXPECT_TRUE(document["risk"].as_object()["runway"].is_object()) << id;
+      EXPECT_TRUE(document["sentiment"].is_object()) << id;
+      EXPECT_EQ(document["risk"]
+                    .as_object()["forecasts"]
+                    .as_object()["revenue"]
+                    .as_object()["points"]
+                    .as_array()
+                    .size(),
+                4u)
+          << insights->body;
+    }
+  }
+}
+
 // The first-run path an operator follows: bootstrap, create a tenant, serve, use the key.
 TEST(Process, AdminBootstrapCreateTenantThenServe) {
   TempDir dir;

@@ -50,16 +50,25 @@ std::string statements(const Profile& p, const char* currency) {
     const double cash = std::max(assets * 0.04 + net * 0.5, assets * 0.01);
     const double current_assets = cash + receivables + inventory;
     const double ppe = assets - current_assets;
-    char row[640];
-    std::snprintf(row, sizeof row,
-                  "%d-12-31,annual,%s,thousands,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,"
-                  "%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,"
-                  "%.0f\n",
-                  2021 + year, currency, revenue, cogs, sga, depreciation, ebit, interest, pretax,
-                  tax, net, cash, receivables, inventory, current_assets, ppe, assets, payables,
-                  current_liabilities, debt, liabilities, retained, equity, p.shares,
-                  net + depreciation * 0.9, depreciation * 1.1, dividends);
-    csv += row;
+    // The year, then its quarters: flows split by a season (a strong fourth quarter),
+    // balances as at the year end (the demo keeps the balance sheet simple).
+    static constexpr double kSeason[] = {0.92, 1.0, 0.94, 1.14};
+    static constexpr const char* kQuarterEnd[] = {"03-31", "06-30", "09-30", "12-31"};
+    for (int part = -1; part < 4; ++part) {
+      const double f = part < 0 ? 1.0 : kSeason[part] / 4.0;
+      char row[640];
+      std::snprintf(row, sizeof row,
+                    "%d-%s,%s,%s,thousands,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,"
+                    "%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,"
+                    "%.0f\n",
+                    2021 + year, part < 0 ? "12-31" : kQuarterEnd[part],
+                    part < 0 ? "annual" : "quarter", currency, revenue * f, cogs * f, sga * f,
+                    depreciation * f, ebit * f, interest * f, pretax * f, tax * f, net * f, cash,
+                    receivables, inventory, current_assets, ppe, assets, payables,
+                    current_liabilities, debt, liabilities, retained, equity, p.shares,
+                    (net + depreciation * 0.9) * f, depreciation * 1.1 * f, dividends * f);
+      csv += row;
+    }
   }
   return csv;
 }
@@ -73,9 +82,9 @@ std::string mt940_amount(std::int64_t cents) {
 }
 
 // A year of monthly statements: receipts from customers on the 10th and 25th, payroll on the
-// 28th, rent on the 1st, suppliers on the 15th. `monthly_in`/`monthly_out` in cents.
+// 28th, rent on the 1st, suppliers on the 15th. `typical_in`/`monthly_out` in cents.
 std::string bank_file(const char* account, const char* currency, std::int64_t opening,
-                      std::int64_t monthly_in, std::int64_t monthly_out) {
+                      std::int64_t typical_in, std::int64_t monthly_out) {
   std::string out;
   std::int64_t balance = opening;
   int reference = 1;
@@ -85,6 +94,9 @@ std::string bank_file(const char* account, const char* currency, std::int64_t op
   };
   char text[256];
   for (int month = 1; month <= 12; ++month) {
+    // Receipts vary from month to month (±12 %), as a business's do.
+    const auto monthly_in = static_cast<std::int64_t>(static_cast<double>(typical_in) *
+                                                      (1.0 + 0.12 * std::sin(month * 1.7)));
     std::snprintf(text, sizeof text, ":20:DEMO-2025-%02d", month);
     line(text);
     std::snprintf(text, sizeof text, ":25:%s", account);

@@ -16,7 +16,7 @@ struct DemoCompany {
   std::string currency;
   bool is_public = false;
   bool manufacturing = false;
-  std::string statements_csv;  // statements-csv, 2021–2025 annual
+  std::string statements_csv;  // statements-csv, 2021–2025, annual and quarterly
   std::string bank_mt940;      // mt940, January–December 2025
   std::string prices_csv;      // prices-csv (listed companies only; else empty)
   std::string news_json;       // news-json

@@ -27,7 +27,7 @@ constexpr std::pair<std::string_view, std::string_view> kCatalogue[] = {
      "Ohlson's model puts the probability of distress within two years at {probability} %."},
     {"insights.runway_burning",
      "The bank accounts burn {burn} {currency} a month on recent flows; the cash of {cash} "
-     "{currency} lasts about {months} months (80 % range {range})."},
+     "{currency} lasts about {months} months{range}."},
     {"insights.runway_no_cash",
      "The bank accounts burn {burn} {currency} a month on recent flows and hold no cash "
      "(balance {cash} {currency})."},
@@ -276,11 +276,17 @@ Insights compose_insights(const InsightsInput& input) {
            {"currency", risk.currency},
            {"cash", minor_amount(runway.cash_balance, risk.currency)}});
     } else if (runway.burning && runway.burn_per_month && runway.runway_months) {
-      std::string range = runway.runway_months_low ? fixed(*runway.runway_months_low, 1) : "?";
-      range += " to ";
-      range += runway.runway_high_unbounded ? "unbounded"
-               : runway.runway_months_high  ? fixed(*runway.runway_months_high, 1) + " months"
-                                            : "?";
+      // The 80 % range, when the monthly flows vary enough to give one.
+      std::string range;
+      const std::string low =
+          runway.runway_months_low ? fixed(*runway.runway_months_low, 1) : std::string();
+      const std::string high = runway.runway_high_unbounded ? "unbounded"
+                               : runway.runway_months_high
+                                   ? fixed(*runway.runway_months_high, 1) + " months"
+                                   : std::string();
+      if (!low.empty() && !high.empty() && high != low + " months") {
+        range = " (80 % range " + low + " to " + high + ")";
+      }
       say(narrative, "insights.runway_burning",
           {{"burn", minor_amount(*runway.burn_per_month, risk.currency)},
            {"currency", risk.currency},
