@@ -121,9 +121,28 @@ void JsonWriter::number(double value) {
   raw(std::string_view(text, static_cast<std::size_t>(written.ptr - text)));
 }
 
-double round_to(double value, int decimals) {
+void JsonWriter::number(double value, int decimals) {
+  if (!std::isfinite(value)) {
+    null();
+    return;
+  }
   const double scale = std::pow(10.0, decimals);
-  return std::round(value * scale) / scale;
+  // Beyond 2^53 the value has no fractional digits left to round.
+  if (std::abs(value) * scale < 9007199254740992.0) value = std::round(value * scale) / scale;
+  if (value == 0.0) value = 0.0;  // no "-0"
+  number(value);
+}
+
+void JsonWriter::number_member(std::string_view name, const std::optional<double>& value,
+                               int decimals) {
+  key(name);
+  if (!value) {
+    null();
+  } else if (decimals < 0) {
+    number(*value);
+  } else {
+    number(*value, decimals);
+  }
 }
 
 }  // namespace aic::core

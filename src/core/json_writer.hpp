@@ -24,9 +24,6 @@ namespace aic::core {
 // `text` escaped for the inside of a JSON string literal.
 void append_json_escaped(std::string& out, std::string_view text);
 
-// `value` rounded to `decimals` places, for numbers written to people (ratios, percentages).
-double round_to(double value, int decimals);
-
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
@@ -46,6 +43,10 @@ class JsonWriter {
   void null();
   // A double in its shortest round-trip form; NaN and infinities are written as null.
   void number(double value);
+  // The same rounded to `decimals` places (ratios, percentages, amounts for people); "-0" is 0.
+  void number(double value, int decimals);
+  // A member whose value is a number, or null when absent; `decimals` < 0: not rounded.
+  void number_member(std::string_view name, const std::optional<double>& value, int decimals = -1);
   // A value that is already JSON text (a stored object). REQUIRES: `json` is valid JSON.
   void raw(std::string_view json);
 

@@ -19,10 +19,6 @@ using core::Result;
 using store::Access;
 using store::Transaction;
 
-std::string_view length_name(PeriodLength length) {
-  return length == PeriodLength::kAnnual ? "annual" : "quarter";
-}
-
 // Scores of periods[at] against the period a year before it, with the market value of
 // equity from the close at its end when the statements have none.
 PeriodScores score_at(const std::vector<StoredPeriod>& periods, std::size_t at,
@@ -239,7 +235,7 @@ Result<std::string> EntityStore::insights(const core::Principal& actor, std::str
     auto rows = tx.execute(
         "SELECT body FROM entity_insights WHERE entity_id = $1 AND length = $2 AND "
         "data_version = $3",
-        {entity->id, std::string(length_name(length)), *version});
+        {entity->id, std::string(to_string(length)), *version});
     if (!rows) return std::move(rows).error();
     if (!rows->rows.empty()) cached = rows->take_text(0, 0);
     return {};
@@ -270,7 +266,7 @@ Result<std::string> EntityStore::refresh_insights(const core::Principal& actor,
     // Another request may have stored the same version meanwhile: one event per change.
     auto current =
         tx.execute("SELECT data_version FROM entity_insights WHERE entity_id = $1 AND length = $2",
-                   {data->entity.id, std::string(length_name(length))});
+                   {data->entity.id, std::string(to_string(length))});
     if (!current) return std::move(current).error();
     if (!current->rows.empty() && current->take_text(0, 0) == data->data_version) return {};
     auto stored = tx.execute(
@@ -278,18 +274,18 @@ Result<std::string> EntityStore::refresh_insights(const core::Principal& actor,
         "computed_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (entity_id, length) DO "
         "UPDATE SET data_version = excluded.data_version, body = excluded.body, computed_at = "
         "excluded.computed_at",
-        {data->entity.tenant_id, data->entity.id, std::string(length_name(length)),
+        {data->entity.tenant_id, data->entity.id, std::string(to_string(length)),
          data->data_version, body, computed_at});
     if (!stored) return std::move(stored).error();
     std::string event;
     core::JsonWriter json(event);
     json.begin_object();
     json.member("entity_id", data->entity.id);
-    json.member("length", length_name(length));
+    json.member("length", to_string(length));
     json.member("data_version", data->data_version);
     json.key("health_score");
     if (input.latest && input.latest->health.score) {
-      json.number(core::round_to(*input.latest->health.score, 1));
+      json.number(*input.latest->health.score, 1);
     } else {
       json.null();
     }
@@ -369,25 +365,17 @@ Result<PeerBenchmark> EntityStore::benchmark(const core::Principal& actor,
             "peer_group");
       }
       const std::string& code = *entity->industry_code;
-      auto rows = tx.execute(
-          "SELECT id FROM entities WHERE tenant_id = $1 AND id <> $2 AND "
-          "industry_code IS NOT NULL AND substr(industry_code, 1, 2) = $3",
-          {actor.tenant_id, entity->id, code.substr(0, 2)});
-      if (!rows) return std::move(rows).error();
-      std::vector<Entity> sector;
-      for (std::size_t row = 0; row < rows->rows.size(); ++row) {
-        auto peer = find_entity(tx, actor.tenant_id, rows->take_text(row, 0));
-        if (!peer) return std::move(peer).error();
-        sector.push_back(std::move(*peer));
-      }
+      auto sector =
+          entities_with_industry_prefix(tx, actor.tenant_id, entity->id, code.substr(0, 2));
+      if (!sector) return std::move(sector).error();
       std::size_t prefix = code.size();
       for (; prefix > 2; --prefix) {
-        const auto matching = std::count_if(sector.begin(), sector.end(), [&](const Entity& e) {
+        const auto matching = std::count_if(sector->begin(), sector->end(), [&](const Entity& e) {
           return common_prefix(*e.industry_code, code) >= prefix;
         });
         if (matching >= static_cast<std::ptrdiff_t>(kMinimumPeers)) break;
       }
-      for (Entity& peer : sector) {
+      for (Entity& peer : *sector) {
         if (common_prefix(*peer.industry_code, code) >= prefix)
           candidates.push_back(std::move(peer));
       }
@@ -399,7 +387,7 @@ Result<PeerBenchmark> EntityStore::benchmark(const core::Principal& actor,
       if (*peer_scores) {
         peers.emplace_back(candidate, std::move(**peer_scores));
       } else {
-        result.notes.push_back(candidate.id + " has no " + std::string(length_name(length)) +
+        result.notes.push_back(candidate.id + " has no " + std::string(to_string(length)) +
                                " statements and is left out");
       }
     }
@@ -447,7 +435,7 @@ Result<PeerBenchmark> EntityStore::benchmark(const core::Principal& actor,
         benchmark_metric(names[m].first, own ? own_values[m].second : std::nullopt, values));
   }
   if (!own) {
-    result.notes.push_back("the entity has no " + std::string(length_name(length)) +
+    result.notes.push_back("the entity has no " + std::string(to_string(length)) +
                            " statements, so it has no values to compare");
   }
   return result;

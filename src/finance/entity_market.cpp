@@ -121,31 +121,24 @@ Result<ImportReport> EntityStore::import_prices_csv(const core::Principal& actor
         ++report.updated;
       }
     }
-    constexpr std::size_t kColumns = 9;
-    for (std::size_t start = 0; start < fresh.size(); start += kRowsPerInsert) {
-      const std::size_t end = std::min(fresh.size(), start + kRowsPerInsert);
-      std::vector<Value> params;
-      params.reserve((end - start) * kColumns);
-      for (std::size_t i = start; i < end; ++i) {
-        const PriceBar& bar = *fresh[i];
-        params.emplace_back(entity->tenant_id);
-        params.emplace_back(entity->id);
-        params.emplace_back(format_date(bar.date));
-        params.push_back(optional_value(bar.open));
-        params.push_back(optional_value(bar.high));
-        params.push_back(optional_value(bar.low));
-        params.emplace_back(bar.close);
-        params.push_back(optional_value(bar.volume));
-        params.emplace_back(report.id);
-      }
-      auto inserted = tx.execute(
-          "INSERT INTO share_prices (tenant_id, entity_id, price_date, open_micros, "
-          "high_micros, low_micros, close_micros, volume, import_id) VALUES " +
-              values_placeholders(end - start, kColumns),
-          params);
-      if (!inserted) return std::move(inserted).error();
-      report.added += inserted->affected_rows;
-    }
+    auto inserted = insert_rows(
+        tx,
+        "INSERT INTO share_prices (tenant_id, entity_id, price_date, open_micros, high_micros, "
+        "low_micros, close_micros, volume, import_id) VALUES ",
+        9, fresh.size(), [&](std::size_t i, std::vector<Value>& params) {
+          const PriceBar& bar = *fresh[i];
+          params.emplace_back(entity->tenant_id);
+          params.emplace_back(entity->id);
+          params.emplace_back(format_date(bar.date));
+          params.push_back(optional_value(bar.open));
+          params.push_back(optional_value(bar.high));
+          params.push_back(optional_value(bar.low));
+          params.emplace_back(bar.close);
+          params.push_back(optional_value(bar.volume));
+          params.emplace_back(report.id);
+        });
+    if (!inserted) return std::move(inserted).error();
+    report.added = *inserted;
     return record_import(tx, audit_, events_, actor, origin, *entity, report);
   });
   if (!status) return std::move(status).error();
@@ -190,41 +183,34 @@ Result<ImportReport> EntityStore::import_news_json(const core::Principal& actor,
     report.added = report.updated = report.duplicates = 0;
     auto entity = find_entity(tx, actor.tenant_id, entity_id);
     if (!entity) return std::move(entity).error();
-    constexpr std::size_t kColumns = 13;
-    for (std::size_t start = 0; start < parsed->items.size(); start += kRowsPerInsert) {
-      const std::size_t end = std::min(parsed->items.size(), start + kRowsPerInsert);
-      std::vector<Value> params;
-      params.reserve((end - start) * kColumns);
-      for (std::size_t i = start; i < end; ++i) {
-        const NewsItem& item = parsed->items[i];
-        params.emplace_back(new_id("nws_", random_));
-        params.emplace_back(entity->tenant_id);
-        params.emplace_back(entity->id);
-        params.emplace_back(item.published_at);
-        params.emplace_back(item.headline);
-        params.emplace_back(item.body);
-        params.emplace_back(item.source);
-        params.emplace_back(item.url);
-        params.emplace_back(std::string(scores[i].label));
-        params.emplace_back(scores[i].score);
-        // The feed's own id when it has one; otherwise what makes a story itself.
-        params.emplace_back(
-            item.external_id.empty()
-                ? "h:" + sha256_hex(item.source + "\n" + item.published_at + "\n" + item.headline)
-                : "id:" + item.external_id);
-        params.emplace_back(report.id);
-        params.emplace_back(report.created_at);
-      }
-      auto inserted = tx.execute(
-          "INSERT INTO news_items (id, tenant_id, entity_id, published_at, headline, body, "
-          "source, url, sentiment_label, sentiment_score, dedupe_key, import_id, created_at) "
-          "VALUES " +
-              values_placeholders(end - start, kColumns) +
-              " ON CONFLICT (entity_id, dedupe_key) DO NOTHING",
-          params);
-      if (!inserted) return std::move(inserted).error();
-      report.added += inserted->affected_rows;
-    }
+    auto inserted = insert_rows(
+        tx,
+        "INSERT INTO news_items (id, tenant_id, entity_id, published_at, headline, body, source, "
+        "url, sentiment_label, sentiment_score, dedupe_key, import_id, created_at) VALUES ",
+        13, parsed->items.size(),
+        [&](std::size_t i, std::vector<Value>& params) {
+          const NewsItem& item = parsed->items[i];
+          params.emplace_back(new_id("nws_", random_));
+          params.emplace_back(entity->tenant_id);
+          params.emplace_back(entity->id);
+          params.emplace_back(item.published_at);
+          params.emplace_back(item.headline);
+          params.emplace_back(item.body);
+          params.emplace_back(item.source);
+          params.emplace_back(item.url);
+          params.emplace_back(std::string(scores[i].label));
+          params.emplace_back(scores[i].score);
+          // The feed's own id when it has one; otherwise what makes a story itself.
+          params.emplace_back(
+              item.external_id.empty()
+                  ? "h:" + sha256_hex(item.source + "\n" + item.published_at + "\n" + item.headline)
+                  : "id:" + item.external_id);
+          params.emplace_back(report.id);
+          params.emplace_back(report.created_at);
+        },
+        " ON CONFLICT (entity_id, dedupe_key) DO NOTHING");
+    if (!inserted) return std::move(inserted).error();
+    report.added = *inserted;
     report.duplicates = report.records - report.added;
     return record_import(tx, audit_, events_, actor, origin, *entity, report);
   });

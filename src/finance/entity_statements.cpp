@@ -23,10 +23,6 @@ using core::Result;
 using store::Access;
 using store::Transaction;
 
-std::string_view length_name(PeriodLength length) {
-  return length == PeriodLength::kAnnual ? "annual" : "quarter";
-}
-
 // The period's values as a JSON object of canonical item → number; absent items are left out,
 // so the text is the same for the same values (imports compare it to spot restatements).
 std::string items_json(const FinancialPeriod& period) {
@@ -82,7 +78,7 @@ core::Status store_period(Transaction& tx, core::Random& random, const Entity& e
                           const ReportedPeriod& reported, ImportReport& report) {
   const std::string& source = report.format;
   const std::string end = format_date(reported.values.period_end);
-  const std::string length(length_name(reported.values.length));
+  const std::string length(to_string(reported.values.length));
   const std::string items = items_json(reported.values);
   auto found = tx.execute(
       "SELECT id, items FROM financial_periods WHERE entity_id = $1 AND length = $2 AND "
@@ -125,7 +121,7 @@ Result<std::vector<StoredPeriod>> detail::read_periods(Transaction& tx,
   auto rows = tx.execute("SELECT " + std::string(kPeriodColumns) +
                              " FROM financial_periods WHERE tenant_id = $1 AND entity_id = $2 "
                              "AND length = $3 ORDER BY period_end",
-                         {tenant_id, std::string(entity_id), std::string(length_name(length))});
+                         {tenant_id, std::string(entity_id), std::string(to_string(length))});
   if (!rows) return std::move(rows).error();
   std::vector<StoredPeriod> periods;
   periods.reserve(rows->rows.size());
@@ -237,10 +233,10 @@ Result<EntityScores> EntityStore::scores(const core::Principal& actor, std::stri
   if (at == periods->size()) {
     return Error::make(ErrorCode::kNotFound, period_end
                                                  ? "entity " + std::string(entity_id) + " has no " +
-                                                       std::string(length_name(length)) +
+                                                       std::string(to_string(length)) +
                                                        " period ending " + format_date(*period_end)
                                                  : "entity " + std::string(entity_id) + " has no " +
-                                                       std::string(length_name(length)) +
+                                                       std::string(to_string(length)) +
                                                        " statements yet; import some first");
   }
   EntityScores result;

@@ -37,8 +37,6 @@ constexpr std::string_view kTransactionsWithAccounts =
     "t.reference, t.customer_reference, t.type_code, t.description, t.counterparty_name, "
     "t.counterparty_account, t.created_at FROM bank_transactions t "
     "JOIN bank_accounts a ON a.id = t.account_id) AS x";
-// Rows per multi-row INSERT: few statements per file, far below either backend's limit.
-
 }  // namespace
 
 // Shared with the statement imports (entity_statements.cpp); see entity_store_support.hpp.
@@ -150,6 +148,24 @@ Result<Entity> find_entity(Transaction& tx, const std::string& tenant_id,
   return entity_from_row(*rows, 0);
 }
 
+Result<std::vector<Entity>> entities_with_industry_prefix(Transaction& tx,
+                                                          const std::string& tenant_id,
+                                                          const std::string& except_id,
+                                                          std::string_view prefix) {
+  auto rows = tx.execute("SELECT " + std::string(kEntityColumns) +
+                             " FROM entities WHERE tenant_id = $1 AND id <> $2 AND "
+                             "substr(industry_code, 1, " +
+                             std::to_string(prefix.size()) + ") = $3 ORDER BY created_at, id",
+                         {tenant_id, except_id, std::string(prefix)});
+  if (!rows) return std::move(rows).error();
+  std::vector<Entity> entities;
+  entities.reserve(rows->rows.size());
+  for (std::size_t row = 0; row < rows->rows.size(); ++row) {
+    entities.push_back(entity_from_row(*rows, row));
+  }
+  return entities;
+}
+
 core::Status append_audit(audit::AuditLog& log, Transaction& tx, const core::Principal& actor,
                           const audit::Origin& origin, std::string action, std::string target_type,
                           const std::string& target_id, std::string details) {
@@ -190,20 +206,34 @@ std::string dedupe_key(const BankTransaction& transaction, std::map<std::string,
 
 }  // namespace
 
-std::string detail::values_placeholders(std::size_t rows, std::size_t columns) {
-  std::string sql;
-  sql.reserve(rows * columns * 6);
-  std::size_t next = 1;
-  for (std::size_t row = 0; row < rows; ++row) {
-    sql += row == 0 ? "(" : ", (";
-    for (std::size_t column = 0; column < columns; ++column) {
-      if (column > 0) sql += ", ";
-      sql += '$';
-      sql += std::to_string(next++);
+Result<std::int64_t> detail::insert_rows(
+    Transaction& tx, std::string_view head, std::size_t columns, std::size_t rows,
+    const std::function<void(std::size_t, std::vector<Value>&)>& add_row, std::string_view tail) {
+  constexpr std::size_t kRowsPerInsert = 200;
+  std::int64_t inserted = 0;
+  std::vector<Value> params;
+  for (std::size_t start = 0; start < rows; start += kRowsPerInsert) {
+    const std::size_t end = std::min(rows, start + kRowsPerInsert);
+    std::string sql(head);
+    std::size_t next = 1;
+    for (std::size_t row = start; row < end; ++row) {
+      sql += row == start ? "(" : ", (";
+      for (std::size_t column = 0; column < columns; ++column) {
+        if (column > 0) sql += ", ";
+        sql += '$';
+        sql += std::to_string(next++);
+      }
+      sql += ')';
     }
-    sql += ')';
+    sql += tail;
+    params.clear();
+    params.reserve((end - start) * columns);
+    for (std::size_t row = start; row < end; ++row) add_row(row, params);
+    auto result = tx.execute(sql, params);
+    if (!result) return std::move(result).error();
+    inserted += result->affected_rows;
   }
-  return sql;
+  return inserted;
 }
 
 std::string detail::report_json(const ImportReport& report) {
@@ -448,43 +478,38 @@ Result<ImportReport> EntityStore::import_bank_statements(
         if (!balance) return std::move(balance).error();
       }
       std::map<std::string, int> seen;
-      for (std::size_t start = 0; start < statement.transactions.size(); start += kRowsPerInsert) {
-        const std::size_t end = std::min(statement.transactions.size(), start + kRowsPerInsert);
-        std::string sql =
-            "INSERT INTO bank_transactions (id, tenant_id, entity_id, account_id, import_id, "
-            "booking_date, value_date, amount, reference, customer_reference, type_code, "
-            "description, counterparty_name, counterparty_account, dedupe_key, created_at) "
-            "VALUES " +
-            values_placeholders(end - start, kColumns);
-        std::vector<Value> params;
-        params.reserve((end - start) * kColumns);
-        for (std::size_t i = start; i < end; ++i) {
-          const BankTransaction& t = statement.transactions[i];
-          // One random stem per import and a counter: ids (the listing's order) follow the file.
-          char counter[16];
-          std::snprintf(counter, sizeof counter, "%08zx", ordinal++);
-          params.emplace_back(id_stem + counter);
-          params.emplace_back(entity->tenant_id);
-          params.emplace_back(entity->id);
-          params.emplace_back(*account_id);
-          params.emplace_back(report.id);
-          params.emplace_back(format_date(t.booking_date));
-          params.emplace_back(t.value_date ? Value(format_date(*t.value_date)) : Value(nullptr));
-          params.emplace_back(t.amount);
-          params.emplace_back(t.reference);
-          params.emplace_back(t.customer_reference);
-          params.emplace_back(t.type_code);
-          params.emplace_back(t.description);
-          params.emplace_back(t.counterparty_name);
-          params.emplace_back(t.counterparty_account);
-          params.emplace_back(dedupe_key(t, seen));
-          params.emplace_back(report.created_at);
-        }
-        sql += " ON CONFLICT (account_id, dedupe_key) DO NOTHING";
-        auto inserted = tx.execute(sql, params);
-        if (!inserted) return std::move(inserted).error();
-        report.added += inserted->affected_rows;
-      }
+      auto inserted = insert_rows(
+          tx,
+          "INSERT INTO bank_transactions (id, tenant_id, entity_id, account_id, import_id, "
+          "booking_date, value_date, amount, reference, customer_reference, type_code, "
+          "description, counterparty_name, counterparty_account, dedupe_key, created_at) VALUES ",
+          kColumns, statement.transactions.size(),
+          [&](std::size_t i, std::vector<Value>& params) {
+            const BankTransaction& t = statement.transactions[i];
+            // One random stem per import and a counter: ids (the listing's order) follow the
+            // file.
+            char counter[16];
+            std::snprintf(counter, sizeof counter, "%08zx", ordinal++);
+            params.emplace_back(id_stem + counter);
+            params.emplace_back(entity->tenant_id);
+            params.emplace_back(entity->id);
+            params.emplace_back(*account_id);
+            params.emplace_back(report.id);
+            params.emplace_back(format_date(t.booking_date));
+            params.emplace_back(t.value_date ? Value(format_date(*t.value_date)) : Value(nullptr));
+            params.emplace_back(t.amount);
+            params.emplace_back(t.reference);
+            params.emplace_back(t.customer_reference);
+            params.emplace_back(t.type_code);
+            params.emplace_back(t.description);
+            params.emplace_back(t.counterparty_name);
+            params.emplace_back(t.counterparty_account);
+            params.emplace_back(dedupe_key(t, seen));
+            params.emplace_back(report.created_at);
+          },
+          " ON CONFLICT (account_id, dedupe_key) DO NOTHING");
+      if (!inserted) return std::move(inserted).error();
+      report.added += *inserted;
     }
     report.duplicates = report.records - report.added;
     return record_import(tx, audit_, events_, actor, origin, *entity, report);

@@ -2,6 +2,7 @@
 // entity_statements.cpp (financial statements and scores). Not for use outside them.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,12 @@ std::string sha256_hex(std::string_view bytes);
 // The tenant's entity, or kNotFound (also for another tenant's).
 core::Result<Entity> find_entity(store::Transaction& tx, const std::string& tenant_id,
                                  std::string_view entity_id);
+// The tenant's entities other than `except_id` whose industry code starts with `prefix`, in
+// creation order.
+core::Result<std::vector<Entity>> entities_with_industry_prefix(store::Transaction& tx,
+                                                                const std::string& tenant_id,
+                                                                const std::string& except_id,
+                                                                std::string_view prefix);
 core::Status append_audit(audit::AuditLog& log, store::Transaction& tx,
                           const core::Principal& actor, const audit::Origin& origin,
                           std::string action, std::string target_type, const std::string& target_id,
@@ -44,10 +51,14 @@ core::Result<PeriodScores> scores_of_period(const std::vector<StoredPeriod>& per
                                             const FirmProfile& profile,
                                             std::optional<PriceBar>* price_used);
 
-// Rows per multi-row INSERT: few round trips, well under every backend's parameter limit.
-inline constexpr std::size_t kRowsPerInsert = 200;
-// "($1, $2), ($3, $4)" for 2 rows of 2 columns: the VALUES list of a multi-row INSERT.
-std::string values_placeholders(std::size_t rows, std::size_t columns);
+// Inserts `rows` rows of `columns` values each with multi-row INSERTs (a few round trips,
+// well under every backend's parameter limit). `head` is "INSERT INTO t (a, b) VALUES ",
+// `tail` what follows the values (" ON CONFLICT … DO NOTHING"); `add_row(i, params)` appends
+// row i's values. Returns the rows the database inserted.
+core::Result<std::int64_t> insert_rows(
+    store::Transaction& tx, std::string_view head, std::size_t columns, std::size_t rows,
+    const std::function<void(std::size_t, std::vector<store::Value>&)>& add_row,
+    std::string_view tail = {});
 
 // The report as stored with its import (counts and warnings).
 std::string report_json(const ImportReport& report);

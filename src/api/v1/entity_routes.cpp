@@ -345,16 +345,15 @@ boost::asio::awaitable<Response> list_statements(const EntityDependencies& deps,
     for (const finance::PeriodItem& item : finance::period_items()) {
       if (const auto& value = period.values.*item.field) items[item.name] = *value;
     }
-    data.emplace_back(
-        json::object{{"period_end", finance::format_date(period.values.period_end)},
-                     {"length", *length == finance::PeriodLength::kAnnual ? "annual" : "quarter"},
-                     {"fiscal_year", period.fiscal_year},
-                     {"fiscal_period", period.fiscal_period},
-                     {"currency", period.currency},
-                     {"source", period.source},
-                     {"source_ref", period.source_ref},
-                     {"items", std::move(items)},
-                     {"updated_at", period.updated_at}});
+    data.emplace_back(json::object{{"period_end", finance::format_date(period.values.period_end)},
+                                   {"length", finance::to_string(*length)},
+                                   {"fiscal_year", period.fiscal_year},
+                                   {"fiscal_period", period.fiscal_period},
+                                   {"currency", period.currency},
+                                   {"source", period.source},
+                                   {"source_ref", period.source_ref},
+                                   {"items", std::move(items)},
+                                   {"updated_at", period.updated_at}});
   }
   co_return list_response(std::move(data), std::nullopt);
 }
@@ -469,7 +468,7 @@ boost::asio::awaitable<Response> get_benchmark(const EntityDependencies& deps,
   core::JsonWriter json(body);
   json.begin_object();
   json.member("entity_id", result->entity.id);
-  json.member("length", *length == finance::PeriodLength::kAnnual ? "annual" : "quarter");
+  json.member("length", finance::to_string(*length));
   json.member("peer_group", result->peer_group);
   json.key("peer_ids");
   json.begin_array();

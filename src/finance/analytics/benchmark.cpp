@@ -6,20 +6,6 @@
 
 namespace aic::finance {
 
-namespace {
-
-void member_or_null(core::JsonWriter& json, std::string_view key,
-                    const std::optional<double>& value, int decimals = 4) {
-  json.key(key);
-  if (value) {
-    json.number(core::round_to(*value, decimals));
-  } else {
-    json.null();
-  }
-}
-
-}  // namespace
-
 Better better_direction(std::string_view metric) {
   static constexpr std::string_view kHigher[] = {"current_ratio",
                                                  "quick_ratio",
@@ -129,13 +115,13 @@ void write_benchmark_members(core::JsonWriter& json, const MetricBenchmark& benc
   json.member("better", benchmark.better == Better::kHigher  ? "higher"
                         : benchmark.better == Better::kLower ? "lower"
                                                              : "neither");
-  member_or_null(json, "value", benchmark.value);
+  json.number_member("value", benchmark.value, 4);
   json.member("peers", static_cast<std::int64_t>(benchmark.peers));
-  member_or_null(json, "peer_median", benchmark.peer_median);
-  member_or_null(json, "peer_mean", benchmark.peer_mean);
-  member_or_null(json, "best_in_class", benchmark.best_in_class);
-  member_or_null(json, "percentile", benchmark.percentile, 1);
-  member_or_null(json, "z_score", benchmark.z_score, 2);
+  json.number_member("peer_median", benchmark.peer_median, 4);
+  json.number_member("peer_mean", benchmark.peer_mean, 4);
+  json.number_member("best_in_class", benchmark.best_in_class, 4);
+  json.number_member("percentile", benchmark.percentile, 1);
+  json.number_member("z_score", benchmark.z_score, 2);
   json.key("quartile");
   if (benchmark.quartile) {
     json.value(static_cast<std::int64_t>(*benchmark.quartile));

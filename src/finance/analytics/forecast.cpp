@@ -550,31 +550,6 @@ namespace {
 
 using core::JsonWriter;
 
-// `value` rounded to `decimals` places, in its shortest round-trip form; null if not finite.
-void rounded(JsonWriter& json, double value, int decimals) {
-  if (!std::isfinite(value)) {
-    json.null();
-    return;
-  }
-  const double scale = std::pow(10.0, decimals);
-  // Beyond 2^53 the value has no fractional digits left to round.
-  if (std::abs(value) * scale < 9007199254740992.0) value = std::round(value * scale) / scale;
-  if (value == 0.0) value = 0.0;  // no "-0"
-  char text[32];
-  const auto written = std::to_chars(text, text + sizeof text, value);
-  json.raw(std::string_view(text, static_cast<std::size_t>(written.ptr - text)));
-}
-
-void rounded_member(JsonWriter& json, std::string_view name, const std::optional<double>& value,
-                    int decimals) {
-  json.key(name);
-  if (value) {
-    rounded(json, *value, decimals);
-  } else {
-    json.null();
-  }
-}
-
 void reason_member(JsonWriter& json, std::string_view reason) {
   json.key("reason_if_null");
   if (reason.empty()) {
@@ -588,10 +563,10 @@ void write_accuracy(JsonWriter& json, std::string_view name, const Accuracy& acc
   json.key(name);
   json.begin_object();
   json.member("forecasts", static_cast<std::int64_t>(accuracy.forecasts));
-  rounded_member(json, "mae", accuracy.mae, 2);
-  rounded_member(json, "mape", accuracy.mape, 2);
+  json.number_member("mae", accuracy.mae, 2);
+  json.number_member("mape", accuracy.mape, 2);
   json.member("zero_actuals_skipped", static_cast<std::int64_t>(accuracy.zero_actuals_skipped));
-  rounded_member(json, "mase", accuracy.mase, 4);
+  json.number_member("mase", accuracy.mase, 4);
   reason_member(json, accuracy.reason_if_null);
   json.end_object();
 }
@@ -612,8 +587,8 @@ void write_forecast_members(JsonWriter& json, const ForecastResult& result) {
   json.key("parameters");
   json.begin_object();
   const auto parameter = [&](std::string_view name, double value, bool present) {
-    rounded_member(json, name, present ? std::optional<double>(value) : std::nullopt,
-                   kParameterDecimals);
+    json.number_member(name, present ? std::optional<double>(value) : std::nullopt,
+                       kParameterDecimals);
   };
   parameter("alpha", result.parameters.alpha, count >= 1);
   parameter("beta", result.parameters.beta, count >= 2);
@@ -627,22 +602,22 @@ void write_forecast_members(JsonWriter& json, const ForecastResult& result) {
   }
   json.member("observations", static_cast<std::int64_t>(result.observations));
   json.member("horizon", static_cast<std::int64_t>(result.horizon));
-  rounded_member(json, "sigma", result.sigma, kValueDecimals);
+  json.number_member("sigma", result.sigma, kValueDecimals);
   json.key("points");
   json.begin_array();
   for (const ForecastPoint& point : result.points) {
     json.begin_object();
     json.member("step", static_cast<std::int64_t>(point.step));
     json.key("value");
-    rounded(json, point.value, kValueDecimals);
+    json.number(point.value, kValueDecimals);
     json.key("lower80");
-    rounded(json, point.lower80, kValueDecimals);
+    json.number(point.lower80, kValueDecimals);
     json.key("upper80");
-    rounded(json, point.upper80, kValueDecimals);
+    json.number(point.upper80, kValueDecimals);
     json.key("lower95");
-    rounded(json, point.lower95, kValueDecimals);
+    json.number(point.lower95, kValueDecimals);
     json.key("upper95");
-    rounded(json, point.upper95, kValueDecimals);
+    json.number(point.upper95, kValueDecimals);
     json.end_object();
   }
   json.end_array();
@@ -657,7 +632,7 @@ void write_forecast_members(JsonWriter& json, const ForecastResult& result) {
   for (const CandidateScore& candidate : result.candidates) {
     json.begin_object();
     json.member("model", to_string(candidate.model));
-    rounded_member(json, "backtest_mae", candidate.backtest_mae, kValueDecimals);
+    json.number_member("backtest_mae", candidate.backtest_mae, kValueDecimals);
     json.member("forecasts", static_cast<std::int64_t>(candidate.forecasts));
     json.end_object();
   }
@@ -685,7 +660,7 @@ void write_backtest_members(JsonWriter& json, const BacktestResult& result) {
   json.member("horizon", static_cast<std::int64_t>(result.horizon));
   json.member("min_train", static_cast<std::int64_t>(result.min_train));
   json.member("origins", static_cast<std::int64_t>(result.origins));
-  rounded_member(json, "naive_scale", result.naive_scale, kValueDecimals);
+  json.number_member("naive_scale", result.naive_scale, kValueDecimals);
   json.key("steps");
   json.begin_array();
   for (const StepAccuracy& step : result.steps) {

@@ -15,6 +15,10 @@ double days_in_period(PeriodLength length) {
   return 365.0;
 }
 
+std::string_view to_string(PeriodLength length) {
+  return length == PeriodLength::kAnnual ? "annual" : "quarter";
+}
+
 std::span<const PeriodItem> period_items() {
   static constexpr PeriodItem kItems[] = {
       {"revenue", &FinancialPeriod::revenue},

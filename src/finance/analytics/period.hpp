@@ -19,6 +19,9 @@ enum class PeriodLength { kAnnual, kQuarter };
 // 91.25 for a quarter (so four quarters add up to a year).
 double days_in_period(PeriodLength length);
 
+// "annual" or "quarter": the name the API, the database and the CSV layout use.
+std::string_view to_string(PeriodLength length);
+
 // Sign conventions: expenses, interest, tax, capital expenditure, dividends and equity issued
 // are positive amounts; incomes and equity may be negative (a loss, a deficit).
 struct FinancialPeriod {

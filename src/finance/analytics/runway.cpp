@@ -248,29 +248,6 @@ namespace {
 
 using core::JsonWriter;
 
-void rounded(JsonWriter& json, double value, int decimals) {
-  if (!std::isfinite(value)) {
-    json.null();
-    return;
-  }
-  const double scale = std::pow(10.0, decimals);
-  if (std::abs(value) * scale < 9007199254740992.0) value = std::round(value * scale) / scale;
-  if (value == 0.0) value = 0.0;  // no "-0"
-  char text[32];
-  const auto written = std::to_chars(text, text + sizeof text, value);
-  json.raw(std::string_view(text, static_cast<std::size_t>(written.ptr - text)));
-}
-
-void rounded_member(JsonWriter& json, std::string_view name, const std::optional<double>& value,
-                    int decimals) {
-  json.key(name);
-  if (value) {
-    rounded(json, *value, decimals);
-  } else {
-    json.null();
-  }
-}
-
 void date_member(JsonWriter& json, std::string_view name,
                  const std::optional<year_month_day>& date) {
   json.key(name);
@@ -297,7 +274,7 @@ void write_runway_members(JsonWriter& json, const RunwayResult& result) {
   json.member("cash_balance", result.cash_balance);
   json.member("months_requested", static_cast<std::int64_t>(result.months_requested));
   json.member("months_used", static_cast<std::int64_t>(result.months_used));
-  rounded_member(json, "half_life_months", result.half_life_months, 2);
+  json.number_member("half_life_months", result.half_life_months, 2);
   json.key("monthly");
   json.begin_array();
   for (const MonthlyFlow& flow : result.monthly) {
@@ -308,7 +285,7 @@ void write_runway_members(JsonWriter& json, const RunwayResult& result) {
     json.member("net", flow.net);
     json.member("transactions", static_cast<std::int64_t>(flow.transactions));
     json.key("weight");
-    rounded(json, flow.weight, 4);
+    json.number(flow.weight, 4);
     json.end_object();
   }
   json.end_array();
@@ -317,12 +294,12 @@ void write_runway_members(JsonWriter& json, const RunwayResult& result) {
   json.member("burning", result.burning);
   json.member_or_null("flow_std_dev", result.flow_std_dev);
   json.key("interval_level");
-  rounded(json, kIntervalLevel, 2);
+  json.number(kIntervalLevel, 2);
   json.member_or_null("burn_low", result.burn_low);
   json.member_or_null("burn_high", result.burn_high);
-  rounded_member(json, "runway_months", result.runway_months, 2);
-  rounded_member(json, "runway_months_low", result.runway_months_low, 2);
-  rounded_member(json, "runway_months_high", result.runway_months_high, 2);
+  json.number_member("runway_months", result.runway_months, 2);
+  json.number_member("runway_months_low", result.runway_months_low, 2);
+  json.number_member("runway_months_high", result.runway_months_high, 2);
   json.member("runway_high_unbounded", result.runway_high_unbounded);
   date_member(json, "cash_out_date", result.cash_out_date);
   date_member(json, "cash_out_date_earliest", result.cash_out_date_earliest);

@@ -39,26 +39,6 @@ using core::JsonWriter;
 
 constexpr std::string_view kNeedsPrior = "needs the statements of the period before";
 
-// A finite double in its shortest round-trip form.
-void number(JsonWriter& json, double value) {
-  if (!std::isfinite(value)) {  // the analytics never produce these; stay valid JSON anyway
-    json.null();
-    return;
-  }
-  char text[32];
-  const auto result = std::to_chars(text, text + sizeof text, value);
-  json.raw(std::string_view(text, static_cast<std::size_t>(result.ptr - text)));
-}
-
-void number_member(JsonWriter& json, std::string_view name, const std::optional<double>& value) {
-  json.key(name);
-  if (value) {
-    number(json, *value);
-  } else {
-    json.null();
-  }
-}
-
 void reason_member(JsonWriter& json, std::string_view reason) {
   json.key("reason_if_null");
   if (reason.empty()) {
@@ -84,7 +64,7 @@ void period_member(JsonWriter& json, std::string_view name,
   }
   json.begin_object();
   json.member("end", format_date(period->period_end));
-  json.member("length", period->length == PeriodLength::kAnnual ? "annual" : "quarter");
+  json.member("length", to_string(period->length));
   json.end_object();
 }
 
@@ -95,8 +75,8 @@ void components_member(JsonWriter& json, const std::vector<ScoreComponent>& comp
     json.begin_object();
     json.member("name", component.name);
     json.key("coefficient");
-    number(json, component.coefficient);
-    number_member(json, "value", component.value);
+    json.number(component.coefficient);
+    json.number_member("value", component.value);
     reason_member(json, component.reason_if_null);
     names_member(json, "inputs", component.inputs);
     json.end_object();
@@ -110,7 +90,7 @@ void write_ratios(JsonWriter& json, const std::vector<Ratio>& ratios) {
   for (const Ratio& ratio : ratios) {
     json.begin_object();
     json.member("name", ratio.name);
-    number_member(json, "value", ratio.value);
+    json.number_member("value", ratio.value);
     reason_member(json, ratio.reason_if_null);
     names_member(json, "inputs", ratio.inputs);
     json.end_object();
@@ -123,7 +103,7 @@ void write_altman(JsonWriter& json, const AltmanScore& altman) {
   json.begin_object();
   json.member("variant", to_string(altman.variant));
   json.member("choice_reason", altman.choice_reason);
-  number_member(json, "score", altman.score);
+  json.number_member("score", altman.score);
   json.key("zone");
   if (altman.zone) {
     json.value(to_string(*altman.zone));
@@ -165,7 +145,7 @@ void write_piotroski(JsonWriter& json, const std::optional<PiotroskiScore>& piot
     json.begin_object();
     json.member("name", signal.name);
     json.member_or_null("passed", signal.passed);
-    number_member(json, "value", signal.value);
+    json.number_member("value", signal.value);
     reason_member(json, signal.reason_if_null);
     names_member(json, "inputs", signal.inputs);
     json.end_object();
@@ -179,9 +159,9 @@ void write_beneish(JsonWriter& json, const std::optional<BeneishScore>& beneish)
   if (!beneish) return write_needs_prior(json, "beneish");
   json.key("beneish");
   json.begin_object();
-  number_member(json, "score", beneish->score);
+  json.number_member("score", beneish->score);
   json.key("threshold");
-  number(json, kBeneishThreshold);
+  json.number(kBeneishThreshold);
   json.member_or_null("likely_manipulator", beneish->likely_manipulator);
   reason_member(json, beneish->reason_if_null);
   components_member(json, beneish->components);
@@ -193,10 +173,10 @@ void write_ohlson(JsonWriter& json, const std::optional<OhlsonScore>& ohlson) {
   if (!ohlson) return write_needs_prior(json, "ohlson");
   json.key("ohlson");
   json.begin_object();
-  number_member(json, "score", ohlson->score);
-  number_member(json, "probability", ohlson->probability);
+  json.number_member("score", ohlson->score);
+  json.number_member("probability", ohlson->probability);
   json.key("total_assets_unit");
-  number(json, ohlson->price_level_index);
+  json.number(ohlson->price_level_index);
   reason_member(json, ohlson->reason_if_null);
   components_member(json, ohlson->components);
   names_member(json, "missing_inputs", ohlson->missing_inputs);
@@ -206,7 +186,7 @@ void write_ohlson(JsonWriter& json, const std::optional<OhlsonScore>& ohlson) {
 void write_health(JsonWriter& json, const HealthScore& health) {
   json.key("health");
   json.begin_object();
-  number_member(json, "score", health.score);
+  json.number_member("score", health.score);
   json.key("band");
   if (health.band.empty()) {
     json.null();
@@ -214,7 +194,7 @@ void write_health(JsonWriter& json, const HealthScore& health) {
     json.value(health.band);
   }
   json.key("confidence");
-  number(json, health.confidence);
+  json.number(health.confidence);
   reason_member(json, health.reason_if_null);
   json.key("pillars");
   json.begin_array();
@@ -222,21 +202,21 @@ void write_health(JsonWriter& json, const HealthScore& health) {
     json.begin_object();
     json.member("name", pillar.name);
     json.key("weight");
-    number(json, pillar.weight);
-    number_member(json, "score", pillar.score);
+    json.number(pillar.weight);
+    json.number_member("score", pillar.score);
     json.key("confidence");
-    number(json, pillar.confidence);
+    json.number(pillar.confidence);
     json.key("drivers");
     json.begin_array();
     for (const HealthDriver& driver : pillar.drivers) {
       json.begin_object();
       json.member("ratio", driver.ratio);
-      number_member(json, "value", driver.value);
-      number_member(json, "score", driver.score);
+      json.number_member("value", driver.value);
+      json.number_member("score", driver.score);
       json.key("weak");
-      number(json, driver.weak);
+      json.number(driver.weak);
       json.key("strong");
-      number(json, driver.strong);
+      json.number(driver.strong);
       json.key("note");
       if (driver.note.empty()) {
         json.null();

@@ -163,11 +163,8 @@ void write_sentiment_members(core::JsonWriter& json, const SentimentSummary& sum
   json.member("positive", static_cast<std::int64_t>(summary.positive));
   json.member("negative", static_cast<std::int64_t>(summary.negative));
   json.member("neutral", static_cast<std::int64_t>(summary.neutral));
-  json.key("mean_score");
-  summary.mean_score ? json.number(core::round_to(*summary.mean_score, 3)) : json.null();
-  json.key("previous_mean_score");
-  summary.previous_mean_score ? json.number(core::round_to(*summary.previous_mean_score, 3))
-                              : json.null();
+  json.number_member("mean_score", summary.mean_score, 3);
+  json.number_member("previous_mean_score", summary.previous_mean_score, 3);
   json.key("label");
   summary.label.empty() ? json.null() : json.value(summary.label);
   json.key("trend");
@@ -182,7 +179,7 @@ void write_sentiment_members(core::JsonWriter& json, const SentimentSummary& sum
     json.member("negative", static_cast<std::int64_t>(day.negative));
     json.member("neutral", static_cast<std::int64_t>(day.neutral));
     json.key("mean_score");
-    json.number(core::round_to(day.mean_score, 3));
+    json.number(day.mean_score, 3);
     json.end_object();
   }
   json.end_array();
@@ -372,14 +369,12 @@ std::string insights_json(const InsightsInput& input, const Insights& insights,
     json.begin_object();
     json.member("pillar", driver.pillar);
     json.member("ratio", driver.ratio);
-    json.key("before");
-    driver.before ? json.number(core::round_to(*driver.before, 4)) : json.null();
-    json.key("now");
-    driver.now ? json.number(core::round_to(*driver.now, 4)) : json.null();
+    json.number_member("before", driver.before, 4);
+    json.number_member("now", driver.now, 4);
     json.key("score_change");
-    json.number(core::round_to(driver.score_change, 1));
+    json.number(driver.score_change, 1);
     json.key("health_points");
-    json.number(core::round_to(driver.health_points, 2));
+    json.number(driver.health_points, 2);
     json.end_object();
   }
   json.end_array();

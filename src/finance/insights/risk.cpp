@@ -58,19 +58,14 @@ RiskReport assess_risk(const RiskInput& input) {
 }
 
 void write_risk_members(core::JsonWriter& json, const RiskReport& report) {
-  json.member("length", report.length == PeriodLength::kAnnual ? "annual" : "quarter");
+  json.member("length", to_string(report.length));
   json.member("currency", report.currency);
   json.key("distress");
   json.begin_object();
-  json.key("probability");
-  if (report.distress_probability) {
-    json.number(core::round_to(*report.distress_probability, 4));
-  } else {
-    json.null();
-  }
+  json.number_member("probability", report.distress_probability, 4);
   json.key("altman_z");
   if (report.altman && report.altman->score) {
-    json.number(core::round_to(*report.altman->score, 2));
+    json.number(*report.altman->score, 2);
   } else {
     json.null();
   }

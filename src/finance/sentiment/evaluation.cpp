@@ -92,14 +92,6 @@ std::string padded(std::string_view text, std::size_t width) {
   return out;
 }
 
-void number_member(core::JsonWriter& json, std::string_view name, double value) {
-  json.key(name);
-  const double rounded = std::round(value * 1e6) / 1e6;
-  char text[32];
-  const auto written = std::to_chars(text, text + sizeof text, rounded == 0 ? 0.0 : rounded);
-  json.raw(std::string_view(text, static_cast<std::size_t>(written.ptr - text)));
-}
-
 void count_member(core::JsonWriter& json, std::string_view name, std::size_t count) {
   json.member(name, static_cast<std::int64_t>(count));
 }
@@ -208,17 +200,17 @@ void write_json(core::JsonWriter& json, const EvalReport& report, bool with_erro
   json.begin_object();
   count_member(json, "examples", report.examples);
   count_member(json, "correct", report.correct);
-  number_member(json, "accuracy", report.accuracy);
-  number_member(json, "macro_f1", report.macro_f1);
+  json.number_member("accuracy", report.accuracy, 6);
+  json.number_member("macro_f1", report.macro_f1, 6);
   json.key("classes");
   json.begin_object();
   for (Label label : kLabels) {
     const ClassMetrics& metrics = report.classes[index(label)];
     json.key(to_string(label));
     json.begin_object();
-    number_member(json, "precision", metrics.precision);
-    number_member(json, "recall", metrics.recall);
-    number_member(json, "f1", metrics.f1);
+    json.number_member("precision", metrics.precision, 6);
+    json.number_member("recall", metrics.recall, 6);
+    json.number_member("f1", metrics.f1, 6);
     count_member(json, "support", metrics.support);
     count_member(json, "predicted", metrics.predicted);
     json.end_object();
@@ -249,7 +241,7 @@ void write_json(core::JsonWriter& json, const EvalReport& report, bool with_erro
       json.member("line", error.line);
       json.member("expected", to_string(error.expected));
       json.member("predicted", to_string(error.predicted));
-      number_member(json, "score", error.score);
+      json.number_member("score", error.score, 6);
       json.member("text", error.text);
       json.end_object();
     }

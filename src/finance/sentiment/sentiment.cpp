@@ -512,15 +512,6 @@ class Scorer {
   std::vector<Frame>& frames_;
 };
 
-void number_member(core::JsonWriter& json, std::string_view name, double value) {
-  json.key(name);
-  // Four decimals are plenty for weights; rounding also keeps "0.1 + 0.2" from showing.
-  const double rounded = std::round(value * 1e4) / 1e4;
-  char text[32];
-  const auto written = std::to_chars(text, text + sizeof text, rounded == 0 ? 0.0 : rounded);
-  json.raw(std::string_view(text, static_cast<std::size_t>(written.ptr - text)));
-}
-
 void text_or_null(core::JsonWriter& json, std::string_view name, const std::string& text) {
   json.key(name);
   if (text.empty()) {
@@ -568,16 +559,16 @@ SentimentResult score(std::string_view text) {
 void write_json(core::JsonWriter& json, const SentimentResult& result) {
   json.begin_object();
   json.member("label", to_string(result.label));
-  number_member(json, "score", result.score);
-  number_member(json, "sum", result.sum);
+  json.number_member("score", result.score, 4);
+  json.number_member("sum", result.sum, 4);
   json.key("evidence");
   json.begin_array();
   for (const Evidence& evidence : result.evidence) {
     json.begin_object();
     json.member("terms", evidence.terms);
     json.member("rule", to_string(evidence.rule));
-    number_member(json, "weight", evidence.weight);
-    number_member(json, "contribution", evidence.contribution);
+    json.number_member("weight", evidence.weight, 4);
+    json.number_member("contribution", evidence.contribution, 4);
     text_or_null(json, "negated_by", evidence.negated_by);
     text_or_null(json, "scaled_by", evidence.scaled_by);
     json.end_object();
