@@ -1,0 +1,121 @@
+#include "ai/formats/json_fields.hpp"
+
+#include <boost/json/parser.hpp>
+#include <boost/json/serialize.hpp>
+#include <cmath>
+#include <limits>
+
+namespace aic::ai::json {
+
+namespace {
+
+core::Error wrong_type(std::string_view key, std::string_view parent, std::string_view expected) {
+  std::string path = member_path(parent, key);
+  return core::Error::invalid("`" + path + "` must be " + std::string(expected), path);
+}
+
+const boost::json::value* find_present(const boost::json::object& object, std::string_view key) {
+  const boost::json::value* found = object.if_contains(key);
+  return found == nullptr || found->is_null() ? nullptr : found;
+}
+
+}  // namespace
+
+std::string member_path(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string path;
+  path.reserve(parent.size() + 1 + key.size());
+  path.append(parent).push_back('.');
+  path.append(key);
+  return path;
+}
+
+std::string index_path(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+core::Result<boost::json::object> parse_object(std::string_view text) {
+  boost::json::parser parser;
+  boost::system::error_code error;
+  std::size_t used = parser.write(text.data(), text.size(), error);
+  if (error) {
+    core::Error problem = core::Error::make(core::ErrorCode::kMalformedRequest,
+                                            "the body is not valid JSON (" + error.message() +
+                                                " at byte " + std::to_string(used) + ")");
+    return problem;
+  }
+  boost::json::value value = parser.release();
+  if (!value.is_object()) return core::Error::invalid("the body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+core::Result<const boost::json::string*> get_string(const boost::json::object& object,
+                                                    std::string_view key, std::string_view parent) {
+  const boost::json::value* found = find_present(object, key);
+  if (found == nullptr) return static_cast<const boost::json::string*>(nullptr);
+  if (!found->is_string()) return wrong_type(key, parent, "a string");
+  return &found->get_string();
+}
+
+core::Result<const boost::json::object*> get_object(const boost::json::object& object,
+                                                    std::string_view key, std::string_view parent) {
+  const boost::json::value* found = find_present(object, key);
+  if (found == nullptr) return static_cast<const boost::json::object*>(nullptr);
+  if (!found->is_object()) return wrong_type(key, parent, "an object");
+  return &found->get_object();
+}
+
+core::Result<const boost::json::array*> get_array(const boost::json::object& object,
+                                                  std::string_view key, std::string_view parent) {
+  const boost::json::value* found = find_present(object, key);
+  if (found == nullptr) return static_cast<const boost::json::array*>(nullptr);
+  if (!found->is_array()) return wrong_type(key, parent, "an array");
+  return &found->get_array();
+}
+
+core::Result<const boost::json::value*> get_number(const boost::json::object& object,
+                                                   std::string_view key, std::string_view parent) {
+  const boost::json::value* found = find_present(object, key);
+  if (found == nullptr) return static_cast<const boost::json::value*>(nullptr);
+  if (!found->is_number()) return wrong_type(key, parent, "a number");
+  return found;
+}
+
+core::Result<const boost::json::value*> get_bool(const boost::json::object& object,
+                                                 std::string_view key, std::string_view parent) {
+  const boost::json::value* found = find_present(object, key);
+  if (found == nullptr) return static_cast<const boost::json::value*>(nullptr);
+  if (!found->is_bool()) return wrong_type(key, parent, "true or false");
+  return found;
+}
+
+core::Result<std::optional<std::int64_t>> get_integer(const boost::json::object& object,
+                                                      std::string_view key,
+                                                      std::string_view parent) {
+  const boost::json::value* found = find_present(object, key);
+  if (found == nullptr) return std::optional<std::int64_t>();
+  if (found->is_int64()) return std::optional<std::int64_t>(found->get_int64());
+  if (found->is_uint64() && found->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return std::optional<std::int64_t>(static_cast<std::int64_t>(found->get_uint64()));
+  }
+  if (found->is_double()) {
+    double number = found->get_double();
+    if (std::isfinite(number) && std::trunc(number) == number && std::fabs(number) < 9.2e18) {
+      return std::optional<std::int64_t>(static_cast<std::int64_t>(number));
+    }
+  }
+  return wrong_type(key, parent, "an integer");
+}
+
+double as_double(const boost::json::value& number) {
+  if (number.is_int64()) return static_cast<double>(number.get_int64());
+  if (number.is_uint64()) return static_cast<double>(number.get_uint64());
+  if (number.is_double()) return number.get_double();
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string_view view(const boost::json::string& text) { return {text.data(), text.size()}; }
+
+std::string to_text(const boost::json::value& value) { return boost::json::serialize(value); }
+
+}  // namespace aic::ai::json

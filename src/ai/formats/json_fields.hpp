@@ -1,0 +1,47 @@
+// Reading the members of a parsed JSON request or answer with errors that name the member's
+// path the way a client reads it ("messages[2].content[0].image_url.url").
+//
+// Each getter returns nullptr when the member is absent or JSON null, the member when it has
+// the expected type, and kInvalidArgument naming the path otherwise.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace aic::ai::json {
+
+// "parent.key" ("key" at the top level) and "parent[index]".
+std::string member_path(std::string_view parent, std::string_view key);
+std::string index_path(std::string_view parent, std::size_t index);
+
+// Parses `text` as JSON: kMalformedRequest (message says where parsing stopped) when it is
+// not, and kInvalidArgument when it is not an object.
+core::Result<boost::json::object> parse_object(std::string_view text);
+
+core::Result<const boost::json::string*> get_string(const boost::json::object& object,
+                                                    std::string_view key, std::string_view parent);
+core::Result<const boost::json::object*> get_object(const boost::json::object& object,
+                                                    std::string_view key, std::string_view parent);
+core::Result<const boost::json::array*> get_array(const boost::json::object& object,
+                                                  std::string_view key, std::string_view parent);
+// Any JSON number, as a double.
+core::Result<const boost::json::value*> get_number(const boost::json::object& object,
+                                                   std::string_view key, std::string_view parent);
+core::Result<const boost::json::value*> get_bool(const boost::json::object& object,
+                                                 std::string_view key, std::string_view parent);
+// A number with an integral value that fits an int64 (2.0 is accepted, 2.5 is not).
+core::Result<std::optional<std::int64_t>> get_integer(const boost::json::object& object,
+                                                      std::string_view key,
+                                                      std::string_view parent);
+
+double as_double(const boost::json::value& number);
+std::string_view view(const boost::json::string& text);
+// The value as compact JSON text.
+std::string to_text(const boost::json::value& value);
+
+}  // namespace aic::ai::json
