@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <iostream>
 
+#include "ai/catalog.hpp"
+#include "cli/ai_gateway.hpp"
 #include "core/build_info.hpp"
 #include "core/logging.hpp"
 #include "events/catalogue.hpp"
@@ -18,6 +20,9 @@ std::optional<core::Config> load_or_report(const std::string& config_path) {
   std::optional<std::filesystem::path> file;
   if (!config_path.empty()) file = config_path;
   auto loaded = core::load_config(file, core::process_environment());
+  // The AI gateway's [[ai.*]] tables are checked here too, so `aic config check` and every
+  // command report them.
+  ai::Catalog::load(loaded.config.ai, environment_variable, loaded.issues);
   if (loaded.issues.empty()) return std::move(loaded.config);
   std::cerr << "aic: invalid configuration (" << loaded.issues.size() << " problem"
             << (loaded.issues.size() == 1 ? "" : "s") << "):\n";

@@ -9,6 +9,7 @@
 #include "api/v1/audit_routes.hpp"
 #include "api/v1/identity_routes.hpp"
 #include "audit/audit_log.hpp"
+#include "cli/ai_gateway.hpp"
 #include "cli/app.hpp"
 #include "cli/routes.hpp"
 #include "core/metrics.hpp"
@@ -59,10 +60,11 @@ int print_openapi(const std::string& output_path) {
   api::v1::EventStreamDependencies event_stream_deps{events, workers};
   finance::EntityStore entity_store(database, core::system_random(), audit, events);
   api::v1::EntityDependencies entity_deps{entity_store, workers, idempotency};
+  std::vector<core::ConfigIssue> ignored;
+  auto gateway = AiGateway::create(core::Config{}, registry, database, workers, ignored);
   http::Router router;
-  add_all_routes(router,
-                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps,
-                  entity_deps});
+  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps,
+                          event_stream_deps, entity_deps, gateway->dependencies()});
 
   std::string document;
   try {

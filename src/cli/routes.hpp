@@ -2,6 +2,7 @@
 // exactly what the server serves.
 #pragma once
 
+#include "api/ai/gateway_routes.hpp"
 #include "api/oauth/oauth_routes.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
@@ -21,6 +22,7 @@ struct RouteDependencies {
   const api::v1::WebhookDependencies& webhooks;
   const api::v1::EventStreamDependencies& event_stream;
   const api::v1::EntityDependencies& entities;
+  api::ai::GatewayDependencies& gateway;
 };
 
 // `dependencies` must outlive the router.

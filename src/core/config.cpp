@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <charconv>
 #include <functional>
+#include <sstream>
 #include <thread>
 
 extern char** environ;  // NOLINT: POSIX
@@ -404,6 +405,52 @@ const std::vector<KeyDef>& key_table() {
           "falling due, events published by other processes).",
           std::chrono::milliseconds(10), std::chrono::minutes(1),
           [](Config & c) -> auto& { return c.webhooks.poll_interval; }),
+      duration_key(
+          "ai.connect_timeout", "AIC_AI_CONNECT_TIMEOUT", "5s",
+          "Longest wait for a connection to a model provider (resolve, TCP, TLS).",
+          std::chrono::milliseconds(100), std::chrono::minutes(1),
+          [](Config & c) -> auto& { return c.ai.connect_timeout; }),
+      duration_key(
+          "ai.first_byte_timeout", "AIC_AI_FIRST_BYTE_TIMEOUT", "60s",
+          "Longest wait from sending a request to a provider to the first byte of its answer.",
+          std::chrono::milliseconds(100), std::chrono::minutes(30),
+          [](Config & c) -> auto& { return c.ai.first_byte_timeout; }),
+      duration_key(
+          "ai.stream_idle_timeout", "AIC_AI_STREAM_IDLE_TIMEOUT", "60s",
+          "Longest silence while a provider's answer is arriving; a stalled stream ends with "
+          "an error.",
+          std::chrono::milliseconds(100), std::chrono::minutes(30),
+          [](Config & c) -> auto& { return c.ai.stream_idle_timeout; }),
+      duration_key(
+          "ai.request_timeout", "AIC_AI_REQUEST_TIMEOUT", "10m",
+          "Longest time one attempt at a provider may take, start to end (streams included).",
+          std::chrono::seconds(1), std::chrono::hours(2),
+          [](Config & c) -> auto& { return c.ai.request_timeout; }),
+      integer_key(
+          "ai.max_attempts", "AIC_AI_MAX_ATTEMPTS", "2",
+          "Attempts per target (the first included) on connection errors, 408, 429 and 5xx "
+          "before the gateway fails over to the next target.",
+          1, 10, [](Config & c) -> auto& { return c.ai.max_attempts; }),
+      duration_key(
+          "ai.retry_base_delay", "AIC_AI_RETRY_BASE_DELAY", "250ms",
+          "First retry delay; it doubles per attempt with jitter, and a provider's Retry-After "
+          "is honoured.",
+          std::chrono::milliseconds(1), std::chrono::minutes(1),
+          [](Config & c) -> auto& { return c.ai.retry_base_delay; }),
+      duration_key(
+          "ai.retry_max_delay", "AIC_AI_RETRY_MAX_DELAY", "8s",
+          "Longest wait before a retry; a Retry-After beyond it fails over instead of waiting.",
+          std::chrono::milliseconds(1), std::chrono::minutes(10),
+          [](Config & c) -> auto& { return c.ai.retry_max_delay; }),
+      integer_key(
+          "ai.breaker_failures", "AIC_AI_BREAKER_FAILURES", "5",
+          "Consecutive failures of one target that open its circuit breaker.", 1, 1000,
+          [](Config & c) -> auto& { return c.ai.breaker_failures; }),
+      duration_key(
+          "ai.breaker_cooldown", "AIC_AI_BREAKER_COOLDOWN", "30s",
+          "How long an open breaker skips its target before one probe request may try it.",
+          std::chrono::milliseconds(10), std::chrono::hours(1),
+          [](Config & c) -> auto& { return c.ai.breaker_cooldown; }),
   };
   return table;
 }
@@ -467,13 +514,23 @@ RawValue raw_from_env(const std::string& text, const std::string& type) {
 }
 
 void walk_table(const toml::table& table, const std::string& prefix,
-                const std::filesystem::path& file, Config& config,
-                std::vector<ConfigIssue>& issues) {
+                const std::filesystem::path& file, Config& config, std::vector<ConfigIssue>& issues,
+                toml::table& ai_tables) {
   for (const auto& [name, node] : table) {
     std::string path =
         prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
+    if (path == "ai.providers" || path == "ai.models" || path == "ai.routes") {
+      // Arrays of tables, read by ai::Catalog; collected here as they are.
+      if (!node.is_array()) {
+        issues.push_back({path, describe_source(file, node.source()),
+                          "expected an array of tables ([[" + path + "]])"});
+      } else {
+        ai_tables.insert_or_assign(std::string(name.str()), *node.as_array());
+      }
+      continue;
+    }
     if (const auto* child = node.as_table()) {
-      walk_table(*child, path, file, config, issues);
+      walk_table(*child, path, file, config, issues, ai_tables);
       continue;
     }
     const KeyDef* key = find_key_by_path(path);
@@ -541,7 +598,14 @@ LoadedConfig load_config(const std::optional<std::filesystem::path>& file, const
     // This toml++ build reports syntax errors by exception.
     try {
       toml::table parsed = toml::parse_file(file->string());
-      walk_table(parsed, "", *file, loaded.config, loaded.issues);
+      toml::table ai_tables;
+      walk_table(parsed, "", *file, loaded.config, loaded.issues, ai_tables);
+      if (!ai_tables.empty()) {
+        std::ostringstream json;
+        json << toml::json_formatter(ai_tables);
+        loaded.config.ai.catalog_json = json.str();
+        loaded.config.ai.catalog_source = file->string();
+      }
     } catch (const toml::parse_error& error) {
       loaded.issues.push_back(
           {"", describe_source(*file, error.source()), std::string(error.description())});

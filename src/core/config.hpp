@@ -110,6 +110,23 @@ struct WebhooksConfig {
   Duration poll_interval = std::chrono::milliseconds(250);
 };
 
+// The AI gateway. Providers, models and routes are tables in the config file
+// ([[ai.providers]], [[ai.models]], [[ai.routes]]; see docs/ai-gateway.md); they are kept here
+// as JSON text and read by ai::Catalog, which reports their mistakes.
+struct AiConfig {
+  Duration connect_timeout = std::chrono::seconds(5);
+  Duration first_byte_timeout = std::chrono::seconds(60);   // request sent → first byte back
+  Duration stream_idle_timeout = std::chrono::seconds(60);  // longest silence in an answer
+  Duration request_timeout = std::chrono::minutes(10);      // one upstream attempt, start to end
+  std::int64_t max_attempts = 2;                            // per target, first try included
+  Duration retry_base_delay = std::chrono::milliseconds(250);
+  Duration retry_max_delay = std::chrono::seconds(8);
+  std::int64_t breaker_failures = 5;  // consecutive failures that open a target's breaker
+  Duration breaker_cooldown = std::chrono::seconds(30);
+  std::string catalog_json;    // {"providers":[…],"models":[…],"routes":[…]}; empty: none
+  std::string catalog_source;  // the file the tables came from, for messages
+};
+
 struct Config {
   ServerConfig server;
   TlsConfig tls;
@@ -121,6 +138,7 @@ struct Config {
   RateLimitConfig rate_limits;
   WebhooksConfig webhooks;
   EventsConfig events;
+  AiConfig ai;
 };
 
 // One problem found while loading: the key's path, where the value came from

@@ -121,7 +121,7 @@ Result<ImportReport> EntityStore::import_prices_csv(const core::Principal& actor
         ++report.updated;
       }
     }
-    auto inserted = insert_rows(
+    auto inserted = store::insert_rows(
         tx,
         "INSERT INTO share_prices (tenant_id, entity_id, price_date, open_micros, high_micros, "
         "low_micros, close_micros, volume, import_id) VALUES ",
@@ -183,7 +183,7 @@ Result<ImportReport> EntityStore::import_news_json(const core::Principal& actor,
     report.added = report.updated = report.duplicates = 0;
     auto entity = find_entity(tx, actor.tenant_id, entity_id);
     if (!entity) return std::move(entity).error();
-    auto inserted = insert_rows(
+    auto inserted = store::insert_rows(
         tx,
         "INSERT INTO news_items (id, tenant_id, entity_id, published_at, headline, body, source, "
         "url, sentiment_label, sentiment_score, dedupe_key, import_id, created_at) VALUES ",

@@ -51,15 +51,6 @@ core::Result<PeriodScores> scores_of_period(const std::vector<StoredPeriod>& per
                                             const FirmProfile& profile,
                                             std::optional<PriceBar>* price_used);
 
-// Inserts `rows` rows of `columns` values each with multi-row INSERTs (a few round trips,
-// well under every backend's parameter limit). `head` is "INSERT INTO t (a, b) VALUES ",
-// `tail` what follows the values (" ON CONFLICT … DO NOTHING"); `add_row(i, params)` appends
-// row i's values. Returns the rows the database inserted.
-core::Result<std::int64_t> insert_rows(
-    store::Transaction& tx, std::string_view head, std::size_t columns, std::size_t rows,
-    const std::function<void(std::size_t, std::vector<store::Value>&)>& add_row,
-    std::string_view tail = {});
-
 // The report as stored with its import (counts and warnings).
 std::string report_json(const ImportReport& report);
 // A report with the file's identity filled in (hash, size) and no counts yet.

@@ -212,4 +212,34 @@ DatabaseOptions database_options(const core::DatabaseConfig& config) {
   return options;
 }
 
+Result<std::int64_t> insert_rows(
+    Transaction& tx, std::string_view head, std::size_t columns, std::size_t rows,
+    const std::function<void(std::size_t, std::vector<Value>&)>& add_row, std::string_view tail) {
+  constexpr std::size_t kRowsPerInsert = 200;
+  std::int64_t inserted = 0;
+  std::vector<Value> params;
+  for (std::size_t start = 0; start < rows; start += kRowsPerInsert) {
+    const std::size_t end = std::min(rows, start + kRowsPerInsert);
+    std::string sql(head);
+    std::size_t next = 1;
+    for (std::size_t row = start; row < end; ++row) {
+      sql += row == start ? "(" : ", (";
+      for (std::size_t column = 0; column < columns; ++column) {
+        if (column > 0) sql += ", ";
+        sql += '$';
+        sql += std::to_string(next++);
+      }
+      sql += ')';
+    }
+    sql += tail;
+    params.clear();
+    params.reserve((end - start) * columns);
+    for (std::size_t row = start; row < end; ++row) add_row(row, params);
+    auto result = tx.execute(sql, params);
+    if (!result) return std::move(result).error();
+    inserted += result->affected_rows;
+  }
+  return inserted;
+}
+
 }  // namespace aic::store

@@ -394,6 +394,31 @@ CREATE TABLE entity_insights (
 );
 )sql";
 
+// The AI gateway's usage records: one row per answered (or failed) request, summed per
+// tenant, key, model and day by GET /v1/ai/usage.
+constexpr std::string_view kCreateAiUsage = R"sql(
+CREATE TABLE ai_usage (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  credential_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  route TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  stream INTEGER NOT NULL,
+  input_tokens BIGINT NOT NULL,
+  output_tokens BIGINT NOT NULL,
+  cached_input_tokens BIGINT NOT NULL,
+  reasoning_tokens BIGINT NOT NULL,
+  cost_microdollars BIGINT NOT NULL,
+  duration_us BIGINT NOT NULL,
+  request_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  occurred_at TEXT NOT NULL
+);
+CREATE INDEX ai_usage_by_tenant_day ON ai_usage (tenant_id, day);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -498,6 +523,12 @@ VALUES (
           "create_entities_and_bank_data",
           std::string(kCreateEntitiesAndBankData),
           std::string(kCreateEntitiesAndBankData),
+      },
+      {
+          12,
+          "create_ai_usage",
+          std::string(kCreateAiUsage),
+          std::string(kCreateAiUsage),
       },
   };
   return kMigrations;

@@ -75,8 +75,8 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
                                     config_.webhooks.lease});
   webhook_deps_ = std::make_unique<api::v1::WebhookDependencies>(
       api::v1::WebhookDependencies{*webhooks_, *workers_, *idempotency_});
-  entities_ = std::make_unique<finance::EntityStore>(*database_, core::system_random(), *audit_,
-                                                    *events_);
+  entities_ =
+      std::make_unique<finance::EntityStore>(*database_, core::system_random(), *audit_, *events_);
   entity_deps_ = std::make_unique<api::v1::EntityDependencies>(
       api::v1::EntityDependencies{*entities_, *workers_, *idempotency_});
   event_stream_deps_ = std::make_unique<api::v1::EventStreamDependencies>(
@@ -95,6 +95,13 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   api::v1::add_event_stream_routes(router_, *event_stream_deps_);
   api::v1::add_entity_routes(router_, *entity_deps_);
   api::add_oauth_routes(router_, *oauth_deps_);
+  std::vector<core::ConfigIssue> catalog_issues;
+  gateway_ = cli::AiGateway::create(config_, registry_, *database_, *workers_, catalog_issues);
+  if (!catalog_issues.empty()) {
+    throw std::runtime_error("ai catalogue: " + catalog_issues.front().key + ": " +
+                             catalog_issues.front().reason);
+  }
+  api::ai::add_gateway_routes(router_, gateway_->dependencies());
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(
       api::with_access_control(http::standard_filters(config_, *metrics_, core::system_random()),

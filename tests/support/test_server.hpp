@@ -10,12 +10,13 @@
 #include "api/oauth/oauth_routes.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
+#include "api/v1/entity_routes.hpp"
 #include "api/v1/event_stream_routes.hpp"
 #include "api/v1/identity_routes.hpp"
-#include "api/v1/entity_routes.hpp"
 #include "api/v1/webhook_routes.hpp"
 #include "audit/async_writer.hpp"
 #include "audit/audit_log.hpp"
+#include "cli/ai_gateway.hpp"
 #include "cli/webhook_delivery.hpp"
 #include "core/config.hpp"
 #include "core/metrics.hpp"
@@ -63,6 +64,7 @@ class TestServer {
   webhooks::WebhookStore& webhooks() { return *webhooks_; }
   // Null unless config.webhooks.deliver was true.
   cli::WebhookDelivery* delivery() { return delivery_.get(); }
+  cli::AiGateway& gateway() { return *gateway_; }
   identity::TokenService& tokens() { return *tokens_; }
   api::ConcurrencyCap& caps() { return *caps_; }
   // Security events (failed authentication, denials) are written asynchronously.
@@ -99,6 +101,7 @@ class TestServer {
   std::unique_ptr<api::v1::WebhookDependencies> webhook_deps_;
   std::unique_ptr<api::v1::EventStreamDependencies> event_stream_deps_;
   std::unique_ptr<cli::WebhookDelivery> delivery_;
+  std::unique_ptr<cli::AiGateway> gateway_;
   http::Router router_;
   std::unique_ptr<http::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;

@@ -1356,12 +1356,10 @@ std::string write_embedding_response(const EmbeddingResponse& response, bool bas
   return body;
 }
 
-std::string write_openai_error(std::string_view message, std::string_view type,
-                               std::string_view param, std::string_view code) {
+std::string openai_error_object(std::string_view message, std::string_view type,
+                                std::string_view param, std::string_view code) {
   std::string body;
   core::JsonWriter out(body);
-  out.begin_object();
-  out.key("error");
   out.begin_object();
   out.member("message", message);
   out.member("type", type);
@@ -1378,8 +1376,12 @@ std::string write_openai_error(std::string_view message, std::string_view type,
     out.value(code);
   }
   out.end_object();
-  out.end_object();
   return body;
+}
+
+std::string write_openai_error(std::string_view message, std::string_view type,
+                               std::string_view param, std::string_view code) {
+  return "{\"error\":" + openai_error_object(message, type, param, code) + "}";
 }
 
 const ProviderAdapter& openai_adapter() {

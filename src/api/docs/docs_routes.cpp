@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 
+#include "api/ai/ai_schemas.hpp"
 #include "api/docs/docs_page.hpp"
 #include "api/v1/schemas.hpp"
 #include "core/build_info.hpp"
@@ -102,8 +103,14 @@ ApiInfo api_info() {
        "risk, sentiment, peer benchmarks and insights.",
        {"/v1/entities"}},
       {"sentiment", "Sentiment of ad-hoc texts of financial English.", {"/v1/sentiment"}},
+      {"ai",
+       "The AI gateway: OpenAI- and Anthropic-compatible chat, embeddings and the model list, "
+       "in front of OpenAI, Azure OpenAI, Anthropic, Gemini and local OpenAI-compatible "
+       "servers, with routing, retries, fail-over and per-target circuit breakers.",
+       {"/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/v1/models", "/v1/ai"}},
   };
   info.schemas = v1::component_schemas();
+  for (auto& schema : ai::ai_schemas()) info.schemas.push_back(std::move(schema));
   return info;
 }
 

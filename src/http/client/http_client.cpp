@@ -12,6 +12,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,19 +23,21 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <cerrno>
 #include <charconv>
 #include <exception>
 #include <future>
 #include <list>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/logging.hpp"
@@ -53,6 +56,8 @@ namespace {
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // Interim (1xx) answers skipped before the final one; more is a misbehaving server.
 constexpr int kMaxInterimResponses = 8;
+// The most read from a connection at once, as Beast's own reads do.
+constexpr std::size_t kReadBytes = 64 * 1024;
 
 char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -113,65 +118,12 @@ std::string milliseconds_text(std::chrono::milliseconds value) {
   return std::to_string(value.count()) + " ms";
 }
 
-// Beast's HTTP/1.1 response grammar writing straight into a ClientResponse, keeping at most
-// `max_body` bytes of the body: past that it stops the read with body_limit and marks the
-// answer truncated.
-class ResponseParser final : public bhttp::basic_parser<false> {
- public:
-  ResponseParser(ClientResponse& response, std::size_t max_body, std::size_t max_header,
-                 bool head_request)
-      : response_(response), max_body_(max_body) {
-    header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(max_header, UINT32_MAX)));
-    body_limit(boost::none);  // enforced by append_body, which keeps the first bytes
-    skip(head_request);
-  }
+std::string describe_host(const Url& url) {
+  return url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+}
 
-  bool truncated() const { return truncated_; }
-
- private:
-  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
-                       beast::error_code&) override {}
-  void on_response_impl(int status, beast::string_view, int, beast::error_code&) override {
-    response_.status = status;
-  }
-  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
-                     beast::error_code&) override {
-    response_.headers.add(std::string_view(name.data(), name.size()),
-                          std::string_view(value.data(), value.size()));
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code&) override {
-    if (length) {
-      response_.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*length, max_body_)));
-    }
-  }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code& error) override {
-    return append_body(body, error);
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                 beast::error_code& error) override {
-    return append_body(body, error);
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  std::size_t append_body(beast::string_view piece, beast::error_code& error) {
-    std::size_t room = max_body_ - response_.body.size();
-    if (piece.size() <= room) {
-      response_.body.append(piece.data(), piece.size());
-      return piece.size();
-    }
-    response_.body.append(piece.data(), room);
-    truncated_ = true;
-    error = bhttp::error::body_limit;
-    return piece.size();
-  }
-
-  ClientResponse& response_;
-  std::size_t max_body_;
-  bool truncated_ = false;
-};
+// A 1xx answer other than 101 Switching Protocols: skipped, the final answer follows it.
+bool is_interim(int status) { return status >= 100 && status < 200 && status != 101; }
 
 // One TCP connection, with TLS on top for https.
 struct Connection {
@@ -191,6 +143,7 @@ struct Connection {
 };
 
 struct Exchange;
+class ResponseParser;
 
 // One I/O thread and what only it touches.
 struct Worker {
@@ -209,17 +162,22 @@ struct Worker {
 struct HttpClient::Impl {
   explicit Impl(ClientOptions client_options);
 
+  // Starts one request on the next worker; exactly one of `done` and `stream` is set.
+  std::shared_ptr<ClientCall> start(ClientRequest request, HttpClient::Callback done,
+                                    std::optional<StreamHandlers> stream);
   asio::awaitable<void> run(std::shared_ptr<Exchange> exchange);
   asio::awaitable<bool> open_connection(Exchange& exchange);
   asio::awaitable<bool> connect_tcp(Exchange& exchange, std::vector<tcp::endpoint> endpoints);
   asio::awaitable<bool> handshake(Exchange& exchange);
   template <typename Stream>
   asio::awaitable<bool> exchange_on(Exchange& exchange, Stream& stream, bool reused, bool& stale);
+  template <typename Stream>
+  asio::awaitable<ErrorCode> read_answer(Exchange& exchange, Stream& stream, ResponseParser& parser,
+                                         bool& got_bytes);
   asio::awaitable<void> sweep_idle(Worker& worker);
 
   std::unique_ptr<Connection> take_idle(Worker& worker, const std::string& key);
   void keep_idle(Worker& worker, const std::string& key, std::unique_ptr<Connection> connection);
-  void arm_watchdog(Exchange& exchange, Clock::time_point when, bool connect_phase);
   void finish(Exchange& exchange);
   void cancel_all(Worker& worker);
 
@@ -232,19 +190,54 @@ struct HttpClient::Impl {
 
 namespace {
 
+// The handle send() returns. cancel() may come from any thread, so it hands the abort to the
+// exchange's worker, and only while that worker certainly exists: until the exchange
+// finishes, which happens on the worker before the client can be destroyed.
+class ExchangeCall final : public ClientCall {
+ public:
+  ExchangeCall(asio::io_context& io, std::weak_ptr<Exchange> exchange)
+      : io_(&io), exchange_(std::move(exchange)) {}
+
+  void cancel() override;
+
+  // The exchange finished: cancel() does nothing from now on. Called on the worker.
+  void detach() {
+    std::lock_guard lock(mutex_);
+    io_ = nullptr;
+  }
+
+ private:
+  std::mutex mutex_;
+  asio::io_context* io_;  // GUARDED_BY(mutex_); null once the exchange finished
+  std::weak_ptr<Exchange> exchange_;
+};
+
+// The deadlines the watchdog enforces, the nearest armed at a time.
+enum class Deadline { kConnect, kFirstByte, kBetweenBytes, kTotal };
+
 // One request from send() to its callback. Shared between the coroutine that runs it and the
-// handlers (watchdog, resolver) that may outlive a step of it; only its worker touches it.
+// handlers (watchdog, resolver, cancel) that may outlive a step of it; only its worker
+// touches it.
 struct Exchange : std::enable_shared_from_this<Exchange> {
   Exchange(Worker& owner, ClientRequest client_request, HttpClient::Callback callback,
+           std::optional<StreamHandlers> stream_handlers, const ClientOptions& options,
            Clock::time_point start)
       : worker(owner),
         request(std::move(client_request)),
+        streaming(stream_handlers.has_value()),
         done(std::move(callback)),
+        stream(std::move(stream_handlers)),
         started(start),
+        connect_timeout(request.timeouts.connect.value_or(options.connect_timeout)),
+        total_timeout(request.timeouts.total.value_or(options.total_timeout)),
+        first_byte_timeout(request.timeouts.first_byte),
+        between_bytes_timeout(request.timeouts.between_bytes),
+        total_deadline(start + total_timeout),
         watchdog(owner.io),
         resolve_wake(owner.io) {}
 
-  // Stops the current step; the coroutine sees `aborted` after its next await.
+  // Stops the current step; the coroutine sees `aborted` after its next await (or, within a
+  // stream handler, as soon as the handler returns).
   void abort(ClientErrorKind kind, std::string message) {
     if (aborted || finished) return;
     aborted = kind;
@@ -259,9 +252,111 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
     response.error = std::move(message);
   }
 
+  // Bytes of the answer arrived: the first-byte deadline is met and the between-bytes one
+  // starts over.
+  void note_answer_bytes() {
+    first_byte_deadline.reset();
+    last_byte_at = Clock::now();
+    if (between_bytes_timeout) watch();
+  }
+
+  struct Due {
+    Clock::time_point when;
+    Deadline which;
+  };
+  Due nearest_deadline() const {
+    Due nearest{total_deadline, Deadline::kTotal};
+    auto consider = [&nearest](std::optional<Clock::time_point> when, Deadline which) {
+      if (when && *when < nearest.when) nearest = Due{*when, which};
+    };
+    consider(connect_deadline, Deadline::kConnect);
+    consider(first_byte_deadline, Deadline::kFirstByte);
+    if (between_bytes_timeout && last_byte_at) {
+      consider(*last_byte_at + *between_bytes_timeout, Deadline::kBetweenBytes);
+    }
+    return nearest;
+  }
+
+  // Arms the watchdog for the nearest deadline unless a wait ending no later is armed
+  // already. A wait that ends before its deadline passed (it moved later, as the
+  // between-bytes one does on every read) re-arms itself, which spares cancelling the timer
+  // on every read.
+  void watch() {
+    Clock::time_point due = nearest_deadline().when;
+    if (due >= watchdog_expiry) return;
+    watchdog_expiry = due;
+    std::uint64_t generation = ++watchdog_generation;
+    watchdog.expires_at(due);
+    watchdog.async_wait([self = shared_from_this(), generation](const ErrorCode& error) {
+      // A re-armed watchdog's earlier wait may already have completed; only the current
+      // one counts.
+      if (error || self->finished || generation != self->watchdog_generation) return;
+      self->watchdog_expiry = Clock::time_point::max();
+      Due nearest = self->nearest_deadline();
+      if (nearest.when > Clock::now()) {
+        self->watch();
+        return;
+      }
+      self->abort(ClientErrorKind::kTimeout, self->timeout_message(nearest.which));
+    });
+  }
+
+  std::string timeout_message(Deadline which) const {
+    std::string host = describe_host(url);
+    std::string peer =
+        response.remote_address.empty() ? host : host + " (" + response.remote_address + ")";
+    switch (which) {
+      case Deadline::kConnect:
+        return "could not connect to " + host + " within connect_timeout (" +
+               milliseconds_text(connect_timeout) + ")";
+      case Deadline::kFirstByte:
+        return "no answer from " + peer + " within first_byte_timeout (" +
+               milliseconds_text(*first_byte_timeout) + ") of sending the request";
+      case Deadline::kBetweenBytes:
+        return peer + " stopped sending its answer: nothing for between_bytes_timeout (" +
+               milliseconds_text(*between_bytes_timeout) + ")";
+      case Deadline::kTotal:
+        break;
+    }
+    return "no complete answer from " + host + " within total_timeout (" +
+           milliseconds_text(total_timeout) + ")";
+  }
+
+  // The final status and headers go to on_head. Returns whether the exchange goes on.
+  bool deliver_head() {
+    response.elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+    return run_stream_handler("on_head", stream->on_head, std::as_const(response));
+  }
+
+  bool deliver_body(std::string_view piece) {
+    return run_stream_handler("on_body", stream->on_body, piece);
+  }
+
+  // Runs a stream handler; one that throws cancels the exchange, as may the handler itself.
+  // Returns whether the exchange goes on.
+  template <typename Handler, typename Argument>
+  bool run_stream_handler(std::string_view name, const Handler& handler, Argument&& argument) {
+    if (!handler) return true;
+    try {
+      handler(std::forward<Argument>(argument));
+    } catch (const std::exception& error) {
+      abort(ClientErrorKind::kCancelled, std::string(name) + " threw (" + error.what() +
+                                             "); the answer from " + describe_host(url) +
+                                             " was abandoned");
+    } catch (...) {
+      abort(ClientErrorKind::kCancelled,
+            std::string(name) + " threw; the answer from " + describe_host(url) + " was abandoned");
+    }
+    return !aborted;
+  }
+
   Worker& worker;
   ClientRequest request;
-  HttpClient::Callback done;
+  const bool streaming;                  // `stream` is set, `done` is not
+  HttpClient::Callback done;             // buffered: runs once with the whole answer
+  std::optional<StreamHandlers> stream;  // streaming: pieces as they arrive, then on_done
+  std::shared_ptr<ExchangeCall> call;    // the caller's handle, detached on finishing
   Clock::time_point started;
   Url url;
   std::string pool_key;  // "https://host:port"
@@ -269,9 +364,20 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
   ClientResponse response;
   std::unique_ptr<Connection> connection;
 
+  // The request's timeouts with the client's defaults filled in.
+  std::chrono::milliseconds connect_timeout;
+  std::chrono::milliseconds total_timeout;
+  std::optional<std::chrono::milliseconds> first_byte_timeout;
+  std::optional<std::chrono::milliseconds> between_bytes_timeout;
+  // What the watchdog enforces; an unset deadline does not apply now.
+  Clock::time_point total_deadline;
+  std::optional<Clock::time_point> connect_deadline;     // while connecting
+  std::optional<Clock::time_point> first_byte_deadline;  // from the request written
+  std::optional<Clock::time_point> last_byte_at;         // the latest read of the answer
+
   asio::steady_timer watchdog;
+  Clock::time_point watchdog_expiry = Clock::time_point::max();  // of the armed wait
   std::uint64_t watchdog_generation = 0;
-  bool watching_connect = false;  // the watchdog's deadline is the connect deadline
 
   asio::steady_timer resolve_wake;  // cancelled when the resolver answers or on abort
   bool resolved = false;
@@ -283,6 +389,92 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
   bool finished = false;
   bool registered = false;  // `node` is in worker.in_flight
   std::list<Exchange*>::iterator node;
+};
+
+void ExchangeCall::cancel() {
+  std::lock_guard lock(mutex_);
+  if (io_ == nullptr) return;
+  // Inline when called on the worker (from a stream handler), so no further piece is
+  // delivered; posted otherwise.
+  asio::dispatch(*io_, [exchange = exchange_] {
+    if (auto target = exchange.lock()) {
+      target->abort(ClientErrorKind::kCancelled, "cancelled by the caller");
+    }
+  });
+}
+
+// Beast's HTTP/1.1 response grammar writing straight into the exchange. A buffered answer
+// keeps at most `max_body` bytes of the body: past that the parser stops with body_limit and
+// marks the answer truncated. A streamed answer hands over its head and each body piece as
+// the parser meets them, and stops when a handler cancels.
+class ResponseParser final : public bhttp::basic_parser<false> {
+ public:
+  ResponseParser(Exchange& exchange, std::size_t max_body, std::size_t max_header,
+                 bool head_request)
+      : exchange_(exchange), max_body_(max_body) {
+    header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(max_header, UINT32_MAX)));
+    body_limit(boost::none);  // enforced by take_body, which keeps the first bytes
+    skip(head_request);
+  }
+
+  bool truncated() const { return truncated_; }
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
+                       beast::error_code&) override {}
+  void on_response_impl(int status, beast::string_view, int, beast::error_code&) override {
+    exchange_.response.status = status;
+  }
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    exchange_.response.headers.add(std::string_view(name.data(), name.size()),
+                                   std::string_view(value.data(), value.size()));
+  }
+  void on_header_impl(beast::error_code& error) override {
+    if (exchange_.streaming && !is_interim(exchange_.response.status) &&
+        !exchange_.deliver_head()) {
+      error = asio::error::operation_aborted;
+    }
+  }
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    if (length && !exchange_.streaming) {
+      exchange_.response.body.reserve(
+          static_cast<std::size_t>(std::min<std::uint64_t>(*length, max_body_)));
+    }
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& error) override {
+    return take_body(body, error);
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 beast::error_code& error) override {
+    return take_body(body, error);
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  std::size_t take_body(beast::string_view piece, beast::error_code& error) {
+    if (exchange_.streaming) {
+      if (!exchange_.deliver_body(std::string_view(piece.data(), piece.size()))) {
+        error = asio::error::operation_aborted;
+      }
+      return piece.size();
+    }
+    std::string& body = exchange_.response.body;
+    std::size_t room = max_body_ - body.size();
+    if (piece.size() <= room) {
+      body.append(piece.data(), piece.size());
+      return piece.size();
+    }
+    body.append(piece.data(), room);
+    truncated_ = true;
+    error = bhttp::error::body_limit;
+    return piece.size();
+  }
+
+  Exchange& exchange_;
+  std::size_t max_body_;
+  bool truncated_ = false;
 };
 
 // The request line and headers. Errors name the header at fault.
@@ -348,10 +540,6 @@ core::Result<std::string> build_head(const ClientRequest& request, const Url& ur
   if (options.max_idle_per_host == 0) head.append("Connection: close\r\n");
   head.append("\r\n");
   return head;
-}
-
-std::string describe_host(const Url& url) {
-  return url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
 }
 
 }  // namespace
@@ -498,29 +686,6 @@ HttpClient::Impl::Impl(ClientOptions client_options) : options(std::move(client_
   }
 }
 
-void HttpClient::Impl::arm_watchdog(Exchange& exchange, Clock::time_point when,
-                                    bool connect_phase) {
-  exchange.watching_connect = connect_phase;
-  std::uint64_t generation = ++exchange.watchdog_generation;
-  exchange.watchdog.expires_at(when);
-  exchange.watchdog.async_wait([self = exchange.shared_from_this(), generation,
-                                this](const ErrorCode& error) {
-    // A re-armed watchdog's earlier wait may already have completed; only the current
-    // one counts.
-    if (error || self->finished || generation != self->watchdog_generation) return;
-    std::string host = describe_host(self->url);
-    if (self->watching_connect) {
-      self->abort(ClientErrorKind::kTimeout, "could not connect to " + host +
-                                                 " within connect_timeout (" +
-                                                 milliseconds_text(options.connect_timeout) + ")");
-    } else {
-      self->abort(ClientErrorKind::kTimeout, "no complete answer from " + host +
-                                                 " within total_timeout (" +
-                                                 milliseconds_text(options.total_timeout) + ")");
-    }
-  });
-}
-
 std::unique_ptr<Connection> HttpClient::Impl::take_idle(Worker& worker, const std::string& key) {
   auto found = worker.idle.find(key);
   if (found == worker.idle.end()) return nullptr;
@@ -605,11 +770,19 @@ void HttpClient::Impl::finish(Exchange& exchange) {
     exchange.connection->close();
     exchange.connection.reset();
   }
+  exchange.call->detach();
   exchange.response.elapsed =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - exchange.started);
+  // Moved out so that what the handlers hold is released once they are done.
   HttpClient::Callback done = std::move(exchange.done);
+  std::optional<StreamHandlers> stream = std::move(exchange.stream);
+  exchange.stream.reset();
   try {
-    done(std::move(exchange.response));
+    if (stream) {
+      if (stream->on_done) stream->on_done(std::move(exchange.response));
+    } else if (done) {
+      done(std::move(exchange.response));
+    }
   } catch (const std::exception& error) {
     core::log_error(std::string("an HTTP client callback threw: ") + error.what());
   } catch (...) {
@@ -678,10 +851,8 @@ asio::awaitable<bool> HttpClient::Impl::handshake(Exchange& exchange) {
 // answers, with TLS for https. On failure the exchange's response says why.
 asio::awaitable<bool> HttpClient::Impl::open_connection(Exchange& exchange) {
   const Url& url = exchange.url;
-  auto connect_deadline = Clock::now() + options.connect_timeout;
-  auto total_deadline = exchange.started + options.total_timeout;
-  arm_watchdog(exchange, std::min(connect_deadline, total_deadline),
-               connect_deadline < total_deadline);
+  exchange.connect_deadline = Clock::now() + exchange.connect_timeout;
+  exchange.watch();
 
   std::vector<tcp::endpoint> candidates;
   if (url.host_is_ip) {
@@ -744,18 +915,20 @@ asio::awaitable<bool> HttpClient::Impl::open_connection(Exchange& exchange) {
 
   if (!co_await connect_tcp(exchange, std::move(permitted))) co_return false;
   if (url.tls && !co_await handshake(exchange)) co_return false;
-  // Connected: from here only the total deadline applies.
-  if (connect_deadline < total_deadline) arm_watchdog(exchange, total_deadline, false);
+  exchange.connect_deadline.reset();  // connected
   co_return true;
 }
 
-// Writes the request and reads the answer into exchange.response. `stale` is set when a
-// reused connection turned out closed before any byte of an answer.
+// Writes the request and reads the answer: into exchange.response, or for a stream through
+// its handlers. `stale` is set when a reused connection turned out closed before any byte of
+// an answer (so nothing was delivered). Returns whether the connection may be reused.
 template <typename Stream>
 asio::awaitable<bool> HttpClient::Impl::exchange_on(Exchange& exchange, Stream& stream, bool reused,
                                                     bool& stale) {
   Connection& connection = *exchange.connection;
   auto where = [&] { return describe_host(exchange.url) + " (" + connection.remote_address + ")"; };
+  exchange.first_byte_deadline.reset();
+  exchange.last_byte_at.reset();
   std::array<asio::const_buffer, 2> pieces{asio::buffer(exchange.head),
                                            asio::buffer(exchange.request.body)};
   auto [write_error, written] = co_await asio::async_write(stream, pieces, kUseTuple);
@@ -766,15 +939,17 @@ asio::awaitable<bool> HttpClient::Impl::exchange_on(Exchange& exchange, Stream& 
                   "sending the request to " + where() + " failed: " + write_error.message());
     co_return false;
   }
+  if (exchange.first_byte_timeout) {
+    exchange.first_byte_deadline = Clock::now() + *exchange.first_byte_timeout;
+    exchange.watch();
+  }
 
   bool head_request = exchange.request.method == Method::kHead;
   bool got_bytes = false;
   for (int interim = 0;; ++interim) {
-    ResponseParser parser(exchange.response, options.max_response_bytes,
-                          options.max_response_header_bytes, head_request);
-    auto [read_error, read] =
-        co_await bhttp::async_read(stream, connection.buffer, parser, kUseTuple);
-    got_bytes = got_bytes || parser.got_some();
+    ResponseParser parser(exchange, options.max_response_bytes, options.max_response_header_bytes,
+                          head_request);
+    ErrorCode read_error = co_await read_answer(exchange, stream, parser, got_bytes);
     if (exchange.aborted) co_return false;
     if (read_error == bhttp::error::body_limit && parser.truncated()) {
       exchange.response.body_truncated = true;
@@ -782,10 +957,12 @@ asio::awaitable<bool> HttpClient::Impl::exchange_on(Exchange& exchange, Stream& 
     }
     if (read_error) {
       stale = reused && !got_bytes && is_closed_by_peer(read_error);
-      std::string detail = read_error == bhttp::error::header_limit
-                               ? "its status line and headers exceed " +
+      std::string detail = read_error != bhttp::error::header_limit ? read_error.message()
+                           : parser.is_header_done()
+                               ? "a chunk header or trailer exceeds " +
                                      std::to_string(options.max_response_header_bytes) + " bytes"
-                               : read_error.message();
+                               : "its status line and headers exceed " +
+                                     std::to_string(options.max_response_header_bytes) + " bytes";
       exchange.response.headers.clear();
       exchange.response.body.clear();
       exchange.fail(ClientErrorKind::kProtocol,
@@ -793,7 +970,7 @@ asio::awaitable<bool> HttpClient::Impl::exchange_on(Exchange& exchange, Stream& 
       co_return false;
     }
     int status = exchange.response.status;
-    if (status >= 100 && status < 200 && status != 101) {
+    if (is_interim(status)) {
       if (interim + 1 >= kMaxInterimResponses) {
         exchange.fail(ClientErrorKind::kProtocol, where() + " sent too many interim (1xx) answers");
         co_return false;
@@ -803,6 +980,44 @@ asio::awaitable<bool> HttpClient::Impl::exchange_on(Exchange& exchange, Stream& 
     }
     // Reusable only if the server keeps it open and sent nothing beyond the answer.
     co_return parser.keep_alive() && connection.buffer.size() == 0 && status != 101;
+  }
+}
+
+// Reads until `parser` holds a complete answer, parsing whatever arrived before reading on, so
+// a streamed piece reaches its handler as soon as it is read rather than when its chunk or
+// the body is complete. Each read moves the first-byte and between-bytes deadlines. Returns
+// the read or parse error, if any.
+template <typename Stream>
+asio::awaitable<ErrorCode> HttpClient::Impl::read_answer(Exchange& exchange, Stream& stream,
+                                                         ResponseParser& parser, bool& got_bytes) {
+  beast::flat_buffer& buffer = exchange.connection->buffer;
+  for (;;) {
+    if (buffer.size() > 0) {
+      ErrorCode error;
+      buffer.consume(parser.put(buffer.data(), error));
+      if (parser.is_done() || (error && error != bhttp::error::need_more)) co_return error;
+      if (!error) continue;  // one part of the answer parsed; the next may be buffered too
+      // Beast limits the head itself but not a chunk header or the trailers, which would
+      // otherwise grow the buffer without bound.
+      if (parser.is_header_done() && buffer.size() >= options.max_response_header_bytes) {
+        co_return bhttp::error::header_limit;
+      }
+    }
+    auto [error, read] = co_await stream.async_read_some(
+        buffer.prepare(beast::read_size(buffer, kReadBytes)), kUseTuple);
+    buffer.commit(read);
+    if (exchange.aborted) co_return asio::error::operation_aborted;
+    if (read > 0) {
+      got_bytes = true;
+      exchange.note_answer_bytes();
+    }
+    if (error == asio::error::eof) {
+      if (!parser.got_some()) co_return bhttp::error::end_of_stream;
+      ErrorCode end;
+      parser.put_eof(end);  // completes a body that the end of the connection delimits
+      co_return end;
+    }
+    if (error) co_return error;
   }
 }
 
@@ -835,16 +1050,16 @@ asio::awaitable<void> HttpClient::Impl::run(std::shared_ptr<Exchange> exchange_o
   exchange.pool_key = (exchange.url.tls ? "https://" : "http://") + describe_host(exchange.url) +
                       ":" + std::to_string(exchange.url.port);
 
-  auto total_deadline = exchange.started + options.total_timeout;
   bool retried = false;
   for (;;) {
+    if (exchange.aborted) break;  // cancelled before it started
     bool reused = false;
     if (!retried) {
       exchange.connection = take_idle(worker, exchange.pool_key);
       reused = exchange.connection != nullptr;
     }
     if (reused) {
-      arm_watchdog(exchange, total_deadline, false);
+      exchange.watch();
       exchange.response.remote_address = exchange.connection->remote_address;
     } else if (!co_await open_connection(exchange)) {
       break;
@@ -859,6 +1074,7 @@ asio::awaitable<void> HttpClient::Impl::run(std::shared_ptr<Exchange> exchange_o
     if (exchange.aborted) break;
     if (stale && !retried) {
       // The server closed the kept-alive connection as we reused it: once more, on a new one.
+      // Nothing of an answer arrived, so a stream has delivered nothing yet either.
       retried = true;
       exchange.connection->close();
       exchange.connection.reset();
@@ -890,20 +1106,33 @@ HttpClient::~HttpClient() {
   for (auto& worker : impl_->workers) worker->thread.join();
 }
 
-void HttpClient::send(ClientRequest request, Callback done) {
+std::shared_ptr<ClientCall> HttpClient::Impl::start(ClientRequest request,
+                                                    HttpClient::Callback done,
+                                                    std::optional<StreamHandlers> stream) {
   auto started = Clock::now();
-  std::size_t index =
-      impl_->next_worker.fetch_add(1, std::memory_order_relaxed) % impl_->workers.size();
-  Worker& worker = *impl_->workers[index];
-  auto exchange = std::make_shared<Exchange>(worker, std::move(request), std::move(done), started);
-  Impl* impl = impl_.get();
-  asio::co_spawn(worker.io, impl->run(exchange), [impl, exchange](std::exception_ptr error) {
+  std::size_t index = next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size();
+  Worker& worker = *workers[index];
+  auto exchange = std::make_shared<Exchange>(worker, std::move(request), std::move(done),
+                                             std::move(stream), options, started);
+  exchange->call = std::make_shared<ExchangeCall>(worker.io, exchange);
+  std::shared_ptr<ClientCall> call = exchange->call;
+  asio::co_spawn(worker.io, run(exchange), [this, exchange](std::exception_ptr error) {
     // Only allocation failures can get here; the callback still runs exactly once.
     if (error && !exchange->finished) {
       exchange->fail(ClientErrorKind::kProtocol, "the HTTP client failed internally");
-      impl->finish(*exchange);
+      finish(*exchange);
     }
   });
+  return call;
+}
+
+std::shared_ptr<ClientCall> HttpClient::send(ClientRequest request, Callback done) {
+  return impl_->start(std::move(request), std::move(done), std::nullopt);
+}
+
+std::shared_ptr<ClientCall> HttpClient::send_streaming(ClientRequest request,
+                                                       StreamHandlers handlers) {
+  return impl_->start(std::move(request), nullptr, std::move(handlers));
 }
 
 ClientResponse HttpClient::send_and_wait(ClientRequest request) {

@@ -1,15 +1,18 @@
-// The outbound HTTP/1.1 client: webhook deliveries, later the AI providers.
+// The outbound HTTP/1.1 client: webhook deliveries and the AI providers' (streamed) answers.
 //
 // One HttpClient owns its I/O thread(s), one TLS context and a keep-alive pool per I/O thread.
 // Requests are asynchronous and cheap to start, so thousands may be in flight at once. The
 // client never follows redirects, connects only to addresses its AddressPolicy permits (the
 // check is on each resolved address, the one actually connected to), verifies TLS peers
 // against the system's CAs or ClientOptions::ca_file including the host name or IP literal,
-// and never buffers more than max_response_bytes of a response body.
+// and never buffers more than max_response_bytes of a response body. A streamed answer
+// (send_streaming) is handed over piece by piece as it is read and not buffered at all.
 //
-// Threading: send() and send_and_wait() may be called from any thread; callbacks run on a
-// client I/O thread and should be quick (hand long work to another thread). The destructor
-// must not run on a client thread or concurrently with send().
+// Threading: send(), send_streaming() and send_and_wait() may be called from any thread;
+// callbacks and stream handlers run on a client I/O thread and should be quick (hand long
+// work to another thread): while one runs, no other request on that thread makes progress.
+// ClientCall::cancel() may be called from any thread at any time. The destructor must not
+// run on a client thread or concurrently with a send.
 #pragma once
 
 #include <chrono>
@@ -17,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +29,22 @@
 #include "http/message.hpp"
 
 namespace aic::http {
+
+// Limits for one request; an unset one falls back to ClientOptions or does not apply. Each
+// that passes ends the request with kTimeout and a message naming it, its value and the host.
+struct RequestTimeouts {
+  // Resolve + TCP connect + TLS handshake; default ClientOptions::connect_timeout.
+  std::optional<std::chrono::milliseconds> connect;
+  // From the request fully written to the first byte of the answer (a model still thinking
+  // may be slow here and quick afterwards); none by default.
+  std::optional<std::chrono::milliseconds> first_byte;
+  // The longest silence between two reads once the answer has started (a stalled stream);
+  // none by default.
+  std::optional<std::chrono::milliseconds> between_bytes;
+  // From send() to the complete answer, for a stream its last byte; default
+  // ClientOptions::total_timeout.
+  std::optional<std::chrono::milliseconds> total;
+};
 
 struct ClientRequest {
   Method method = Method::kPost;  // kOther cannot be sent (kBadRequest)
@@ -35,6 +55,7 @@ struct ClientRequest {
   // here are replaced. User-Agent defaults to ClientOptions::user_agent.
   Headers headers;
   std::string body;
+  RequestTimeouts timeouts;
 };
 
 enum class ClientErrorKind {
@@ -45,9 +66,9 @@ enum class ClientErrorKind {
   kResolve,         // the host name did not resolve
   kConnect,         // no permitted address accepted a TCP connection
   kTls,             // the TLS handshake failed (certificate, host name, protocol)
-  kTimeout,         // connect_timeout or total_timeout passed (the message says which)
+  kTimeout,         // a timeout of RequestTimeouts passed (the message says which)
   kProtocol,        // the connection failed or the answer was malformed after connecting
-  kCancelled,       // the client was destroyed first
+  kCancelled,       // ClientCall::cancel(), a throwing stream handler, or the client went first
 };
 
 std::string_view client_error_kind_name(ClientErrorKind kind);
@@ -61,14 +82,45 @@ struct ClientResponse {
   std::string error;                     // names the host and address at fault; empty on an answer
   std::string remote_address;            // IP actually connected to ("" if none)
   bool reused_connection = false;        // sent on a kept-alive connection
-  std::chrono::microseconds elapsed{0};  // from send() to the callback
+  std::chrono::microseconds elapsed{0};  // from send() to the callback (or to on_head)
+};
+
+// A request in flight, as send() and send_streaming() return it; callers may drop it.
+// HttpClient's calls stay safe to cancel after the request completed and after the client
+// was destroyed.
+class ClientCall {
+ public:
+  virtual ~ClientCall() = default;
+  // Safe from any thread, at any time, also from the request's own callbacks; idempotent.
+  // If the exchange has not finished it is aborted: its connection is closed (never pooled)
+  // and its callback (on_done) runs once with kCancelled, "cancelled by the caller". Once
+  // the callback has started, does nothing.
+  virtual void cancel() = 0;
+};
+
+// What send_streaming() calls, in this order, each on a client I/O thread; any may be empty.
+// They may start before send_streaming() has returned the ClientCall, so a handler that
+// cancels through it must wait for (synchronise with) that handle. A handler that throws
+// cancels the call (kCancelled, the message names the handler).
+struct StreamHandlers {
+  // The status line and headers arrived (the final answer, not 1xx). `head.body` is empty.
+  std::function<void(const ClientResponse& head)> on_head;
+  // The next piece of the body, after chunked decoding, as soon as it is read. The view is
+  // valid only during the call.
+  std::function<void(std::string_view piece)> on_body;
+  // Exactly once, last: the body ended (error_kind kNone, status and headers as in on_head),
+  // or the request failed, timed out or was cancelled (error_kind set, status 0; possibly
+  // after on_head and some on_body). `end.body` is empty.
+  std::function<void(ClientResponse end)> on_done;
 };
 
 struct ClientOptions {
+  // Defaults for RequestTimeouts::connect and ::total.
   std::chrono::milliseconds connect_timeout{5000};  // resolve + TCP connect + TLS handshake
   std::chrono::milliseconds total_timeout{15000};   // from send() to the complete answer
   // The body beyond this is not read: the answer keeps the first bytes, body_truncated is
-  // set and the connection is closed rather than reused.
+  // set and the connection is closed rather than reused. Streamed bodies are not capped:
+  // RequestTimeouts::total and ::between_bytes bound them.
   std::size_t max_response_bytes = 64 * 1024;
   std::size_t max_response_header_bytes = 64 * 1024;  // status line and headers
   // Idle keep-alive connections kept per scheme, host and port (per I/O thread); 0 turns
@@ -107,9 +159,14 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   using Callback = std::function<void(ClientResponse)>;
-  // Sends `request`; `done` runs exactly once, on a client thread. Never throws on bad
-  // input: every failure is a ClientResponse with error_kind set.
-  void send(ClientRequest request, Callback done);
+  // Sends `request`; `done` runs exactly once, on a client thread, with the whole answer.
+  // Never throws on bad input: every failure is a ClientResponse with error_kind set.
+  std::shared_ptr<ClientCall> send(ClientRequest request, Callback done);
+  // Sends `request` and hands the answer over as it arrives (Server-Sent Events from a
+  // model provider): see StreamHandlers. The body is neither buffered nor capped by
+  // max_response_bytes; a stream that ends cleanly returns its connection to the pool like
+  // send(). Failures are reported as with send(), through on_done.
+  std::shared_ptr<ClientCall> send_streaming(ClientRequest request, StreamHandlers handlers);
   // Sends and waits for the answer. REQUIRES: not called on a client thread (it would wait
   // for itself; such a call returns kBadRequest at once).
   ClientResponse send_and_wait(ClientRequest request);

@@ -16,16 +16,19 @@
 #include <unistd.h>
 #include <csignal>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -70,15 +73,21 @@ struct ReceivedRequest {
   }
 };
 
+class ServerSide;
+
 struct Reply {
   enum Kind {
     kAnswer,          // send `bytes`, keep the connection
     kAnswerAndClose,  // send `bytes`, then close
     kHold,            // never answer; wait for the client to go away
     kClose,           // close without answering
+    kScript,          // `script` writes the answer at its own pace (see below)
   };
   Kind kind = kAnswer;
   std::string bytes;
+  // For kScript: returns whether to keep the connection for the next request; if not, the
+  // server waits for the client to go away (counted by client_closes()).
+  std::function<bool(ServerSide&)> script;
 };
 
 Reply answer(int status, std::string_view body, std::string_view extra_headers = "") {
@@ -230,7 +239,8 @@ class TestServer {
         std::lock_guard lock(mutex_);
         requests_.push_back(std::move(request));
       }
-      if (reply.kind == Reply::kHold) {
+      if (reply.kind == Reply::kScript && reply.script(side)) continue;
+      if (reply.kind == Reply::kHold || reply.kind == Reply::kScript) {
         while (fill()) {
         }
         ::shutdown(fd, SHUT_RDWR);
@@ -300,6 +310,106 @@ ClientRequest get(std::string url) {
   request.url = std::move(url);
   return request;
 }
+
+// The line that opens a chunk of `size` bytes.
+std::string chunk_header(std::size_t size) {
+  char hex[20];
+  std::snprintf(hex, sizeof hex, "%zx", size);
+  return std::string(hex) + "\r\n";
+}
+
+// One chunk of a chunked body.
+std::string chunk(std::string_view data) {
+  return chunk_header(data.size()) + std::string(data) + "\r\n";
+}
+
+constexpr std::string_view kChunkedEventStreamHead =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+// A one-shot signal between a client callback and a server script. wait() gives up after
+// `limit` so that a client that never signals fails the test instead of hanging it.
+class Signal {
+ public:
+  void raise() {
+    std::lock_guard lock(mutex_);
+    if (!raised_) promise_.set_value();
+    raised_ = true;
+  }
+  bool wait(std::chrono::milliseconds limit = 20s) {
+    return future_.wait_for(limit) == std::future_status::ready;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool raised_ = false;  // GUARDED_BY(mutex_)
+  std::promise<void> promise_;
+  std::future<void> future_ = promise_.get_future();
+};
+
+// What a streamed request handed over, in order, recorded from the client thread.
+class StreamRecord {
+ public:
+  // `on_body_hook` runs after each piece with the body so far.
+  StreamHandlers handlers(std::function<void(const std::string& body)> on_body_hook = {}) {
+    StreamHandlers handlers;
+    handlers.on_head = [this](const ClientResponse& head) {
+      std::lock_guard lock(mutex_);
+      events_.push_back("head " + std::to_string(head.status));
+      head_ = head;
+    };
+    handlers.on_body = [this, hook = std::move(on_body_hook)](std::string_view piece) {
+      std::string body;
+      {
+        std::lock_guard lock(mutex_);
+        events_.push_back("body");
+        body_.append(piece);
+        body = body_;
+      }
+      if (hook) hook(body);
+    };
+    handlers.on_done = [this](ClientResponse end) {
+      std::lock_guard lock(mutex_);
+      events_.push_back("done");
+      end_ = std::move(end);
+      ++done_calls_;
+    };
+    return handlers;
+  }
+
+  bool done() const {
+    std::lock_guard lock(mutex_);
+    return done_calls_ > 0;
+  }
+  int done_calls() const {
+    std::lock_guard lock(mutex_);
+    return done_calls_;
+  }
+  std::vector<std::string> events() const {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
+  std::string body() const {
+    std::lock_guard lock(mutex_);
+    return body_;
+  }
+  std::optional<ClientResponse> head() const {
+    std::lock_guard lock(mutex_);
+    return head_;
+  }
+  // REQUIRES: done().
+  ClientResponse end() const {
+    std::lock_guard lock(mutex_);
+    return *end_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> events_;     // GUARDED_BY(mutex_)
+  std::string body_;                    // GUARDED_BY(mutex_)
+  std::optional<ClientResponse> head_;  // GUARDED_BY(mutex_)
+  std::optional<ClientResponse> end_;   // GUARDED_BY(mutex_)
+  int done_calls_ = 0;                  // GUARDED_BY(mutex_)
+};
 
 // A scratch directory removed at the end of the test.
 class ScratchDir {
@@ -789,6 +899,436 @@ TEST(HttpClient, CallbackRunsOnAClientThreadWhereSendAndWaitIsRefused) {
   });
   ASSERT_TRUE(eventually([&] { return done.load(); }));
   EXPECT_EQ(nested.error_kind, ClientErrorKind::kBadRequest);
+}
+
+TEST(HttpClient, StreamedChunksArriveAsTheServerWritesThem) {
+  // The server writes the next piece only once the client has handed over the previous one,
+  // so the test finishes only if pieces are delivered as read, not at the end of the body.
+  // The second and third pieces are halves of one chunk: delivery does not wait for a chunk.
+  const std::string first = "data: one\n\n";
+  const std::string second = "data: tw";
+  const std::string third = "o\n\ndata: three\n\n";
+  Signal first_seen;
+  Signal second_seen;
+  std::atomic<bool> server_waited_in_vain{false};
+  TestServer server([&](const ReceivedRequest&, int index) {
+    if (index > 0) return answer(200, "next");
+    Reply reply{Reply::kScript, ""};
+    reply.script = [&](ServerSide& side) {
+      side.write_all(std::string(kChunkedEventStreamHead) + chunk(first));
+      if (!first_seen.wait()) server_waited_in_vain = true;
+      side.write_all(chunk_header(second.size() + third.size()) + second);
+      if (!second_seen.wait()) server_waited_in_vain = true;
+      side.write_all(third + "\r\n0\r\n\r\n");
+      return true;
+    };
+    return reply;
+  });
+  StreamRecord record;
+  HttpClient client(loopback_options());
+  client.send_streaming(get(server.url("/events")), record.handlers([&](const std::string& body) {
+    if (body == first) first_seen.raise();
+    if (body == first + second) second_seen.raise();
+  }));
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  EXPECT_FALSE(server_waited_in_vain.load());
+
+  ClientResponse end = record.end();
+  EXPECT_EQ(end.error_kind, ClientErrorKind::kNone) << end.error;
+  EXPECT_EQ(end.status, 200);
+  EXPECT_EQ(end.body, "");
+  EXPECT_EQ(end.headers.get("Content-Type").value_or(""), "text/event-stream");
+  EXPECT_EQ(record.body(), first + second + third);
+  std::vector<std::string> events = record.events();
+  ASSERT_GE(events.size(), 5u);
+  EXPECT_EQ(events.front(), "head 200");
+  EXPECT_EQ(events.back(), "done");
+  auto head = record.head();
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->body, "");
+  EXPECT_EQ(head->remote_address, "127.0.0.1");
+
+  // The stream ended cleanly on a kept-alive connection: the next request reuses it.
+  ClientResponse next = client.send_and_wait(get(server.url()));
+  EXPECT_EQ(next.body, "next") << next.error;
+  EXPECT_TRUE(next.reused_connection);
+  EXPECT_EQ(server.accepts(), 1);
+  EXPECT_EQ(record.done_calls(), 1);
+}
+
+TEST(HttpClient, StreamedContentLengthBodyIsNeitherBufferedNorCapped) {
+  Signal first_half_seen;
+  std::atomic<bool> server_waited_in_vain{false};
+  TestServer server([&](const ReceivedRequest&, int) {
+    Reply reply{Reply::kScript, ""};
+    reply.script = [&](ServerSide& side) {
+      side.write_all("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234");
+      if (!first_half_seen.wait()) server_waited_in_vain = true;
+      side.write_all("56789");
+      return true;
+    };
+    return reply;
+  });
+  ClientOptions options = loopback_options();
+  options.max_response_bytes = 4;  // caps buffered answers only
+  StreamRecord record;
+  StreamRecord again;
+  HttpClient client(options);
+  client.send_streaming(get(server.url()), record.handlers([&](const std::string& body) {
+    if (body == "01234") first_half_seen.raise();
+  }));
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  EXPECT_FALSE(server_waited_in_vain.load());
+  EXPECT_EQ(record.end().error_kind, ClientErrorKind::kNone) << record.end().error;
+  EXPECT_EQ(record.end().status, 200);
+  EXPECT_FALSE(record.end().body_truncated);
+  EXPECT_EQ(record.body(), "0123456789");
+  EXPECT_EQ(record.events().back(), "done");
+
+  client.send_streaming(get(server.url()), again.handlers([&](const std::string&) {}));
+  ASSERT_TRUE(eventually([&] { return again.done(); }));
+  EXPECT_EQ(again.body(), "0123456789") << again.end().error;
+  EXPECT_TRUE(again.head()->reused_connection);
+  EXPECT_EQ(server.accepts(), 1);
+}
+
+TEST(HttpClient, BodyEndingWithTheConnectionIsReadBack) {
+  // No Content-Length and not chunked: the end of the connection ends the body.
+  TestServer server([](const ReceivedRequest&, int) {
+    return Reply{Reply::kAnswerAndClose, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nto the end"};
+  });
+  StreamRecord record;
+  HttpClient client(loopback_options());
+  ClientResponse buffered = client.send_and_wait(get(server.url()));
+  EXPECT_EQ(buffered.error_kind, ClientErrorKind::kNone) << buffered.error;
+  EXPECT_EQ(buffered.body, "to the end");
+
+  client.send_streaming(get(server.url()), record.handlers());
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  EXPECT_EQ(record.end().error_kind, ClientErrorKind::kNone) << record.end().error;
+  EXPECT_EQ(record.body(), "to the end");
+  EXPECT_EQ(server.accepts(), 2);
+}
+
+TEST(HttpClient, HttpsAnswerStreams) {
+  ScratchDir files;
+  auto cert = files.path() / "cert.pem";
+  auto tls = make_server_tls(cert);
+  TestServer server(
+      [](const ReceivedRequest&, int) {
+        return Reply{Reply::kAnswer, std::string(kChunkedEventStreamHead) + chunk("data: one\n\n") +
+                                         chunk("data: two\n\n") + "0\r\n\r\n"};
+      },
+      tls.get());
+  ClientOptions options = loopback_options();
+  options.ca_file = cert.string();
+  StreamRecord first;
+  StreamRecord second;
+  HttpClient client(options);
+  std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/";
+  client.send_streaming(get(url), first.handlers());
+  ASSERT_TRUE(eventually([&] { return first.done(); }));
+  EXPECT_EQ(first.end().error_kind, ClientErrorKind::kNone) << first.end().error;
+  EXPECT_EQ(first.body(), "data: one\n\ndata: two\n\n");
+  client.send_streaming(get(url), second.handlers());
+  ASSERT_TRUE(eventually([&] { return second.done(); }));
+  EXPECT_EQ(second.body(), "data: one\n\ndata: two\n\n") << second.end().error;
+  EXPECT_TRUE(second.end().reused_connection);
+  EXPECT_EQ(server.accepts(), 1);
+}
+
+TEST(HttpClient, StreamFailingBeforeAnyAnswerReportsOnlyOnDone) {
+  StreamRecord record;
+  HttpClient client(loopback_options());
+  client.send_streaming(get("ftp://example.com/"), record.handlers());
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  EXPECT_EQ(record.end().error_kind, ClientErrorKind::kBadUrl);
+  EXPECT_EQ(record.events(), std::vector<std::string>{"done"});
+}
+
+TEST(HttpClient, StaleKeptAliveConnectionIsRetriedForAStreamToo) {
+  TestServer server([](const ReceivedRequest&, int index) {
+    if (index > 0) return Reply{Reply::kClose, ""};
+    return Reply{Reply::kAnswer,
+                 std::string(kChunkedEventStreamHead) + chunk("data: x\n\n") + "0\r\n\r\n"};
+  });
+  StreamRecord first;
+  StreamRecord second;
+  HttpClient client(loopback_options());
+  client.send_streaming(get(server.url()), first.handlers());
+  ASSERT_TRUE(eventually([&] { return first.done(); }));
+  ASSERT_EQ(first.end().error_kind, ClientErrorKind::kNone) << first.end().error;
+
+  client.send_streaming(get(server.url()), second.handlers());
+  ASSERT_TRUE(eventually([&] { return second.done(); }));
+  EXPECT_EQ(second.end().error_kind, ClientErrorKind::kNone) << second.end().error;
+  EXPECT_EQ(second.body(), "data: x\n\n");
+  EXPECT_FALSE(second.end().reused_connection);
+  EXPECT_EQ(second.events().front(), "head 200");
+  EXPECT_EQ(server.accepts(), 2);
+  EXPECT_EQ(server.request_count(), 3u);
+}
+
+TEST(HttpClient, FirstByteTimeoutFiresWhenTheServerNeverAnswers) {
+  TestServer server([](const ReceivedRequest&, int) { return Reply{Reply::kHold, ""}; });
+  HttpClient client(loopback_options());
+  ClientRequest request = get(server.url());
+  request.timeouts.first_byte = 200ms;
+  ClientResponse response = client.send_and_wait(std::move(request));
+  EXPECT_EQ(response.error_kind, ClientErrorKind::kTimeout);
+  EXPECT_EQ(response.status, 0);
+  EXPECT_NE(response.error.find("first_byte_timeout (200 ms)"), std::string::npos)
+      << response.error;
+  EXPECT_NE(response.error.find("127.0.0.1"), std::string::npos) << response.error;
+  EXPECT_GE(response.elapsed, 200ms);
+  EXPECT_TRUE(eventually([&] { return server.client_closes() == 1; }));
+}
+
+TEST(HttpClient, BetweenBytesTimeoutFiresWhenAStreamStalls) {
+  TestServer server([](const ReceivedRequest&, int) {
+    Reply reply{Reply::kScript, ""};
+    reply.script = [](ServerSide& side) {
+      side.write_all(std::string(kChunkedEventStreamHead) + chunk("data: one\n\n"));
+      return false;  // and say nothing more
+    };
+    return reply;
+  });
+  StreamRecord record;
+  HttpClient client(loopback_options());
+  ClientRequest request = get(server.url());
+  request.timeouts.first_byte = 5s;
+  request.timeouts.between_bytes = 200ms;
+  client.send_streaming(std::move(request), record.handlers());
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  ClientResponse end = record.end();
+  EXPECT_EQ(end.error_kind, ClientErrorKind::kTimeout);
+  EXPECT_EQ(end.status, 0);
+  EXPECT_NE(end.error.find("between_bytes_timeout (200 ms)"), std::string::npos) << end.error;
+  EXPECT_NE(end.error.find("127.0.0.1"), std::string::npos) << end.error;
+  EXPECT_EQ(record.events(), (std::vector<std::string>{"head 200", "body", "done"}));
+  EXPECT_EQ(record.body(), "data: one\n\n");
+  EXPECT_TRUE(eventually([&] { return server.client_closes() == 1; }));
+}
+
+TEST(HttpClient, BetweenBytesTimeoutStartsWithTheAnswer) {
+  // Waiting for the first byte is first_byte's business, however long between_bytes is.
+  TestServer server([](const ReceivedRequest&, int) {
+    std::this_thread::sleep_for(300ms);
+    return answer(200, "late");
+  });
+  HttpClient client(loopback_options());
+  ClientRequest request = get(server.url());
+  request.timeouts.between_bytes = 50ms;
+  ClientResponse response = client.send_and_wait(std::move(request));
+  EXPECT_EQ(response.error_kind, ClientErrorKind::kNone) << response.error;
+  EXPECT_EQ(response.body, "late");
+}
+
+TEST(HttpClient, TotalTimeoutEndsAStreamThatNeverEnds) {
+  TestServer server([](const ReceivedRequest&, int) {
+    Reply reply{Reply::kScript, ""};
+    reply.script = [](ServerSide& side) {
+      bool open = side.write_all(kChunkedEventStreamHead);
+      for (int tick = 0; open && tick < 2000; ++tick) {
+        open = side.write_all(chunk("data: tick\n\n"));
+        std::this_thread::sleep_for(10ms);
+      }
+      return false;
+    };
+    return reply;
+  });
+  StreamRecord record;
+  HttpClient client(loopback_options());
+  ClientRequest request = get(server.url());
+  request.timeouts.between_bytes = 5s;  // met again and again
+  request.timeouts.total = 300ms;
+  client.send_streaming(std::move(request), record.handlers());
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  ClientResponse end = record.end();
+  EXPECT_EQ(end.error_kind, ClientErrorKind::kTimeout);
+  EXPECT_NE(end.error.find("total_timeout (300 ms)"), std::string::npos) << end.error;
+  EXPECT_GE(end.elapsed, 300ms);
+  EXPECT_EQ(record.events().front(), "head 200");
+  EXPECT_NE(record.body().find("data: tick\n\n"), std::string::npos);
+  EXPECT_EQ(record.events().back(), "done");
+  EXPECT_TRUE(eventually([&] { return server.client_closes() == 1; }));
+}
+
+TEST(HttpClient, PerRequestTimeoutsOverrideTheClientDefaults) {
+  TestServer server([](const ReceivedRequest&, int) { return Reply{Reply::kHold, ""}; });
+  HttpClient client(loopback_options());  // total 20 s, connect 5 s
+
+  ClientRequest quick = get(server.url());
+  quick.timeouts.total = 250ms;
+  ClientResponse response = client.send_and_wait(std::move(quick));
+  EXPECT_EQ(response.error_kind, ClientErrorKind::kTimeout);
+  EXPECT_NE(response.error.find("total_timeout (250 ms)"), std::string::npos) << response.error;
+  EXPECT_GE(response.elapsed, 250ms);
+  EXPECT_LT(response.elapsed, 20s);
+
+  // A TLS handshake with a plain server that says nothing.
+  ClientRequest handshake = get("https://127.0.0.1:" + std::to_string(server.port()) + "/");
+  handshake.timeouts.connect = 150ms;
+  ClientResponse silent = client.send_and_wait(std::move(handshake));
+  EXPECT_EQ(silent.error_kind, ClientErrorKind::kTimeout);
+  EXPECT_NE(silent.error.find("connect_timeout (150 ms)"), std::string::npos) << silent.error;
+}
+
+TEST(HttpClient, CancellingAHungStreamClosesItsConnection) {
+  Signal piece_seen;
+  TestServer server([](const ReceivedRequest& request, int) {
+    if (request.target == "/after") return answer(200, "after");
+    Reply reply{Reply::kScript, ""};
+    reply.script = [](ServerSide& side) {
+      side.write_all(std::string(kChunkedEventStreamHead) + chunk("data: one\n\n"));
+      return false;
+    };
+    return reply;
+  });
+  StreamRecord record;
+  HttpClient client(loopback_options());
+  std::shared_ptr<ClientCall> call = client.send_streaming(
+      get(server.url()), record.handlers([&](const std::string&) { piece_seen.raise(); }));
+  ASSERT_TRUE(piece_seen.wait());
+  EXPECT_FALSE(record.done());
+  call->cancel();  // from the test's thread, while the client thread waits to read
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  ClientResponse end = record.end();
+  EXPECT_EQ(end.error_kind, ClientErrorKind::kCancelled);
+  EXPECT_EQ(end.error, "cancelled by the caller");
+  EXPECT_EQ(end.status, 0);
+  EXPECT_TRUE(eventually([&] { return server.client_closes() == 1; }));
+
+  call->cancel();
+  // The cancelled connection was not pooled: the next request opens another.
+  ClientResponse next = client.send_and_wait(get(server.url("/after")));
+  EXPECT_EQ(next.body, "after") << next.error;
+  EXPECT_FALSE(next.reused_connection);
+  EXPECT_EQ(server.accepts(), 2);
+  EXPECT_EQ(record.done_calls(), 1);
+  EXPECT_EQ(record.events(), (std::vector<std::string>{"head 200", "body", "done"}));
+}
+
+TEST(HttpClient, CancelAfterCompletionDoesNothing) {
+  TestServer server([](const ReceivedRequest&, int) { return answer(200, "ok"); });
+  HttpClient client(loopback_options());
+  std::atomic<int> calls{0};
+  std::shared_ptr<ClientCall> call = client.send(get(server.url()), [&](ClientResponse response) {
+    EXPECT_EQ(response.error_kind, ClientErrorKind::kNone) << response.error;
+    calls.fetch_add(1);
+  });
+  ASSERT_TRUE(eventually([&] { return calls.load() == 1; }));
+  call->cancel();
+  call->cancel();
+  // The pooled connection is untouched by the late cancel.
+  ClientResponse next = client.send_and_wait(get(server.url()));
+  EXPECT_EQ(next.body, "ok") << next.error;
+  EXPECT_TRUE(next.reused_connection);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(HttpClient, CancelFromAStreamHandlerStopsDeliveryAtOnce) {
+  Signal call_stored;
+  TestServer server([&](const ReceivedRequest&, int) {
+    Reply reply{Reply::kScript, ""};
+    reply.script = [&](ServerSide& side) {
+      call_stored.wait();
+      side.write_all(std::string(kChunkedEventStreamHead) + chunk("data: one\n\n") +
+                     chunk("data: two\n\n"));
+      return false;
+    };
+    return reply;
+  });
+  std::mutex mutex;
+  std::shared_ptr<ClientCall> call;
+  StreamRecord record;
+  HttpClient client(loopback_options());
+  StreamHandlers handlers = record.handlers([&](const std::string&) {
+    std::lock_guard lock(mutex);
+    call->cancel();  // on the client thread, inside on_body
+  });
+  {
+    std::lock_guard lock(mutex);
+    call = client.send_streaming(get(server.url()), std::move(handlers));
+  }
+  call_stored.raise();
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  EXPECT_EQ(record.end().error_kind, ClientErrorKind::kCancelled);
+  EXPECT_EQ(record.events(), (std::vector<std::string>{"head 200", "body", "done"}));
+  EXPECT_TRUE(eventually([&] { return server.client_closes() == 1; }));
+}
+
+TEST(HttpClient, ThrowingStreamHandlerCancelsTheCall) {
+  TestServer server([](const ReceivedRequest&, int) {
+    return Reply{Reply::kAnswer,
+                 std::string(kChunkedEventStreamHead) + chunk("data: x\n\n") + "0\r\n\r\n"};
+  });
+  StreamRecord record;
+  HttpClient client(loopback_options());
+  StreamHandlers handlers = record.handlers();
+  handlers.on_body = [](std::string_view) { throw std::runtime_error("bad event"); };
+  client.send_streaming(get(server.url()), std::move(handlers));
+  ASSERT_TRUE(eventually([&] { return record.done(); }));
+  EXPECT_EQ(record.end().error_kind, ClientErrorKind::kCancelled);
+  EXPECT_NE(record.end().error.find("on_body threw (bad event)"), std::string::npos)
+      << record.end().error;
+}
+
+TEST(HttpClient, CancelRacingCompletionRunsEachCallbackOnce) {
+  TestServer server([](const ReceivedRequest&, int) {
+    return Reply{Reply::kAnswer,
+                 std::string(kChunkedEventStreamHead) + chunk("data: x\n\n") + "0\r\n\r\n"};
+  });
+  constexpr int kRequests = 100;
+  std::mutex mutex;
+  std::vector<int> done_calls(kRequests, 0);
+  std::vector<ClientErrorKind> kinds(kRequests, ClientErrorKind::kNone);
+  std::vector<std::shared_ptr<ClientCall>> calls;
+  {
+    HttpClient client(loopback_options());
+    std::mutex calls_mutex;
+    std::condition_variable calls_grew;
+    std::thread canceller([&] {
+      for (int i = 0; i < kRequests; ++i) {
+        std::shared_ptr<ClientCall> call;
+        {
+          std::unique_lock lock(calls_mutex);
+          calls_grew.wait(lock, [&] { return calls.size() > static_cast<std::size_t>(i); });
+          call = calls[static_cast<std::size_t>(i)];
+        }
+        if (i % 2 == 0) call->cancel();
+      }
+    });
+    for (int i = 0; i < kRequests; ++i) {
+      StreamHandlers handlers;
+      handlers.on_done = [&, i](ClientResponse end) {
+        std::lock_guard lock(mutex);
+        ++done_calls[static_cast<std::size_t>(i)];
+        kinds[static_cast<std::size_t>(i)] = end.error_kind;
+      };
+      auto call = client.send_streaming(get(server.url()), std::move(handlers));
+      std::lock_guard lock(calls_mutex);
+      calls.push_back(std::move(call));
+      calls_grew.notify_one();
+    }
+    canceller.join();
+    ASSERT_TRUE(eventually([&] {
+      std::lock_guard lock(mutex);
+      return std::count(done_calls.begin(), done_calls.end(), 1) == kRequests;
+    }));
+  }
+  // Handles outlive the client safely.
+  for (auto& call : calls) call->cancel();
+  std::lock_guard lock(mutex);
+  for (int i = 0; i < kRequests; ++i) {
+    EXPECT_EQ(done_calls[static_cast<std::size_t>(i)], 1) << i;
+    ClientErrorKind kind = kinds[static_cast<std::size_t>(i)];
+    EXPECT_TRUE(kind == ClientErrorKind::kNone || kind == ClientErrorKind::kCancelled)
+        << i << ": " << client_error_kind_name(kind);
+    if (i % 2 == 1) {
+      EXPECT_EQ(kind, ClientErrorKind::kNone) << i;
+    }
+  }
 }
 
 TEST(ParseUrl, SplitsSchemeHostPortAndTarget) {

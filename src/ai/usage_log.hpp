@@ -1,0 +1,105 @@
+// What the AI gateway answered, per request, for accounting: tokens and cost per tenant, key,
+// model and day (GET /v1/ai/usage).
+//
+// Records are written off the request path: queued, then inserted in batches by one thread
+// (one transaction per batch), so a request never waits for the database. The queue is
+// bounded; past the limit records are dropped and counted. A crash loses at most the records
+// of the batch being written (a fraction of a second), never an answer's correctness:
+// usage is bookkeeping beside the answer, not part of it.
+//
+// Threading: record(), flush() and summarize() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ai/chat.hpp"
+#include "core/principal.hpp"
+#include "core/random.hpp"
+#include "core/result.hpp"
+#include "store/database.hpp"
+
+namespace aic::ai {
+
+struct UsageRecord {
+  std::string tenant_id;
+  std::string credential_id;  // the API key or token that authenticated
+  std::string model;          // the catalogue's model name that answered
+  std::string provider;
+  std::string route;    // the route's name, or "" when a model was named
+  std::string outcome;  // ok | error | cancelled
+  bool stream = false;
+  Usage usage;
+  std::int64_t cost_microdollars = 0;
+  std::int64_t duration_us = 0;
+  std::string request_id;
+  std::string occurred_at;  // UTC, "2026-12-04T10:11:12.345Z"; the day is its first 10 characters
+};
+
+struct UsageQuery {
+  std::string from_day;  // inclusive, "2026-12-01"
+  std::string to_day;    // inclusive
+  // Any of "model", "key", "day", "provider", in the order the rows should be grouped.
+  std::vector<std::string> group_by;
+};
+
+struct UsageRow {
+  std::map<std::string, std::string> group;  // group_by name → value
+  std::int64_t requests = 0;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t cached_input_tokens = 0;
+  std::int64_t reasoning_tokens = 0;
+  std::int64_t cost_microdollars = 0;
+};
+
+class UsageLog {
+ public:
+  explicit UsageLog(store::Database& database, core::Random& random,
+                    std::size_t queue_limit = 100'000);
+  // Writes what is queued, then stops.
+  ~UsageLog();
+  UsageLog(const UsageLog&) = delete;
+  UsageLog& operator=(const UsageLog&) = delete;
+
+  // Queues `record`; false when the queue is full and it was dropped.
+  bool record(UsageRecord record);
+  // Blocks until every record queued before the call was written (or failed).
+  void flush();
+
+  // The actor's tenant's usage in the query's days, grouped. kInvalidArgument naming
+  // `group_by` for an unknown grouping.
+  core::Result<std::vector<UsageRow>> summarize(const core::Principal& actor,
+                                                const UsageQuery& query);
+
+  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  std::uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
+
+ private:
+  void run();
+  core::Status write(const std::vector<UsageRecord>& batch);
+
+  store::Database& database_;
+  core::Random& random_;
+  const std::size_t queue_limit_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable written_;
+  std::deque<UsageRecord> queue_;
+  std::uint64_t submitted_ = 0;  // guarded by mutex_
+  std::uint64_t finished_ = 0;   // guarded by mutex_: written or failed
+  bool stopping_ = false;        // guarded by mutex_
+  bool dropping_ = false;        // guarded by mutex_
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> failed_{0};
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+}  // namespace aic::ai

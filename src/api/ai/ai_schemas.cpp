@@ -1,0 +1,246 @@
+#include "api/ai/ai_schemas.hpp"
+
+namespace aic::api::ai {
+
+namespace {
+
+constexpr const char* kAiProblem = R"({
+  "type": "object",
+  "description": "An RFC 9457 problem that also carries OpenAI's error object, so OpenAI SDKs read it.",
+  "additionalProperties": false,
+  "required": ["type", "title", "status", "detail", "request_id", "error"],
+  "properties": {
+    "type": {"type": "string", "pattern": "^urn:aic:problem:[a-z][a-z0-9_-]*$"},
+    "title": {"type": "string"},
+    "status": {"type": "integer", "minimum": 400, "maximum": 599},
+    "detail": {"type": "string"},
+    "request_id": {"type": "string"},
+    "field": {"type": "string", "description": "The request member at fault."},
+    "error": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["message", "type", "param", "code"],
+      "properties": {
+        "message": {"type": "string"},
+        "type": {"type": "string", "description": "OpenAI's error type, e.g. invalid_request_error, rate_limit_error."},
+        "param": {"type": ["string", "null"]},
+        "code": {"type": ["string", "null"]}
+      }
+    }
+  }
+})";
+
+constexpr const char* kChatCompletionRequest = R"({
+  "type": "object",
+  "description": "OpenAI Chat Completions request. Members the gateway does not support are refused with 400 naming them.",
+  "required": ["model", "messages"],
+  "properties": {
+    "model": {"type": "string", "description": "A model, alias or route from GET /v1/models."},
+    "messages": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["role"],
+      "properties": {"role": {"enum": ["system", "developer", "user", "assistant", "tool"]}}}},
+    "tools": {"type": "array", "items": {"type": "object"}},
+    "tool_choice": {"oneOf": [{"enum": ["auto", "none", "required"]}, {"type": "object"}]},
+    "parallel_tool_calls": {"type": "boolean"},
+    "response_format": {"type": "object"},
+    "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+    "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+    "max_tokens": {"type": "integer", "minimum": 1},
+    "max_completion_tokens": {"type": "integer", "minimum": 1},
+    "stop": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "maxItems": 4}]},
+    "seed": {"type": "integer"},
+    "user": {"type": "string"},
+    "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+    "stream": {"type": "boolean"},
+    "stream_options": {"type": "object", "properties": {"include_usage": {"type": "boolean"}}},
+    "n": {"const": 1},
+    "frequency_penalty": {"type": "number"},
+    "presence_penalty": {"type": "number"},
+    "reasoning_effort": {"enum": ["minimal", "low", "medium", "high"]},
+    "top_k": {"type": "integer", "minimum": 1}
+  }
+})";
+
+constexpr const char* kChatCompletion = R"({
+  "type": "object",
+  "description": "OpenAI Chat Completions answer.",
+  "additionalProperties": false,
+  "required": ["id", "object", "created", "model", "choices"],
+  "properties": {
+    "id": {"type": "string"},
+    "object": {"const": "chat.completion"},
+    "created": {"type": "integer"},
+    "model": {"type": "string"},
+    "choices": {"type": "array", "minItems": 1, "items": {
+      "type": "object", "additionalProperties": false,
+      "required": ["index", "message", "finish_reason", "logprobs"],
+      "properties": {
+        "index": {"type": "integer"},
+        "logprobs": {"type": "null"},
+        "finish_reason": {"enum": ["stop", "length", "tool_calls", "content_filter"]},
+        "message": {"type": "object", "additionalProperties": false, "required": ["role", "content", "refusal"],
+          "properties": {
+            "role": {"const": "assistant"},
+            "content": {"type": ["string", "null"]},
+            "refusal": {"type": ["string", "null"]},
+            "tool_calls": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+              "required": ["id", "type", "function"],
+              "properties": {"id": {"type": "string"}, "type": {"const": "function"},
+                "function": {"type": "object", "additionalProperties": false, "required": ["name", "arguments"],
+                  "properties": {"name": {"type": "string"}, "arguments": {"type": "string"}}}}}}}}}}},
+    "usage": {"$ref": "#/components/schemas/ChatUsage"}
+  }
+})";
+
+constexpr const char* kChatUsage = R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["prompt_tokens", "completion_tokens", "total_tokens"],
+  "properties": {
+    "prompt_tokens": {"type": "integer", "minimum": 0},
+    "completion_tokens": {"type": "integer", "minimum": 0},
+    "total_tokens": {"type": "integer", "minimum": 0},
+    "prompt_tokens_details": {"type": "object", "properties": {"cached_tokens": {"type": "integer"}}},
+    "completion_tokens_details": {"type": "object", "properties": {"reasoning_tokens": {"type": "integer"}}}
+  }
+})";
+
+constexpr const char* kMessagesRequest = R"({
+  "type": "object",
+  "description": "Anthropic Messages request.",
+  "required": ["model", "max_tokens", "messages"],
+  "properties": {
+    "model": {"type": "string"},
+    "max_tokens": {"type": "integer", "minimum": 1},
+    "system": {"oneOf": [{"type": "string"}, {"type": "array"}]},
+    "messages": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+    "tools": {"type": "array"},
+    "tool_choice": {"type": "object"},
+    "stop_sequences": {"type": "array", "items": {"type": "string"}},
+    "temperature": {"type": "number"},
+    "top_p": {"type": "number"},
+    "top_k": {"type": "integer"},
+    "metadata": {"type": "object"},
+    "stream": {"type": "boolean"}
+  }
+})";
+
+constexpr const char* kMessage = R"({
+  "type": "object",
+  "description": "Anthropic Messages answer.",
+  "required": ["id", "type", "role", "model", "content", "stop_reason", "usage"],
+  "properties": {
+    "id": {"type": "string"},
+    "type": {"const": "message"},
+    "role": {"const": "assistant"},
+    "model": {"type": "string"},
+    "content": {"type": "array", "items": {"type": "object", "required": ["type"]}},
+    "stop_reason": {"type": ["string", "null"]},
+    "stop_sequence": {"type": ["string", "null"]},
+    "usage": {"type": "object", "required": ["input_tokens", "output_tokens"]}
+  }
+})";
+
+constexpr const char* kAnthropicError = R"({
+  "type": "object",
+  "description": "Anthropic's error shape, which Anthropic clients read.",
+  "required": ["type", "error"],
+  "properties": {
+    "type": {"const": "error"},
+    "error": {"type": "object", "required": ["type", "message"],
+      "properties": {"type": {"type": "string"}, "message": {"type": "string"}}}
+  }
+})";
+
+constexpr const char* kEmbeddingRequest = R"({
+  "type": "object",
+  "description": "OpenAI Embeddings request.",
+  "additionalProperties": false,
+  "required": ["model", "input"],
+  "properties": {
+    "model": {"type": "string"},
+    "input": {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "maxItems": 2048, "items": {"type": "string"}}]},
+    "dimensions": {"type": "integer", "minimum": 1},
+    "encoding_format": {"enum": ["float", "base64"]},
+    "user": {"type": "string"}
+  }
+})";
+
+constexpr const char* kEmbeddingList = R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["object", "data", "model", "usage"],
+  "properties": {
+    "object": {"const": "list"},
+    "data": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+      "required": ["object", "index", "embedding"],
+      "properties": {"object": {"const": "embedding"}, "index": {"type": "integer"},
+        "embedding": {"oneOf": [{"type": "array", "items": {"type": "number"}},
+                                {"type": "string", "description": "base64 of little-endian float32"}]}}}},
+    "model": {"type": "string"},
+    "usage": {"type": "object", "additionalProperties": false, "required": ["prompt_tokens", "total_tokens"],
+      "properties": {"prompt_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}
+  }
+})";
+
+constexpr const char* kModelList = R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["object", "data"],
+  "properties": {
+    "object": {"const": "list"},
+    "data": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+      "required": ["id", "object", "created", "owned_by", "aic_kind", "aic_target"],
+      "properties": {
+        "id": {"type": "string", "description": "What to send as `model`."},
+        "object": {"const": "model"},
+        "created": {"type": "integer"},
+        "owned_by": {"type": "string", "description": "The provider account; aic for routes."},
+        "aic_kind": {"enum": ["chat", "embeddings", "alias", "route"]},
+        "aic_target": {"type": "string", "description": "Provider model id; for an alias its model; for a route its targets, comma-separated."}}}}
+  }
+})";
+
+constexpr const char* kAiUsage = R"({
+  "type": "object",
+  "description": "The tenant's AI gateway usage in a range of UTC days, summed per group.",
+  "additionalProperties": false,
+  "required": ["from", "to", "group_by", "data"],
+  "properties": {
+    "from": {"type": "string", "format": "date"},
+    "to": {"type": "string", "format": "date"},
+    "group_by": {"type": "array", "items": {"enum": ["model", "key", "day", "provider"]}},
+    "data": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+      "required": ["requests", "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens",
+                   "cost_microdollars", "cost_usd"],
+      "properties": {
+        "model": {"type": "string"},
+        "key": {"type": "string", "description": "The API key (or token) id."},
+        "day": {"type": "string", "format": "date"},
+        "provider": {"type": "string"},
+        "requests": {"type": "integer", "minimum": 0},
+        "input_tokens": {"type": "integer", "minimum": 0},
+        "output_tokens": {"type": "integer", "minimum": 0},
+        "cached_input_tokens": {"type": "integer", "minimum": 0},
+        "reasoning_tokens": {"type": "integer", "minimum": 0},
+        "cost_microdollars": {"type": "integer", "description": "Millionths of a US dollar, from the configured prices."},
+        "cost_usd": {"type": "string", "description": "The same in dollars, exact (\"0.001234\")."}}}}
+  }
+})";
+
+}  // namespace
+
+std::vector<NamedSchema> ai_schemas() {
+  return {{"AiProblem", kAiProblem},
+          {"ChatCompletionRequest", kChatCompletionRequest},
+          {"ChatCompletion", kChatCompletion},
+          {"ChatUsage", kChatUsage},
+          {"MessagesRequest", kMessagesRequest},
+          {"Message", kMessage},
+          {"AnthropicError", kAnthropicError},
+          {"EmbeddingRequest", kEmbeddingRequest},
+          {"EmbeddingList", kEmbeddingList},
+          {"ModelList", kModelList},
+          {"AiUsage", kAiUsage}};
+}
+
+}  // namespace aic::api::ai

@@ -1,0 +1,992 @@
+#include "api/ai/gateway_routes.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <chrono>
+#include <random>
+
+#include "ai/formats/anthropic_format.hpp"
+#include "ai/formats/openai_format.hpp"
+#include "api/ai/upstream_call.hpp"
+#include "api/form.hpp"
+#include "api/openapi.hpp"
+#include "api/v1/route_support.hpp"
+#include "core/json_writer.hpp"
+#include "core/logging.hpp"
+#include "core/utc_time.hpp"
+#include "http/problem.hpp"
+#include "identity/permissions.hpp"
+
+namespace aic::api::ai {
+namespace {
+
+namespace asio = boost::asio;
+namespace model = aic::ai;
+using Clock = std::chrono::steady_clock;
+using http::RequestContext;
+using http::Response;
+
+// Answers bigger than this are refused rather than buffered (non-streamed answers only).
+constexpr std::size_t kMaxAnswerBytes = 32 * 1024 * 1024;
+
+enum class Ingress { kOpenAi, kAnthropic };
+
+std::int64_t microseconds_since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+}
+
+std::uint64_t random_draw() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  return generator();
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors in the caller's format. OpenAI clients get a problem document that also carries
+// OpenAI's `error` object (its SDKs read that); Anthropic clients get Anthropic's shape.
+
+std::string_view problem_name(int status) {
+  switch (status) {
+    case 400:
+      return "invalid-argument";
+    case 401:
+      return "unauthenticated";
+    case 403:
+      return "permission-denied";
+    case 404:
+      return "not-found";
+    case 413:
+      return "payload-too-large";
+    case 429:
+      return "quota-exceeded";
+    case 504:
+      return "upstream-timeout";
+    default:
+      return status >= 500 ? "upstream-failed" : "invalid-argument";
+  }
+}
+
+std::string_view problem_title(int status) {
+  switch (status) {
+    case 400:
+      return "Invalid request";
+    case 404:
+      return "Not found";
+    case 429:
+      return "Too many requests";
+    case 504:
+      return "Model provider timed out";
+    default:
+      return status >= 500 ? "Model provider failed" : "Invalid request";
+  }
+}
+
+std::string_view openai_type(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 429:
+      return "rate_limit_error";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
+  }
+}
+
+struct GatewayError {
+  int status = 400;
+  std::string message;
+  std::string param;  // the request field at fault
+  std::string code;   // OpenAI's error code ("model_not_found")
+  std::string type;   // OpenAI's error type; empty: from the status
+  std::string retry_after;
+};
+
+Response error_answer(Ingress ingress, const GatewayError& error, const RequestContext& context) {
+  std::string body;
+  core::JsonWriter out(body);
+  Response response;
+  std::string_view type =
+      error.type.empty() ? openai_type(error.status) : std::string_view(error.type);
+  if (ingress == Ingress::kAnthropic) {
+    response =
+        Response::json(error.status, model::write_messages_error(error.status, error.message));
+  } else {
+    out.begin_object();
+    out.member("type", "urn:aic:problem:" + std::string(problem_name(error.status)));
+    out.member("title", problem_title(error.status));
+    out.member("status", static_cast<std::int64_t>(error.status));
+    out.member("detail", error.message);
+    out.member("request_id", context.request_id);
+    if (!error.param.empty()) out.member("field", error.param);
+    // OpenAI's error object, which its SDKs read, inside the problem document.
+    out.key("error");
+    out.raw(model::openai_error_object(error.message, type, error.param, error.code));
+    out.end_object();
+    response = Response::make(error.status, std::move(body), http::kProblemContentType);
+  }
+  if (!error.retry_after.empty()) response.headers.set("Retry-After", error.retry_after);
+  return response;
+}
+
+GatewayError from_core(const core::Error& error) {
+  GatewayError result;
+  result.status = http::status_for(error.code);
+  result.message = error.message;
+  result.param = error.field;
+  if (error.code == core::ErrorCode::kNotFound && error.field == "model")
+    result.code = "model_not_found";
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------
+// Upstream outcomes
+
+model::UpstreamError transport_error(const http::ClientResponse& response,
+                                     std::string_view provider) {
+  model::UpstreamError error;
+  error.retryable = true;
+  if (response.error_kind == http::ClientErrorKind::kTimeout) {
+    error.status = 504;
+    error.type = "timeout";
+  } else {
+    error.status = 502;
+    error.type = "api_connection_error";
+    // A bad URL or a refused address is the operator's configuration: trying again will not help.
+    error.retryable = response.error_kind != http::ClientErrorKind::kBadUrl &&
+                      response.error_kind != http::ClientErrorKind::kBlockedAddress &&
+                      response.error_kind != http::ClientErrorKind::kBadRequest;
+  }
+  error.message = std::string(provider) + ": " + response.error;
+  return error;
+}
+
+// Retry-After in seconds, or OpenAI's retry-after-ms; nullopt when absent or unreadable
+// (an HTTP date is treated as absent: the backoff applies).
+std::optional<std::chrono::milliseconds> retry_after(const http::Headers& headers) {
+  auto parse = [](std::string_view text) -> std::optional<double> {
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+    return value;
+  };
+  if (auto ms = headers.get("retry-after-ms")) {
+    if (auto value = parse(*ms))
+      return std::chrono::milliseconds(static_cast<std::int64_t>(*value));
+  }
+  if (auto seconds = headers.get("Retry-After")) {
+    if (auto value = parse(*seconds))
+      return std::chrono::milliseconds(static_cast<std::int64_t>(*value * 1000));
+  }
+  return std::nullopt;
+}
+
+// The wait before attempt `attempt` + 1: base × 2^(attempt−1) with ±20 % jitter.
+std::chrono::milliseconds backoff(const core::AiConfig& config, int attempt) {
+  double base = static_cast<double>(config.retry_base_delay.count()) *
+                static_cast<double>(1 << std::min(attempt - 1, 16));
+  double jitter = 0.8 + 0.4 * static_cast<double>(random_draw() % 1000) / 1000.0;
+  auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(base * jitter));
+  return std::min(delay,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(config.retry_max_delay));
+}
+
+// What the client is told about an upstream failure: its own mistakes keep their status
+// (400, 413, 422, 429); the provider's failures are 502, or 504 for timeouts.
+GatewayError client_error_for(const model::UpstreamError& upstream,
+                              std::optional<std::chrono::milliseconds> wait) {
+  GatewayError error;
+  error.message = upstream.message;
+  error.param = upstream.param;
+  error.code = upstream.code;
+  if (upstream.status == 400 || upstream.status == 413 || upstream.status == 422) {
+    error.status = upstream.status;
+    error.type = upstream.type;
+  } else if (upstream.status == 429) {
+    error.status = 429;
+    error.type = "rate_limit_error";
+    if (wait)
+      error.retry_after = std::to_string(std::max<std::int64_t>(1, (wait->count() + 999) / 1000));
+  } else if (upstream.status == 504) {
+    error.status = 504;
+    error.type = "timeout";
+  } else {
+    error.status = 502;
+    error.type = "api_error";
+  }
+  return error;
+}
+
+http::ClientRequest client_request(model::OutboundRequest outbound, const core::AiConfig& config,
+                                   bool stream) {
+  http::ClientRequest request;
+  request.method = http::Method::kPost;
+  request.url = std::move(outbound.url);
+  for (const auto& [name, value] : outbound.headers) request.headers.add(name, value);
+  if (stream) request.headers.set("Accept", "text/event-stream");
+  request.body = std::move(outbound.body);
+  request.timeouts.connect =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.connect_timeout);
+  request.timeouts.first_byte =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.first_byte_timeout);
+  request.timeouts.between_bytes =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.stream_idle_timeout);
+  request.timeouts.total =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.request_timeout);
+  return request;
+}
+
+// ---------------------------------------------------------------------------------------
+// Metrics
+
+struct GatewayMetrics {
+  explicit GatewayMetrics(core::Registry& registry)
+      : requests(registry.counter("aic_ai_requests_total",
+                                  "AI gateway requests by provider, model and outcome (ok, error, "
+                                  "cancelled).",
+                                  {"provider", "model", "outcome"})),
+        attempts(registry.counter("aic_ai_upstream_attempts_total",
+                                  "Requests sent to providers, by outcome (ok, retryable, failed, "
+                                  "skipped).",
+                                  {"provider", "model", "outcome"})),
+        tokens(registry.counter("aic_ai_tokens_total",
+                                "Tokens by provider, model and kind (input, output, cached_input, "
+                                "reasoning).",
+                                {"provider", "model", "kind"})),
+        cost(registry.counter("aic_ai_cost_microdollars_total",
+                              "Cost of answered requests in micro-dollars, from the price table.",
+                              {"provider", "model"})),
+        duration(registry.histogram("aic_ai_request_duration_seconds",
+                                    "From the request's arrival to the answer's last byte.",
+                                    {"provider", "model"}, core::default_latency_buckets())),
+        first_token(registry.histogram("aic_ai_time_to_first_token_seconds",
+                                       "Streams: from the request's arrival to the first answer "
+                                       "bytes sent.",
+                                       {"provider", "model"}, core::default_latency_buckets())),
+        overhead(registry.histogram("aic_ai_gateway_overhead_seconds",
+                                    "Time a request spent in the gateway itself (parsing, routing, "
+                                    "translating), excluding time waiting for providers.",
+                                    {}, core::default_latency_buckets())) {}
+
+  core::Family<core::Counter>& requests;
+  core::Family<core::Counter>& attempts;
+  core::Family<core::Counter>& tokens;
+  core::Family<core::Counter>& cost;
+  core::Family<core::Histogram>& duration;
+  core::Family<core::Histogram>& first_token;
+  core::Family<core::Histogram>& overhead;
+};
+
+// What is known about one request when it ends, for metrics and the usage records.
+struct Outcome {
+  std::string provider;
+  std::string model;  // the catalogue's model name
+  std::string outcome = "ok";
+  std::optional<model::Usage> usage;
+  std::int64_t cost = 0;
+  std::int64_t duration_us = 0;
+};
+
+// Who asked, for the usage record.
+struct Caller {
+  std::string tenant_id;
+  std::string credential_id;
+  std::string request_id;
+  std::string route;
+  bool stream = false;
+
+  static Caller of(const RequestContext& context, std::string route, bool stream) {
+    Caller caller;
+    if (context.principal) {
+      caller.tenant_id = context.principal->tenant_id;
+      caller.credential_id = context.principal->credential_id;
+    }
+    caller.request_id = context.request_id;
+    caller.route = std::move(route);
+    caller.stream = stream;
+    return caller;
+  }
+};
+
+class Gateway {
+ public:
+  explicit Gateway(GatewayDependencies& deps) : deps_(deps), metrics_(deps.registry) {}
+
+  asio::awaitable<Response> chat(RequestContext& context, Ingress ingress);
+  asio::awaitable<Response> embeddings(RequestContext& context);
+  Response models(RequestContext& context) const;
+  asio::awaitable<Response> usage(RequestContext& context);
+
+  void finish(const Outcome& outcome, const Caller& caller) {
+    if (!caller.tenant_id.empty()) {
+      model::UsageRecord record;
+      record.tenant_id = caller.tenant_id;
+      record.credential_id = caller.credential_id;
+      record.model = outcome.model;
+      record.provider = outcome.provider;
+      record.route = caller.route;
+      record.outcome = outcome.outcome;
+      record.stream = caller.stream;
+      if (outcome.usage) record.usage = *outcome.usage;
+      record.cost_microdollars = outcome.cost;
+      record.duration_us = outcome.duration_us;
+      record.request_id = caller.request_id;
+      record.occurred_at = core::utc_now_millis();
+      deps_.usage.record(std::move(record));
+    }
+    metrics_.requests.with({outcome.provider, outcome.model, outcome.outcome}).increment();
+    metrics_.duration.with({outcome.provider, outcome.model})
+        .observe_microseconds(
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, outcome.duration_us)));
+    if (outcome.usage) {
+      const auto& usage = *outcome.usage;
+      metrics_.tokens.with({outcome.provider, outcome.model, "input"})
+          .increment(static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage.input_tokens)));
+      metrics_.tokens.with({outcome.provider, outcome.model, "output"})
+          .increment(static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage.output_tokens)));
+      metrics_.tokens.with({outcome.provider, outcome.model, "cached_input"})
+          .increment(
+              static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage.cached_input_tokens)));
+      metrics_.tokens.with({outcome.provider, outcome.model, "reasoning"})
+          .increment(static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage.reasoning_tokens)));
+      metrics_.cost.with({outcome.provider, outcome.model})
+          .increment(static_cast<std::uint64_t>(std::max<std::int64_t>(0, outcome.cost)));
+    }
+  }
+  void first_token(const std::string& provider, const std::string& name, std::int64_t us) {
+    metrics_.first_token.with({provider, name})
+        .observe_microseconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
+  }
+  void overhead(std::int64_t us) {
+    metrics_.overhead.with({}).observe_microseconds(
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
+  }
+  void attempt(const model::Target& target, std::string_view outcome) {
+    metrics_.attempts.with({target.provider->name, target.model->name, std::string(outcome)})
+        .increment();
+  }
+
+  GatewayDependencies& deps() { return deps_; }
+
+ private:
+  GatewayDependencies& deps_;
+  GatewayMetrics metrics_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Streams
+
+// A streamed answer on its way to the client: provider bytes in, the client's format out.
+// Pulled by the connection, so a slow client slows the reading (up to the call's backlog).
+// Destroyed when the client goes away, which cancels the upstream request.
+class ChatStream final : public http::BodyStream {
+ public:
+  ChatStream(Gateway& gateway, std::shared_ptr<UpstreamCall> call,
+             std::unique_ptr<model::ChatStreamDecoder> decoder,
+             std::unique_ptr<model::ChatStreamWriter> writer, model::Target target, Caller caller,
+             Clock::time_point started)
+      : gateway_(gateway),
+        call_(std::move(call)),
+        decoder_(std::move(decoder)),
+        writer_(std::move(writer)),
+        target_(target),
+        caller_(std::move(caller)),
+        started_(started) {}
+
+  ~ChatStream() override {
+    if (!reported_) report(done_ ? "error" : "cancelled");
+  }
+
+  asio::awaitable<std::optional<std::string>> next() override {
+    std::string out;
+    while (out.empty() && !done_) {
+      UpstreamCall::Piece piece = co_await call_->next();
+      if (!piece.end) {
+        auto fed = decoder_->feed(piece.bytes, events_);
+        write_events(out);
+        if (!fed) fail(fed.error().message, out);
+        continue;
+      }
+      const http::ClientResponse& end = call_->ending();
+      if (end.error_kind != http::ClientErrorKind::kNone) {
+        model::UpstreamError error = transport_error(end, target_.provider->name);
+        fail(error.message, out, error.type, error.status);
+        continue;
+      }
+      auto finished = decoder_->finish(events_);
+      write_events(out);
+      if (!finished) {
+        fail(finished.error().message, out);
+        continue;
+      }
+      writer_->end(out);
+      done_ = true;
+      report("ok");
+    }
+    if (out.empty()) co_return std::nullopt;
+    if (!first_sent_) {
+      first_sent_ = true;
+      gateway_.first_token(target_.provider->name, target_.model->name,
+                           microseconds_since(started_));
+    }
+    co_return out;
+  }
+
+  void stop() override { call_->cancel(); }
+
+ private:
+  void write_events(std::string& out) {
+    for (auto& event : events_) {
+      if (event.kind == model::StreamEvent::Kind::kStart && event.id.empty())
+        event.id = caller_.request_id;
+      accumulator_.add(event);
+      writer_->event(event, out);
+    }
+    events_.clear();
+  }
+
+  void fail(std::string message, std::string& out, std::string type = "api_error",
+            int status = 502) {
+    model::UpstreamError error;
+    error.status = status;
+    error.type = std::move(type);
+    error.message = std::move(message);
+    writer_->error(error, out);
+    call_->cancel();
+    done_ = true;
+    core::log_warn("AI stream from " + target_.key() +
+                   " failed after it started: " + error.message);
+    report("error");
+  }
+
+  void report(std::string outcome_name) {
+    reported_ = true;
+    Outcome outcome;
+    outcome.provider = target_.provider->name;
+    outcome.model = target_.model->name;
+    outcome.outcome = std::move(outcome_name);
+    outcome.usage = accumulator_.response().usage;
+    if (outcome.usage) outcome.cost = target_.model->prices.cost(*outcome.usage);
+    outcome.duration_us = microseconds_since(started_);
+    gateway_.finish(outcome, caller_);
+  }
+
+  Gateway& gateway_;
+  std::shared_ptr<UpstreamCall> call_;
+  std::unique_ptr<model::ChatStreamDecoder> decoder_;
+  std::unique_ptr<model::ChatStreamWriter> writer_;
+  model::Target target_;
+  Caller caller_;
+  Clock::time_point started_;
+  std::vector<model::StreamEvent> events_;
+  model::StreamAccumulator accumulator_;
+  bool done_ = false;
+  bool reported_ = false;
+  bool first_sent_ = false;
+};
+
+std::string route_header(const model::RoutePlan& plan, const model::Target& target, int attempt) {
+  std::string value = target.model->name + "@" + target.provider->name;
+  if (!plan.route.empty()) {
+    value += "; route=" + plan.route + "; strategy=" + std::string(model::to_string(plan.strategy));
+  }
+  value += "; attempt=" + std::to_string(attempt);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------
+// Chat
+
+asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress) {
+  Clock::time_point started =
+      context.started == Clock::time_point{} ? Clock::now() : context.started;
+  std::int64_t waited_us = 0;  // time spent waiting for providers, excluded from the overhead
+  const std::string& body = context.request.body;
+  auto parsed = ingress == Ingress::kOpenAi ? model::parse_chat_request(body)
+                                            : model::parse_messages_request(body);
+  if (!parsed) co_return error_answer(ingress, from_core(parsed.error()), context);
+  model::ChatRequest request = std::move(parsed).value();
+
+  auto planned = model::plan_route(deps_.catalog, request.model, model::ModelType::kChat,
+                                   deps_.health, random_draw());
+  if (!planned) co_return error_answer(ingress, from_core(planned.error()), context);
+  model::RoutePlan plan = std::move(planned).value();
+
+  std::string log;  // what was tried, for the request log
+  std::optional<GatewayError> failure;
+  std::optional<GatewayError> unsupported;  // the first target that could not express the request
+  auto executor = co_await asio::this_coro::executor;
+  int attempt_total = 0;
+  for (const model::Target& target : plan.targets) {
+    std::string why;
+    if (!deps_.health.admit(target.key(), Clock::now(), why)) {
+      attempt(target, "skipped");
+      log += target.key() + ": skipped, " + why + "; ";
+      continue;
+    }
+    const model::ProviderAdapter& adapter = model::provider_adapter(target.provider->kind);
+    auto outbound = adapter.chat_request(request, target.model->upstream_model, *target.provider);
+    if (!outbound) {
+      // This target cannot express the request (a feature its provider lacks): try the next.
+      deps_.health.release(target.key());
+      attempt(target, "skipped");
+      log += target.key() + ": " + outbound.error().message + "; ";
+      if (!unsupported) unsupported = from_core(outbound.error());
+      continue;
+    }
+    for (int attempt_number = 1; attempt_number <= deps_.config.max_attempts; ++attempt_number) {
+      ++attempt_total;
+      Clock::time_point sent = Clock::now();
+      auto call = UpstreamCall::start(
+          deps_.client, client_request(outbound.value(), deps_.config, request.stream), executor);
+      http::ClientResponse head = co_await call->head();
+      model::UpstreamError error;
+      std::optional<std::chrono::milliseconds> wait;
+      if (head.error_kind == http::ClientErrorKind::kNone && head.status >= 200 &&
+          head.status < 300) {
+        if (request.stream) {
+          waited_us += microseconds_since(sent);
+          deps_.health.succeeded(target.key(), std::chrono::microseconds(microseconds_since(sent)));
+          attempt(target, "ok");
+          std::unique_ptr<model::ChatStreamWriter> writer =
+              ingress == Ingress::kOpenAi
+                  ? model::chat_stream_writer(
+                        request.include_usage,
+                        std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count())
+                  : model::messages_stream_writer();
+          auto stream = std::make_shared<ChatStream>(
+              *this, std::move(call), adapter.chat_stream(), std::move(writer), target,
+              Caller::of(context, plan.route, true), started);
+          Response response;
+          response.status = 200;
+          response.headers.set("Content-Type", "text/event-stream");
+          response.headers.set("Cache-Control", "no-cache");
+          response.headers.set("aic-route", route_header(plan, target, attempt_total));
+          std::int64_t overhead_us = microseconds_since(started) - waited_us;
+          overhead(overhead_us);
+          response.headers.set("aic-overhead-us", std::to_string(overhead_us));
+          response.stream = std::move(stream);
+          core::log_info("AI request " + context.request_id + ": " + log + target.key() +
+                         ": streaming; " + plan.reason);
+          co_return response;
+        }
+        std::string answer = co_await call->read_all(kMaxAnswerBytes);
+        waited_us += microseconds_since(sent);
+        const http::ClientResponse& end = call->ending();
+        if (end.error_kind == http::ClientErrorKind::kNone) {
+          auto decoded = adapter.chat_response(answer);
+          if (decoded) {
+            deps_.health.succeeded(target.key(),
+                                   std::chrono::microseconds(microseconds_since(sent)));
+            attempt(target, "ok");
+            model::ChatResponse& reply = decoded.value();
+            if (reply.id.empty()) reply.id = context.request_id;
+            if (reply.created == 0) {
+              reply.created = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+            }
+            Outcome outcome{target.provider->name, target.model->name, "ok", reply.usage, 0, 0};
+            if (reply.usage) outcome.cost = target.model->prices.cost(*reply.usage);
+            Response response = Response::json(200, ingress == Ingress::kOpenAi
+                                                        ? model::write_chat_response(reply)
+                                                        : model::write_messages_response(reply));
+            response.headers.set("aic-route", route_header(plan, target, attempt_total));
+            std::int64_t overhead_us = microseconds_since(started) - waited_us;
+            overhead(overhead_us);
+            response.headers.set("aic-overhead-us", std::to_string(overhead_us));
+            outcome.duration_us = microseconds_since(started);
+            finish(outcome, Caller::of(context, plan.route, false));
+            if (!log.empty())
+              core::log_info("AI request " + context.request_id + ": " + log + target.key() +
+                             ": ok; " + plan.reason);
+            co_return response;
+          }
+          error.status = 502;
+          error.type = "api_error";
+          error.message = decoded.error().message;
+          error.retryable = true;
+        } else {
+          error = transport_error(end, target.provider->name);
+        }
+      } else if (head.error_kind != http::ClientErrorKind::kNone) {
+        waited_us += microseconds_since(sent);
+        error = transport_error(head, target.provider->name);
+      } else {
+        std::string answer = co_await call->read_all(64 * 1024);
+        waited_us += microseconds_since(sent);
+        error = adapter.error(head.status, answer);
+        wait = retry_after(head.headers);
+      }
+
+      log += target.key() + ": " + error.message + "; ";
+      bool client_fault = error.status == 400 || error.status == 413 || error.status == 422;
+      if (client_fault) {
+        // The provider refused the request itself: another target would too.
+        deps_.health.succeeded(target.key(), std::chrono::microseconds(microseconds_since(sent)));
+        attempt(target, "failed");
+        GatewayError answer = client_error_for(error, wait);
+        Response response = error_answer(ingress, answer, context);
+        response.headers.set("aic-route", route_header(plan, target, attempt_total));
+        finish(Outcome{target.provider->name, target.model->name, "error", std::nullopt, 0,
+                       microseconds_since(started)},
+               Caller::of(context, plan.route, request.stream));
+        co_return response;
+      }
+      deps_.health.failed(target.key(), Clock::now());
+      attempt(target, error.retryable ? "retryable" : "failed");
+      failure = client_error_for(error, wait);
+      if (!error.retryable || attempt_number == deps_.config.max_attempts) break;
+      auto delay = wait ? *wait : backoff(deps_.config, attempt_number);
+      if (delay > deps_.config.retry_max_delay) break;  // the provider asks for longer: fail over
+      std::string admit_why;
+      if (!deps_.health.admit(target.key(), Clock::now(), admit_why)) break;  // breaker opened
+      Clock::time_point waiting = Clock::now();
+      asio::steady_timer timer(executor, delay);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      waited_us += microseconds_since(waiting);
+    }
+  }
+  core::log_warn("AI request " + context.request_id + " failed: " + log + plan.reason);
+  GatewayError answer;
+  if (failure) {
+    answer = *failure;
+  } else if (unsupported) {
+    answer = *unsupported;
+    answer.message = "no target of `" + request.model + "` can serve this request: " + log;
+  } else {
+    answer.status = 503;
+    answer.type = "api_error";
+    answer.message = "every target of `" + request.model + "` is unavailable: " + log;
+    answer.retry_after = std::to_string(std::max<std::int64_t>(
+        1,
+        std::chrono::duration_cast<std::chrono::seconds>(deps_.config.breaker_cooldown).count()));
+  }
+  const model::Target& last = plan.targets.back();
+  finish(Outcome{last.provider->name, last.model->name, "error", std::nullopt, 0,
+                 microseconds_since(started)},
+         Caller::of(context, plan.route, request.stream));
+  co_return error_answer(ingress, answer, context);
+}
+
+// ---------------------------------------------------------------------------------------
+// Embeddings
+
+asio::awaitable<Response> Gateway::embeddings(RequestContext& context) {
+  Clock::time_point started =
+      context.started == Clock::time_point{} ? Clock::now() : context.started;
+  auto parsed = model::parse_embedding_request(context.request.body);
+  if (!parsed) co_return error_answer(Ingress::kOpenAi, from_core(parsed.error()), context);
+  model::EmbeddingRequest request = std::move(parsed).value();
+  auto planned = model::plan_route(deps_.catalog, request.model, model::ModelType::kEmbeddings,
+                                   deps_.health, random_draw());
+  if (!planned) co_return error_answer(Ingress::kOpenAi, from_core(planned.error()), context);
+  const model::RoutePlan& plan = planned.value();
+  auto executor = co_await asio::this_coro::executor;
+  std::string log;
+  std::optional<GatewayError> failure;
+  std::int64_t waited_us = 0;
+  int attempt_total = 0;
+  for (const model::Target& target : plan.targets) {
+    std::string why;
+    if (!deps_.health.admit(target.key(), Clock::now(), why)) {
+      log += target.key() + ": skipped, " + why + "; ";
+      continue;
+    }
+    const model::ProviderAdapter& adapter = model::provider_adapter(target.provider->kind);
+    auto outbound =
+        adapter.embedding_request(request, target.model->upstream_model, *target.provider);
+    if (!outbound) {
+      deps_.health.release(target.key());
+      log += target.key() + ": " + outbound.error().message + "; ";
+      if (!failure) failure = from_core(outbound.error());
+      continue;
+    }
+    for (int attempt_number = 1; attempt_number <= deps_.config.max_attempts; ++attempt_number) {
+      ++attempt_total;
+      Clock::time_point sent = Clock::now();
+      auto call = UpstreamCall::start(
+          deps_.client, client_request(outbound.value(), deps_.config, false), executor);
+      http::ClientResponse head = co_await call->head();
+      std::string answer = co_await call->read_all(kMaxAnswerBytes);
+      waited_us += microseconds_since(sent);
+      const http::ClientResponse& end = call->ending();
+      model::UpstreamError error;
+      std::optional<std::chrono::milliseconds> wait;
+      if (end.error_kind != http::ClientErrorKind::kNone) {
+        error = transport_error(end, target.provider->name);
+      } else if (head.status >= 200 && head.status < 300) {
+        auto decoded = adapter.embedding_response(answer);
+        if (decoded) {
+          deps_.health.succeeded(target.key(), std::chrono::microseconds(microseconds_since(sent)));
+          attempt(target, "ok");
+          model::EmbeddingResponse& reply = decoded.value();
+          if (reply.model.empty()) reply.model = target.model->upstream_model;
+          Response response =
+              Response::json(200, model::write_embedding_response(reply, request.base64));
+          response.headers.set("aic-route", route_header(plan, target, attempt_total));
+          std::int64_t overhead_us = microseconds_since(started) - waited_us;
+          overhead(overhead_us);
+          response.headers.set("aic-overhead-us", std::to_string(overhead_us));
+          finish(Outcome{target.provider->name, target.model->name, "ok", reply.usage,
+                         target.model->prices.cost(reply.usage), microseconds_since(started)},
+                 Caller::of(context, plan.route, false));
+          co_return response;
+        }
+        error.status = 502;
+        error.type = "api_error";
+        error.message = decoded.error().message;
+        error.retryable = true;
+      } else {
+        error = adapter.error(head.status, answer);
+        wait = retry_after(head.headers);
+      }
+      log += target.key() + ": " + error.message + "; ";
+      if (error.status == 400 || error.status == 413 || error.status == 422) {
+        attempt(target, "failed");
+        co_return error_answer(Ingress::kOpenAi, client_error_for(error, wait), context);
+      }
+      deps_.health.failed(target.key(), Clock::now());
+      attempt(target, error.retryable ? "retryable" : "failed");
+      failure = client_error_for(error, wait);
+      if (!error.retryable || attempt_number == deps_.config.max_attempts) break;
+      auto delay = wait ? *wait : backoff(deps_.config, attempt_number);
+      if (delay > deps_.config.retry_max_delay) break;
+      std::string admit_why;
+      if (!deps_.health.admit(target.key(), Clock::now(), admit_why)) break;
+      asio::steady_timer timer(executor, delay);
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+  core::log_warn("AI request " + context.request_id + " failed: " + log + plan.reason);
+  GatewayError answer;
+  if (failure) {
+    answer = *failure;
+  } else {
+    answer.status = 503;
+    answer.message = "every target of `" + request.model + "` is unavailable: " + log;
+  }
+  co_return error_answer(Ingress::kOpenAi, answer, context);
+}
+
+// ---------------------------------------------------------------------------------------
+// Models
+
+Response Gateway::models(RequestContext&) const {
+  std::string body;
+  core::JsonWriter out(body);
+  out.begin_object();
+  out.member("object", "list");
+  out.key("data");
+  out.begin_array();
+  auto entry = [&](std::string_view id, std::string_view owner, std::string_view kind,
+                   std::string_view target) {
+    out.begin_object();
+    out.member("id", id);
+    out.member("object", "model");
+    out.member("created", std::int64_t{0});
+    out.member("owned_by", owner);
+    out.member("aic_kind", kind);
+    out.member("aic_target", target);
+    out.end_object();
+  };
+  for (const auto& model_entry : deps_.catalog.models()) {
+    std::string_view type = model_entry.type == model::ModelType::kChat ? "chat" : "embeddings";
+    entry(model_entry.name, model_entry.provider, type, model_entry.upstream_model);
+    for (const auto& alias : model_entry.aliases)
+      entry(alias, model_entry.provider, "alias", model_entry.name);
+  }
+  for (const auto& route : deps_.catalog.routes()) {
+    std::string targets;
+    for (const auto& target : route.targets) targets += (targets.empty() ? "" : ",") + target;
+    entry(route.name, "aic", "route", targets);
+  }
+  out.end_array();
+  out.end_object();
+  return Response::json(200, std::move(body));
+}
+
+// ---------------------------------------------------------------------------------------
+// Usage
+
+bool is_day(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  int month = (text[5] - '0') * 10 + (text[6] - '0');
+  int day = (text[8] - '0') * 10 + (text[9] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+// Micro-dollars as a decimal amount of dollars, exactly: 1234567 → "1.234567".
+std::string dollars(std::int64_t microdollars) {
+  std::string sign = microdollars < 0 ? "-" : "";
+  std::uint64_t magnitude = microdollars < 0 ? 0 - static_cast<std::uint64_t>(microdollars)
+                                             : static_cast<std::uint64_t>(microdollars);
+  std::string fraction = std::to_string(magnitude % 1'000'000);
+  return sign + std::to_string(magnitude / 1'000'000) + "." +
+         std::string(6 - fraction.size(), '0') + fraction;
+}
+
+asio::awaitable<Response> Gateway::usage(RequestContext& context) {
+  const core::Principal* actor = v1::actor_of(context);
+  if (actor == nullptr) co_return v1::no_actor(context);
+  auto params = FormFields::parse(context.request.query(), {"from", "to", "group_by"});
+  if (!params) co_return v1::error_response(params.error(), context);
+  std::string today = core::utc_now_millis().substr(0, 10);
+  model::UsageQuery query;
+  query.from_day = today.substr(0, 8) + "01";  // the current month so far
+  query.to_day = today;
+  for (auto [name, target] : {std::pair{"from", &query.from_day}, std::pair{"to", &query.to_day}}) {
+    if (const std::string* value = params->get(name)) {
+      if (!is_day(*value)) {
+        co_return v1::error_response(
+            core::Error::invalid("must be a UTC day like 2026-12-01", name), context);
+      }
+      *target = *value;
+    }
+  }
+  if (query.from_day > query.to_day) {
+    co_return v1::error_response(core::Error::invalid("must not be after `to`", "from"), context);
+  }
+  std::string groups = params->get("group_by") ? *params->get("group_by") : "model";
+  for (std::size_t start = 0; start <= groups.size();) {
+    std::size_t comma = std::min(groups.find(',', start), groups.size());
+    std::string name = groups.substr(start, comma - start);
+    if (!name.empty()) query.group_by.push_back(name);
+    start = comma + 1;
+  }
+  auto rows = co_await deps_.workers.run(context.deadline,
+                                         [&] { return deps_.usage.summarize(*actor, query); });
+  if (!rows) co_return v1::error_response(rows.error(), context);
+  std::string body;
+  core::JsonWriter out(body);
+  out.begin_object();
+  out.member("from", query.from_day);
+  out.member("to", query.to_day);
+  out.key("group_by");
+  out.begin_array();
+  for (const auto& name : query.group_by) out.value(name);
+  out.end_array();
+  out.key("data");
+  out.begin_array();
+  for (const auto& row : *rows) {
+    out.begin_object();
+    for (const auto& [name, value] : row.group) out.member(name, value);
+    out.member("requests", row.requests);
+    out.member("input_tokens", row.input_tokens);
+    out.member("output_tokens", row.output_tokens);
+    out.member("cached_input_tokens", row.cached_input_tokens);
+    out.member("reasoning_tokens", row.reasoning_tokens);
+    out.member("cost_microdollars", row.cost_microdollars);
+    out.member("cost_usd", dollars(row.cost_microdollars));
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+  co_return Response::json(200, std::move(body));
+}
+
+}  // namespace
+
+void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies) {
+  auto gateway = std::make_shared<Gateway>(dependencies);
+  constexpr std::size_t kMaxRequestBytes = 32 * 1024 * 1024;  // images travel inline as data: URIs
+  auto ai_error = [](int status, std::string description) {
+    return http::ResponseDoc{
+        .status = status, .description = std::move(description), .schema = "AiProblem"};
+  };
+  router.add(
+      http::Method::kPost, "/v1/chat/completions",
+      [gateway](RequestContext& context) { return gateway->chat(context, Ingress::kOpenAi); },
+      v1::route_options(
+          identity::permission::kAiInvoke,
+          "Create a chat completion (OpenAI-compatible; stream: true for SSE)",
+          {.max_body_bytes = kMaxRequestBytes,
+           .operation_id = "createChatCompletion",
+           .request_schema = "ChatCompletionRequest",
+           .responses = {
+               {.status = 200,
+                .description = "The answer; with stream: true, text/event-stream chunks ending in "
+                               "`data: [DONE]`.",
+                .schema = "ChatCompletion",
+                .headers = {{.name = "aic-route",
+                             .description = "What answered and why.",
+                             .required = true},
+                            {.name = "aic-overhead-us",
+                             .description = "Microseconds spent in the gateway itself.",
+                             .required = true}}},
+               ai_error(400,
+                        "The request is invalid or no target can express it; `error.param` names "
+                        "the field."),
+               ai_error(404, "`model` is not a model, alias or route of this gateway."),
+               ai_error(429, "The provider is rate limiting; see Retry-After."),
+               ai_error(502, "Every target failed."),
+               ai_error(503, "Every target's circuit breaker is open."),
+               ai_error(504, "The provider did not answer in time.")}}));
+  router.add(
+      http::Method::kPost, "/v1/messages",
+      [gateway](RequestContext& context) { return gateway->chat(context, Ingress::kAnthropic); },
+      v1::route_options(
+          identity::permission::kAiInvoke,
+          "Create a message (Anthropic Messages-compatible; stream: true for SSE)",
+          {.max_body_bytes = kMaxRequestBytes,
+           .operation_id = "createMessage",
+           .request_schema = "MessagesRequest",
+           .responses = {{.status = 200,
+                          .description = "The answer; with stream: true, named events from "
+                                         "message_start to message_stop.",
+                          .schema = "Message"},
+                         {.status = 400,
+                          .description = "Invalid request (Anthropic's error shape).",
+                          .schema = "AnthropicError",
+                          .media_type = "application/json"}}}));
+  router.add(
+      http::Method::kPost, "/v1/embeddings",
+      [gateway](RequestContext& context) { return gateway->embeddings(context); },
+      v1::route_options(
+          identity::permission::kAiInvoke, "Create embeddings (OpenAI-compatible)",
+          {.max_body_bytes = kMaxRequestBytes,
+           .operation_id = "createEmbeddings",
+           .request_schema = "EmbeddingRequest",
+           .responses = {
+               {.status = 200, .description = "One vector per input.", .schema = "EmbeddingList"},
+               ai_error(400, "The request is invalid."),
+               ai_error(404, "`model` is not an embedding model of this gateway."),
+               ai_error(502, "Every target failed.")}}));
+  router.add(
+      http::Method::kGet, "/v1/models",
+      [gateway](RequestContext& context) -> asio::awaitable<Response> {
+        co_return gateway->models(context);
+      },
+      v1::route_options(
+          identity::permission::kAiInvoke, "List the models, aliases and routes callers may name",
+          {.operation_id = "listModels",
+           .responses = {
+               {.status = 200, .description = "OpenAI's model list.", .schema = "ModelList"}}}));
+  router.add(
+      http::Method::kGet, "/v1/ai/usage",
+      [gateway](RequestContext& context) { return gateway->usage(context); },
+      v1::route_options(
+          identity::permission::kBillingRead, "The tenant's AI tokens and cost, grouped",
+          {.operation_id = "getAiUsage",
+           .query = {{.name = "from",
+                      .description = "First UTC day, 2026-12-01; default: the month's first."},
+                     {.name = "to", .description = "Last UTC day (inclusive); default: today."},
+                     {.name = "group_by",
+                      .description =
+                          "Comma-separated: model, key, day, provider (default: model)."}},
+           .responses = {
+               {.status = 200, .description = "Sums per group.", .schema = "AiUsage"},
+               {.status = 400, .description = "A bad day or grouping; `field` names it."}}}));
+}
+
+}  // namespace aic::api::ai

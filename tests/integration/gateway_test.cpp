@@ -1,0 +1,473 @@
+// The AI gateway over real sockets: clients speak OpenAI or Anthropic to the server, the server
+// speaks OpenAI, Anthropic or Gemini to a mock provider (tests/support/mock_provider.hpp)
+// that misbehaves on demand.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "mock_provider.hpp"
+#include "tenant_world.hpp"
+
+namespace aic::test {
+namespace {
+
+// The catalogue: one provider account per wire format on the same mock, a model on each, and
+// routes over them.
+std::string catalog(const MockProvider& mock) {
+  std::string base = mock.base_url();
+  return R"({
+    "providers": [
+      {"name": "oa", "kind": "openai", "base_url": ")" +
+         base + R"(/v1", "api_key": "sk-upstream"},
+      {"name": "an", "kind": "anthropic", "base_url": ")" +
+         base + R"(/v1", "api_key": "sk-ant"},
+      {"name": "gm", "kind": "gemini", "base_url": ")" +
+         base + R"(/v1beta", "api_key": "gm-key"}
+    ],
+    "models": [
+      {"name": "gpt-test", "provider": "oa", "upstream_model": "gpt-upstream", "aliases": ["fast"],
+       "input_price": 1.0, "output_price": 2.0},
+      {"name": "claude-test", "provider": "an", "upstream_model": "claude-upstream"},
+      {"name": "gemini-test", "provider": "gm", "upstream_model": "gemini-upstream"},
+      {"name": "embed-test", "provider": "oa", "type": "embeddings"},
+      {"name": "gemini-embed", "provider": "gm", "upstream_model": "text-embedding-004", "type": "embeddings"}
+    ],
+    "routes": [
+      {"name": "smart", "strategy": "fallback", "targets": ["gpt-test", "claude-test", "gemini-test"]},
+      {"name": "claude-first", "strategy": "fallback", "targets": ["claude-test", "gpt-test"]}
+    ]
+  })";
+}
+
+struct Gateway {
+  explicit Gateway(std::function<void(core::Config&)> tune = {})
+      : world([this, tune](core::Config& config) {
+          config.ai.catalog_json = catalog(mock);
+          config.ai.retry_base_delay = std::chrono::milliseconds(5);
+          if (tune) tune(config);
+        }) {}
+
+  std::optional<RawResponse> post(const std::string& target, const std::string& body) {
+    return world.call("POST", target, world.owner_a, body);
+  }
+
+  // A streamed answer: the raw event-stream text until the connection closes.
+  std::string stream(const std::string& target, const std::string& body,
+                     RawResponse* head = nullptr) {
+    RawClient client(world.server.port());
+    std::string request =
+        "POST " + target + " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + world.owner_a +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
+    client.send(request);
+    std::string raw = client.read_until("\r\n0\r\n\r\n");
+    auto head_end = raw.find("\r\n\r\n");
+    if (head) {
+      head->status = std::stoi(raw.substr(9, 3));
+      std::string head_text = raw.substr(0, head_end);
+      for (std::string_view name : {"aic-route", "Content-Type"}) {
+        auto at = head_text.find(std::string(name) + ": ");
+        if (at != std::string::npos) {
+          auto end = head_text.find("\r\n", at);
+          head->headers.emplace_back(
+              std::string(name),
+              head_text.substr(at + name.size() + 2, end - at - name.size() - 2));
+        }
+      }
+    }
+    return dechunk(raw.substr(head_end + 4));
+  }
+
+  static std::string dechunk(std::string_view body) {
+    std::string out;
+    while (!body.empty()) {
+      auto line_end = body.find("\r\n");
+      if (line_end == std::string_view::npos) break;
+      std::size_t size = std::stoul(std::string(body.substr(0, line_end)), nullptr, 16);
+      if (size == 0) break;
+      out.append(body.substr(line_end + 2, size));
+      body.remove_prefix(line_end + 2 + size + 2);
+    }
+    return out;
+  }
+
+  MockProvider mock;
+  World world;
+};
+
+// The `data:` payloads of an event stream, [DONE] excluded.
+std::vector<json::object> data_events(const std::string& text, bool* done = nullptr) {
+  std::vector<json::object> events;
+  std::size_t at = 0;
+  if (done) *done = false;
+  while ((at = text.find("data: ", at)) != std::string::npos) {
+    auto end = text.find("\n\n", at);
+    std::string payload = text.substr(at + 6, end - at - 6);
+    at = end;
+    if (payload == "[DONE]") {
+      if (done) *done = true;
+      continue;
+    }
+    events.push_back(json::parse(payload).as_object());
+  }
+  return events;
+}
+
+std::string chat_body(const std::string& model, const std::string& text, bool stream = false,
+                      std::string extra = "") {
+  json::object body{{"model", model},
+                    {"messages", json::array{json::object{{"role", "user"}, {"content", text}}}}};
+  if (stream) {
+    body["stream"] = true;
+    body["stream_options"] = json::object{{"include_usage", true}};
+  }
+  std::string text_body = json::serialize(body);
+  if (!extra.empty()) text_body.insert(text_body.size() - 1, "," + extra);
+  return text_body;
+}
+
+constexpr std::string_view kWeatherTool =
+    R"("tools":[{"type":"function","function":{"name":"weather","description":"Weather now",)"
+    R"("parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}])";
+
+TEST(Gateway, AnswersThroughEachProviderFormat) {
+  Gateway gateway;
+  for (std::string model : {"gpt-test", "claude-test", "gemini-test", "fast"}) {
+    auto response = gateway.post("/v1/chat/completions", chat_body(model, "hello there"));
+    ASSERT_TRUE(response);
+    ASSERT_EQ(response->status, 200) << model << ": " << response->body;
+    auto body = body_of(*response);
+    EXPECT_EQ(body["object"], "chat.completion");
+    auto& message = body["choices"].as_array()[0].as_object()["message"].as_object();
+    EXPECT_EQ(message["content"], "mock reply: hello there") << model;
+    EXPECT_EQ(body["choices"].as_array()[0].as_object()["finish_reason"], "stop");
+    // The mock counts words: "hello there" in, "mock reply: hello there" out.
+    EXPECT_EQ(body["usage"].as_object()["prompt_tokens"], 2) << model;
+    EXPECT_EQ(body["usage"].as_object()["completion_tokens"], 4) << model;
+    EXPECT_TRUE(response->header("aic-route").has_value());
+    EXPECT_TRUE(response->header("aic-overhead-us").has_value());
+  }
+  auto requests = gateway.mock.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(requests[0].target, "/v1/chat/completions");
+  EXPECT_EQ(requests[0].header("Authorization"), "Bearer sk-upstream");
+  EXPECT_EQ(body_of(RawResponse{200, "", {}, requests[0].body})["model"], "gpt-upstream");
+  EXPECT_EQ(requests[1].target, "/v1/messages");
+  EXPECT_EQ(requests[1].header("x-api-key"), "sk-ant");
+  EXPECT_EQ(requests[2].target, "/v1beta/models/gemini-upstream:generateContent");
+  EXPECT_EQ(requests[2].header("x-goog-api-key"), "gm-key");
+  EXPECT_EQ(*gateway.post("/v1/chat/completions", chat_body("fast", "x"))->header("aic-route"),
+            "gpt-test@oa; attempt=1");
+}
+
+TEST(Gateway, StreamsFromEachProviderInOpenAiChunks) {
+  Gateway gateway;
+  for (std::string model : {"gpt-test", "claude-test", "gemini-test"}) {
+    RawResponse head;
+    std::string text =
+        gateway.stream("/v1/chat/completions", chat_body(model, "tell me a story", true), &head);
+    EXPECT_EQ(head.status, 200) << text;
+    EXPECT_EQ(*head.header("Content-Type"), "text/event-stream");
+    bool done = false;
+    auto events = data_events(text, &done);
+    EXPECT_TRUE(done) << model << ": " << text;
+    std::string content;
+    std::string finish;
+    std::optional<json::object> usage;
+    for (auto& event : events) {
+      EXPECT_EQ(event["object"], "chat.completion.chunk");
+      auto& choices = event["choices"].as_array();
+      if (choices.empty()) {
+        usage = event["usage"].as_object();
+        continue;
+      }
+      auto& delta = choices[0].as_object()["delta"].as_object();
+      if (delta.contains("content")) content += delta["content"].as_string();
+      if (!choices[0].as_object()["finish_reason"].is_null())
+        finish = choices[0].as_object()["finish_reason"].as_string();
+    }
+    EXPECT_EQ(content, "mock reply: tell me a story") << model;
+    EXPECT_EQ(finish, "stop") << model;
+    ASSERT_TRUE(usage) << model;
+    EXPECT_EQ((*usage)["prompt_tokens"], 4) << model;
+    EXPECT_EQ((*usage)["completion_tokens"], 6) << model;
+  }
+}
+
+TEST(Gateway, StreamsToolCallsWithIdsNamesAndArgumentFragments) {
+  Gateway gateway;
+  for (std::string model : {"gpt-test", "claude-test", "gemini-test"}) {
+    std::string text =
+        gateway.stream("/v1/chat/completions",
+                       chat_body(model, "CALL_TOOL please", true, std::string(kWeatherTool)));
+    std::string id, name, arguments, finish;
+    for (auto& event : data_events(text)) {
+      auto& choices = event["choices"].as_array();
+      if (choices.empty()) continue;
+      auto& choice = choices[0].as_object();
+      if (!choice["finish_reason"].is_null()) finish = choice["finish_reason"].as_string();
+      auto& delta = choice["delta"].as_object();
+      if (!delta.contains("tool_calls")) continue;
+      auto& call = delta["tool_calls"].as_array()[0].as_object();
+      EXPECT_EQ(call["index"], 0);
+      if (call.contains("id")) id = call["id"].as_string();
+      auto& function = call["function"].as_object();
+      if (function.contains("name")) name = function["name"].as_string();
+      arguments += function["arguments"].as_string();
+    }
+    EXPECT_FALSE(id.empty()) << model;
+    EXPECT_EQ(name, "weather") << model;
+    EXPECT_EQ(json::parse(arguments), json::parse(R"({"city":"Oslo"})"))
+        << model << ": " << arguments;
+    EXPECT_EQ(finish, "tool_calls") << model;
+  }
+}
+
+TEST(Gateway, AnthropicClientsGetAnthropicAnswers) {
+  Gateway gateway;
+  std::string body =
+      R"({"model":"gpt-test","max_tokens":100,"system":"Be brief.","messages":[{"role":"user","content":"hi there"}]})";
+  auto response = gateway.post("/v1/messages", body);
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 200) << response->body;
+  auto answer = body_of(*response);
+  EXPECT_EQ(answer["type"], "message");
+  EXPECT_EQ(answer["content"].as_array()[0].as_object()["text"], "mock reply: hi there");
+  EXPECT_EQ(answer["stop_reason"], "end_turn");
+  EXPECT_EQ(answer["usage"].as_object()["output_tokens"], 4);
+
+  std::string streamed = body;
+  streamed.insert(streamed.size() - 1, R"(,"stream":true)");
+  std::string text = gateway.stream("/v1/messages", streamed);
+  for (std::string_view event :
+       {"event: message_start", "event: content_block_start", "event: content_block_delta",
+        "event: content_block_stop", "event: message_delta", "event: message_stop"}) {
+    EXPECT_NE(text.find(event), std::string::npos) << event << " missing from " << text;
+  }
+  EXPECT_LT(text.find("event: message_start"), text.find("event: message_stop"));
+
+  auto bad = gateway.post("/v1/messages",
+                          R"({"model":"gpt-test","messages":[{"role":"user","content":"x"}]})");
+  ASSERT_EQ(bad->status, 400);
+  EXPECT_EQ(body_of(*bad)["type"], "error");
+  EXPECT_NE(
+      std::string(body_of(*bad)["error"].as_object()["message"].as_string()).find("max_tokens"),
+      std::string::npos);
+}
+
+TEST(Gateway, RetriesThenFailsOverOn429AndServerErrors) {
+  Gateway gateway([](core::Config& config) { config.ai.max_attempts = 2; });
+  // gpt-test fails twice (429 with a short Retry-After, then 500): the route moves on to claude.
+  gateway.mock.push_fault({MockFault::Kind::kStatus, 429, "0"});
+  gateway.mock.push_fault({MockFault::Kind::kStatus, 500});
+  auto response = gateway.post("/v1/chat/completions", chat_body("smart", "fail over"));
+  ASSERT_EQ(response->status, 200) << response->body;
+  EXPECT_EQ(*response->header("aic-route"),
+            "claude-test@an; route=smart; strategy=fallback; attempt=3");
+  auto requests = gateway.mock.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].target, "/v1/chat/completions");
+  EXPECT_EQ(requests[1].target, "/v1/chat/completions");
+  EXPECT_EQ(requests[2].target, "/v1/messages");
+
+  // One 503 then success: the same target answers on its second attempt.
+  gateway.mock.push_fault({MockFault::Kind::kStatus, 503});
+  response = gateway.post("/v1/chat/completions", chat_body("gpt-test", "again"));
+  ASSERT_EQ(response->status, 200) << response->body;
+  EXPECT_EQ(*response->header("aic-route"), "gpt-test@oa; attempt=2");
+}
+
+TEST(Gateway, ReportsExhaustedTargetsInOpenAiShape) {
+  Gateway gateway([](core::Config& config) { config.ai.max_attempts = 1; });
+  gateway.mock.push_fault({MockFault::Kind::kStatus, 429, "30"});
+  auto response = gateway.post("/v1/chat/completions", chat_body("gpt-test", "x"));
+  ASSERT_EQ(response->status, 429) << response->body;
+  EXPECT_EQ(*response->header("Retry-After"), "30");
+  auto body = body_of(*response);
+  EXPECT_EQ(body["type"], "urn:aic:problem:quota-exceeded");
+  EXPECT_EQ(body["error"].as_object()["type"], "rate_limit_error");
+
+  // A request the provider refuses as invalid is the client's: 400, no fail-over.
+  gateway.mock.push_fault({MockFault::Kind::kStatus, 400});
+  response = gateway.post("/v1/chat/completions", chat_body("smart", "x"));
+  ASSERT_EQ(response->status, 400) << response->body;
+  EXPECT_EQ(gateway.mock.count(), 2u);
+
+  gateway.mock.push_fault({MockFault::Kind::kMalformedJson});
+  response = gateway.post("/v1/chat/completions", chat_body("gpt-test", "x"));
+  EXPECT_EQ(response->status, 502) << response->body;
+  EXPECT_EQ(body_of(*response)["error"].as_object()["type"], "api_error");
+
+  response = gateway.post("/v1/chat/completions", chat_body("no-such-model", "x"));
+  ASSERT_EQ(response->status, 404);
+  body = body_of(*response);
+  EXPECT_EQ(body["field"], "model");
+  EXPECT_EQ(body["error"].as_object()["code"], "model_not_found");
+
+  response =
+      gateway.post("/v1/chat/completions", R"({"model":"gpt-test","messages":[{"role":"user"}]})");
+  ASSERT_EQ(response->status, 400);
+  EXPECT_EQ(body_of(*response)["error"].as_object()["param"], "messages[0].content");
+}
+
+TEST(Gateway, CircuitBreakerStopsCallingADeadTarget) {
+  Gateway gateway([](core::Config& config) {
+    config.ai.max_attempts = 1;
+    config.ai.breaker_failures = 2;
+    config.ai.breaker_cooldown = std::chrono::minutes(5);
+  });
+  gateway.mock.push_fault({MockFault::Kind::kStatus, 500});
+  gateway.mock.push_fault({MockFault::Kind::kStatus, 500});
+  EXPECT_EQ(gateway.post("/v1/chat/completions", chat_body("gpt-test", "x"))->status, 502);
+  EXPECT_EQ(gateway.post("/v1/chat/completions", chat_body("gpt-test", "x"))->status, 502);
+  auto response = gateway.post("/v1/chat/completions", chat_body("gpt-test", "x"));
+  ASSERT_EQ(response->status, 503) << response->body;
+  EXPECT_NE(response->body.find("circuit open"), std::string::npos);
+  EXPECT_EQ(gateway.mock.count(), 2u);  // the third request never left the gateway
+  // A route skips the open target and answers from the next one.
+  response = gateway.post("/v1/chat/completions", chat_body("smart", "x"));
+  ASSERT_EQ(response->status, 200);
+  EXPECT_EQ(*response->header("aic-route"),
+            "claude-test@an; route=smart; strategy=fallback; attempt=1");
+}
+
+TEST(Gateway, TimesOutAHungProvider) {
+  Gateway gateway([](core::Config& config) {
+    config.ai.max_attempts = 1;
+    config.ai.first_byte_timeout = std::chrono::milliseconds(300);
+  });
+  gateway.mock.push_fault({MockFault::Kind::kHang});
+  auto response = gateway.post("/v1/chat/completions", chat_body("gpt-test", "x"));
+  ASSERT_EQ(response->status, 504) << response->body;
+  EXPECT_EQ(body_of(*response)["error"].as_object()["type"], "timeout");
+}
+
+TEST(Gateway, BrokenStreamsEndWithAnErrorEvent) {
+  Gateway gateway;
+  for (auto kind : {MockFault::Kind::kTruncatedStream, MockFault::Kind::kMidStreamError}) {
+    gateway.mock.push_fault({kind, 500});
+    bool done = true;
+    std::string text = gateway.stream("/v1/chat/completions",
+                                      chat_body("claude-test", "one two three four", true));
+    auto events = data_events(text, &done);
+    EXPECT_FALSE(done) << text;
+    ASSERT_FALSE(events.empty()) << text;
+    EXPECT_TRUE(events.back().contains("error")) << text;
+  }
+}
+
+TEST(Gateway, ClientLeavingCancelsTheUpstreamStream) {
+  Gateway gateway;
+  gateway.mock.set_stream_event_delay(std::chrono::milliseconds(20));
+  std::string words;
+  for (int i = 0; i < 200; ++i) words += "word ";
+  {
+    RawClient client(gateway.world.server.port());
+    std::string body = chat_body("gpt-test", words, true);
+    client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+                gateway.world.owner_a + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body);
+    EXPECT_NE(client.read_until("mock").find("mock"), std::string::npos);
+    client.reset();
+  }
+  EXPECT_TRUE(
+      eventually([&] { return gateway.mock.abandoned_streams() == 1; }, std::chrono::seconds(10)));
+}
+
+TEST(Gateway, EmbeddingsAndModelList) {
+  Gateway gateway;
+  for (std::string model : {"embed-test", "gemini-embed"}) {
+    auto response =
+        gateway.post("/v1/embeddings", R"({"model":")" + model + R"(","input":["alpha","beta"]})");
+    ASSERT_EQ(response->status, 200) << model << ": " << response->body;
+    auto body = body_of(*response);
+    auto& data = body["data"].as_array();
+    ASSERT_EQ(data.size(), 2u);
+    auto expected = MockProvider::embedding_of("beta", MockProvider::kDefaultDimensions);
+    auto& vector = data[1].as_object()["embedding"].as_array();
+    ASSERT_EQ(vector.size(), expected.size()) << model;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      EXPECT_DOUBLE_EQ(vector[i].to_number<double>(), expected[i]);
+  }
+  auto packed = gateway.post(
+      "/v1/embeddings", R"({"model":"embed-test","input":"alpha","encoding_format":"base64"})");
+  ASSERT_EQ(packed->status, 200);
+  EXPECT_TRUE(body_of(*packed)["data"].as_array()[0].as_object()["embedding"].is_string());
+  auto wrong = gateway.post("/v1/embeddings", R"({"model":"gpt-test","input":"alpha"})");
+  EXPECT_EQ(wrong->status, 400);
+
+  auto models = gateway.world.call("GET", "/v1/models", gateway.world.owner_a);
+  ASSERT_EQ(models->status, 200);
+  std::vector<std::string> ids;
+  auto list = body_of(*models);
+  for (auto& entry : list["data"].as_array()) ids.emplace_back(entry.as_object()["id"].as_string());
+  for (std::string id :
+       {"gpt-test", "fast", "claude-test", "gemini-test", "embed-test", "smart", "claude-first"}) {
+    EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
+  }
+}
+
+TEST(Gateway, RecordsUsageAndCostPerModelAndKey) {
+  Gateway gateway;
+  // gpt-test costs $1 per million input tokens and $2 per million output tokens.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(gateway.post("/v1/chat/completions", chat_body("gpt-test", "hello there"))->status,
+              200);
+  }
+  std::string streamed =
+      gateway.stream("/v1/chat/completions", chat_body("claude-test", "tell me a story", true));
+  ASSERT_NE(streamed.find("[DONE]"), std::string::npos);
+  gateway.world.server.gateway().usage().flush();
+
+  auto response = gateway.world.call("GET", "/v1/ai/usage?group_by=model", gateway.world.owner_a);
+  ASSERT_EQ(response->status, 200) << response->body;
+  auto body = body_of(*response);
+  auto& rows = body["data"].as_array();
+  ASSERT_EQ(rows.size(), 2u) << response->body;
+  auto& claude = rows[0].as_object();
+  auto& gpt = rows[1].as_object();
+  EXPECT_EQ(claude["model"], "claude-test");
+  EXPECT_EQ(claude["requests"], 1);
+  EXPECT_EQ(claude["input_tokens"], 4);
+  EXPECT_EQ(claude["output_tokens"], 6);
+  EXPECT_EQ(claude["cost_microdollars"], 0);  // no price configured
+  EXPECT_EQ(gpt["model"], "gpt-test");
+  EXPECT_EQ(gpt["requests"], 3);
+  EXPECT_EQ(gpt["input_tokens"], 6);
+  EXPECT_EQ(gpt["output_tokens"], 12);
+  // Per request: 2 × $1/M + 4 × $2/M = 10 micro-dollars.
+  EXPECT_EQ(gpt["cost_microdollars"], 30);
+  EXPECT_EQ(gpt["cost_usd"], "0.000030");
+
+  response = gateway.world.call("GET", "/v1/ai/usage?group_by=key,day", gateway.world.owner_a);
+  ASSERT_EQ(response->status, 200);
+  body = body_of(*response);
+  ASSERT_EQ(body["data"].as_array().size(), 1u);
+  EXPECT_EQ(body["data"].as_array()[0].as_object()["requests"], 4);
+
+  // Another tenant sees none of it.
+  response = gateway.world.call("GET", "/v1/ai/usage", gateway.world.owner_b);
+  ASSERT_EQ(response->status, 200);
+  EXPECT_TRUE(body_of(*response)["data"].as_array().empty());
+
+  response = gateway.world.call("GET", "/v1/ai/usage?group_by=colour", gateway.world.owner_a);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(problem_field(*response), "group_by");
+  response = gateway.world.call("GET", "/v1/ai/usage?from=2026-13-01", gateway.world.owner_a);
+  EXPECT_EQ(problem_field(*response), "from");
+}
+
+TEST(Gateway, NeedsTheAiInvokePermission) {
+  Gateway gateway;
+  auto [id, viewer] = gateway.world.create_key(gateway.world.owner_a, "viewer");
+  auto response =
+      gateway.world.call("POST", "/v1/chat/completions", viewer, chat_body("gpt-test", "x"));
+  EXPECT_EQ(response->status, 403);
+  EXPECT_EQ(gateway.mock.count(), 0u);
+  response = http_request(gateway.world.server.port(), "POST", "/v1/chat/completions",
+                          chat_body("gpt-test", "x"), {{"Content-Type", "application/json"}});
+  EXPECT_EQ(response->status, 401);
+}
+
+}  // namespace
+}  // namespace aic::test
