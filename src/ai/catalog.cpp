@@ -97,10 +97,19 @@ std::optional<RouteStrategy> route_strategy(std::string_view text) {
 
 std::int64_t Prices::cost(const Usage& usage) const {
   std::int64_t cached = std::min(usage.cached_input_tokens, usage.input_tokens);
-  // Micro-dollars × tokens, then one division: exact until ~9.2e18, i.e. far beyond any
-  // single request (a million tokens at $1,000 per million is 1e15).
-  std::int64_t scaled =
-      (usage.input_tokens - cached) * input + cached * cached_input + usage.output_tokens * output;
+  // Micro-dollars × tokens, then one division: exact for any real request (a million tokens
+  // at $1,000 per million is 1e15). Absurd counts from a provider saturate instead of
+  // overflowing.
+  std::int64_t scaled = 0;
+  bool overflow = false;
+  for (auto [tokens, price] :
+       {std::pair{usage.input_tokens - cached, input}, std::pair{cached, cached_input},
+        std::pair{usage.output_tokens, output}}) {
+    std::int64_t term = 0;
+    overflow = overflow || __builtin_mul_overflow(tokens, price, &term) ||
+               __builtin_add_overflow(scaled, term, &scaled);
+  }
+  if (overflow) return INT64_MAX / 1'000'000;
   return (scaled + 500'000) / 1'000'000;
 }
 

@@ -1,5 +1,7 @@
 #include "core/json_writer.hpp"
 
+#include "core/utf8.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -16,6 +18,19 @@ void append_json_escaped(std::string& out, std::string_view text) {
   std::size_t run_start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x80) {
+      // JSON text is UTF-8: a valid sequence is copied, anything else becomes U+FFFD, so
+      // bytes from outside (a provider's error page, a file) never make the output invalid.
+      const std::size_t length = utf8_sequence_length(text, i);
+      if (length != 0) {
+        i += length - 1;
+        continue;
+      }
+      out.append(text.data() + run_start, i - run_start);
+      out += kReplacementCharacter;
+      run_start = i + 1;
+      continue;
+    }
     if (!needs_escape(byte)) continue;
     out.append(text.data() + run_start, i - run_start);
     run_start = i + 1;
@@ -56,9 +71,10 @@ void JsonWriter::close(char bracket) {
 }
 
 void JsonWriter::quoted(std::string_view text, bool is_key) {
+  // Non-ASCII bytes take the slow path, which checks that they are UTF-8.
   const bool clean = std::none_of(text.begin(), text.end(), [](char c) {
     const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f || byte == '"' || byte == '\\';
+    return byte < 0x20 || byte >= 0x7f || byte == '"' || byte == '\\';
   });
   if (clean) {
     // The common case in one resize: comma, quotes, text and colon written in place.

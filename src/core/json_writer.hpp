@@ -10,8 +10,9 @@
 //   json.end_object();
 //
 // The writer adds the commas; it does not check nesting (a member outside an object is the
-// caller's bug). Strings must be UTF-8: they are escaped as JSON requires (quotes,
-// backslashes, control characters) and otherwise copied as they are.
+// caller's bug). Strings are escaped as JSON requires (quotes, backslashes, control
+// characters) and otherwise copied as they are; bytes that are not valid UTF-8 are written as
+// U+FFFD, so the output is valid JSON whatever the input.
 #pragma once
 
 #include <cstdint>

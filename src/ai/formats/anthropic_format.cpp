@@ -46,8 +46,6 @@ constexpr std::string_view kDefaultApiVersion = "2023-06-01";
 // largest output every Claude model accepts (Claude 3 Haiku's limit), so the default itself
 // never makes a request fail; clients wanting longer answers say so.
 constexpr std::int64_t kDefaultMaxTokens = 4096;
-// How much of a non-JSON error body (an HTML page from a proxy) goes into the message.
-constexpr std::size_t kErrorBodyExcerpt = 200;
 
 Error required(const std::string& path) {
   return Error::invalid("`" + path + "` is required", path);
@@ -74,15 +72,6 @@ bool is_json_object(std::string_view text) {
   return value && value->is_object();
 }
 
-std::int64_t integer_or_zero(const boost::json::object& object, std::string_view key) {
-  const boost::json::value* found = object.if_contains(key);
-  if (found == nullptr) return 0;
-  if (found->is_int64()) return found->get_int64();
-  if (found->is_uint64()) return static_cast<std::int64_t>(found->get_uint64());
-  if (found->is_double()) return static_cast<std::int64_t>(found->get_double());
-  return 0;
-}
-
 // Anthropic reports cache reads and writes beside input_tokens; ours counts them in.
 struct AnthropicUsage {
   std::int64_t input_tokens = 0;
@@ -94,7 +83,7 @@ struct AnthropicUsage {
   void update(const boost::json::object& usage) {
     auto take = [&usage](std::string_view key, std::int64_t& target) {
       const boost::json::value* found = usage.if_contains(key);
-      if (found != nullptr && found->is_number()) target = integer_or_zero(usage, key);
+      if (found != nullptr && found->is_number()) target = json::count_or_zero(usage, key);
     };
     take("input_tokens", input_tokens);
     take("cache_creation_input_tokens", cache_creation_input_tokens);
@@ -703,7 +692,7 @@ class AnthropicStreamDecoder final : public ChatStreamDecoder {
   static std::optional<std::int64_t> block_index(const boost::json::object& object) {
     const boost::json::value* index = object.if_contains("index");
     if (index == nullptr || !index->is_number()) return std::nullopt;
-    return integer_or_zero(object, "index");
+    return json::count_or_zero(object, "index");
   }
 
   Status block_start(const boost::json::object& object, std::vector<StreamEvent>& out) {
@@ -826,26 +815,6 @@ class AnthropicStreamDecoder final : public ChatStreamDecoder {
   std::optional<Error> failure_;
 };
 
-// The printable start of a body that is not Anthropic's error JSON.
-std::string excerpt(std::string_view body) {
-  std::size_t start = body.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return {};
-  body.remove_prefix(start);
-  std::size_t size = std::min(body.size(), kErrorBodyExcerpt);
-  // Never cut inside a UTF-8 sequence: the message ends up in JSON.
-  while (size < body.size() && size > 0 &&
-         (static_cast<unsigned char>(body[size]) & 0xC0) == 0x80) {
-    --size;
-  }
-  std::string text(body.substr(0, size));
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  if (size < body.size()) text += "…";
-  return text;
-}
-
 class AnthropicAdapter final : public ProviderAdapter {
  public:
   ProviderKind kind() const override { return ProviderKind::kAnthropic; }
@@ -896,7 +865,7 @@ class AnthropicAdapter final : public ProviderAdapter {
     error.type = openai_error_type(anthropic_type, status);
     error.code = anthropic_type;
     if (message.empty()) {
-      std::string shown = anthropic_type.empty() ? excerpt(body) : anthropic_type;
+      std::string shown = anthropic_type.empty() ? json::body_excerpt(body) : anthropic_type;
       message = "HTTP " + std::to_string(status) + (shown.empty() ? "" : ": " + shown);
     }
     error.message = "anthropic: " + message;

@@ -517,21 +517,6 @@ std::string string_or_empty(const boost::json::object& object, std::string_view 
                                                 : std::string();
 }
 
-std::int64_t count_or_zero(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  if (value == nullptr) return 0;
-  if (value->is_int64()) return value->get_int64() > 0 ? value->get_int64() : 0;
-  if (value->is_uint64()) {
-    return value->get_uint64() > static_cast<std::uint64_t>(INT64_MAX)
-               ? INT64_MAX
-               : static_cast<std::int64_t>(value->get_uint64());
-  }
-  if (value->is_double() && value->get_double() > 0 && value->get_double() < 9.2e18) {
-    return static_cast<std::int64_t>(value->get_double());
-  }
-  return 0;
-}
-
 // The gateway's convention (see Usage): tool-use prompt tokens are prompt tokens, thoughts
 // are output tokens.
 std::optional<Usage> read_usage(const boost::json::object& answer) {
@@ -539,11 +524,11 @@ std::optional<Usage> read_usage(const boost::json::object& answer) {
   if (metadata_value == nullptr || !metadata_value->is_object()) return std::nullopt;
   const auto& metadata = metadata_value->get_object();
   Usage usage;
-  std::int64_t thoughts = count_or_zero(metadata, "thoughtsTokenCount");
-  usage.input_tokens = count_or_zero(metadata, "promptTokenCount") +
-                       count_or_zero(metadata, "toolUsePromptTokenCount");
-  usage.cached_input_tokens = count_or_zero(metadata, "cachedContentTokenCount");
-  usage.output_tokens = count_or_zero(metadata, "candidatesTokenCount") + thoughts;
+  std::int64_t thoughts = json::count_or_zero(metadata, "thoughtsTokenCount");
+  usage.input_tokens = json::count_or_zero(metadata, "promptTokenCount") +
+                       json::count_or_zero(metadata, "toolUsePromptTokenCount");
+  usage.cached_input_tokens = json::count_or_zero(metadata, "cachedContentTokenCount");
+  usage.output_tokens = json::count_or_zero(metadata, "candidatesTokenCount") + thoughts;
   usage.reasoning_tokens = thoughts;
   return usage;
 }
@@ -640,24 +625,6 @@ core::Result<ChatResponse> read_chat_answer(std::string_view body) {
   return response;
 }
 
-// Printable text of a body that is not JSON (a proxy's HTML page), cut at a UTF-8 boundary.
-std::string excerpt(std::string_view body) {
-  constexpr std::size_t kLimit = 200;
-  std::size_t start = body.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return {};
-  body.remove_prefix(start);
-  if (body.size() > kLimit) {
-    std::size_t cut = kLimit;
-    while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) --cut;
-    body = body.substr(0, cut);
-  }
-  std::string text;
-  text.reserve(body.size());
-  for (char c : body) text.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
-}
-
 // "API key not valid", reason API_KEY_INVALID, "Please use API Key or other form of API
 // consumer identity": the caller's key is at fault, not its permissions.
 bool mentions_api_key(std::string_view text) {
@@ -716,7 +683,7 @@ UpstreamError read_error(int status, std::string_view body) {
     message = "HTTP " + std::to_string(status);
     if (!error.code.empty()) {
       message += " " + error.code;
-    } else if (std::string text = excerpt(body); !text.empty()) {
+    } else if (std::string text = json::body_excerpt(body); !text.empty()) {
       message += ": " + text;
     } else {
       message += " with an empty body";

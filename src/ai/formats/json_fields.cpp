@@ -1,5 +1,8 @@
 #include "ai/formats/json_fields.hpp"
 
+#include "core/utf8.hpp"
+
+#include <algorithm>
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <cmath>
@@ -107,6 +110,20 @@ core::Result<std::optional<std::int64_t>> get_integer(const boost::json::object&
   return wrong_type(key, parent, "an integer");
 }
 
+std::int64_t count_or_zero(const boost::json::object& object, std::string_view key) {
+  constexpr std::int64_t kMaxCount = 1'000'000'000'000'000;
+  const boost::json::value* value = object.if_contains(key);
+  if (value == nullptr) return 0;
+  if (value->is_int64()) return std::clamp<std::int64_t>(value->get_int64(), 0, kMaxCount);
+  if (value->is_uint64()) return std::min<std::uint64_t>(value->get_uint64(), kMaxCount);
+  if (value->is_double()) {
+    double number = value->get_double();
+    if (!(number > 0)) return 0;  // negative or NaN
+    return number >= static_cast<double>(kMaxCount) ? kMaxCount : static_cast<std::int64_t>(number);
+  }
+  return 0;
+}
+
 double as_double(const boost::json::value& number) {
   if (number.is_int64()) return static_cast<double>(number.get_int64());
   if (number.is_uint64()) return static_cast<double>(number.get_uint64());
@@ -117,5 +134,30 @@ double as_double(const boost::json::value& number) {
 std::string_view view(const boost::json::string& text) { return {text.data(), text.size()}; }
 
 std::string to_text(const boost::json::value& value) { return boost::json::serialize(value); }
+
+std::string body_excerpt(std::string_view body, std::size_t limit) {
+  std::size_t start = body.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return {};
+  body.remove_prefix(start);
+  std::string text;
+  text.reserve(std::min(body.size(), limit) + 3);
+  std::size_t at = 0;
+  while (at < body.size()) {
+    std::size_t length = core::utf8_sequence_length(body, at);
+    std::size_t width = length == 0 ? 1 : length;
+    if (text.size() + (length == 0 ? 3 : length) > limit) break;
+    if (length == 0) {
+      text += "\xEF\xBF\xBD";  // U+FFFD
+    } else if (length == 1 && static_cast<unsigned char>(body[at]) < 0x20) {
+      text.push_back(' ');
+    } else {
+      text.append(body.substr(at, length));
+    }
+    at += width;
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (at < body.size()) text += "\xE2\x80\xA6";  // …
+  return text;
+}
 
 }  // namespace aic::ai::json

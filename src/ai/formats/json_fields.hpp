@@ -39,9 +39,18 @@ core::Result<std::optional<std::int64_t>> get_integer(const boost::json::object&
                                                       std::string_view key,
                                                       std::string_view parent);
 
+// A count the other side reports (tokens, an index, a timestamp): a non-negative integer
+// clamped to 10^15, so sums of counts cannot overflow; 0 when absent or not a number.
+std::int64_t count_or_zero(const boost::json::object& object, std::string_view key);
+
 double as_double(const boost::json::value& number);
 std::string_view view(const boost::json::string& text);
 // The value as compact JSON text.
 std::string to_text(const boost::json::value& value);
+
+// The start of a body that is not the expected JSON (a proxy's HTML page), safe to put in a
+// JSON string: leading whitespace dropped, at most `limit` bytes cut at a character
+// boundary (then "…"), control characters as spaces, bytes that are not UTF-8 as U+FFFD.
+std::string body_excerpt(std::string_view body, std::size_t limit = 200);
 
 }  // namespace aic::ai::json

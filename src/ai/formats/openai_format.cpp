@@ -626,29 +626,20 @@ FinishReason finish_from_text(std::string_view text) {
   return FinishReason::kStop;
 }
 
-std::int64_t integer_or_zero(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  if (value == nullptr) return 0;
-  if (value->is_int64()) return value->get_int64();
-  if (value->is_uint64()) return static_cast<std::int64_t>(value->get_uint64());
-  if (value->is_double()) return static_cast<std::int64_t>(value->get_double());
-  return 0;
-}
-
 std::optional<Usage> read_usage(const boost::json::object& answer) {
   const auto* usage_value = answer.if_contains("usage");
   if (usage_value == nullptr || !usage_value->is_object()) return std::nullopt;
   const auto& usage = usage_value->get_object();
   Usage result;
-  result.input_tokens = integer_or_zero(usage, "prompt_tokens");
-  result.output_tokens = integer_or_zero(usage, "completion_tokens");
+  result.input_tokens = json::count_or_zero(usage, "prompt_tokens");
+  result.output_tokens = json::count_or_zero(usage, "completion_tokens");
   if (const auto* details = usage.if_contains("prompt_tokens_details");
       details && details->is_object()) {
-    result.cached_input_tokens = integer_or_zero(details->get_object(), "cached_tokens");
+    result.cached_input_tokens = json::count_or_zero(details->get_object(), "cached_tokens");
   }
   if (const auto* details = usage.if_contains("completion_tokens_details");
       details && details->is_object()) {
-    result.reasoning_tokens = integer_or_zero(details->get_object(), "reasoning_tokens");
+    result.reasoning_tokens = json::count_or_zero(details->get_object(), "reasoning_tokens");
   }
   return result;
 }
@@ -667,7 +658,7 @@ core::Result<ChatResponse> read_chat_answer(std::string_view provider, std::stri
   ChatResponse response;
   response.id = string_or_empty(answer, "id");
   response.model = string_or_empty(answer, "model");
-  response.created = integer_or_zero(answer, "created");
+  response.created = json::count_or_zero(answer, "created");
   response.usage = read_usage(answer);
   const auto* choices = answer.if_contains("choices");
   if (choices == nullptr || !choices->is_array() || choices->get_array().empty() ||
@@ -729,9 +720,9 @@ UpstreamError read_error(std::string_view provider, int status, std::string_view
     }
   }
   if (message.empty()) {
-    std::string_view excerpt = body.substr(0, 200);
+    std::string excerpt = json::body_excerpt(body);
     message = excerpt.empty() ? "HTTP " + std::to_string(status) + " with an empty body"
-                              : "HTTP " + std::to_string(status) + ": " + std::string(excerpt);
+                              : "HTTP " + std::to_string(status) + ": " + excerpt;
   }
   error.message = std::string(provider) + ": " + message;
   return error;
@@ -845,7 +836,7 @@ class OpenAiStreamDecoder final : public ChatStreamDecoder {
         return bad_answer(provider_, "a streamed tool call is not an object");
       const auto& call = call_value.get_object();
       StreamEvent piece;
-      piece.index = static_cast<int>(integer_or_zero(call, "index"));
+      piece.index = static_cast<int>(json::count_or_zero(call, "index"));
       std::string id = string_or_empty(call, "id");
       const auto* function = call.if_contains("function");
       if (function != nullptr && function->is_object()) {
@@ -895,7 +886,7 @@ core::Result<EmbeddingResponse> read_embeddings(std::string_view provider, std::
   for (const auto& item_value : data->get_array()) {
     if (!item_value.is_object()) return bad_answer(provider, "an embedding is not an object");
     const auto& item = item_value.get_object();
-    std::int64_t index = integer_or_zero(item, "index");
+    std::int64_t index = json::count_or_zero(item, "index");
     const auto* vector = item.if_contains("embedding");
     if (index < 0 || static_cast<std::size_t>(index) >= response.vectors.size() ||
         vector == nullptr || !vector->is_array()) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/utf8.hpp"
 
 namespace aic::finance {
 
@@ -67,9 +68,7 @@ bool check_balances(BankStatement& statement);
 // currency's decimals ("-12.30"), never floating-point numbers.
 std::string to_json(const std::vector<BankStatement>& statements);
 
-// True when `text` is valid UTF-8 (no overlong forms, surrogates or code points beyond
-// U+10FFFF).
-bool is_utf8(std::string_view text);
+using core::is_utf8;  // bank parsers check their input with it
 // `text` if it is valid UTF-8; otherwise each byte read as ISO-8859-1 (Latin-1).
 std::string utf8_or_latin1(std::string_view text);
 

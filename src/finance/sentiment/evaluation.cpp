@@ -1,5 +1,7 @@
 #include "finance/sentiment/evaluation.hpp"
 
+#include "core/utf8.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -9,49 +11,6 @@ namespace aic::finance::sentiment {
 namespace {
 
 std::size_t index(Label label) { return static_cast<std::size_t>(label); }
-
-// Length of the valid UTF-8 sequence at `at` (no overlong forms, surrogates or code points
-// beyond U+10FFFF), 0 when the bytes there are not one.
-std::size_t utf8_length(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) {
-    return at + i < text.size() ? static_cast<unsigned char>(text[at + i]) : 0u;
-  };
-  const unsigned lead = byte(0);
-  if (lead < 0x80) return 1;
-  const auto continuation = [&](std::size_t i) { return (byte(i) & 0xC0) == 0x80; };
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    const unsigned second = byte(1);
-    if (lead == 0xE0 && second < 0xA0) return 0;   // overlong
-    if (lead == 0xED && second >= 0xA0) return 0;  // surrogates
-    return continuation(1) && continuation(2) ? 3 : 0;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    const unsigned second = byte(1);
-    if (lead == 0xF0 && second < 0x90) return 0;   // overlong
-    if (lead == 0xF4 && second >= 0x90) return 0;  // beyond U+10FFFF
-    return continuation(1) && continuation(2) && continuation(3) ? 4 : 0;
-  }
-  return 0;
-}
-
-// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD, so that reports
-// and their JSON are always valid UTF-8.
-std::string valid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t at = 0; at < text.size();) {
-    const std::size_t length = utf8_length(text, at);
-    if (length == 0) {
-      out += "\xEF\xBF\xBD";
-      ++at;
-    } else {
-      out.append(text.substr(at, length));
-      at += length;
-    }
-  }
-  return out;
-}
 
 std::string_view trim(std::string_view text) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -123,7 +82,7 @@ core::Result<EvalReport> evaluate(std::string_view lines) {
     if (sentence.empty()) return line_error(number, "the sentence before '@' is empty");
     const std::optional<Label> expected = label_from_string(line.substr(at + 1));
     if (!expected) {
-      return line_error(number, "unknown label \"" + valid_utf8(trim(line.substr(at + 1))) +
+      return line_error(number, "unknown label \"" + core::valid_utf8(trim(line.substr(at + 1))) +
                                     "\"; expected positive, negative or neutral");
     }
     const SentimentResult result = score(sentence);
@@ -133,7 +92,7 @@ core::Result<EvalReport> evaluate(std::string_view lines) {
       ++report.correct;
     } else {
       report.errors.push_back(
-          Misclassified{number, valid_utf8(sentence), *expected, result.label, result.score});
+          Misclassified{number, core::valid_utf8(sentence), *expected, result.label, result.score});
     }
   }
   if (report.examples == 0) {

@@ -781,7 +781,7 @@ TEST(GeminiError, DescribesBodiesThatAreNotGeminiErrors) {
   std::string long_body(199, 'x');
   long_body += "\xC3\xA9 and more";
   UpstreamError cut = adapter().error(400, long_body);
-  EXPECT_EQ(cut.message, "gemini: HTTP 400: " + std::string(199, 'x'));
+  EXPECT_EQ(cut.message, "gemini: HTTP 400: " + std::string(199, 'x') + "\xE2\x80\xA6");  // …
   EXPECT_EQ(cut.type, "invalid_request_error");
   EXPECT_FALSE(cut.retryable);
 }

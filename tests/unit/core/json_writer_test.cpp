@@ -56,6 +56,23 @@ TEST(JsonWriter, EscapesWhatJsonRequiresAndRoundTripsThroughAParser) {
   for (char c : out) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20) << out;
 }
 
+TEST(JsonWriter, WritesBytesThatAreNotUtf8AsReplacementCharacters) {
+  std::string out;
+  JsonWriter json(out);
+  // A stray continuation byte, a truncated sequence, an overlong '/', a surrogate, and valid
+  // two-, three- and four-byte characters around them.
+  json.value(
+      std::string_view("a\x80"
+                       "b\xE2\x82 \xC0\xAF \xED\xA0\x80 \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));
+  boost::system::error_code error;
+  auto parsed = boost::json::parse(out, error);
+  ASSERT_FALSE(error) << out;
+  EXPECT_EQ(parsed.as_string(),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD "
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+}
+
 TEST(JsonWriter, AppendsToWhatIsAlreadyInTheString) {
   std::string out = "prefix:";
   JsonWriter writer(out);
