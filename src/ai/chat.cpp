@@ -81,4 +81,28 @@ void StreamAccumulator::add(const StreamEvent& event) {
   }
 }
 
+std::vector<StreamEvent> stream_events(const ChatResponse& response) {
+  std::vector<StreamEvent> events;
+  auto add = [&](StreamEvent::Kind kind) -> StreamEvent& {
+    StreamEvent& event = events.emplace_back();
+    event.kind = kind;
+    return event;
+  };
+  StreamEvent& start = add(StreamEvent::Kind::kStart);
+  start.id = response.id;
+  start.name = response.model;
+  if (!response.text.empty()) add(StreamEvent::Kind::kTextDelta).text = response.text;
+  if (!response.refusal.empty()) add(StreamEvent::Kind::kRefusalDelta).text = response.refusal;
+  for (std::size_t i = 0; i < response.tool_calls.size(); ++i) {
+    StreamEvent& call = add(StreamEvent::Kind::kToolCallStart);
+    call.index = static_cast<int>(i);
+    call.id = response.tool_calls[i].id;
+    call.name = response.tool_calls[i].name;
+    call.text = response.tool_calls[i].arguments;
+  }
+  add(StreamEvent::Kind::kFinish).finish_reason = response.finish_reason;
+  if (response.usage) add(StreamEvent::Kind::kUsage).usage = *response.usage;
+  return events;
+}
+
 }  // namespace aic::ai

@@ -179,6 +179,9 @@ class StreamAccumulator {
   bool finished_ = false;
 };
 
+// The events of a stream that carries `response` (a cached answer replayed as a stream).
+std::vector<StreamEvent> stream_events(const ChatResponse& response);
+
 // What went wrong upstream, in a form every ingress can report in its own error shape.
 struct UpstreamError {
   int status = 502;        // the provider's HTTP status, or 502/504 for transport failures

@@ -34,7 +34,7 @@ struct UsageRecord {
   std::string model;          // the catalogue's model name that answered
   std::string provider;
   std::string route;    // the route's name, or "" when a model was named
-  std::string outcome;  // ok | error | cancelled
+  std::string outcome;  // ok | error | cancelled | cache_hit (nothing spent)
   bool stream = false;
   Usage usage;
   std::int64_t cost_microdollars = 0;

@@ -26,7 +26,9 @@ AiGateway::AiGateway(const core::Config& config, core::Registry& registry,
       catalog_(std::move(catalog)),
       health_(static_cast<int>(config.ai.breaker_failures),
               std::chrono::duration_cast<std::chrono::milliseconds>(config.ai.breaker_cooldown)),
-      usage_(database, core::system_random()) {
+      usage_(database, core::system_random()),
+      cache_(config.ai.cache_max_bytes,
+             std::chrono::duration_cast<std::chrono::milliseconds>(config.ai.cache_ttl)) {
   http::ClientOptions options;
   options.connect_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(config.ai.connect_timeout);
@@ -41,7 +43,7 @@ AiGateway::AiGateway(const core::Config& config, core::Registry& registry,
   options.user_agent = "aic-gateway";
   client_ = std::make_unique<http::HttpClient>(std::move(options));
   dependencies_ = std::make_unique<api::ai::GatewayDependencies>(api::ai::GatewayDependencies{
-      catalog_, health_, *client_, config_, registry, usage_, workers});
+      catalog_, health_, *client_, config_, registry, usage_, cache_, workers});
 }
 
 AiGateway::~AiGateway() = default;

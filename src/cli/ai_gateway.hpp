@@ -30,6 +30,7 @@ class AiGateway {
   api::ai::GatewayDependencies& dependencies() { return *dependencies_; }
   const ai::Catalog& catalog() const { return catalog_; }
   ai::UsageLog& usage() { return usage_; }
+  ai::ResponseCache& cache() { return cache_; }
 
  private:
   AiGateway(const core::Config& config, core::Registry& registry, store::Database& database,
@@ -39,6 +40,7 @@ class AiGateway {
   ai::Catalog catalog_;
   ai::TargetHealth health_;
   ai::UsageLog usage_;
+  ai::ResponseCache cache_;
   std::unique_ptr<http::HttpClient> client_;
   std::unique_ptr<api::ai::GatewayDependencies> dependencies_;
 };

@@ -451,6 +451,16 @@ const std::vector<KeyDef>& key_table() {
           "How long an open breaker skips its target before one probe request may try it.",
           std::chrono::milliseconds(10), std::chrono::hours(1),
           [](Config & c) -> auto& { return c.ai.breaker_cooldown; }),
+      duration_key(
+          "ai.cache_ttl", "AIC_AI_CACHE_TTL", "0s",
+          "How long an answer is reused for an identical request of the same tenant; 0s turns "
+          "the response cache off. Clients bypass it with Cache-Control: no-store.",
+          std::chrono::milliseconds(0), std::chrono::hours(24 * 30),
+          [](Config & c) -> auto& { return c.ai.cache_ttl; }),
+      size_key(
+          "ai.cache_max_bytes", "AIC_AI_CACHE_MAX_BYTES", "64MiB",
+          "Memory the response cache may hold; the least recently used answers go first.", 0,
+          std::uint64_t{1} << 36, [](Config & c) -> auto& { return c.ai.cache_max_bytes; }),
   };
   return table;
 }

@@ -123,6 +123,8 @@ struct AiConfig {
   Duration retry_max_delay = std::chrono::seconds(8);
   std::int64_t breaker_failures = 5;  // consecutive failures that open a target's breaker
   Duration breaker_cooldown = std::chrono::seconds(30);
+  Duration cache_ttl = std::chrono::seconds(0);  // 0: no response cache
+  std::size_t cache_max_bytes = 64 * 1024 * 1024;
   std::string catalog_json;    // {"providers":[…],"models":[…],"routes":[…]}; empty: none
   std::string catalog_source;  // the file the tables came from, for messages
 };

@@ -457,6 +457,57 @@ TEST(Gateway, RecordsUsageAndCostPerModelAndKey) {
   EXPECT_EQ(problem_field(*response), "from");
 }
 
+TEST(Gateway, CachesIdenticalRequestsPerTenant) {
+  Gateway gateway([](core::Config& config) { config.ai.cache_ttl = std::chrono::minutes(1); });
+  // The same question asked with the same limits: Anthropic's max_tokens is required.
+  std::string body = chat_body("gpt-test", "cache me", false, R"("max_tokens":5)");
+  auto first = gateway.post("/v1/chat/completions", body);
+  ASSERT_EQ(first->status, 200);
+  EXPECT_EQ(*first->header("aic-cache"), "miss");
+  auto second = gateway.post("/v1/chat/completions", body);
+  ASSERT_EQ(second->status, 200);
+  EXPECT_EQ(*second->header("aic-cache"), "hit");
+  EXPECT_EQ(*second->header("aic-route"), "gpt-test@oa; cache=hit");
+  EXPECT_EQ(body_of(*second)["choices"], body_of(*first)["choices"]);
+  EXPECT_EQ(gateway.mock.count(), 1u);
+
+  // The same request streamed is replayed from the cache as a stream.
+  RawResponse head;
+  std::string text = gateway.stream(
+      "/v1/chat/completions", chat_body("gpt-test", "cache me", true, R"("max_tokens":5)"), &head);
+  bool done = false;
+  std::string content;
+  for (auto& event : data_events(text, &done)) {
+    auto& choices = event["choices"].as_array();
+    if (!choices.empty() && choices[0].as_object()["delta"].as_object().contains("content")) {
+      content += choices[0].as_object()["delta"].as_object()["content"].as_string();
+    }
+  }
+  EXPECT_TRUE(done);
+  EXPECT_EQ(content, "mock reply: cache me");
+  EXPECT_EQ(gateway.mock.count(), 1u);
+
+  // An Anthropic client asking the same gets the same answer in its own shape.
+  auto anthropic = gateway.post(
+      "/v1/messages",
+      R"({"model":"gpt-test","max_tokens":5,"messages":[{"role":"user","content":"cache me"}]})");
+  ASSERT_EQ(anthropic->status, 200) << anthropic->body;
+  EXPECT_EQ(body_of(*anthropic)["content"].as_array()[0].as_object()["text"],
+            "mock reply: cache me");
+
+  // no-store bypasses it; another tenant never sees this tenant's answers.
+  auto bypass = http_request(gateway.world.server.port(), "POST", "/v1/chat/completions", body,
+                             {{"Authorization", "Bearer " + gateway.world.owner_a},
+                              {"Content-Type", "application/json"},
+                              {"Cache-Control", "no-store"}});
+  ASSERT_EQ(bypass->status, 200);
+  EXPECT_FALSE(bypass->header("aic-cache").has_value());
+  auto other = gateway.world.call("POST", "/v1/chat/completions", gateway.world.owner_b, body);
+  ASSERT_EQ(other->status, 200);
+  EXPECT_EQ(*other->header("aic-cache"), "miss");
+  EXPECT_EQ(gateway.mock.count(), 3u);
+}
+
 TEST(Gateway, NeedsTheAiInvokePermission) {
   Gateway gateway;
   auto [id, viewer] = gateway.world.create_key(gateway.world.owner_a, "viewer");

@@ -1255,6 +1255,17 @@ std::string write_chat_response(const ChatResponse& response) {
   return body;
 }
 
+core::Result<std::string> canonical_chat_request(const ChatRequest& request) {
+  ChatRequest answer_only = request;
+  answer_only.stream = false;
+  answer_only.include_usage = false;
+  std::string metadata;  // routing hints (aic_task) choose the model, so they are part of it
+  for (const auto& [key, value] : request.metadata) metadata += key + "=" + value + "\n";
+  auto body = write_chat_body(answer_only, request.model);
+  if (!body) return body.error();
+  return std::move(body).value() + "\n" + metadata;
+}
+
 std::unique_ptr<ChatStreamWriter> chat_stream_writer(bool include_usage, std::int64_t created) {
   return std::make_unique<OpenAiStreamWriter>(include_usage, created);
 }

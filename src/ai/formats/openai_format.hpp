@@ -25,6 +25,9 @@ const ProviderAdapter& azure_openai_adapter();
 // JSON; kInvalidArgument naming the field ("messages[2].tool_calls[0].function.name").
 core::Result<ChatRequest> parse_chat_request(std::string_view body);
 std::string write_chat_response(const ChatResponse& response);
+// The request in one canonical text, whatever format it came in and whether it streams: the
+// response cache's key. Equal for requests that ask for the same answer.
+core::Result<std::string> canonical_chat_request(const ChatRequest& request);
 // Chunks ("data: {…}\n\n") ending in "data: [DONE]"; with include_usage a last chunk with
 // empty choices carries the usage. `created` (Unix seconds) is stamped on every chunk.
 std::unique_ptr<ChatStreamWriter> chat_stream_writer(bool include_usage, std::int64_t created);
