@@ -127,27 +127,41 @@ constexpr const char* kMessagesRequest = R"({
 constexpr const char* kMessage = R"({
   "type": "object",
   "description": "Anthropic Messages answer.",
-  "required": ["id", "type", "role", "model", "content", "stop_reason", "usage"],
+  "additionalProperties": false,
+  "required": ["id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage"],
   "properties": {
     "id": {"type": "string"},
     "type": {"const": "message"},
     "role": {"const": "assistant"},
     "model": {"type": "string"},
-    "content": {"type": "array", "items": {"type": "object", "required": ["type"]}},
-    "stop_reason": {"type": ["string", "null"]},
+    "content": {"type": "array", "items": {"oneOf": [
+      {"type": "object", "additionalProperties": false, "required": ["type", "text"],
+        "properties": {"type": {"const": "text"}, "text": {"type": "string"}}},
+      {"type": "object", "additionalProperties": false, "required": ["type", "id", "name", "input"],
+        "properties": {"type": {"const": "tool_use"}, "id": {"type": "string"},
+          "name": {"type": "string"}, "input": {"type": "object"}}}]}},
+    "stop_reason": {"enum": ["end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal", null]},
     "stop_sequence": {"type": ["string", "null"]},
-    "usage": {"type": "object", "required": ["input_tokens", "output_tokens"]}
+    "usage": {"type": "object", "additionalProperties": false,
+      "required": ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens"],
+      "properties": {
+        "input_tokens": {"type": "integer", "minimum": 0, "description": "Input tokens not read from or written to the cache."},
+        "cache_creation_input_tokens": {"type": "integer", "minimum": 0},
+        "cache_read_input_tokens": {"type": "integer", "minimum": 0},
+        "output_tokens": {"type": "integer", "minimum": 0}}}
   }
 })";
 
 constexpr const char* kAnthropicError = R"({
   "type": "object",
   "description": "Anthropic's error shape, which Anthropic clients read.",
+  "additionalProperties": false,
   "required": ["type", "error"],
   "properties": {
     "type": {"const": "error"},
-    "error": {"type": "object", "required": ["type", "message"],
-      "properties": {"type": {"type": "string"}, "message": {"type": "string"}}}
+    "error": {"type": "object", "additionalProperties": false, "required": ["type", "message"],
+      "properties": {"type": {"type": "string", "description": "invalid_request_error, not_found_error, rate_limit_error, api_error, …"},
+        "message": {"type": "string"}}}
   }
 })";
 

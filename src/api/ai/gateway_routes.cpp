@@ -299,6 +299,7 @@ struct Caller {
   std::string request_id;
   std::string route;
   bool stream = false;
+  std::string cache_key;  // where the answer goes in the response cache; empty: nowhere
 
   static Caller of(const RequestContext& context, std::string route, bool stream) {
     Caller caller;
@@ -320,6 +321,9 @@ class Gateway {
   asio::awaitable<Response> chat(RequestContext& context, Ingress ingress);
   asio::awaitable<Response> embeddings(RequestContext& context);
   Response models(RequestContext& context) const;
+  Response cached_answer(RequestContext& context, Ingress ingress,
+                         const model::ChatRequest& request, const model::ResponseCache::Entry& hit,
+                         Clock::time_point started);
   asio::awaitable<Response> usage(RequestContext& context);
 
   void finish(const Outcome& outcome, const Caller& caller) {
@@ -372,6 +376,14 @@ class Gateway {
   }
 
   GatewayDependencies& deps() { return deps_; }
+
+  // Keeps a complete answer for identical requests (when the cache is on and the request
+  // allowed it).
+  void remember(const std::string& cache_key, const model::ChatResponse& response,
+                const model::Target& target) {
+    if (cache_key.empty()) return;
+    deps_.cache.put(cache_key, {response, target.model->name, target.provider->name});
+  }
 
  private:
   GatewayDependencies& deps_;
@@ -426,6 +438,8 @@ class ChatStream final : public http::BodyStream {
       }
       writer_->end(out);
       done_ = true;
+      if (accumulator_.finished())
+        gateway_.remember(caller_.cache_key, accumulator_.response(), target_);
       report("ok");
     }
     if (out.empty()) co_return std::nullopt;
@@ -490,6 +504,22 @@ class ChatStream final : public http::BodyStream {
   bool first_sent_ = false;
 };
 
+// A cached answer replayed as a stream: all of it in one piece.
+class ReplayedStream final : public http::BodyStream {
+ public:
+  explicit ReplayedStream(std::string body) : body_(std::move(body)) {}
+  asio::awaitable<std::optional<std::string>> next() override {
+    if (body_.empty()) co_return std::nullopt;
+    std::string piece = std::move(body_);
+    body_.clear();
+    co_return piece;
+  }
+  void stop() override {}
+
+ private:
+  std::string body_;
+};
+
 std::string route_header(const model::RoutePlan& plan, const model::Target& target, int attempt) {
   std::string value = target.model->name + "@" + target.provider->name;
   if (!plan.route.empty()) {
@@ -501,6 +531,49 @@ std::string route_header(const model::RoutePlan& plan, const model::Target& targ
 
 // ---------------------------------------------------------------------------------------
 // Chat
+
+Caller with_cache_key(Caller caller, const std::string& key) {
+  caller.cache_key = key;
+  return caller;
+}
+
+// An answer from the response cache, in the client's format; a stream request gets the
+// answer replayed as one stream.
+Response Gateway::cached_answer(RequestContext& context, Ingress ingress,
+                                const model::ChatRequest& request,
+                                const model::ResponseCache::Entry& hit, Clock::time_point started) {
+  Response response;
+  if (request.stream) {
+    std::int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    auto writer = ingress == Ingress::kOpenAi
+                      ? model::chat_stream_writer(request.include_usage, created)
+                      : model::messages_stream_writer();
+    std::string body;
+    for (const auto& event : model::stream_events(hit.response)) writer->event(event, body);
+    writer->end(body);
+    // Sent like a live stream (chunked, then the connection closes), so clients see no
+    // difference.
+    response.status = 200;
+    response.headers.set("Content-Type", "text/event-stream");
+    response.headers.set("Cache-Control", "no-cache");
+    response.stream = std::make_shared<ReplayedStream>(std::move(body));
+  } else {
+    response = Response::json(200, ingress == Ingress::kOpenAi
+                                       ? model::write_chat_response(hit.response)
+                                       : model::write_messages_response(hit.response));
+  }
+  response.headers.set("aic-cache", "hit");
+  response.headers.set("aic-route", hit.model + "@" + hit.provider + "; cache=hit");
+  std::int64_t overhead_us = microseconds_since(started);
+  overhead(overhead_us);
+  response.headers.set("aic-overhead-us", std::to_string(overhead_us));
+  // Nothing was spent at a provider: the usage record says so.
+  finish(Outcome{hit.provider, hit.model, "cache_hit", std::nullopt, 0, overhead_us},
+         Caller::of(context, "", request.stream));
+  return response;
+}
 
 asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress) {
   Clock::time_point started =
@@ -516,6 +589,24 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
                                    deps_.health, random_draw());
   if (!planned) co_return error_answer(ingress, from_core(planned.error()), context);
   model::RoutePlan plan = std::move(planned).value();
+
+  // The response cache: `Cache-Control: no-store` neither reads nor keeps an answer,
+  // `no-cache` does not read one but keeps the new one.
+  std::string cache_key;
+  std::string_view cache_state;  // "hit" or "miss"; empty when the cache is not used
+  if (deps_.config.cache_ttl.count() > 0 && context.principal) {
+    std::string_view control = context.request.headers.get("Cache-Control").value_or("");
+    if (control.find("no-store") == std::string_view::npos) {
+      if (auto canonical = model::canonical_chat_request(request)) {
+        cache_key = model::ResponseCache::key(context.principal->tenant_id, *canonical);
+        if (control.find("no-cache") == std::string_view::npos) {
+          if (auto hit = deps_.cache.get(cache_key))
+            co_return cached_answer(context, ingress, request, *hit, started);
+        }
+        cache_state = "miss";
+      }
+    }
+  }
 
   std::string log;  // what was tried, for the request log
   std::optional<GatewayError> failure;
@@ -563,7 +654,7 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
                   : model::messages_stream_writer();
           auto stream = std::make_shared<ChatStream>(
               *this, std::move(call), adapter.chat_stream(), std::move(writer), target,
-              Caller::of(context, plan.route, true), started);
+              with_cache_key(Caller::of(context, plan.route, true), cache_key), started);
           Response response;
           response.status = 200;
           response.headers.set("Content-Type", "text/event-stream");
@@ -572,6 +663,7 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
           std::int64_t overhead_us = microseconds_since(started) - waited_us;
           overhead(overhead_us);
           response.headers.set("aic-overhead-us", std::to_string(overhead_us));
+          if (!cache_state.empty()) response.headers.set("aic-cache", cache_state);
           response.stream = std::move(stream);
           core::log_info("AI request " + context.request_id + ": " + log + target.key() +
                          ": streaming; " + plan.reason);
@@ -602,6 +694,8 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
             std::int64_t overhead_us = microseconds_since(started) - waited_us;
             overhead(overhead_us);
             response.headers.set("aic-overhead-us", std::to_string(overhead_us));
+            if (!cache_state.empty()) response.headers.set("aic-cache", cache_state);
+            remember(cache_key, reply, target);
             outcome.duration_us = microseconds_since(started);
             finish(outcome, Caller::of(context, plan.route, false));
             if (!log.empty())
@@ -904,6 +998,12 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
     return http::ResponseDoc{
         .status = status, .description = std::move(description), .schema = "AiProblem"};
   };
+  auto anthropic_error = [](int status, std::string description) {
+    return http::ResponseDoc{.status = status,
+                             .description = std::move(description) + " (Anthropic's error shape)",
+                             .schema = "AnthropicError",
+                             .media_type = "application/json"};
+  };
   router.add(
       http::Method::kPost, "/v1/chat/completions",
       [gateway](RequestContext& context) { return gateway->chat(context, Ingress::kOpenAi); },
@@ -941,14 +1041,15 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
           {.max_body_bytes = kMaxRequestBytes,
            .operation_id = "createMessage",
            .request_schema = "MessagesRequest",
-           .responses = {{.status = 200,
-                          .description = "The answer; with stream: true, named events from "
-                                         "message_start to message_stop.",
-                          .schema = "Message"},
-                         {.status = 400,
-                          .description = "Invalid request (Anthropic's error shape).",
-                          .schema = "AnthropicError",
-                          .media_type = "application/json"}}}));
+           .responses = {
+               {.status = 200,
+                .description = "The answer; with stream: true, named events from "
+                               "message_start to message_stop.",
+                .schema = "Message"},
+               anthropic_error(400, "Invalid request."),
+               anthropic_error(404, "`model` is not a model, alias or route of this gateway."),
+               anthropic_error(502, "Every target failed."),
+               anthropic_error(504, "The provider did not answer in time.")}}));
   router.add(
       http::Method::kPost, "/v1/embeddings",
       [gateway](RequestContext& context) { return gateway->embeddings(context); },

@@ -18,6 +18,7 @@
 #include <cstdint>
 
 #include "ai/catalog.hpp"
+#include "ai/response_cache.hpp"
 #include "ai/routing.hpp"
 #include "ai/usage_log.hpp"
 #include "core/config.hpp"
@@ -35,6 +36,7 @@ struct GatewayDependencies {
   const core::AiConfig& config;
   core::Registry& registry;
   aic::ai::UsageLog& usage;
+  aic::ai::ResponseCache& cache;
   core::WorkerPool& workers;  // runs the usage summaries (database reads)
 };
 
