@@ -1,7 +1,5 @@
 #include "ai/usage_log.hpp"
 
-#include "core/logging.hpp"
-
 namespace aic::ai {
 
 namespace {
@@ -22,67 +20,10 @@ const char* group_column(std::string_view name) {
 }  // namespace
 
 UsageLog::UsageLog(store::Database& database, core::Random& random, std::size_t queue_limit)
-    : database_(database), random_(random), queue_limit_(queue_limit), thread_([this] { run(); }) {}
-
-UsageLog::~UsageLog() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  thread_.join();
-}
-
-bool UsageLog::record(UsageRecord record) {
-  {
-    std::lock_guard lock(mutex_);
-    if (queue_.size() >= queue_limit_) {
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      if (!dropping_) {
-        dropping_ = true;
-        core::log_warn("ai: usage record queue is full; dropping records until it drains");
-      }
-      return false;
-    }
-    dropping_ = false;
-    queue_.push_back(std::move(record));
-    ++submitted_;
-  }
-  wake_.notify_one();
-  return true;
-}
-
-void UsageLog::flush() {
-  std::unique_lock lock(mutex_);
-  const std::uint64_t target = submitted_;
-  written_.wait(lock, [&] { return finished_ >= target; });
-}
-
-void UsageLog::run() {
-  std::vector<UsageRecord> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything is written
-      while (!queue_.empty() && batch.size() < kBatchSize) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    if (auto status = write(batch); !status) {
-      failed_.fetch_add(batch.size(), std::memory_order_relaxed);
-      core::log_error("ai: could not write " + std::to_string(batch.size()) +
-                      " usage records: " + status.error().message);
-    }
-    {
-      std::lock_guard lock(mutex_);
-      finished_ += batch.size();
-    }
-    written_.notify_all();
-    batch.clear();
-  }
-}
+    : database_(database),
+      random_(random),
+      writer_("ai: usage records", kBatchSize, queue_limit,
+              [this](const std::vector<UsageRecord>& batch) { return write(batch); }) {}
 
 core::Status UsageLog::write(const std::vector<UsageRecord>& batch) {
   std::vector<std::string> ids;

@@ -10,17 +10,13 @@
 // Threading: record(), flush() and summarize() may be called from any thread.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <map>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "ai/chat.hpp"
+#include "core/batch_writer.hpp"
 #include "core/principal.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
@@ -64,42 +60,28 @@ class UsageLog {
  public:
   explicit UsageLog(store::Database& database, core::Random& random,
                     std::size_t queue_limit = 100'000);
-  // Writes what is queued, then stops.
-  ~UsageLog();
   UsageLog(const UsageLog&) = delete;
   UsageLog& operator=(const UsageLog&) = delete;
 
   // Queues `record`; false when the queue is full and it was dropped.
-  bool record(UsageRecord record);
+  bool record(UsageRecord record) { return writer_.submit(std::move(record)); }
   // Blocks until every record queued before the call was written (or failed).
-  void flush();
+  void flush() { writer_.flush(); }
 
   // The actor's tenant's usage in the query's days, grouped. kInvalidArgument naming
   // `group_by` for an unknown grouping.
   core::Result<std::vector<UsageRow>> summarize(const core::Principal& actor,
                                                 const UsageQuery& query);
 
-  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
-  std::uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
+  std::uint64_t dropped() const { return writer_.dropped(); }
+  std::uint64_t failed() const { return writer_.failed(); }
 
  private:
-  void run();
   core::Status write(const std::vector<UsageRecord>& batch);
 
   store::Database& database_;
   core::Random& random_;
-  const std::size_t queue_limit_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable written_;
-  std::deque<UsageRecord> queue_;
-  std::uint64_t submitted_ = 0;  // guarded by mutex_
-  std::uint64_t finished_ = 0;   // guarded by mutex_: written or failed
-  bool stopping_ = false;        // guarded by mutex_
-  bool dropping_ = false;        // guarded by mutex_
-  std::atomic<std::uint64_t> dropped_{0};
-  std::atomic<std::uint64_t> failed_{0};
-  std::thread thread_;  // last: starts once the members above exist
+  core::BatchWriter<UsageRecord> writer_;  // last: its thread uses the members above
 };
 
 }  // namespace aic::ai

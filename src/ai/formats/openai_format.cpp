@@ -438,6 +438,28 @@ core::Status parse_chat_options(const boost::json::object& body, ChatRequest& re
 // ---------------------------------------------------------------------------------------
 // Writing requests to OpenAI-compatible providers
 
+// "tool_calls": [...] as OpenAI writes them. A provider may refuse empty arguments, so a
+// request says "{}" for them (`empty_as_object`); an answer passes them on as they came.
+void write_tool_calls(core::JsonWriter& out, const std::vector<ToolCall>& calls,
+                      bool empty_as_object) {
+  out.key("tool_calls");
+  out.begin_array();
+  for (const auto& call : calls) {
+    out.begin_object();
+    out.member("id", call.id);
+    out.member("type", "function");
+    out.key("function");
+    out.begin_object();
+    out.member("name", call.name);
+    out.member("arguments", empty_as_object && call.arguments.empty()
+                                ? std::string_view("{}")
+                                : std::string_view(call.arguments));
+    out.end_object();
+    out.end_object();
+  }
+  out.end_array();
+}
+
 void write_content(core::JsonWriter& out, const Message& message) {
   bool only_text = true;
   for (const auto& part : message.content)
@@ -490,23 +512,7 @@ core::Result<std::string> write_chat_body(const ChatRequest& request, std::strin
     out.key("content");
     write_content(out, message);
     if (!message.name.empty() && message.role != Role::kTool) out.member("name", message.name);
-    if (!message.tool_calls.empty()) {
-      out.key("tool_calls");
-      out.begin_array();
-      for (const auto& call : message.tool_calls) {
-        out.begin_object();
-        out.member("id", call.id);
-        out.member("type", "function");
-        out.key("function");
-        out.begin_object();
-        out.member("name", call.name);
-        out.member("arguments", call.arguments.empty() ? std::string_view("{}")
-                                                       : std::string_view(call.arguments));
-        out.end_object();
-        out.end_object();
-      }
-      out.end_array();
-    }
+    if (!message.tool_calls.empty()) write_tool_calls(out, message.tool_calls, true);
     if (message.role == Role::kTool) out.member("tool_call_id", message.tool_call_id);
     out.end_object();
   }
@@ -1228,22 +1234,7 @@ std::string write_chat_response(const ChatResponse& response) {
   } else {
     out.value(response.refusal);
   }
-  if (!response.tool_calls.empty()) {
-    out.key("tool_calls");
-    out.begin_array();
-    for (const auto& call : response.tool_calls) {
-      out.begin_object();
-      out.member("id", call.id);
-      out.member("type", "function");
-      out.key("function");
-      out.begin_object();
-      out.member("name", call.name);
-      out.member("arguments", call.arguments);
-      out.end_object();
-      out.end_object();
-    }
-    out.end_array();
-  }
+  if (!response.tool_calls.empty()) write_tool_calls(out, response.tool_calls, false);
   out.end_object();
   out.key("logprobs");
   out.null();
