@@ -427,7 +427,9 @@ class ChatStream final : public http::BodyStream {
       const http::ClientResponse& end = call_->ending();
       if (end.error_kind != http::ClientErrorKind::kNone) {
         model::UpstreamError error = transport_error(end, target_.provider->name);
-        fail(error.message, out, error.type, error.status);
+        // A cancel is ours (shutdown, a client reading too slowly), not the target's fault.
+        fail(error.message, out, error.type, error.status,
+             end.error_kind != http::ClientErrorKind::kCancelled);
         continue;
       }
       auto finished = decoder_->finish(events_);
@@ -464,8 +466,8 @@ class ChatStream final : public http::BodyStream {
     events_.clear();
   }
 
-  void fail(std::string message, std::string& out, std::string type = "api_error",
-            int status = 502) {
+  void fail(std::string message, std::string& out, std::string type = "api_error", int status = 502,
+            bool target_at_fault = true) {
     model::UpstreamError error;
     error.status = status;
     error.type = std::move(type);
@@ -475,6 +477,8 @@ class ChatStream final : public http::BodyStream {
     done_ = true;
     core::log_warn("AI stream from " + target_.key() +
                    " failed after it started: " + error.message);
+    // A target that broke a stream is counted like one that failed a request.
+    if (target_at_fault) gateway_.deps().health.failed(target_.key(), Clock::now());
     report("error");
   }
 
