@@ -41,15 +41,16 @@ else
   echo "install-deps: done"
 fi
 
-# The Node.js tools of the API tests in tests/contract (Redocly's OpenAPI linter, ajv), exactly
-# as package-lock.json pins them. `npm ci` runs only when the lock file changed since the last
-# install (a checksum kept in node_modules). They need Node.js >= 20.19 with npm; without
-# them the build still works and only the openapi.lint and contract tests fail.
+# The Node.js tools of the API tests in tests/contract (Redocly's OpenAPI linter, ajv, the
+# official OpenAI and Anthropic SDKs), exactly as package-lock.json pins them. `npm ci` runs
+# only when the lock file changed since the last install (a checksum kept in node_modules).
+# They need Node.js >= 20.19 with npm; without them the build still works and only the
+# openapi.lint, contract and sdk tests fail.
 install_node_packages() {
   local dir="$1"
   local stamp="$dir/node_modules/.aic-package-lock.sha256"
   if ! command -v npm >/dev/null 2>&1; then
-    echo "install-deps: npm not found; the openapi.lint and contract tests need Node.js >= 20.19" >&2
+    echo "install-deps: npm not found; the openapi.lint, contract and sdk tests need Node.js >= 20.19" >&2
     return 0
   fi
   local wanted_sum

@@ -74,6 +74,25 @@ const SharedResponse& shared_response(int status) {
   throw std::logic_error("no shared response for status " + std::to_string(status));
 }
 
+// A shared error answer with its body in `schema` (a component) as `media_type` (empty:
+// problem+json).
+json::object shared_response_object(const SharedResponse& shared, std::string_view schema,
+                                    std::string_view media_type) {
+  json::object response{{"description", shared.description}};
+  if (!shared.headers.empty()) {
+    json::object headers;
+    for (const auto& [name, description, always] : shared.headers) {
+      headers[name] = json::object{
+          {"description", description}, {"required", always}, {"schema", {{"type", "string"}}}};
+    }
+    response["headers"] = std::move(headers);
+  }
+  std::string type =
+      media_type.empty() ? std::string(http::kProblemContentType) : std::string(media_type);
+  response["content"] = json::object{{type, {{"schema", {{"$ref", schema_ref(schema)}}}}}};
+  return response;
+}
+
 std::string route_name(const http::Route& route) {
   return std::string(http::method_name(route.method)) + " " + route.path_template;
 }
@@ -310,6 +329,13 @@ class Generator {
     for (int status : implied) {
       if (responses.contains(status)) continue;
       const SharedResponse& shared = shared_response(status);
+      if (!options.error_schema.empty()) {
+        // The route answers these in its own error format (RouteOptions::shape_error).
+        json::object response =
+            shared_response_object(shared, options.error_schema, options.error_media_type);
+        responses[status] = std::move(response);
+        continue;
+      }
       used_responses_.insert(shared.status);
       responses[status] =
           json::object{{"$ref", std::string(kResponsesPrefix) + std::string(shared.name)}};
@@ -347,18 +373,7 @@ class Generator {
     json::object responses;
     for (const auto& shared : shared_responses()) {
       if (!used_responses_.contains(shared.status)) continue;
-      json::object response{{"description", shared.description}};
-      if (!shared.headers.empty()) {
-        json::object headers;
-        for (const auto& [name, description, always] : shared.headers) {
-          headers[name] = json::object{
-              {"description", description}, {"required", always}, {"schema", {{"type", "string"}}}};
-        }
-        response["headers"] = std::move(headers);
-      }
-      response["content"] = json::object{
-          {http::kProblemContentType, {{"schema", {{"$ref", schema_ref("Problem")}}}}}};
-      responses[shared.name] = std::move(response);
+      responses[shared.name] = shared_response_object(shared, "Problem", "");
     }
     json::object security{{"type", "http"},
                           {"scheme", "bearer"},

@@ -51,7 +51,12 @@ boost::asio::awaitable<Response> Pipeline::handle(RequestContext& context) const
       }
     }
     if (!response) response = answer_without_handler(context);
-    if (!response) response = co_await context.route->handler(context);
+    if (!response) {
+      response = co_await context.route->handler(context);
+    } else if (context.route != nullptr && context.route->options.shape_error &&
+               response->status >= 400) {
+      context.route->options.shape_error(*response);
+    }
   } catch (const std::exception& error) {
     response = internal_error(context, error.what());
   } catch (...) {

@@ -66,6 +66,14 @@ struct RouteOptions {
   std::vector<ParamDoc> query;         // empty: the handler reads no query parameters
   std::vector<ParamDoc> headers;       // request headers it reads (If-Match, …)
   std::vector<ResponseDoc> responses;  // at least the success answer
+
+  // Errors answered before the handler runs (the filters' 401, 403, 413, 429 …, a rejected
+  // body) rewritten into the route's own error format, for clients that only read that format
+  // (the AI gateway's OpenAI and Anthropic routes). Empty: problem+json as everywhere. The
+  // API description then documents those answers with `error_schema` in `error_media_type`.
+  std::function<void(Response&)> shape_error;
+  std::string error_schema;
+  std::string error_media_type;
 };
 
 struct Route {

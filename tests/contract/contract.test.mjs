@@ -5,9 +5,13 @@
 // 2020-12, ajv in strict mode). Response objects are closed (additionalProperties: false), so
 // a member the schema does not declare fails too.
 //
-//   AIC_BINARY_PATH=build/debug/aic node --test contract.test.mjs      (ctest -R contract)
+// The AI gateway's routes answer through aic_mock_provider (tests/support), configured in a
+// config file (processes.mjs).
+//
+//   AIC_BINARY_PATH=build/debug/aic AIC_MOCK_PROVIDER_PATH=build/debug/tests/support/aic_mock_provider \
+//     node --test contract.test.mjs                                     (ctest -R contract)
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,14 +24,17 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
 
+import { startListening, stop, writeGatewayConfig } from './processes.mjs';
+
 const binary = process.env.AIC_BINARY_PATH;
+const mockBinary = process.env.AIC_MOCK_PROVIDER_PATH;
 const kComponents = 'urn:aic:openapi:components';
 const kFreePlanPerMinute = 3;
 
 let directory;
 let env;
 let server;
-let serverOutput = '';
+let mock;
 let base;
 let documentText;
 let doc;
@@ -41,27 +48,6 @@ const keys = {};
 async function aic(...args) {
   const { stdout } = await promisify(execFile)(binary, args, { env, timeout: 60_000 });
   return stdout;
-}
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => reject(new Error(`no "listening on" within 30 s:\n${serverOutput}`)), 30_000);
-    const onData = (chunk) => {
-      serverOutput += chunk;
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serverOutput);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`aic serve exited with ${code}:\n${serverOutput}`));
-    });
-  });
 }
 
 // Schema references point into components/schemas; ajv gets them as $defs of one schema.
@@ -163,6 +149,7 @@ async function call(method, template,
 
 before(async () => {
   assert.ok(binary, 'set AIC_BINARY_PATH to the aic binary');
+  assert.ok(mockBinary, 'set AIC_MOCK_PROVIDER_PATH to the aic_mock_provider binary');
   directory = mkdtempSync(join(tmpdir(), 'aic-contract-'));
   env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AIC_')));
   Object.assign(env, {
@@ -185,9 +172,11 @@ before(async () => {
                                     '--owner-email', 'owner@free.example', '--json'));
   keys.freeOwner = free.owner_api_key;
 
-  const started = await startServer();
-  server = started.child;
-  base = started.url;
+  mock = await startListening(mockBinary, [], { stdin: 'pipe' });
+  const configFile = join(directory, 'aic.toml');
+  writeGatewayConfig(configFile, mock.url);
+  server = await startListening(binary, ['-c', configFile, 'serve'], { env });
+  base = server.url;
   const served = await fetch(`${base}/v1/openapi.json`);
   documentText = await served.text();
   assert.equal(served.status, 200, 'GET /v1/openapi.json: does `aic serve` register the docs ' +
@@ -200,17 +189,11 @@ before(async () => {
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    server.removeAllListeners('exit'); // the start-up listener rejects a settled promise
-    const exited = new Promise((resolve) => server.once('exit', (code) => resolve(code)));
-    server.kill('SIGTERM');
-    let timer;
-    const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), 30_000); });
-    const code = await Promise.race([exited, timeout]);
-    clearTimeout(timer);
-    if (code === 'timeout') server.kill('SIGKILL');
-    assert.equal(code, 0, `aic serve did not drain and exit 0 on SIGTERM:\n${serverOutput}`);
+  if (server) {
+    const code = await stop(server.child);
+    assert.equal(code, 0, `aic serve did not drain and exit 0 on SIGTERM:\n${server.output()}`);
   }
+  if (mock) await stop(mock.child);
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
@@ -695,6 +678,79 @@ test('the live event stream', async () => {
   assert.equal(problem.header, 'Last-Event-ID');
   checkAnswer('GET', '/v1/events/stream', { status: 400, headers: bad.headers, text: JSON.stringify(problem) });
   assert.ok(Number(id) > 0);
+});
+
+test('AI gateway', async () => {
+  const chat = (json) => call('POST', '/v1/chat/completions', { token: keys.owner, json });
+  const user = (content) => [{ role: 'user', content }];
+  for (const model of ['gpt-test', 'claude-test', 'gemini-test', 'fast', 'smart']) {
+    const answered = await chat({ model, messages: user('hello there') });
+    assert.equal(answered.status, 200, model);
+    assert.equal(answered.json().choices[0].message.content, 'mock reply: hello there', model);
+  }
+  const tool = await chat({
+    model: 'gpt-test', messages: user('CALL_TOOL please'),
+    tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object' } } }],
+  });
+  assert.equal(tool.status, 200);
+  assert.equal(tool.json().choices[0].message.tool_calls[0].function.arguments, '{"city":"Oslo"}');
+  const badChat = await chat({ model: 'gpt-test' });
+  assert.equal(badChat.status, 400);
+  assert.equal(badChat.json().error.param, 'messages');
+  const unknownChat = await chat({ model: 'no-such-model', messages: user('hi') });
+  assert.equal(unknownChat.status, 404);
+  assert.equal(unknownChat.json().error.code, 'model_not_found');
+
+  const messages = (json) => call('POST', '/v1/messages', { token: keys.owner, json });
+  const message = await messages({ model: 'claude-test', max_tokens: 64, messages: user('hello there') });
+  assert.equal(message.status, 200);
+  assert.deepEqual(message.json().content, [{ type: 'text', text: 'mock reply: hello there' }]);
+  const viaOpenAi = await messages({ model: 'gpt-test', max_tokens: 64, messages: user('hi') });
+  assert.equal(viaOpenAi.status, 200);
+  const badMessage = await messages({ model: 'claude-test', messages: user('no max_tokens') });
+  assert.equal(badMessage.status, 400);
+  assert.equal(badMessage.json().type, 'error');
+  const unknownMessage = await messages({ model: 'no-such-model', max_tokens: 64, messages: user('hi') });
+  assert.equal(unknownMessage.status, 404);
+  assert.equal(unknownMessage.json().error.type, 'not_found_error');
+
+  const embed = (json) => call('POST', '/v1/embeddings', { token: keys.owner, json });
+  for (const [model, encoding] of [['embed-test', 'float'], ['gemini-embed', 'float'], ['embed-test', 'base64']]) {
+    const embedded = await embed({ model, input: ['one', 'two words'], encoding_format: encoding });
+    assert.equal(embedded.status, 200, `${model} ${encoding}`);
+    assert.equal(embedded.json().data.length, 2);
+  }
+  const badEmbed = await embed({ model: 'embed-test' });
+  assert.equal(badEmbed.status, 400);
+  assert.equal(badEmbed.json().error.param, 'input');
+  assert.equal((await embed({ model: 'no-such-model', input: 'x' })).status, 404);
+  assert.equal((await embed({ model: 'gpt-test', input: 'a chat model' })).status, 400);
+
+  const models = await call('GET', '/v1/models', { token: keys.owner });
+  assert.equal(models.status, 200);
+  assert.deepEqual(models.json().data.map((each) => each.id).sort(),
+                   ['claude-test', 'embed-test', 'fast', 'gemini-embed', 'gemini-test', 'gpt-test', 'smart']);
+  assert.equal((await call('GET', '/v1/models')).status, 401);
+
+  // Usage is written off the request path: poll until the answers above are counted (gpt-test
+  // answered as itself, as `fast`, as the first target of `smart`, with a tool call and on
+  // /v1/messages).
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const usage = await call('GET', '/v1/ai/usage', { token: keys.owner, query: { group_by: 'model,provider' } });
+    assert.equal(usage.status, 200);
+    const gpt = usage.json().data.find((row) => row.model === 'gpt-test');
+    if (gpt?.requests >= 5) {
+      assert.equal(gpt.provider, 'oa');
+      assert.ok(gpt.cost_microdollars > 0);
+      break;
+    }
+    assert.ok(Date.now() < deadline, `usage not counted within 20 s: ${usage.text}`);
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
+  const badUsage = await call('GET', '/v1/ai/usage', { token: keys.owner, query: { from: 'yesterday' } });
+  assert.equal(badUsage.status, 400);
+  assert.equal(badUsage.json().field, 'from');
 });
 
 test('rate limits answer 429 with Retry-After', async () => {

@@ -515,9 +515,19 @@ TEST(Gateway, NeedsTheAiInvokePermission) {
       gateway.world.call("POST", "/v1/chat/completions", viewer, chat_body("gpt-test", "x"));
   EXPECT_EQ(response->status, 403);
   EXPECT_EQ(gateway.mock.count(), 0u);
+  // Answered by the filters before the handler, still in the shapes the SDKs read.
+  EXPECT_EQ(body_of(*response)["error"].as_object()["type"], "permission_error");
   response = http_request(gateway.world.server.port(), "POST", "/v1/chat/completions",
                           chat_body("gpt-test", "x"), {{"Content-Type", "application/json"}});
   EXPECT_EQ(response->status, 401);
+  EXPECT_EQ(body_of(*response)["type"], "urn:aic:problem:unauthenticated");
+  EXPECT_EQ(body_of(*response)["error"].as_object()["type"], "authentication_error");
+  response = http_request(gateway.world.server.port(), "POST", "/v1/messages", "{}",
+                          {{"Content-Type", "application/json"}});
+  EXPECT_EQ(response->status, 401);
+  EXPECT_EQ(*response->header("Content-Type"), "application/json");
+  EXPECT_EQ(body_of(*response)["type"], "error");
+  EXPECT_EQ(body_of(*response)["error"].as_object()["type"], "authentication_error");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // A smoke test of the mock model provider (tests/support/mock_provider.hpp) over real sockets:
-// one plain and one streamed answer per provider format, a refused credential and one fault.
+// one plain and one streamed answer per provider format, a refused credential and faults (pushed
+// in process and over HTTP).
 // The formats themselves are the gateway tests' business; this only checks that every answer
 // parses and that every stream ends with its provider's final event.
 #include <gtest/gtest.h>
@@ -186,6 +187,32 @@ TEST(MockProvider, ScriptedFaultsAreTakenOnePerRequest) {
   EXPECT_TRUE(normal->body.ends_with("data: {\"type\":\"message_stop\"}\n\n")) << normal->body;
   ASSERT_EQ(mock.requests().size(), 3u);
   EXPECT_EQ(mock.requests()[0].header("x-api-key"), "sk-ant-test");
+}
+
+TEST(MockProvider, FaultsArriveOverHttpToo) {
+  MockProvider mock;
+  const Headers json_body = {{"Content-Type", "application/json"}};
+  auto queued = http_request(mock.port(), "POST", "/__mock/faults",
+                             R"({"kind":"status","status":429,"retry_after":"0"})", json_body);
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(queued->status, 204) << queued->body;
+  for (std::string_view wrong : {R"({"kind":"sulk"})", R"({"kind":"status","status":"429"})",
+                                 R"({"kind":"delay","delay_ms":-1})", "[]"}) {
+    auto refused = http_request(mock.port(), "POST", "/__mock/faults", wrong, json_body);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 400) << wrong;
+  }
+  EXPECT_EQ(mock.count(), 0u);  // control requests are not provider requests
+
+  const std::string body = R"({"model":"m","messages":[{"role":"user","content":"hi"}]})";
+  auto limited = http_request(mock.port(), "POST", "/v1/chat/completions", body, kOpenAi);
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(limited->header("Retry-After").value_or(""), "0");
+  auto normal = http_request(mock.port(), "POST", "/v1/chat/completions", body, kOpenAi);
+  ASSERT_TRUE(normal);
+  EXPECT_EQ(normal->status, 200);
+  EXPECT_EQ(mock.count(), 2u);
 }
 
 TEST(MockProvider, HangHoldsTheRequestUntilTheMockGoes) {

@@ -1105,12 +1105,11 @@ MockProvider::MockProvider() : shared_(std::make_shared<MockShared>()) {
   add(http::Method::kPost, "/v1/messages", Endpoint::kAnthropicMessages);
   // Our router has no "{model}:method" segments: the whole segment is one parameter.
   add(http::Method::kPost, "/v1beta/models/{spec}", Endpoint::kGemini);
-  router_.add(
-      http::Method::kPost, "/__mock/faults",
-      [this](http::RequestContext& context) -> asio::awaitable<Response> {
-        co_return control_fault(context.request);
-      },
-      {.max_body_bytes = 64 * 1024, .permission = std::string(http::kPublic)});
+  router_.add(http::Method::kPost, "/__mock/faults",
+              [this](http::RequestContext& context) -> asio::awaitable<Response> {
+                co_return control_fault(context.request);
+              },
+              {.max_body_bytes = 64 * 1024, .permission = std::string(http::kPublic)});
   pipeline_ =
       std::make_unique<http::Pipeline>(std::vector<std::unique_ptr<http::Filter>>{}, router_);
   server_ = std::make_unique<http::Server>(config_, *pipeline_, *metrics_);

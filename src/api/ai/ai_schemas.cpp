@@ -16,6 +16,9 @@ constexpr const char* kAiProblem = R"({
     "detail": {"type": "string"},
     "request_id": {"type": "string"},
     "field": {"type": "string", "description": "The request member at fault."},
+    "header": {"type": "string", "description": "The request header at fault."},
+    "line": {"type": "integer", "minimum": 1},
+    "column": {"type": "integer", "minimum": 1},
     "error": {
       "type": "object",
       "additionalProperties": false,

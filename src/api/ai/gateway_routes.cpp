@@ -4,6 +4,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <charconv>
 #include <chrono>
 #include <random>
@@ -993,6 +995,50 @@ asio::awaitable<Response> Gateway::usage(RequestContext& context) {
   co_return Response::json(200, std::move(body));
 }
 
+// The errors the filters answer before a handler runs (401, 403, 413, 429 …), in the formats
+// the gateway's clients read: OpenAI's error object inside the problem document, or
+// Anthropic's error body.
+void add_openai_error(Response& response) {
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(response.body, error);
+  if (error || !parsed.is_object()) return;
+  auto& problem = parsed.as_object();
+  auto text = [&](std::string_view key) -> std::string {
+    const auto* value = problem.if_contains(key);
+    return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
+  };
+  problem["error"] = boost::json::parse(
+      model::openai_error_object(text("detail"), openai_type(response.status), text("field"), ""));
+  response.body = boost::json::serialize(parsed);
+}
+
+void to_anthropic_error(Response& response) {
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(response.body, error);
+  std::string detail;
+  if (!error && parsed.is_object()) {
+    if (const auto* value = parsed.as_object().if_contains("detail"); value && value->is_string()) {
+      detail = std::string(value->as_string());
+    }
+  }
+  response.body = model::write_messages_error(response.status, detail);
+  response.headers.set("Content-Type", "application/json");
+}
+
+// `options` for a route whose errors are all in OpenAI's or in Anthropic's format.
+http::RouteOptions openai_errors(http::RouteOptions options) {
+  options.shape_error = add_openai_error;
+  options.error_schema = "AiProblem";
+  return options;
+}
+
+http::RouteOptions anthropic_errors(http::RouteOptions options) {
+  options.shape_error = to_anthropic_error;
+  options.error_schema = "AnthropicError";
+  options.error_media_type = "application/json";
+  return options;
+}
+
 }  // namespace
 
 void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies) {
@@ -1011,11 +1057,12 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
   router.add(
       http::Method::kPost, "/v1/chat/completions",
       [gateway](RequestContext& context) { return gateway->chat(context, Ingress::kOpenAi); },
-      v1::route_options(
+      openai_errors(v1::route_options(
           identity::permission::kAiInvoke,
           "Create a chat completion (OpenAI-compatible; stream: true for SSE)",
           {.max_body_bytes = kMaxRequestBytes,
            .operation_id = "createChatCompletion",
+
            .request_schema = "ChatCompletionRequest",
            .responses = {
                {.status = 200,
@@ -1035,15 +1082,16 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                ai_error(429, "The provider is rate limiting; see Retry-After."),
                ai_error(502, "Every target failed."),
                ai_error(503, "Every target's circuit breaker is open."),
-               ai_error(504, "The provider did not answer in time.")}}));
+               ai_error(504, "The provider did not answer in time.")}})));
   router.add(
       http::Method::kPost, "/v1/messages",
       [gateway](RequestContext& context) { return gateway->chat(context, Ingress::kAnthropic); },
-      v1::route_options(
+      anthropic_errors(v1::route_options(
           identity::permission::kAiInvoke,
           "Create a message (Anthropic Messages-compatible; stream: true for SSE)",
           {.max_body_bytes = kMaxRequestBytes,
            .operation_id = "createMessage",
+
            .request_schema = "MessagesRequest",
            .responses = {
                {.status = 200,
@@ -1052,31 +1100,35 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                 .schema = "Message"},
                anthropic_error(400, "Invalid request."),
                anthropic_error(404, "`model` is not a model, alias or route of this gateway."),
+               anthropic_error(429, "The provider is rate limiting; see Retry-After."),
                anthropic_error(502, "Every target failed."),
-               anthropic_error(504, "The provider did not answer in time.")}}));
+               anthropic_error(503, "Every target's circuit breaker is open."),
+               anthropic_error(504, "The provider did not answer in time.")}})));
   router.add(
       http::Method::kPost, "/v1/embeddings",
       [gateway](RequestContext& context) { return gateway->embeddings(context); },
-      v1::route_options(
+      openai_errors(v1::route_options(
           identity::permission::kAiInvoke, "Create embeddings (OpenAI-compatible)",
           {.max_body_bytes = kMaxRequestBytes,
            .operation_id = "createEmbeddings",
+
            .request_schema = "EmbeddingRequest",
            .responses = {
                {.status = 200, .description = "One vector per input.", .schema = "EmbeddingList"},
-               ai_error(400, "The request is invalid."),
-               ai_error(404, "`model` is not an embedding model of this gateway."),
-               ai_error(502, "Every target failed.")}}));
+               ai_error(400, "The request is invalid, or `model` names a chat model."),
+               ai_error(404, "`model` is not a model, alias or route of this gateway."),
+               ai_error(502, "Every target failed.")}})));
   router.add(
       http::Method::kGet, "/v1/models",
       [gateway](RequestContext& context) -> asio::awaitable<Response> {
         co_return gateway->models(context);
       },
-      v1::route_options(
+      openai_errors(v1::route_options(
           identity::permission::kAiInvoke, "List the models, aliases and routes callers may name",
           {.operation_id = "listModels",
+
            .responses = {
-               {.status = 200, .description = "OpenAI's model list.", .schema = "ModelList"}}}));
+               {.status = 200, .description = "OpenAI's model list.", .schema = "ModelList"}}})));
   router.add(
       http::Method::kGet, "/v1/ai/usage",
       [gateway](RequestContext& context) { return gateway->usage(context); },
