@@ -32,15 +32,6 @@ using json::index_path;
 using json::member_path;
 using json::view;
 
-// Early return of a failed Result from a function returning Result/Status. `target` names
-// a new variable, so it cannot be parenthesized.
-// NOLINTBEGIN(bugprone-macro-parentheses)
-#define AIC_ANTHROPIC_TRY(target, expression)                      \
-  auto target##_result = (expression);                             \
-  if (!target##_result) return std::move(target##_result).error(); \
-  auto target = std::move(target##_result).value()
-// NOLINTEND(bugprone-macro-parentheses)
-
 constexpr std::string_view kDefaultApiVersion = "2023-06-01";
 // Anthropic requires max_tokens and OpenAI-style requests often leave it out. 4096 is the
 // largest output every Claude model accepts (Claude 3 Haiku's limit), so the default itself
@@ -821,7 +812,7 @@ class AnthropicAdapter final : public ProviderAdapter {
 
   Result<OutboundRequest> chat_request(const ChatRequest& request, std::string_view upstream_model,
                                        const ProviderEndpoint& endpoint) const override {
-    AIC_ANTHROPIC_TRY(body, write_messages_request(request, upstream_model));
+    AIC_TRY_ASSIGN(body, write_messages_request(request, upstream_model));
     OutboundRequest outbound;
     outbound.url = endpoint.base_url + "/messages";
     if (!endpoint.api_key.empty()) outbound.headers.emplace_back("x-api-key", endpoint.api_key);
@@ -888,10 +879,10 @@ class AnthropicAdapter final : public ProviderAdapter {
 
 // cache_control on a block: {"type":"ephemeral"} (a "ttl" is accepted and not kept).
 Result<bool> parse_cache_control(const boost::json::object& block, const std::string& path) {
-  AIC_ANTHROPIC_TRY(cache_control, get_object(block, "cache_control", path));
+  AIC_TRY_ASSIGN(cache_control, get_object(block, "cache_control", path));
   if (cache_control == nullptr) return false;
   std::string control_path = member_path(path, "cache_control");
-  AIC_ANTHROPIC_TRY(type, get_string(*cache_control, "type", control_path));
+  AIC_TRY_ASSIGN(type, get_string(*cache_control, "type", control_path));
   if (type == nullptr || *type != "ephemeral") {
     return invalid(member_path(control_path, "type"), "must be \"ephemeral\"");
   }
@@ -900,7 +891,7 @@ Result<bool> parse_cache_control(const boost::json::object& block, const std::st
 
 Result<std::string_view> required_string(const boost::json::object& object, std::string_view key,
                                          const std::string& parent) {
-  AIC_ANTHROPIC_TRY(found, get_string(object, key, parent));
+  AIC_TRY_ASSIGN(found, get_string(object, key, parent));
   if (found == nullptr || found->empty()) return required(member_path(parent, key));
   return view(*found);
 }
@@ -912,33 +903,33 @@ Result<const boost::json::object*> object_at(const boost::json::value& value,
 }
 
 Result<ContentPart> parse_text_block(const boost::json::object& block, const std::string& path) {
-  AIC_ANTHROPIC_TRY(text, get_string(block, "text", path));
+  AIC_TRY_ASSIGN(text, get_string(block, "text", path));
   if (text == nullptr) return required(member_path(path, "text"));
   ContentPart part = ContentPart::make_text(std::string(view(*text)));
-  AIC_ANTHROPIC_TRY(breakpoint, parse_cache_control(block, path));
+  AIC_TRY_ASSIGN(breakpoint, parse_cache_control(block, path));
   part.cache_breakpoint = breakpoint;
   return part;
 }
 
 Result<ContentPart> parse_image_block(const boost::json::object& block, const std::string& path) {
-  AIC_ANTHROPIC_TRY(source, get_object(block, "source", path));
+  AIC_TRY_ASSIGN(source, get_object(block, "source", path));
   std::string source_path = member_path(path, "source");
   if (source == nullptr) return required(source_path);
-  AIC_ANTHROPIC_TRY(type, required_string(*source, "type", source_path));
+  AIC_TRY_ASSIGN(type, required_string(*source, "type", source_path));
   ContentPart part;
   part.kind = ContentPart::Kind::kImage;
   if (type == "base64") {
-    AIC_ANTHROPIC_TRY(media_type, required_string(*source, "media_type", source_path));
+    AIC_TRY_ASSIGN(media_type, required_string(*source, "media_type", source_path));
     if (media_type != "image/jpeg" && media_type != "image/png" && media_type != "image/gif" &&
         media_type != "image/webp") {
       return invalid(member_path(source_path, "media_type"),
                      "must be image/jpeg, image/png, image/gif or image/webp");
     }
-    AIC_ANTHROPIC_TRY(data, required_string(*source, "data", source_path));
+    AIC_TRY_ASSIGN(data, required_string(*source, "data", source_path));
     part.image_url.reserve(media_type.size() + data.size() + 13);
     part.image_url.append("data:").append(media_type).append(";base64,").append(data);
   } else if (type == "url") {
-    AIC_ANTHROPIC_TRY(url, required_string(*source, "url", source_path));
+    AIC_TRY_ASSIGN(url, required_string(*source, "url", source_path));
     if (!url.starts_with("https://") && !url.starts_with("http://")) {
       return invalid(member_path(source_path, "url"), "must be an http(s) URL");
     }
@@ -948,7 +939,7 @@ Result<ContentPart> parse_image_block(const boost::json::object& block, const st
                    "must be \"base64\" or \"url\" (file sources are not supported by this "
                    "gateway)");
   }
-  AIC_ANTHROPIC_TRY(breakpoint, parse_cache_control(block, path));
+  AIC_TRY_ASSIGN(breakpoint, parse_cache_control(block, path));
   part.cache_breakpoint = breakpoint;
   return part;
 }
@@ -964,9 +955,9 @@ Error unsupported_block(const std::string& path, std::string_view type, std::str
 Result<Message> parse_tool_result(const boost::json::object& block, const std::string& path) {
   Message message;
   message.role = Role::kTool;
-  AIC_ANTHROPIC_TRY(tool_use_id, required_string(block, "tool_use_id", path));
+  AIC_TRY_ASSIGN(tool_use_id, required_string(block, "tool_use_id", path));
   message.tool_call_id.assign(tool_use_id);
-  AIC_ANTHROPIC_TRY(is_error, get_bool(block, "is_error", path));
+  AIC_TRY_ASSIGN(is_error, get_bool(block, "is_error", path));
   (void)is_error;  // type-checked only, see above
   std::string content_path = member_path(path, "content");
   if (const boost::json::value* content = block.if_contains("content");
@@ -977,13 +968,13 @@ Result<Message> parse_tool_result(const boost::json::object& block, const std::s
       const auto& parts = content->get_array();
       for (std::size_t k = 0; k < parts.size(); ++k) {
         std::string part_path = index_path(content_path, k);
-        AIC_ANTHROPIC_TRY(part, object_at(parts[k], part_path));
-        AIC_ANTHROPIC_TRY(type, required_string(*part, "type", part_path));
+        AIC_TRY_ASSIGN(part, object_at(parts[k], part_path));
+        AIC_TRY_ASSIGN(type, required_string(*part, "type", part_path));
         if (type == "text") {
-          AIC_ANTHROPIC_TRY(text, parse_text_block(*part, part_path));
+          AIC_TRY_ASSIGN(text, parse_text_block(*part, part_path));
           message.content.push_back(std::move(text));
         } else if (type == "image") {
-          AIC_ANTHROPIC_TRY(image, parse_image_block(*part, part_path));
+          AIC_TRY_ASSIGN(image, parse_image_block(*part, part_path));
           message.content.push_back(std::move(image));
         } else {
           return unsupported_block(part_path, type, "text and image");
@@ -993,7 +984,7 @@ Result<Message> parse_tool_result(const boost::json::object& block, const std::s
       return invalid(content_path, "must be a string or an array of content blocks");
     }
   }
-  AIC_ANTHROPIC_TRY(breakpoint, parse_cache_control(block, path));
+  AIC_TRY_ASSIGN(breakpoint, parse_cache_control(block, path));
   if (breakpoint && !message.content.empty()) message.content.back().cache_breakpoint = true;
   return message;
 }
@@ -1002,8 +993,8 @@ Result<Message> parse_tool_result(const boost::json::object& block, const std::s
 // messages (in order) followed by a user message with the turn's other blocks, if any.
 Status parse_turn(const boost::json::value& value, const std::string& path,
                   std::vector<Message>& messages) {
-  AIC_ANTHROPIC_TRY(object, object_at(value, path));
-  AIC_ANTHROPIC_TRY(role, get_string(*object, "role", path));
+  AIC_TRY_ASSIGN(object, object_at(value, path));
+  AIC_TRY_ASSIGN(role, get_string(*object, "role", path));
   std::string role_path = member_path(path, "role");
   if (role == nullptr) return required(role_path);
   Message message;
@@ -1031,21 +1022,21 @@ Status parse_turn(const boost::json::value& value, const std::string& path,
   const auto& blocks = content->get_array();
   for (std::size_t j = 0; j < blocks.size(); ++j) {
     std::string block_path = index_path(content_path, j);
-    AIC_ANTHROPIC_TRY(block, object_at(blocks[j], block_path));
-    AIC_ANTHROPIC_TRY(type, required_string(*block, "type", block_path));
+    AIC_TRY_ASSIGN(block, object_at(blocks[j], block_path));
+    AIC_TRY_ASSIGN(type, required_string(*block, "type", block_path));
     if (type == "text") {
-      AIC_ANTHROPIC_TRY(part, parse_text_block(*block, block_path));
+      AIC_TRY_ASSIGN(part, parse_text_block(*block, block_path));
       message.content.push_back(std::move(part));
     } else if (type == "image" && user) {
-      AIC_ANTHROPIC_TRY(part, parse_image_block(*block, block_path));
+      AIC_TRY_ASSIGN(part, parse_image_block(*block, block_path));
       message.content.push_back(std::move(part));
     } else if (type == "tool_result" && user) {
-      AIC_ANTHROPIC_TRY(result, parse_tool_result(*block, block_path));
+      AIC_TRY_ASSIGN(result, parse_tool_result(*block, block_path));
       messages.push_back(std::move(result));
     } else if (type == "tool_use" && !user) {
-      AIC_ANTHROPIC_TRY(id, required_string(*block, "id", block_path));
-      AIC_ANTHROPIC_TRY(name, required_string(*block, "name", block_path));
-      AIC_ANTHROPIC_TRY(input, get_object(*block, "input", block_path));
+      AIC_TRY_ASSIGN(id, required_string(*block, "id", block_path));
+      AIC_TRY_ASSIGN(name, required_string(*block, "name", block_path));
+      AIC_TRY_ASSIGN(input, get_object(*block, "input", block_path));
       if (input == nullptr) return required(member_path(block_path, "input"));
       message.tool_calls.push_back(
           ToolCall{std::string(id), std::string(name), json::to_text(boost::json::value(*input))});
@@ -1074,10 +1065,10 @@ Status parse_system(const boost::json::value& value, ChatRequest& request) {
     const auto& blocks = value.get_array();
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       std::string path = index_path("system", i);
-      AIC_ANTHROPIC_TRY(block, object_at(blocks[i], path));
-      AIC_ANTHROPIC_TRY(type, required_string(*block, "type", path));
+      AIC_TRY_ASSIGN(block, object_at(blocks[i], path));
+      AIC_TRY_ASSIGN(type, required_string(*block, "type", path));
       if (type != "text") return invalid(member_path(path, "type"), "must be \"text\"");
-      AIC_ANTHROPIC_TRY(part, parse_text_block(*block, path));
+      AIC_TRY_ASSIGN(part, parse_text_block(*block, path));
       system.content.push_back(std::move(part));
     }
     if (system.content.empty()) return Status();
@@ -1091,8 +1082,8 @@ Status parse_system(const boost::json::value& value, ChatRequest& request) {
 Status parse_tools(const boost::json::array& tools, ChatRequest& request) {
   for (std::size_t i = 0; i < tools.size(); ++i) {
     std::string path = index_path("tools", i);
-    AIC_ANTHROPIC_TRY(object, object_at(tools[i], path));
-    AIC_ANTHROPIC_TRY(type, get_string(*object, "type", path));
+    AIC_TRY_ASSIGN(object, object_at(tools[i], path));
+    AIC_TRY_ASSIGN(type, get_string(*object, "type", path));
     if (type != nullptr && *type != "custom") {
       return invalid(member_path(path, "type"),
                      "\"" + std::string(view(*type)) +
@@ -1100,14 +1091,14 @@ Status parse_tools(const boost::json::array& tools, ChatRequest& request) {
                          "gateway (custom tools with an input_schema are)");
     }
     Tool tool;
-    AIC_ANTHROPIC_TRY(name, required_string(*object, "name", path));
+    AIC_TRY_ASSIGN(name, required_string(*object, "name", path));
     tool.name.assign(name);
-    AIC_ANTHROPIC_TRY(description, get_string(*object, "description", path));
+    AIC_TRY_ASSIGN(description, get_string(*object, "description", path));
     if (description != nullptr) tool.description.assign(view(*description));
-    AIC_ANTHROPIC_TRY(schema, get_object(*object, "input_schema", path));
+    AIC_TRY_ASSIGN(schema, get_object(*object, "input_schema", path));
     if (schema == nullptr) return required(member_path(path, "input_schema"));
     tool.parameters = json::to_text(boost::json::value(*schema));
-    AIC_ANTHROPIC_TRY(strict, get_bool(*object, "strict", path));
+    AIC_TRY_ASSIGN(strict, get_bool(*object, "strict", path));
     tool.strict = strict != nullptr && strict->get_bool();
     // cache_control on a tool: the model has no place for it; a hint, dropped.
     request.tools.push_back(std::move(tool));
@@ -1116,7 +1107,7 @@ Status parse_tools(const boost::json::array& tools, ChatRequest& request) {
 }
 
 Status parse_tool_choice(const boost::json::object& object, ChatRequest& request) {
-  AIC_ANTHROPIC_TRY(type, required_string(object, "type", "tool_choice"));
+  AIC_TRY_ASSIGN(type, required_string(object, "type", "tool_choice"));
   ToolChoice choice;
   if (type == "auto") {
     choice.mode = ToolChoice::Mode::kAuto;
@@ -1124,14 +1115,14 @@ Status parse_tool_choice(const boost::json::object& object, ChatRequest& request
     choice.mode = ToolChoice::Mode::kRequired;
   } else if (type == "tool") {
     choice.mode = ToolChoice::Mode::kNamed;
-    AIC_ANTHROPIC_TRY(name, required_string(object, "name", "tool_choice"));
+    AIC_TRY_ASSIGN(name, required_string(object, "name", "tool_choice"));
     choice.name.assign(name);
   } else if (type == "none") {
     choice.mode = ToolChoice::Mode::kNone;
   } else {
     return invalid("tool_choice.type", "must be auto, any, tool or none");
   }
-  AIC_ANTHROPIC_TRY(serial, get_bool(object, "disable_parallel_tool_use", "tool_choice"));
+  AIC_TRY_ASSIGN(serial, get_bool(object, "disable_parallel_tool_use", "tool_choice"));
   if (serial != nullptr && serial->get_bool()) request.parallel_tool_calls = false;
   request.tool_choice = std::move(choice);
   return Status();
@@ -1144,7 +1135,7 @@ Status parse_metadata(const boost::json::object& metadata, ChatRequest& request)
                      "is not a metadata field anthropic knows (only user_id is)");
     }
   }
-  AIC_ANTHROPIC_TRY(user_id, get_string(metadata, "user_id", "metadata"));
+  AIC_TRY_ASSIGN(user_id, get_string(metadata, "user_id", "metadata"));
   if (user_id != nullptr) request.user.assign(view(*user_id));
   return Status();
 }
@@ -1153,19 +1144,16 @@ Status parse_metadata(const boost::json::object& metadata, ChatRequest& request)
 // than answer a request whose meaning it changed. service_tier is a billing choice for
 // Anthropic itself and is ignored; thinking is accepted only as {"type":"disabled"}.
 Status check_members(const boost::json::object& object) {
-  static constexpr std::string_view kKnown[] = {
-      "model", "max_tokens",  "messages",       "system",  "temperature",
-      "top_p", "top_k",       "stop_sequences", "stream",  "metadata",
-      "tools", "tool_choice", "service_tier",   "thinking"};
-  for (const auto& member : object) {
-    std::string_view key = member.key();
-    bool known = false;
-    for (std::string_view name : kKnown) known = known || name == key;
-    if (!known) return invalid(std::string(key), "is not supported by this gateway");
+  if (auto checked = json::only_known_members(
+          object, {"model", "max_tokens", "messages", "system", "temperature", "top_p", "top_k",
+                   "stop_sequences", "stream", "metadata", "tools", "tool_choice", "service_tier",
+                   "thinking"});
+      !checked) {
+    return checked;
   }
-  AIC_ANTHROPIC_TRY(thinking, get_object(object, "thinking", ""));
+  AIC_TRY_ASSIGN(thinking, get_object(object, "thinking", ""));
   if (thinking != nullptr) {
-    AIC_ANTHROPIC_TRY(type, get_string(*thinking, "type", "thinking"));
+    AIC_TRY_ASSIGN(type, get_string(*thinking, "type", "thinking"));
     if (type == nullptr || *type != "disabled") {
       return invalid("thinking", "(extended thinking) is not supported by this gateway yet");
     }
@@ -1176,9 +1164,9 @@ Status check_members(const boost::json::object& object) {
 Result<ChatRequest> parse_request(const boost::json::object& object) {
   if (auto checked = check_members(object); !checked) return std::move(checked).error();
   ChatRequest request;
-  AIC_ANTHROPIC_TRY(model, required_string(object, "model", ""));
+  AIC_TRY_ASSIGN(model, required_string(object, "model", ""));
   request.model.assign(model);
-  AIC_ANTHROPIC_TRY(max_tokens, get_integer(object, "max_tokens", ""));
+  AIC_TRY_ASSIGN(max_tokens, get_integer(object, "max_tokens", ""));
   if (!max_tokens) return required("max_tokens");
   if (*max_tokens < 1) return invalid("max_tokens", "must be a positive integer");
   request.max_tokens = max_tokens;
@@ -1187,7 +1175,7 @@ Result<ChatRequest> parse_request(const boost::json::object& object) {
       system != nullptr && !system->is_null()) {
     if (auto parsed = parse_system(*system, request); !parsed) return std::move(parsed).error();
   }
-  AIC_ANTHROPIC_TRY(messages, get_array(object, "messages", ""));
+  AIC_TRY_ASSIGN(messages, get_array(object, "messages", ""));
   if (messages == nullptr) return required("messages");
   if (messages->empty()) return invalid("messages", "must contain at least one message");
   for (std::size_t i = 0; i < messages->size(); ++i) {
@@ -1197,22 +1185,22 @@ Result<ChatRequest> parse_request(const boost::json::object& object) {
     }
   }
 
-  AIC_ANTHROPIC_TRY(temperature, get_number(object, "temperature", ""));
+  AIC_TRY_ASSIGN(temperature, get_number(object, "temperature", ""));
   if (temperature != nullptr) {
     double number = json::as_double(*temperature);
     if (number < 0 || number > 1) return invalid("temperature", "must be between 0 and 1");
     request.temperature = number;
   }
-  AIC_ANTHROPIC_TRY(top_p, get_number(object, "top_p", ""));
+  AIC_TRY_ASSIGN(top_p, get_number(object, "top_p", ""));
   if (top_p != nullptr) {
     double number = json::as_double(*top_p);
     if (number < 0 || number > 1) return invalid("top_p", "must be between 0 and 1");
     request.top_p = number;
   }
-  AIC_ANTHROPIC_TRY(top_k, get_integer(object, "top_k", ""));
+  AIC_TRY_ASSIGN(top_k, get_integer(object, "top_k", ""));
   if (top_k && *top_k < 0) return invalid("top_k", "must not be negative");
   request.top_k = top_k;
-  AIC_ANTHROPIC_TRY(stop, get_array(object, "stop_sequences", ""));
+  AIC_TRY_ASSIGN(stop, get_array(object, "stop_sequences", ""));
   if (stop != nullptr) {
     for (std::size_t i = 0; i < stop->size(); ++i) {
       if (!(*stop)[i].is_string())
@@ -1220,23 +1208,23 @@ Result<ChatRequest> parse_request(const boost::json::object& object) {
       request.stop.emplace_back(view((*stop)[i].get_string()));
     }
   }
-  AIC_ANTHROPIC_TRY(stream, get_bool(object, "stream", ""));
+  AIC_TRY_ASSIGN(stream, get_bool(object, "stream", ""));
   request.stream = stream != nullptr && stream->get_bool();
-  AIC_ANTHROPIC_TRY(metadata, get_object(object, "metadata", ""));
+  AIC_TRY_ASSIGN(metadata, get_object(object, "metadata", ""));
   if (metadata != nullptr) {
     if (auto parsed = parse_metadata(*metadata, request); !parsed) return std::move(parsed).error();
   }
-  AIC_ANTHROPIC_TRY(tools, get_array(object, "tools", ""));
+  AIC_TRY_ASSIGN(tools, get_array(object, "tools", ""));
   if (tools != nullptr) {
     if (auto parsed = parse_tools(*tools, request); !parsed) return std::move(parsed).error();
   }
-  AIC_ANTHROPIC_TRY(tool_choice, get_object(object, "tool_choice", ""));
+  AIC_TRY_ASSIGN(tool_choice, get_object(object, "tool_choice", ""));
   if (tool_choice != nullptr) {
     if (auto parsed = parse_tool_choice(*tool_choice, request); !parsed) {
       return std::move(parsed).error();
     }
   }
-  AIC_ANTHROPIC_TRY(service_tier, get_string(object, "service_tier", ""));
+  AIC_TRY_ASSIGN(service_tier, get_string(object, "service_tier", ""));
   (void)service_tier;  // type-checked only, see check_members
   return request;
 }
@@ -1496,7 +1484,7 @@ const ProviderAdapter& anthropic_adapter() {
 }
 
 Result<ChatRequest> parse_messages_request(std::string_view body) {
-  AIC_ANTHROPIC_TRY(object, json::parse_object(body));
+  AIC_TRY_ASSIGN(object, json::parse_object(body));
   return parse_request(object);
 }
 

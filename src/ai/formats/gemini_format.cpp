@@ -43,12 +43,6 @@ using json::index_path;
 using json::member_path;
 using json::view;
 
-// Early return of a failed Result from a function returning Result/Status.
-#define AIC_GEMINI_TRY(target, expression)              \
-  auto target##_result = (expression);                  \
-  if (!target##_result) return target##_result.error(); \
-  auto target = std::move(target##_result).value()
-
 constexpr std::string_view kProvider = "gemini";
 
 // Gemini 3 refuses a history whose function calls lack the thought signature the model
@@ -206,7 +200,7 @@ core::Status write_content_parts(core::JsonWriter& out, const Message& message,
       continue;
     }
     std::string part_path = member_path(index_path(member_path(path, "content"), j), "image_url");
-    AIC_GEMINI_TRY(image, image_reference(part.image_url, member_path(part_path, "url")));
+    AIC_TRY_ASSIGN(image, image_reference(part.image_url, member_path(part_path, "url")));
     out.begin_object();
     if (image.inline_data) {
       out.key("inlineData");
@@ -496,7 +490,7 @@ core::Result<std::string> write_chat_body(const ChatRequest& request) {
   std::string body;
   core::JsonWriter out(body);
   out.begin_object();
-  AIC_GEMINI_TRY(turns, write_contents(out, request));
+  AIC_TRY_ASSIGN(turns, write_contents(out, request));
   if (turns == 0) {
     return core::Error::invalid("`messages` must contain a user or assistant message for Gemini",
                                 "messages");
@@ -873,8 +867,8 @@ class GeminiAdapter final : public ProviderAdapter {
   core::Result<OutboundRequest> chat_request(const ChatRequest& request,
                                              std::string_view upstream_model,
                                              const ProviderEndpoint& endpoint) const override {
-    AIC_GEMINI_TRY(resource, resource_name(upstream_model));
-    AIC_GEMINI_TRY(body, write_chat_body(request));
+    AIC_TRY_ASSIGN(resource, resource_name(upstream_model));
+    AIC_TRY_ASSIGN(body, write_chat_body(request));
     OutboundRequest outbound;
     outbound.url = method_url(endpoint, resource,
                               request.stream ? "streamGenerateContent?alt=sse" : "generateContent");
@@ -898,7 +892,7 @@ class GeminiAdapter final : public ProviderAdapter {
   core::Result<OutboundRequest> embedding_request(const EmbeddingRequest& request,
                                                   std::string_view upstream_model,
                                                   const ProviderEndpoint& endpoint) const override {
-    AIC_GEMINI_TRY(resource, resource_name(upstream_model));
+    AIC_TRY_ASSIGN(resource, resource_name(upstream_model));
     if (request.inputs.empty()) return core::Error::invalid("`input` must not be empty", "input");
     OutboundRequest outbound;
     outbound.url = method_url(endpoint, resource, "batchEmbedContents");
@@ -911,8 +905,6 @@ class GeminiAdapter final : public ProviderAdapter {
     return read_embeddings(body);
   }
 };
-
-#undef AIC_GEMINI_TRY
 
 }  // namespace
 

@@ -124,6 +124,18 @@ std::int64_t count_or_zero(const boost::json::object& object, std::string_view k
   return 0;
 }
 
+core::Status only_known_members(const boost::json::object& object,
+                                std::initializer_list<std::string_view> known) {
+  for (const auto& member : object) {
+    std::string_view key(member.key().data(), member.key().size());
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string field(key);
+      return core::Error::invalid("`" + field + "` is not supported by the gateway", field);
+    }
+  }
+  return core::Status();
+}
+
 double as_double(const boost::json::value& number) {
   if (number.is_int64()) return static_cast<double>(number.get_int64());
   if (number.is_uint64()) return static_cast<double>(number.get_uint64());

@@ -7,11 +7,22 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/result.hpp"
+
+// Declares `target` as the value of a core::Result `expression`, or returns its error from
+// the enclosing function (which returns a Result or Status). It declares a variable, so its
+// argument cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define AIC_TRY_ASSIGN(target, expression)                         \
+  auto target##_result = (expression);                             \
+  if (!target##_result) return std::move(target##_result).error(); \
+  auto target = std::move(target##_result).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 namespace aic::ai::json {
 
@@ -45,6 +56,12 @@ std::int64_t count_or_zero(const boost::json::object& object, std::string_view k
 
 double as_double(const boost::json::value& number);
 std::string_view view(const boost::json::string& text);
+// kInvalidArgument naming the first member of `object` that is not in `known` ("`logit_bias`
+// is not supported by the gateway"): a request member the gateway would ignore is refused,
+// so a client never believes a setting took effect when it did not.
+core::Status only_known_members(const boost::json::object& object,
+                                std::initializer_list<std::string_view> known);
+
 // The value as compact JSON text.
 std::string to_text(const boost::json::value& value);
 

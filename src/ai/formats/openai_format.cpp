@@ -27,12 +27,6 @@ using json::index_path;
 using json::member_path;
 using json::view;
 
-// Early return of a failed Result from a function returning Result/Status.
-#define AIC_TRY_ASSIGN(target, expression)              \
-  auto target##_result = (expression);                  \
-  if (!target##_result) return target##_result.error(); \
-  auto target = std::move(target##_result).value()
-
 std::string number_text(double value) {
   std::string text;
   core::JsonWriter(text).number(value);
@@ -326,30 +320,6 @@ core::Result<std::optional<double>> bounded_number(const boost::json::object& bo
   }
   return std::optional<double>(value);
 }
-
-// Request members the gateway reads; any other member is refused rather than dropped, so a
-// client never believes a setting took effect when it did not.
-constexpr std::array<std::string_view, 21> kChatRequestMembers = {"model",
-                                                                  "messages",
-                                                                  "tools",
-                                                                  "tool_choice",
-                                                                  "parallel_tool_calls",
-                                                                  "response_format",
-                                                                  "temperature",
-                                                                  "top_p",
-                                                                  "max_tokens",
-                                                                  "max_completion_tokens",
-                                                                  "stop",
-                                                                  "seed",
-                                                                  "user",
-                                                                  "metadata",
-                                                                  "stream",
-                                                                  "stream_options",
-                                                                  "n",
-                                                                  "frequency_penalty",
-                                                                  "presence_penalty",
-                                                                  "reasoning_effort",
-                                                                  "top_k"};
 
 core::Status parse_stop(const boost::json::value& value, ChatRequest& request) {
   if (value.is_null()) return core::Status();
@@ -701,12 +671,7 @@ UpstreamError read_error(std::string_view provider, int status, std::string_view
   UpstreamError error;
   error.status = status;
   error.retryable = status == 408 || status == 409 || status == 429 || status >= 500;
-  error.type = status == 429   ? "rate_limit_error"
-               : status == 401 ? "authentication_error"
-               : status == 403 ? "permission_error"
-               : status == 404 ? "not_found_error"
-               : status >= 500 ? "server_error"
-                               : "invalid_request_error";
+  error.type = openai_error_type(status);
   std::string message;
   boost::system::error_code parse_error;
   boost::json::value parsed = boost::json::parse(body, parse_error);
@@ -1168,13 +1133,29 @@ std::string base64_encode(std::string_view bytes) {
 
 core::Result<ChatRequest> parse_chat_request(std::string_view text) {
   AIC_TRY_ASSIGN(body, json::parse_object(text));
-  for (const auto& member : body) {
-    std::string_view key(member.key().data(), member.key().size());
-    if (std::find(kChatRequestMembers.begin(), kChatRequestMembers.end(), key) ==
-        kChatRequestMembers.end()) {
-      std::string field(key);
-      return core::Error::invalid("`" + field + "` is not supported by the gateway", field);
-    }
+  if (auto checked = json::only_known_members(body, {"model",
+                                                     "messages",
+                                                     "tools",
+                                                     "tool_choice",
+                                                     "parallel_tool_calls",
+                                                     "response_format",
+                                                     "temperature",
+                                                     "top_p",
+                                                     "max_tokens",
+                                                     "max_completion_tokens",
+                                                     "stop",
+                                                     "seed",
+                                                     "user",
+                                                     "metadata",
+                                                     "stream",
+                                                     "stream_options",
+                                                     "n",
+                                                     "frequency_penalty",
+                                                     "presence_penalty",
+                                                     "reasoning_effort",
+                                                     "top_k"});
+      !checked) {
+    return checked.error();
   }
   ChatRequest request;
   AIC_TRY_ASSIGN(model, get_string(body, "model", ""));
@@ -1263,13 +1244,10 @@ std::unique_ptr<ChatStreamWriter> chat_stream_writer(bool include_usage, std::in
 
 core::Result<EmbeddingRequest> parse_embedding_request(std::string_view text) {
   AIC_TRY_ASSIGN(body, json::parse_object(text));
-  for (const auto& member : body) {
-    std::string_view key(member.key().data(), member.key().size());
-    if (key != "model" && key != "input" && key != "dimensions" && key != "encoding_format" &&
-        key != "user") {
-      std::string field(key);
-      return core::Error::invalid("`" + field + "` is not supported by the gateway", field);
-    }
+  if (auto checked = json::only_known_members(
+          body, {"model", "input", "dimensions", "encoding_format", "user"});
+      !checked) {
+    return checked.error();
   }
   EmbeddingRequest request;
   AIC_TRY_ASSIGN(model, get_string(body, "model", ""));
@@ -1347,6 +1325,21 @@ std::string write_embedding_response(const EmbeddingResponse& response, bool bas
   out.end_object();
   out.end_object();
   return body;
+}
+
+std::string_view openai_error_type(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 429:
+      return "rate_limit_error";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
+  }
 }
 
 std::string openai_error_object(std::string_view message, std::string_view type,

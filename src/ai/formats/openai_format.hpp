@@ -35,6 +35,8 @@ std::unique_ptr<ChatStreamWriter> chat_stream_writer(bool include_usage, std::in
 core::Result<EmbeddingRequest> parse_embedding_request(std::string_view body);
 std::string write_embedding_response(const EmbeddingResponse& response, bool base64);
 
+// OpenAI's error type for an HTTP status ("rate_limit_error" for 429, …).
+std::string_view openai_error_type(int status);
 // {"message","type","param","code"}: OpenAI's error object (empty param/code are null).
 std::string openai_error_object(std::string_view message, std::string_view type,
                                 std::string_view param, std::string_view code);

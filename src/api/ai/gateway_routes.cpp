@@ -49,54 +49,29 @@ std::uint64_t random_draw() {
 // Errors in the caller's format. OpenAI clients get a problem document that also carries
 // OpenAI's `error` object (its SDKs read that); Anthropic clients get Anthropic's shape.
 
-std::string_view problem_name(int status) {
+// The problem type (urn:aic:problem:<name>) and title for a status the gateway answers.
+struct ProblemKind {
+  std::string_view name;
+  std::string_view title;
+};
+
+ProblemKind problem_kind(int status) {
   switch (status) {
-    case 400:
-      return "invalid-argument";
     case 401:
-      return "unauthenticated";
+      return {"unauthenticated", "Unauthenticated"};
     case 403:
-      return "permission-denied";
+      return {"permission-denied", "Permission denied"};
     case 404:
-      return "not-found";
+      return {"not-found", "Not found"};
     case 413:
-      return "payload-too-large";
+      return {"payload-too-large", "Payload too large"};
     case 429:
-      return "quota-exceeded";
+      return {"quota-exceeded", "Too many requests"};
     case 504:
-      return "upstream-timeout";
+      return {"upstream-timeout", "Model provider timed out"};
     default:
-      return status >= 500 ? "upstream-failed" : "invalid-argument";
-  }
-}
-
-std::string_view problem_title(int status) {
-  switch (status) {
-    case 400:
-      return "Invalid request";
-    case 404:
-      return "Not found";
-    case 429:
-      return "Too many requests";
-    case 504:
-      return "Model provider timed out";
-    default:
-      return status >= 500 ? "Model provider failed" : "Invalid request";
-  }
-}
-
-std::string_view openai_type(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 429:
-      return "rate_limit_error";
-    default:
-      return status >= 500 ? "server_error" : "invalid_request_error";
+      return status >= 500 ? ProblemKind{"upstream-failed", "Model provider failed"}
+                           : ProblemKind{"invalid-argument", "Invalid request"};
   }
 }
 
@@ -114,14 +89,15 @@ Response error_answer(Ingress ingress, const GatewayError& error, const RequestC
   core::JsonWriter out(body);
   Response response;
   std::string_view type =
-      error.type.empty() ? openai_type(error.status) : std::string_view(error.type);
+      error.type.empty() ? model::openai_error_type(error.status) : std::string_view(error.type);
   if (ingress == Ingress::kAnthropic) {
     response =
         Response::json(error.status, model::write_messages_error(error.status, error.message));
   } else {
     out.begin_object();
-    out.member("type", "urn:aic:problem:" + std::string(problem_name(error.status)));
-    out.member("title", problem_title(error.status));
+    ProblemKind kind = problem_kind(error.status);
+    out.member("type", "urn:aic:problem:" + std::string(kind.name));
+    out.member("title", kind.title);
     out.member("status", static_cast<std::int64_t>(error.status));
     out.member("detail", error.message);
     out.member("request_id", context.request_id);
@@ -1007,8 +983,8 @@ void add_openai_error(Response& response) {
     const auto* value = problem.if_contains(key);
     return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
   };
-  problem["error"] = boost::json::parse(
-      model::openai_error_object(text("detail"), openai_type(response.status), text("field"), ""));
+  problem["error"] = boost::json::parse(model::openai_error_object(
+      text("detail"), model::openai_error_type(response.status), text("field"), ""));
   response.body = boost::json::serialize(parsed);
 }
 
