@@ -12,7 +12,7 @@ build_packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev postgresql-15
-  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libpugixml-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 bench_packages=(nginx-light wrk)

@@ -8,9 +8,7 @@
 
 namespace aic::ai {
 
-namespace {
-
-struct Reader {
+struct Catalog::Reader {
   std::vector<core::ConfigIssue>& issues;
   const std::string& source;
 
@@ -66,16 +64,19 @@ struct Reader {
     return static_cast<std::int64_t>(std::llround(usd * 1e6));
   }
 
-  const boost::json::array* tables(const boost::json::object& root, std::string_view key) {
+  const boost::json::array* tables(const boost::json::object& root, std::string_view key,
+                                   const std::string& prefix) {
     const auto* value = root.if_contains(key);
     if (value == nullptr) return nullptr;
     if (!value->is_array()) {
-      issue("ai." + std::string(key), "must be an array of tables");
+      issue(prefix + "." + std::string(key), "must be an array of tables");
       return nullptr;
     }
     return &value->get_array();
   }
 };
+
+namespace {
 
 std::optional<ProviderKind> provider_kind(std::string_view text) {
   if (text == "openai") return ProviderKind::kOpenAi;
@@ -138,11 +139,30 @@ Catalog Catalog::load(const core::AiConfig& config, const EnvLookup& env,
     read.issue("ai", "the [[ai.*]] tables could not be read");
     return catalog;
   }
-  const auto& root = parsed.get_object();
+  add(catalog, parsed.get_object(), read, &env, "", "ai");
+  return catalog;
+}
 
-  if (const auto* providers = read.tables(root, "providers")) {
+Catalog Catalog::extend(const Catalog& base, std::string_view tenant_json,
+                        const std::string& tenant_id, std::vector<core::ConfigIssue>& issues) {
+  Catalog catalog = base;
+  const std::string source = "tenant " + tenant_id;
+  Reader read{issues, source};
+  boost::system::error_code error;
+  boost::json::value parsed = boost::json::parse(tenant_json, error);
+  if (error || !parsed.is_object()) {
+    read.issue("tenant", "the tenant's providers and routes could not be read");
+    return catalog;
+  }
+  add(catalog, parsed.get_object(), read, nullptr, tenant_id, "tenant");
+  return catalog;
+}
+
+void Catalog::add(Catalog& catalog, const boost::json::object& root, Reader& read,
+                  const EnvLookup* env, const std::string& owner, const std::string& prefix) {
+  if (const auto* providers = read.tables(root, "providers", prefix)) {
     for (std::size_t i = 0; i < providers->size(); ++i) {
-      std::string path = "ai.providers[" + std::to_string(i) + "]";
+      std::string path = prefix + ".providers[" + std::to_string(i) + "]";
       if (!(*providers)[i].is_object()) continue;
       const auto& table = (*providers)[i].get_object();
       ProviderEndpoint endpoint;
@@ -150,12 +170,13 @@ Catalog Catalog::load(const core::AiConfig& config, const EnvLookup& env,
       std::string kind = read.text(table, "kind", path, true);
       endpoint.base_url = read.text(table, "base_url", path, true);
       endpoint.api_version = read.text(table, "api_version", path, false);
-      std::string key_env = read.text(table, "api_key_env", path, false);
+      std::string key_env = env != nullptr ? read.text(table, "api_key_env", path, false) : "";
       endpoint.api_key = read.text(table, "api_key", path, false);
       for (const auto& [key, value] : table) {
         static const std::set<std::string, std::less<>> kKnown = {
             "name", "kind", "base_url", "api_version", "api_key_env", "api_key", "headers"};
-        if (!kKnown.contains(std::string_view(key.data(), key.size()))) {
+        std::string_view name(key.data(), key.size());
+        if (!kKnown.contains(name) || (env == nullptr && name == "api_key_env")) {
           read.issue(path + "." + std::string(key.data(), key.size()), "unknown key");
         }
       }
@@ -172,7 +193,7 @@ Catalog Catalog::load(const core::AiConfig& config, const EnvLookup& env,
       if (!key_env.empty()) {
         if (!endpoint.api_key.empty()) {
           read.issue(path + ".api_key_env", "set api_key or api_key_env, not both");
-        } else if (auto value = env(key_env); value && !value->empty()) {
+        } else if (auto value = (*env)(key_env); value && !value->empty()) {
           endpoint.api_key = *value;
         } else {
           read.issue(path + ".api_key_env", "the environment variable " + key_env + " is not set");
@@ -199,13 +220,14 @@ Catalog Catalog::load(const core::AiConfig& config, const EnvLookup& env,
         continue;
       }
       endpoint.kind = *parsed_kind;
+      endpoint.owner = owner;
       catalog.providers_.push_back(std::move(endpoint));
     }
   }
 
-  if (const auto* models = read.tables(root, "models")) {
+  if (const auto* models = read.tables(root, "models", prefix)) {
     for (std::size_t i = 0; i < models->size(); ++i) {
-      std::string path = "ai.models[" + std::to_string(i) + "]";
+      std::string path = prefix + ".models[" + std::to_string(i) + "]";
       if (!(*models)[i].is_object()) continue;
       const auto& table = (*models)[i].get_object();
       ModelEntry model;
@@ -236,8 +258,15 @@ Catalog Catalog::load(const core::AiConfig& config, const EnvLookup& env,
         }
       }
       if (model.name.empty() || model.provider.empty()) continue;
-      if (catalog.provider(model.provider) == nullptr) {
+      const ProviderEndpoint* provider = catalog.provider(model.provider);
+      if (provider == nullptr) {
         read.issue(path + ".provider", "no provider is named \"" + model.provider + "\"");
+        continue;
+      }
+      if (provider->owner != owner) {
+        // A tenant's models run on its own providers only (they carry its keys).
+        read.issue(path + ".provider",
+                   "the provider \"" + model.provider + "\" is not the tenant's");
         continue;
       }
       bool clash = false;
@@ -255,9 +284,9 @@ Catalog Catalog::load(const core::AiConfig& config, const EnvLookup& env,
     }
   }
 
-  if (const auto* routes = read.tables(root, "routes")) {
+  if (const auto* routes = read.tables(root, "routes", prefix)) {
     for (std::size_t i = 0; i < routes->size(); ++i) {
-      std::string path = "ai.routes[" + std::to_string(i) + "]";
+      std::string path = prefix + ".routes[" + std::to_string(i) + "]";
       if (!(*routes)[i].is_object()) continue;
       const auto& table = (*routes)[i].get_object();
       RouteEntry route;
@@ -313,7 +342,6 @@ Catalog Catalog::load(const core::AiConfig& config, const EnvLookup& env,
       catalog.routes_.push_back(std::move(route));
     }
   }
-  return catalog;
 }
 
 const ProviderEndpoint* Catalog::provider(std::string_view name) const {

@@ -29,6 +29,7 @@
 // Immutable after loading; safe to share between threads.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -85,6 +86,12 @@ class Catalog {
   // ("ai.models[2].provider"); the catalog keeps the entries that are valid.
   static Catalog load(const core::AiConfig& config, const EnvLookup& env,
                       std::vector<core::ConfigIssue>& issues);
+  // `base` with a tenant's own providers, models and routes from `tenant_json` (the same
+  // shape as catalog_json; api_key only, no api_key_env). Issues name paths "tenant.models[1]
+  // .name"; names the base already uses are issues, so the operator's entries always win.
+  // The tenant's providers get `owner` = `tenant_id`.
+  static Catalog extend(const Catalog& base, std::string_view tenant_json,
+                        const std::string& tenant_id, std::vector<core::ConfigIssue>& issues);
 
   const ProviderEndpoint* provider(std::string_view name) const;
   // A model by its name or one of its aliases.
@@ -101,6 +108,11 @@ class Catalog {
   std::vector<ModelEntry> models_;
   std::vector<RouteEntry> routes_;
   std::map<std::string, std::size_t, std::less<>> model_index_;  // names and aliases
+
+  struct Reader;
+  // Adds the tables of `root` to `catalog`; `prefix` starts the issues' paths ("ai").
+  static void add(Catalog& catalog, const boost::json::object& root, Reader& read,
+                  const EnvLookup* env, const std::string& owner, const std::string& prefix);
 };
 
 }  // namespace aic::ai

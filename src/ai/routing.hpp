@@ -30,7 +30,11 @@ struct Target {
   const ModelEntry* model = nullptr;
   const ProviderEndpoint* provider = nullptr;
 
-  std::string key() const { return provider->name + "/" + model->upstream_model; }
+  // Names the target in health and logs; a tenant's providers are told apart by their owner.
+  std::string key() const {
+    return (provider->owner.empty() ? "" : provider->owner + ":") + provider->name + "/" +
+           model->upstream_model;
+  }
 };
 
 class TargetHealth;

@@ -19,9 +19,12 @@ const char* group_column(std::string_view name) {
 
 }  // namespace
 
-UsageLog::UsageLog(store::Database& database, core::Random& random, std::size_t queue_limit)
+UsageLog::UsageLog(store::Database& database, core::Random& random, BudgetStore* budgets,
+                   BudgetLedger* ledger, std::size_t queue_limit)
     : database_(database),
       random_(random),
+      budgets_(budgets),
+      ledger_(ledger),
       writer_("ai: usage records", kBatchSize, queue_limit,
               [this](const std::vector<UsageRecord>& batch) { return write(batch); }) {}
 
@@ -30,6 +33,16 @@ core::Status UsageLog::write(const std::vector<UsageRecord>& batch) {
   ids.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i)
     ids.push_back("aiu_" + core::random_hex(random_, 12));
+  std::vector<SpendItem> spend;
+  if (budgets_ != nullptr) {
+    spend.reserve(batch.size());
+    for (const UsageRecord& record : batch) {
+      if (record.tenant_id.empty()) continue;
+      spend.push_back({record.tenant_id,
+                       spend_scopes(record.credential_id, record.service_account_id),
+                       month_of(record.occurred_at), record.cost_microdollars});
+    }
+  }
   return database_.transact(store::Access::kReadWrite, [&](store::Transaction& tx) -> core::Status {
     auto inserted = store::insert_rows(
         tx,
@@ -57,6 +70,13 @@ core::Status UsageLog::write(const std::vector<UsageRecord>& batch) {
           row.emplace_back(record.occurred_at);
         });
     if (!inserted) return std::move(inserted).error();
+    if (budgets_ == nullptr) return core::Status();
+    auto committed = budgets_->add_spend(tx, spend);
+    if (!committed) return std::move(committed).error();
+    if (ledger_ != nullptr) {
+      tx.after_commit(
+          [ledger = ledger_, counters = std::move(*committed)] { ledger->committed(counters); });
+    }
     return core::Status();
   });
 }

@@ -2,10 +2,12 @@
 // model and day (GET /v1/ai/usage).
 //
 // Records are written off the request path: queued, then inserted in batches by one thread
-// (one transaction per batch), so a request never waits for the database. The queue is
-// bounded; past the limit records are dropped and counted. A crash loses at most the records
-// of the batch being written (a fraction of a second), never an answer's correctness:
-// usage is bookkeeping beside the answer, not part of it.
+// (one transaction per batch), so a request never waits for the database. With budgets, the
+// same transaction adds each batch to the monthly spend counters and sends the threshold
+// events it crosses (BudgetStore::add_spend), then tells the ledger what was committed. The queue
+// is bounded; past the limit records are dropped and counted. A crash loses at most the records of
+// the batch being written (a fraction of a second), never an answer's correctness: usage is
+// bookkeeping beside the answer, not part of it.
 //
 // Threading: record(), flush() and summarize() may be called from any thread.
 #pragma once
@@ -15,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "ai/budget.hpp"
+#include "ai/budget_store.hpp"
 #include "ai/chat.hpp"
 #include "core/batch_writer.hpp"
 #include "core/principal.hpp"
@@ -26,8 +30,9 @@ namespace aic::ai {
 
 struct UsageRecord {
   std::string tenant_id;
-  std::string credential_id;  // the API key or token that authenticated
-  std::string model;          // the catalogue's model name that answered
+  std::string credential_id;       // the API key or token that authenticated
+  std::string service_account_id;  // when a service account asked; "" for a user
+  std::string model;               // the catalogue's model name that answered
   std::string provider;
   std::string route;    // the route's name, or "" when a model was named
   std::string outcome;  // ok | error | cancelled | cache_hit (nothing spent)
@@ -58,8 +63,9 @@ struct UsageRow {
 
 class UsageLog {
  public:
-  explicit UsageLog(store::Database& database, core::Random& random,
-                    std::size_t queue_limit = 100'000);
+  // `budgets` and `ledger` may be null (no spend counters, no threshold events).
+  UsageLog(store::Database& database, core::Random& random, BudgetStore* budgets,
+           BudgetLedger* ledger, std::size_t queue_limit = 100'000);
   UsageLog(const UsageLog&) = delete;
   UsageLog& operator=(const UsageLog&) = delete;
 
@@ -81,6 +87,8 @@ class UsageLog {
 
   store::Database& database_;
   core::Random& random_;
+  BudgetStore* budgets_;
+  BudgetLedger* ledger_;
   core::BatchWriter<UsageRecord> writer_;  // last: its thread uses the members above
 };
 

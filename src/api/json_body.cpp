@@ -116,6 +116,28 @@ JsonBody& JsonBody::optional(std::string_view name, std::optional<std::int64_t>&
   return *this;
 }
 
+JsonBody& JsonBody::optional(std::string_view name, std::optional<std::vector<std::int64_t>>& out) {
+  if (first_error_) return *this;
+  const boost::json::value* value = object_.if_contains(name);
+  if (value == nullptr || value->is_null()) return *this;
+  if (!value->is_array()) {
+    first_error_ = core::Error::invalid("must be an array of integers", pointer(name));
+    return *this;
+  }
+  std::vector<std::int64_t> items;
+  const auto& array = value->as_array();
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    if (!array[i].is_int64()) {
+      first_error_ =
+          core::Error::invalid("must be an integer", pointer(name) + "/" + std::to_string(i));
+      return *this;
+    }
+    items.push_back(array[i].as_int64());
+  }
+  out = std::move(items);
+  return *this;
+}
+
 JsonBody& JsonBody::optional(std::string_view name, std::optional<bool>& out) {
   if (first_error_) return *this;
   const boost::json::value* value = object_.if_contains(name);

@@ -36,6 +36,8 @@ class JsonBody {
   JsonBody& required(std::string_view name, std::vector<std::string>& out);
   // An integer member (a JSON number without fraction or exponent that fits in 64 bits).
   JsonBody& optional(std::string_view name, std::optional<std::int64_t>& out);
+  // An array of integers; `out` stays empty when the member is absent or null.
+  JsonBody& optional(std::string_view name, std::optional<std::vector<std::int64_t>>& out);
   // A boolean member (true or false, not a string or number).
   JsonBody& optional(std::string_view name, std::optional<bool>& out);
   // An array of strings; `out` stays empty when the member is absent or null.
@@ -50,6 +52,9 @@ class JsonBody {
     return value != nullptr && value->is_null();
   }
   const std::optional<core::Error>& first_error() const { return first_error_; }
+  // The whole body, for members of a nested shape that a domain parser reads itself (their
+  // errors name their own pointers). Top-level members are already checked by parse().
+  const boost::json::object& object() const { return object_; }
 
   // For operations whose fields are all optional: an empty body (no Content-Type needed)
   // reads as `{}`; anything else is parsed as above.

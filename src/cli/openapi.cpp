@@ -61,10 +61,12 @@ int print_openapi(const std::string& output_path) {
   finance::EntityStore entity_store(database, core::system_random(), audit, events);
   api::v1::EntityDependencies entity_deps{entity_store, workers, idempotency};
   std::vector<core::ConfigIssue> ignored;
-  auto gateway = AiGateway::create(core::Config{}, registry, database, workers, ignored);
+  auto gateway = AiGateway::create(core::Config{}, registry,
+                                   {database, workers, audit, events, idempotency}, ignored);
   http::Router router;
-  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps,
-                          event_stream_deps, entity_deps, gateway->dependencies()});
+  add_all_routes(router,
+                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps,
+                  entity_deps, gateway->dependencies(), gateway->prompt_dependencies()});
 
   std::string document;
   try {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "api/ai/gateway_routes.hpp"
+#include "api/ai/prompt_routes.hpp"
 #include "api/oauth/oauth_routes.hpp"
 #include "api/ops/ops_routes.hpp"
 #include "api/v1/audit_routes.hpp"
@@ -23,6 +24,7 @@ struct RouteDependencies {
   const api::v1::EventStreamDependencies& event_stream;
   const api::v1::EntityDependencies& entities;
   api::ai::GatewayDependencies& gateway;
+  const api::ai::PromptDependencies& prompts;
 };
 
 // `dependencies` must outlive the router.

@@ -124,15 +124,17 @@ int serve(const core::Config& config) {
     delivery = std::move(*created);
   }
   std::vector<core::ConfigIssue> catalog_issues;
-  auto gateway = AiGateway::create(config, registry, **database, workers, catalog_issues);
+  auto gateway = AiGateway::create(
+      config, registry, {**database, workers, audit, events, idempotency}, catalog_issues);
   if (!catalog_issues.empty()) {
     for (const auto& issue : catalog_issues)
       core::log_error("cannot start: " + issue.key + ": " + issue.reason);
     return 1;
   }
   http::Router router;
-  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps,
-                          event_stream_deps, entity_deps, gateway->dependencies()});
+  add_all_routes(router,
+                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps,
+                  entity_deps, gateway->dependencies(), gateway->prompt_dependencies()});
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;

@@ -324,9 +324,10 @@ const std::vector<KeyDef>& key_table() {
       string_key(
           "auth.master_key", "AIC_MASTER_KEY", "",
           "64 hex characters (`openssl rand -hex 32`) that encrypt token signing keys, webhook "
-          "signing secrets and kept Idempotency-Key answers in the database (AES-256-GCM). Every "
-          "replica needs the same key; losing it invalidates every signing key and webhook "
-          "secret. Empty: keys and secrets are stored unencrypted (a warning is logged) and kept "
+          "signing secrets, tenants' AI provider keys and kept Idempotency-Key answers in the "
+          "database (AES-256-GCM). Every replica needs the same key; losing it invalidates every "
+          "signing key, webhook secret and provider key. Empty: keys and secrets are stored "
+          "unencrypted (a warning is logged), tenants cannot store provider keys, and kept "
           "answers use a per-process key.",
           [](Config & c) -> auto& { return c.auth.master_key; },
           [](const std::string& v) -> std::optional<std::string> {
@@ -461,6 +462,22 @@ const std::vector<KeyDef>& key_table() {
           "ai.cache_max_bytes", "AIC_AI_CACHE_MAX_BYTES", "64MiB",
           "Memory the response cache may hold; the least recently used answers go first.", 0,
           std::uint64_t{1} << 36, [](Config & c) -> auto& { return c.ai.cache_max_bytes; }),
+      duration_key(
+          "ai.tenant_refresh", "AIC_AI_TENANT_REFRESH", "5s",
+          "How often a replica re-reads a tenant's AI settings from the database: its "
+          "budgets and their spend (what other replicas spent), its providers and routes.",
+          std::chrono::milliseconds(100), std::chrono::hours(1),
+          [](Config & c) -> auto& { return c.ai.tenant_refresh; }),
+      list_key(
+          "ai.tenant_allow_addresses", "AIC_AI_TENANT_ALLOW_ADDRESSES", "[]",
+          "Address ranges (CIDR) that providers configured by tenants may reach although they "
+          "are loopback, private, link-local or metadata addresses (and over plain http://); "
+          "all other such targets are refused. The operator's own providers are not limited.",
+          [](Config & c) -> auto& { return c.ai.tenant_allow_addresses; }),
+      integer_key(
+          "ai.budget_output_tokens", "AIC_AI_BUDGET_OUTPUT_TOKENS", "4096",
+          "Output tokens a budgeted request without max_tokens reserves until it ends.", 1,
+          10'000'000, [](Config & c) -> auto& { return c.ai.budget_output_tokens; }),
   };
   return table;
 }

@@ -125,6 +125,10 @@ struct AiConfig {
   Duration breaker_cooldown = std::chrono::seconds(30);
   Duration cache_ttl = std::chrono::seconds(0);  // 0: no response cache
   std::size_t cache_max_bytes = 64 * 1024 * 1024;
+  Duration tenant_refresh = std::chrono::seconds(5);  // re-read of tenants' budgets, providers
+  // CIDR ranges tenants' own providers may reach although private (SSRF protection).
+  std::vector<std::string> tenant_allow_addresses;
+  std::int64_t budget_output_tokens = 4096;  // reserved when a request sets no max_tokens
   std::string catalog_json;    // {"providers":[…],"models":[…],"routes":[…]}; empty: none
   std::string catalog_source;  // the file the tables came from, for messages
 };

@@ -18,12 +18,27 @@ std::vector<std::string> sorted(std::initializer_list<std::string_view> items) {
 
 const std::vector<std::string>& tenant_permissions() {
   namespace p = permission;
-  static const std::vector<std::string> all =
-      sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead, p::kApiKeysManage,
-              p::kServiceAccountsRead, p::kServiceAccountsManage, p::kRolesRead, p::kRolesManage,
-              p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke, p::kBillingRead,
-              p::kSupportRead, p::kIntegrationsManage, p::kWebhooksRead, p::kWebhooksManage,
-              p::kEventsRead});
+  static const std::vector<std::string> all = sorted({p::kTenantRead,
+                                                      p::kUsersRead,
+                                                      p::kUsersManage,
+                                                      p::kApiKeysRead,
+                                                      p::kApiKeysManage,
+                                                      p::kServiceAccountsRead,
+                                                      p::kServiceAccountsManage,
+                                                      p::kRolesRead,
+                                                      p::kRolesManage,
+                                                      p::kAuditRead,
+                                                      p::kEntitiesRead,
+                                                      p::kEntitiesWrite,
+                                                      p::kAiInvoke,
+                                                      p::kAiManage,
+                                                      p::kBillingRead,
+                                                      p::kBillingManage,
+                                                      p::kSupportRead,
+                                                      p::kIntegrationsManage,
+                                                      p::kWebhooksRead,
+                                                      p::kWebhooksManage,
+                                                      p::kEventsRead});
   return all;
 }
 
@@ -37,11 +52,11 @@ const Table& table() {
       {"admin",
        sorted({p::kTenantRead, p::kUsersRead, p::kUsersManage, p::kApiKeysRead, p::kApiKeysManage,
                p::kServiceAccountsRead, p::kServiceAccountsManage, p::kRolesRead, p::kRolesManage,
-               p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke,
+               p::kAuditRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke, p::kAiManage,
                p::kIntegrationsManage, p::kWebhooksRead, p::kWebhooksManage, p::kEventsRead})},
       {"analyst", sorted({p::kTenantRead, p::kEntitiesRead, p::kEntitiesWrite, p::kAiInvoke})},
       {"viewer", sorted({p::kTenantRead, p::kEntitiesRead})},
-      {"billing", sorted({p::kTenantRead, p::kBillingRead})},
+      {"billing", sorted({p::kTenantRead, p::kBillingRead, p::kBillingManage})},
       {"support_agent", sorted({p::kTenantRead, p::kSupportRead, p::kUsersRead})},
       {"partner_developer", sorted({p::kTenantRead, p::kIntegrationsManage, p::kApiKeysRead,
                                     p::kWebhooksRead, p::kWebhooksManage, p::kEventsRead})},

@@ -24,7 +24,10 @@ inline constexpr std::string_view kAuditRead = "audit:read";
 inline constexpr std::string_view kEntitiesRead = "entities:read";
 inline constexpr std::string_view kEntitiesWrite = "entities:write";
 inline constexpr std::string_view kAiInvoke = "ai:invoke";
+// Prompt templates, evaluations and the tenant's own providers and routes.
+inline constexpr std::string_view kAiManage = "ai:manage";
 inline constexpr std::string_view kBillingRead = "billing:read";
+inline constexpr std::string_view kBillingManage = "billing:manage";  // AI budgets
 inline constexpr std::string_view kSupportRead = "support:read";
 inline constexpr std::string_view kIntegrationsManage = "integrations:manage";
 inline constexpr std::string_view kWebhooksRead = "webhooks:read";

@@ -419,6 +419,109 @@ CREATE TABLE ai_usage (
 CREATE INDEX ai_usage_by_tenant_day ON ai_usage (tenant_id, day);
 )sql";
 
+// Migration 13, the same on both backends: prompt templates. A prompt's versions are
+// immutable (body is the version as JSON); latest_version is the counter that numbers them,
+// incremented under the prompt row's lock. A label names one version of its prompt.
+constexpr std::string_view kCreateAiPrompts = R"sql(
+CREATE TABLE ai_prompts (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  latest_version BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+CREATE INDEX ai_prompts_by_tenant ON ai_prompts (tenant_id, created_at, id);
+CREATE TABLE ai_prompt_versions (
+  prompt_id TEXT NOT NULL REFERENCES ai_prompts (id),
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  version BIGINT NOT NULL,
+  description TEXT NOT NULL,
+  model TEXT,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  PRIMARY KEY (prompt_id, version)
+);
+CREATE TABLE ai_prompt_labels (
+  prompt_id TEXT NOT NULL REFERENCES ai_prompts (id),
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  label TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (prompt_id, label),
+  FOREIGN KEY (prompt_id, version) REFERENCES ai_prompt_versions (prompt_id, version)
+);
+)sql";
+
+// Migration 14: AI budgets and tenants' own AI providers. A budget limits a tenant's, an API key's
+// or a service account's spend per calendar month (UTC); `subject_id` is '' for the tenant.
+// ai_spend holds the month's spend per scope, added to by the usage writer in the transaction that
+// records the requests, so every replica reads the same totals; it starts from the usage recorded
+// so far. ai_budget_alerts remembers which thresholds have sent their event this month. Also a
+// tenant's own AI providers and routes (/v1/ai/providers, /v1/ai/routes): each row holds the table
+// as the config file would (JSON, without the key); a provider's API key is sealed with the master
+// key.
+constexpr std::string_view kCreateAiBudgets = R"sql(
+CREATE TABLE ai_budgets (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  scope TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  monthly_limit_microdollars BIGINT NOT NULL,
+  thresholds TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (tenant_id, subject_id)
+);
+CREATE INDEX ai_budgets_by_tenant ON ai_budgets (tenant_id, created_at);
+CREATE TABLE ai_spend (
+  tenant_id TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  month TEXT NOT NULL,
+  cost_microdollars BIGINT NOT NULL,
+  requests BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, scope, month)
+);
+CREATE TABLE ai_budget_alerts (
+  budget_id TEXT NOT NULL,
+  month TEXT NOT NULL,
+  threshold_percent INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (budget_id, month, threshold_percent)
+);
+INSERT INTO ai_spend (tenant_id, scope, month, cost_microdollars, requests)
+  SELECT tenant_id, '', substr(day, 1, 7), SUM(cost_microdollars), COUNT(*)
+  FROM ai_usage GROUP BY tenant_id, substr(day, 1, 7);
+INSERT INTO ai_spend (tenant_id, scope, month, cost_microdollars, requests)
+  SELECT tenant_id, credential_id, substr(day, 1, 7), SUM(cost_microdollars), COUNT(*)
+  FROM ai_usage WHERE credential_id <> '' AND credential_id NOT LIKE 'tok\_%' ESCAPE '\'
+  GROUP BY tenant_id, credential_id, substr(day, 1, 7);
+CREATE TABLE ai_tenant_providers (
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  name TEXT NOT NULL,
+  config TEXT NOT NULL,
+  api_key TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, name)
+);
+CREATE TABLE ai_tenant_routes (
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  name TEXT NOT NULL,
+  config TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, name)
+);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -529,6 +632,18 @@ VALUES (
           "create_ai_usage",
           std::string(kCreateAiUsage),
           std::string(kCreateAiUsage),
+      },
+      {
+          13,
+          "create_ai_prompts",
+          std::string(kCreateAiPrompts),
+          std::string(kCreateAiPrompts),
+      },
+      {
+          14,
+          "create_ai_budgets_and_tenant_providers",
+          std::string(kCreateAiBudgets),
+          std::string(kCreateAiBudgets),
       },
   };
   return kMigrations;

@@ -161,6 +161,9 @@ before(async () => {
     // The webhook receiver below listens on loopback, which deliveries refuse by default.
     AIC_WEBHOOKS_ALLOW_ADDRESSES: '127.0.0.0/8',
     AIC_WEBHOOKS_POLL_INTERVAL: '50ms',
+    // Tenants' provider keys are sealed with it; their providers may reach the mock on loopback.
+    AIC_MASTER_KEY: 'ab'.repeat(32),
+    AIC_AI_TENANT_ALLOW_ADDRESSES: '127.0.0.0/8',
   });
 
   keys.operator = JSON.parse(await aic('admin', 'bootstrap', '--json')).operator_api_key;
@@ -751,6 +754,163 @@ test('AI gateway', async () => {
   const badUsage = await call('GET', '/v1/ai/usage', { token: keys.owner, query: { from: 'yesterday' } });
   assert.equal(badUsage.status, 400);
   assert.equal(badUsage.json().field, 'from');
+});
+
+test('AI budgets', async () => {
+  const created = await call('POST', '/v1/api-keys', { token: keys.owner, json: { name: 'budgeted', role: 'analyst' } });
+  assert.equal(created.status, 201);
+  const key = created.json();
+  const budget = await call('POST', '/v1/ai/budgets', {
+    token: keys.owner,
+    json: { scope: 'api_key', subject_id: key.id, monthly_limit_microdollars: 0, thresholds_percent: [80, 100] },
+  });
+  assert.equal(budget.status, 201);
+  const id = budget.json().id;
+  assert.equal(budget.json().remaining_microdollars, 0);
+  // A limit of 0 refuses every priced request, in OpenAI's and Anthropic's shapes.
+  const refused = await call('POST', '/v1/chat/completions', {
+    token: key.token, json: { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] } });
+  assert.equal(refused.status, 402);
+  assert.equal(refused.json().type, 'urn:aic:problem:budget-exceeded');
+  assert.equal(refused.json().budget_id, id);
+  assert.equal(refused.json().error.code, 'budget_exceeded');
+  const refusedMessage = await call('POST', '/v1/messages', {
+    token: key.token, json: { model: 'gpt-test', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] } });
+  assert.equal(refusedMessage.status, 402);
+  assert.equal(refusedMessage.json().error.type, 'billing_error');
+  const refusedEmbedding = await call('POST', '/v1/embeddings', {
+    token: key.token, json: { model: 'embed-test', input: 'hi' } });
+  assert.equal(refusedEmbedding.status, 402);
+
+  const listed = await call('GET', '/v1/ai/budgets', { token: keys.owner });
+  assert.equal(listed.status, 200);
+  assert.ok(listed.json().data.some((each) => each.id === id));
+  assert.equal((await call('GET', '/v1/ai/budgets/{budget_id}', { token: keys.owner, params: { budget_id: id } })).status, 200);
+  const raised = await call('PATCH', '/v1/ai/budgets/{budget_id}', {
+    token: keys.owner, params: { budget_id: id }, json: { monthly_limit_microdollars: 5_000_000 } });
+  assert.equal(raised.status, 200);
+  assert.equal(raised.json().monthly_limit_usd, '5.000000');
+  const answered = await call('POST', '/v1/chat/completions', {
+    token: key.token, json: { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] } });
+  assert.equal(answered.status, 200);
+  const bad = await call('POST', '/v1/ai/budgets', { token: keys.owner, json: { scope: 'planet', monthly_limit_microdollars: 1 } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json().field, '/scope');
+  const twice = await call('POST', '/v1/ai/budgets', {
+    token: keys.owner, json: { scope: 'api_key', subject_id: key.id, monthly_limit_microdollars: 1 } });
+  assert.equal(twice.status, 409);
+  assert.equal((await call('GET', '/v1/ai/budgets/{budget_id}', { token: keys.owner, params: { budget_id: 'bud_missing' } })).status, 404);
+  assert.equal((await call('DELETE', '/v1/ai/budgets/{budget_id}', { token: keys.owner, params: { budget_id: id } })).status, 204);
+});
+
+test('AI prompt templates', async () => {
+  const prompt = (method, template, options = {}) => call(method, template, { token: keys.owner, ...options });
+  const base = '/v1/ai/prompts/{name}';
+  const params = { name: 'contract-summary' };
+  const created = await prompt('POST', '/v1/ai/prompts', {
+    json: {
+      name: 'contract-summary', description: 'Contract test prompt', model: 'gpt-test',
+      messages: [{ role: 'system', content: 'You write for {{audience}}.' },
+                 { role: 'user', content: 'Summarise: {{#items}}{{.}}; {{/items}}' }],
+      variables: [{ name: 'audience', type: 'string', default: 'analysts', description: 'readers' },
+                  { name: 'items', type: 'array' }],
+    },
+  });
+  assert.equal(created.status, 201);
+  assert.equal(created.headers.get('location'), '/v1/ai/prompts/contract-summary');
+  assert.equal(created.json().latest.version, 1);
+  const version = await prompt('POST', `${base}/versions`, {
+    params, json: { description: 'plainer', messages: [{ role: 'user', content: '{{#items}}{{.}} {{/items}}' }],
+                    variables: [{ name: 'items', type: 'array' }] },
+  });
+  assert.equal(version.status, 201);
+  assert.equal(version.json().version, 2);
+
+  assert.equal((await prompt('GET', '/v1/ai/prompts', { query: { limit: '10' } })).json().data.length, 1);
+  assert.equal((await prompt('GET', base, { params })).json().latest_version, 2);
+  const versions = await prompt('GET', `${base}/versions`, { params, query: { limit: '1' } });
+  assert.equal(versions.status, 200);
+  assert.ok(versions.json().next_cursor);
+  assert.equal((await prompt('GET', `${base}/versions/{version}`, {
+    params: { ...params, version: 1 } })).json().messages.length, 2);
+  const label = await prompt('PUT', `${base}/labels/{label}`, {
+    params: { ...params, label: 'production' }, json: { version: 1 } });
+  assert.equal(label.status, 200);
+  assert.equal(label.json().version, 1);
+
+  const rendered = await prompt('POST', `${base}/render`, {
+    params, json: { variables: { items: ['<a>', 'b & c'] } } });
+  assert.equal(rendered.status, 200);
+  assert.equal(rendered.json().version, 1);
+  assert.equal(rendered.json().messages[1].content, 'Summarise: <a>; b & c; ');
+  assert.equal((await prompt('POST', `${base}/render`, {
+    params, json: { label: 'latest', variables: { items: [] } } })).json().model, null);
+
+  // Errors, each in the shape the document gives it.
+  const undeclared = await prompt('POST', '/v1/ai/prompts', {
+    json: { name: 'broken', messages: [{ role: 'user', content: 'Hi {{who}}' }] } });
+  assert.equal(undeclared.status, 400);
+  assert.equal(undeclared.json().field, '/messages/0/content');
+  assert.equal(undeclared.json().column, 4);
+  assert.equal((await prompt('POST', '/v1/ai/prompts', {
+    json: { name: 'contract-summary', messages: [{ role: 'user', content: 'x' }] } })).status, 409);
+  const mistyped = await prompt('POST', `${base}/render`, { params, json: { variables: { items: 'x' } } });
+  assert.equal(mistyped.status, 400);
+  assert.equal(mistyped.json().field, '/variables/items');
+  assert.equal((await prompt('POST', `${base}/render`, {
+    params, json: { label: 'canary', variables: { items: [] } } })).status, 404);
+  assert.equal((await prompt('PUT', `${base}/labels/{label}`, {
+    params: { ...params, label: 'latest' }, json: { version: 1 } })).status, 400);
+  assert.equal((await prompt('GET', `${base}/versions/{version}`, {
+    params: { ...params, version: 9 } })).status, 404);
+  assert.equal((await prompt('GET', base, { params: { name: 'no-such-prompt' } })).status, 404);
+
+  assert.equal((await prompt('DELETE', `${base}/labels/{label}`, {
+    params: { ...params, label: 'production' } })).status, 204);
+  assert.equal((await prompt('DELETE', `${base}/labels/{label}`, {
+    params: { ...params, label: 'production' } })).status, 404);
+  assert.equal((await prompt('DELETE', base, { params })).status, 204);
+  assert.equal((await prompt('DELETE', base, { params })).status, 404);
+});
+
+test("a tenant's own AI providers and routes", async () => {
+  const provider = await call('POST', '/v1/ai/providers', {
+    token: keys.owner,
+    json: {
+      name: 'own', kind: 'openai', base_url: `${mock.url}/v1`, api_key: 'sk-own',
+      models: [{ name: 'own-gpt', upstream_model: 'gpt-own', input_price: 0.5, output_price: 1.5 }],
+    },
+  });
+  assert.equal(provider.status, 201);
+  assert.equal(provider.json().has_api_key, true);
+  assert.ok(!provider.text.includes('sk-own'));
+  const route = await call('POST', '/v1/ai/routes', {
+    token: keys.owner, json: { name: 'own-route', strategy: 'fallback', targets: ['own-gpt', 'gpt-test'] } });
+  assert.equal(route.status, 201);
+  const answered = await call('POST', '/v1/chat/completions', {
+    token: keys.owner, json: { model: 'own-route', messages: [{ role: 'user', content: 'hello there' }] } });
+  assert.equal(answered.status, 200);
+  assert.equal(answered.json().choices[0].message.content, 'mock reply: hello there');
+  assert.equal((await call('GET', '/v1/ai/providers', { token: keys.owner })).json().data.length, 1);
+  assert.equal((await call('GET', '/v1/ai/providers/{name}', { token: keys.owner, params: { name: 'own' } })).status, 200);
+  assert.equal((await call('GET', '/v1/ai/routes', { token: keys.owner })).json().data.length, 1);
+  assert.equal((await call('GET', '/v1/ai/routes/{name}', { token: keys.owner, params: { name: 'own-route' } })).status, 200);
+  const replaced = await call('PUT', '/v1/ai/routes/{name}', {
+    token: keys.owner, params: { name: 'own-route' }, json: { name: 'own-route', targets: ['gpt-test'] } });
+  assert.equal(replaced.status, 200);
+  assert.equal(replaced.json().version, 2);
+  const kept = await call('PUT', '/v1/ai/providers/{name}', {
+    token: keys.owner, params: { name: 'own' },
+    json: { name: 'own', kind: 'openai', base_url: `${mock.url}/v1`, models: [{ name: 'own-gpt' }] } });
+  assert.equal(kept.status, 200);
+  assert.equal(kept.json().has_api_key, true);
+  const bad = await call('POST', '/v1/ai/providers', {
+    token: keys.owner, json: { name: 'bad', kind: 'cohere', base_url: 'https://x.example' } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json().field, '/kind');
+  assert.equal((await call('GET', '/v1/ai/routes/{name}', { token: keys.owner, params: { name: 'nope' } })).status, 404);
+  assert.equal((await call('DELETE', '/v1/ai/routes/{name}', { token: keys.owner, params: { name: 'own-route' } })).status, 204);
+  assert.equal((await call('DELETE', '/v1/ai/providers/{name}', { token: keys.owner, params: { name: 'own' } })).status, 204);
 });
 
 test('rate limits answer 429 with Retry-After', async () => {

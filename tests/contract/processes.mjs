@@ -102,6 +102,7 @@ upstream_model = "gemini-upstream"
 name = "embed-test"
 provider = "oa"
 type = "embeddings"
+input_price = 0.1
 
 [[ai.models]]
 name = "gemini-embed"

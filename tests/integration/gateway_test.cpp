@@ -530,5 +530,340 @@ TEST(Gateway, NeedsTheAiInvokePermission) {
   EXPECT_EQ(body_of(*response)["error"].as_object()["type"], "authentication_error");
 }
 
+// Budgets: the owner limits an analyst's key; requests stop with 402 before the provider is
+// called once the next one might not fit, threshold events are published once, and a raised
+// limit lets requests through again.
+TEST(Gateway, BudgetsStopAKeyAtItsMonthlyLimit) {
+  Gateway gateway;
+  World& world = gateway.world;
+  auto [key_id, key] = world.create_key(world.owner_a, "analyst");
+  auto created =
+      world.call("POST", "/v1/ai/budgets", world.owner_a,
+                 R"({"scope":"api_key","subject_id":")" + key_id +
+                     R"(","monthly_limit_microdollars":100,"thresholds_percent":[50,100]})");
+  ASSERT_EQ(created->status, 201) << created->body;
+  auto budget = body_of(*created);
+  std::string budget_id(budget["id"].as_string());
+  EXPECT_EQ(budget["scope"], "api_key");
+  EXPECT_EQ(budget["subject_id"], json::value(key_id));
+  EXPECT_EQ(budget["spent_microdollars"], 0);
+  EXPECT_EQ(budget["remaining_microdollars"], 100);
+  EXPECT_EQ(budget["monthly_limit_usd"], "0.000100");
+  EXPECT_EQ(*created->header("ETag"), "\"1\"");
+
+  // Each answer costs 10 micro-dollars (2 input tokens × $1/M + 4 output × $2/M); each
+  // request reserves its bytes / 4 as input and its max_tokens (10) as output first.
+  std::string body = chat_body("gpt-test", "hello there", false, R"("max_tokens":10)");
+  int answered = 0;
+  std::optional<RawResponse> refused;
+  for (int i = 0; i < 20 && !refused; ++i) {
+    auto response = world.call("POST", "/v1/chat/completions", key, body);
+    ASSERT_TRUE(response);
+    if (response->status == 402) {
+      refused = response;
+    } else {
+      ASSERT_EQ(response->status, 200) << response->body;
+      ++answered;
+    }
+  }
+  ASSERT_TRUE(refused) << "the budget never stopped the key";
+  EXPECT_GE(answered, 1);
+  EXPECT_LE(answered * 10, 100);
+  EXPECT_EQ(gateway.mock.count(), static_cast<std::size_t>(answered));  // 402 before the provider
+  auto problem = body_of(*refused);
+  EXPECT_EQ(problem["type"], "urn:aic:problem:budget-exceeded");
+  EXPECT_EQ(problem["budget_id"], json::value(budget_id));
+  EXPECT_EQ(problem["limit_microdollars"], 100);
+  EXPECT_EQ(problem["spent_microdollars"], answered * 10);
+  EXPECT_GT(problem["spent_microdollars"].as_int64() + problem["estimate_microdollars"].as_int64(),
+            100);
+  EXPECT_EQ(problem["error"].as_object()["type"], "insufficient_quota");
+  EXPECT_EQ(problem["error"].as_object()["code"], "budget_exceeded");
+  // Streams and Anthropic clients are stopped the same way, in their own shapes.
+  auto streamed = world.call("POST", "/v1/chat/completions", key,
+                             chat_body("gpt-test", "hello there", true, R"("max_tokens":10)"));
+  EXPECT_EQ(streamed->status, 402);
+  auto anthropic = world.call(
+      "POST", "/v1/messages", key,
+      R"({"model":"gpt-test","max_tokens":10,"messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(anthropic->status, 402);
+  EXPECT_EQ(body_of(*anthropic)["error"].as_object()["type"], "billing_error");
+  // The owner's own key has no budget, and the tenant none either.
+  EXPECT_EQ(world.call("POST", "/v1/chat/completions", world.owner_a, body)->status, 200);
+
+  // The spend is recorded, and each threshold sent its event once.
+  world.server.gateway().usage().flush();
+  auto listed = world.call("GET", "/v1/ai/budgets", world.owner_a);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  auto listing = body_of(*listed);
+  auto& items = listing["data"].as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].as_object().at("spent_microdollars"), answered * 10);
+  auto events = world.server.events().read_after(world.tenant_a, 0, 1000);
+  ASSERT_TRUE(events);
+  std::vector<std::int64_t> thresholds;
+  for (const auto& event : *events) {
+    if (event.type != "ai.budget.threshold_reached") continue;
+    auto data = json::parse(event.data).as_object();
+    EXPECT_EQ(data["budget_id"], json::value(budget_id));
+    EXPECT_EQ(data["subject_id"], json::value(key_id));
+    thresholds.push_back(data["threshold_percent"].as_int64());
+  }
+  // 50 % was crossed; 100 % only if the last answers reached the limit exactly.
+  ASSERT_FALSE(thresholds.empty());
+  EXPECT_EQ(thresholds[0], 50);
+  EXPECT_EQ(thresholds.size(), answered * 10 >= 100 ? 2u : 1u);
+
+  // A higher limit applies at once.
+  auto raised = world.call("PATCH", "/v1/ai/budgets/" + budget_id, world.owner_a,
+                           R"({"monthly_limit_microdollars":100000})");
+  ASSERT_EQ(raised->status, 200) << raised->body;
+  EXPECT_EQ(body_of(*raised)["version"], 2);
+  EXPECT_EQ(world.call("POST", "/v1/chat/completions", key, body)->status, 200);
+  EXPECT_EQ(world.call("DELETE", "/v1/ai/budgets/" + budget_id, world.owner_a)->status, 204);
+  EXPECT_EQ(world.call("GET", "/v1/ai/budgets/" + budget_id, world.owner_a)->status, 404);
+}
+
+// A stream holds its reservation until it ends, so a second request cannot spend what the
+// first may still need.
+TEST(Gateway, AStreamHoldsItsReservationUntilItEnds) {
+  Gateway gateway;
+  World& world = gateway.world;
+  ASSERT_EQ(world
+                .call("POST", "/v1/ai/budgets", world.owner_a,
+                      R"({"scope":"tenant","monthly_limit_microdollars":300})")
+                ->status,
+            201);
+  // Each request may cost about 240: ~40 input tokens and 100 output tokens at $2/M.
+  std::string stream_body = chat_body("gpt-test", "tell me a story", true, R"("max_tokens":100)");
+  std::string plain_body = chat_body("gpt-test", "tell me a story", false, R"("max_tokens":100)");
+  gateway.mock.set_stream_event_delay(std::chrono::milliseconds(200));
+  RawClient client(world.server.port());
+  client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+              world.owner_a + "\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(stream_body.size()) + "\r\n\r\n" + stream_body);
+  std::string head = client.read_until("\r\n\r\n");
+  ASSERT_NE(head.find(" 200 "), std::string::npos) << head;
+  auto second = world.call("POST", "/v1/chat/completions", world.owner_a, plain_body);
+  EXPECT_EQ(second->status, 402) << second->body;
+  std::string rest = client.read_until("\r\n0\r\n\r\n");
+  ASSERT_NE(rest.find("[DONE]"), std::string::npos);
+  // The stream cost 16 (4 input, 6 output tokens): the rest of the reservation is free again.
+  gateway.mock.set_stream_event_delay(std::chrono::milliseconds(0));
+  auto third = world.call("POST", "/v1/chat/completions", world.owner_a, plain_body);
+  EXPECT_EQ(third->status, 200) << third->body;
+}
+
+TEST(Gateway, BudgetRequestsAreCheckedAndTenantScoped) {
+  Gateway gateway;
+  World& world = gateway.world;
+  auto [b_key_id, b_key] = world.create_key(world.owner_b, "analyst");
+  auto [viewer_id, viewer] = world.create_key(world.owner_a, "viewer");
+  struct Case {
+    std::string body;
+    int status;
+    std::string field;
+  };
+  for (const Case& bad : std::vector<Case>{
+           {R"({"scope":"planet","monthly_limit_microdollars":1})", 400, "/scope"},
+           {R"({"scope":"tenant"})", 400, "/monthly_limit_microdollars"},
+           {R"({"scope":"tenant","monthly_limit_microdollars":-5})", 400,
+            "/monthly_limit_microdollars"},
+           {R"({"scope":"tenant","monthly_limit_microdollars":5,"thresholds_percent":[80,50]})",
+            400, "/thresholds_percent/1"},
+           {R"({"scope":"tenant","monthly_limit_microdollars":5,"thresholds_percent":[150]})", 400,
+            "/thresholds_percent/0"},
+           {R"({"scope":"tenant","subject_id":"x","monthly_limit_microdollars":5})", 400,
+            "/subject_id"},
+           {R"({"scope":"api_key","monthly_limit_microdollars":5})", 400, "/subject_id"},
+           {R"({"scope":"tenant","monthly_limit_microdollars":5,"tenant_id":"t"})", 400,
+            "/tenant_id"},
+           // Another tenant's key is not found, not forbidden.
+           {R"({"scope":"api_key","subject_id":")" + b_key_id +
+                R"(","monthly_limit_microdollars":5})",
+            404, "/subject_id"},
+       }) {
+    auto response = world.call("POST", "/v1/ai/budgets", world.owner_a, bad.body);
+    EXPECT_EQ(response->status, bad.status) << bad.body << " → " << response->body;
+    EXPECT_EQ(problem_field(*response), bad.field) << bad.body;
+  }
+  auto created = world.call("POST", "/v1/ai/budgets", world.owner_a,
+                            R"({"scope":"tenant","monthly_limit_microdollars":5000000})");
+  ASSERT_EQ(created->status, 201);
+  std::string id(body_of(*created)["id"].as_string());
+  auto again = world.call("POST", "/v1/ai/budgets", world.owner_a,
+                          R"({"scope":"tenant","monthly_limit_microdollars":7})");
+  EXPECT_EQ(again->status, 409);
+  // Budgets are billing's business: a viewer may not set them; another tenant cannot see them.
+  EXPECT_EQ(world
+                .call("POST", "/v1/ai/budgets", viewer,
+                      R"({"scope":"tenant","monthly_limit_microdollars":7})")
+                ->status,
+            403);
+  EXPECT_EQ(world.call("GET", "/v1/ai/budgets/" + id, world.owner_b)->status, 404);
+  EXPECT_EQ(world
+                .call("PATCH", "/v1/ai/budgets/" + id, world.owner_b,
+                      R"({"monthly_limit_microdollars":1})")
+                ->status,
+            404);
+  auto scoped =
+      world.call("PATCH", "/v1/ai/budgets/" + id, world.owner_a, R"({"scope":"api_key"})");
+  EXPECT_EQ(scoped->status, 400);
+  EXPECT_EQ(problem_field(*scoped), "/scope");
+  auto stale = http_request(world.server.port(), "PATCH", "/v1/ai/budgets/" + id,
+                            R"({"monthly_limit_microdollars":1})",
+                            {{"Authorization", "Bearer " + world.owner_a},
+                             {"Content-Type", "application/json"},
+                             {"If-Match", "\"7\""}});
+  EXPECT_EQ(stale->status, 412);
+}
+
+// A tenant adds its own provider account (the mock) and a route through the API: its key is
+// used upstream and never shown, only this tenant can call its models, and tenants' providers
+// cannot reach addresses the operator did not allow.
+TEST(Gateway, TenantsBringTheirOwnProvidersAndRoutes) {
+  Gateway gateway([](core::Config& config) {
+    config.auth.master_key = std::string(64, 'b');
+    config.ai.tenant_allow_addresses = {"127.0.0.0/8"};
+  });
+  World& world = gateway.world;
+  json::object provider{
+      {"name", "own"},
+      {"kind", "openai"},
+      {"base_url", gateway.mock.base_url() + "/v1"},
+      {"api_key", "sk-tenant-a"},
+      {"models", json::array{json::object{
+                     {"name", "tenant-gpt"}, {"upstream_model", "gpt-own"}, {"output_price", 2}}}}};
+  auto created = world.call("POST", "/v1/ai/providers", world.owner_a, json::serialize(provider));
+  ASSERT_EQ(created->status, 201) << created->body;
+  EXPECT_EQ(created->body.find("sk-tenant-a"), std::string::npos);
+  EXPECT_EQ(body_of(*created)["has_api_key"], true);
+
+  auto answered = world.call("POST", "/v1/chat/completions", world.owner_a,
+                             chat_body("tenant-gpt", "hi there"));
+  ASSERT_EQ(answered->status, 200) << answered->body;
+  EXPECT_EQ(answered->header("aic-route")->rfind("tenant-gpt@own", 0), 0u)
+      << *answered->header("aic-route");
+  auto sent = gateway.mock.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].header("Authorization"), "Bearer sk-tenant-a");
+  EXPECT_NE(sent[0].body.find("\"gpt-own\""), std::string::npos);
+  auto fetched = world.call("GET", "/v1/ai/providers/own", world.owner_a);
+  ASSERT_EQ(fetched->status, 200);
+  EXPECT_EQ(fetched->body.find("sk-tenant-a"), std::string::npos);
+
+  // A route over the tenant's model and the operator's.
+  auto route = world.call("POST", "/v1/ai/routes", world.owner_a,
+                          R"({"name":"own-first","targets":["tenant-gpt","gpt-test"]})");
+  ASSERT_EQ(route->status, 201) << route->body;
+  gateway.mock.push_fault({.kind = MockFault::Kind::kStatus, .status = 500});
+  gateway.mock.push_fault({.kind = MockFault::Kind::kStatus, .status = 500});
+  auto routed =
+      world.call("POST", "/v1/chat/completions", world.owner_a, chat_body("own-first", "hello"));
+  ASSERT_EQ(routed->status, 200) << routed->body;
+  EXPECT_EQ(routed->header("aic-route")->rfind("gpt-test@oa", 0), 0u)
+      << *routed->header("aic-route");
+  auto models = world.call("GET", "/v1/models", world.owner_a);
+  EXPECT_NE(models->body.find("\"tenant-gpt\""), std::string::npos);
+  EXPECT_NE(models->body.find("\"own-first\""), std::string::npos);
+
+  // Tenant B sees none of it and cannot call it.
+  auto other =
+      world.call("POST", "/v1/chat/completions", world.owner_b, chat_body("tenant-gpt", "hi"));
+  EXPECT_EQ(other->status, 404);
+  EXPECT_EQ(world.call("GET", "/v1/models", world.owner_b)->body.find("tenant-gpt"),
+            std::string::npos);
+  EXPECT_EQ(world.call("GET", "/v1/ai/providers/own", world.owner_b)->status, 404);
+  // An analyst may call the models but not read the provider's settings or add one.
+  auto [analyst_id, analyst] = world.create_key(world.owner_a, "analyst");
+  EXPECT_EQ(world.call("GET", "/v1/ai/providers", analyst)->status, 403);
+  EXPECT_EQ(world.call("GET", "/v1/ai/routes", analyst)->status, 200);
+
+  // Not to the cloud metadata address, whatever the scheme: refused when connecting.
+  std::size_t before = gateway.mock.count();
+  auto metadata = world.call(
+      "POST", "/v1/ai/providers", world.owner_a,
+      R"({"name":"meta","kind":"openai","base_url":"https://169.254.169.254/v1","models":[{"name":"meta-gpt"}]})");
+  ASSERT_EQ(metadata->status, 201) << metadata->body;
+  auto blocked =
+      world.call("POST", "/v1/chat/completions", world.owner_a, chat_body("meta-gpt", "hi"));
+  EXPECT_EQ(blocked->status, 502) << blocked->body;
+  EXPECT_NE(blocked->body.find("169.254.169.254"), std::string::npos) << blocked->body;
+  EXPECT_EQ(gateway.mock.count(), before);
+  auto plain =
+      world.call("POST", "/v1/ai/providers", world.owner_a,
+                 R"({"name":"intranet","kind":"openai","base_url":"http://intranet.local/v1"})");
+  EXPECT_EQ(plain->status, 400);
+  EXPECT_EQ(problem_field(*plain), "/base_url");
+
+  // The provider cannot go while a route needs it.
+  EXPECT_EQ(world.call("DELETE", "/v1/ai/providers/own", world.owner_a)->status, 409);
+  EXPECT_EQ(world.call("DELETE", "/v1/ai/routes/own-first", world.owner_a)->status, 204);
+  EXPECT_EQ(world.call("DELETE", "/v1/ai/providers/own", world.owner_a)->status, 204);
+  EXPECT_EQ(
+      world.call("POST", "/v1/chat/completions", world.owner_a, chat_body("tenant-gpt", "hi"))
+          ->status,
+      404);
+}
+
+// A chat completion may name a stored prompt instead of sending messages: the gateway renders
+// it (the label or version asked for, variables checked) and says which version it used.
+TEST(Gateway, ChatCompletionsRenderStoredPrompts) {
+  Gateway gateway;
+  World& world = gateway.world;
+  auto created = world.call("POST", "/v1/ai/prompts", world.owner_a, R"({
+    "name": "greet",
+    "messages": [{"role": "system", "content": "Be brief."},
+                 {"role": "user", "content": "Say hello to {{who}}"}],
+    "variables": [{"name": "who", "type": "string"}],
+    "model": "gpt-test"})");
+  ASSERT_EQ(created->status, 201) << created->body;
+  auto answered = world.call("POST", "/v1/chat/completions", world.owner_a,
+                             R"({"aic_prompt":{"name":"greet","variables":{"who":"Ada"}}})");
+  ASSERT_EQ(answered->status, 200) << answered->body;
+  EXPECT_EQ(
+      body_of(*answered)["choices"].as_array()[0].as_object()["message"].as_object()["content"],
+      "mock reply: Say hello to Ada");
+  EXPECT_EQ(*answered->header("aic-prompt"), "greet@1");
+  auto sent = gateway.mock.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_NE(sent[0].body.find("Be brief."), std::string::npos);
+  // The request's own model wins over the prompt's; streaming works the same way.
+  std::string streamed = gateway.stream(
+      "/v1/chat/completions",
+      R"({"model":"claude-test","stream":true,"aic_prompt":{"name":"greet","version":1,"variables":{"who":"Bo"}}})");
+  EXPECT_NE(streamed.find("Bo"), std::string::npos) << streamed;
+  EXPECT_NE(gateway.mock.requests().back().target.find("/v1/messages"), std::string::npos);
+
+  struct Case {
+    std::string body;
+    int status;
+    std::string field;
+  };
+  for (
+      const Case& bad : std::vector<Case>{
+          {R"({"aic_prompt":{"name":"greet"}})", 400, "aic_prompt.variables.who"},
+          {R"({"aic_prompt":{"name":"greet","variables":{"who":7}}})", 400,
+           "aic_prompt.variables.who"},
+          {R"({"aic_prompt":{"name":"greet","variables":{"who":"x","extra":1}}})", 400,
+           "aic_prompt.variables.extra"},
+          {R"({"aic_prompt":{"name":"greet","colour":"red"}})", 400, "aic_prompt.colour"},
+          {R"({"aic_prompt":"greet"})", 400, "aic_prompt"},
+          {R"({"model":"gpt-test","messages":[{"role":"user","content":"x"}],"aic_prompt":{"name":"greet"}})",
+           400, "messages"},
+          {R"({"aic_prompt":{"name":"nope"}})", 404, ""},
+      }) {
+    auto response = world.call("POST", "/v1/chat/completions", world.owner_a, bad.body);
+    EXPECT_EQ(response->status, bad.status) << bad.body << " → " << response->body;
+    if (!bad.field.empty()) {
+      EXPECT_EQ(problem_field(*response), bad.field) << bad.body;
+    }
+  }
+  // Another tenant's prompt is not found.
+  auto other = world.call("POST", "/v1/chat/completions", world.owner_b,
+                          R"({"aic_prompt":{"name":"greet","variables":{"who":"Ada"}}})");
+  EXPECT_EQ(other->status, 404);
+}
+
 }  // namespace
 }  // namespace aic::test

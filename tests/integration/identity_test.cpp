@@ -226,10 +226,38 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
   ASSERT_TRUE(entity);
   ASSERT_EQ(entity->status, 201) << entity->body;
   std::string a_entity_id(body_of(*entity)["id"].as_string());
+  auto prompt = world.call("POST", "/v1/ai/prompts", world.owner_a,
+                           R"({"name":"alpha-risk-memo","description":"Alpha prompt text",
+                               "messages":[{"role":"user","content":"Alpha memo"}]})");
+  ASSERT_TRUE(prompt);
+  ASSERT_EQ(prompt->status, 201) << prompt->body;
+  auto label = world.call("PUT", "/v1/ai/prompts/alpha-risk-memo/labels/production", world.owner_a,
+                          R"({"version":1})");
+  ASSERT_TRUE(label);
+  ASSERT_EQ(label->status, 200) << label->body;
+  auto budget = world.call("POST", "/v1/ai/budgets", world.owner_a,
+                           R"({"scope":"tenant","monthly_limit_microdollars":777000})");
+  ASSERT_TRUE(budget);
+  ASSERT_EQ(budget->status, 201) << budget->body;
+  std::string a_budget_id(body_of(*budget)["id"].as_string());
+  // A provider and a route with the prompt's name, so {name} finds an object of A on each.
+  auto provider = world.call(
+      "POST", "/v1/ai/providers", world.owner_a,
+      R"({"name":"alpha-risk-memo","kind":"openai","base_url":"https://llm.alpha.example/v1",
+          "models":[{"name":"alpha-model"}]})");
+  ASSERT_TRUE(provider);
+  ASSERT_EQ(provider->status, 201) << provider->body;
+  auto ai_route = world.call("POST", "/v1/ai/routes", world.owner_a,
+                             R"({"name":"alpha-risk-memo","targets":["alpha-model"]})");
+  ASSERT_TRUE(ai_route);
+  ASSERT_EQ(ai_route->status, 201) << ai_route->body;
   std::map<std::string, std::string> a_objects = {
-      {"endpoint_id", a_endpoint_id}, {"key_id", a_key_id},   {"tenant_id", world.tenant_a},
-      {"account_id", a_account_id},   {"user_id", a_user_id}, {"role_name", "alpha_auditor"},
-      {"entity_id", a_entity_id}};
+      {"budget_id", a_budget_id},     {"endpoint_id", a_endpoint_id},
+      {"key_id", a_key_id},           {"tenant_id", world.tenant_a},
+      {"account_id", a_account_id},   {"user_id", a_user_id},
+      {"role_name", "alpha_auditor"}, {"entity_id", a_entity_id},
+      {"name", "alpha-risk-memo"},    {"version", "1"},
+      {"label", "production"}};
 
   for (const http::Route* route : world.server.router().routes()) {
     // A live stream never ends; that B's stream carries none of A's events is tested in
@@ -251,7 +279,8 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
     }
     if (path.empty()) path = "/";
     std::string method(http::method_name(route->method));
-    bool has_body = route->method == http::Method::kPost || route->method == http::Method::kPatch;
+    bool has_body = route->method == http::Method::kPost || route->method == http::Method::kPatch ||
+                    route->method == http::Method::kPut;
     std::string body = has_body ? "{}" : "";
     auto response = world.call(method, path, world.owner_b, body);
     ASSERT_TRUE(response) << method << " " << path;
@@ -269,6 +298,11 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
     EXPECT_EQ(response->body.find("owner@alpha.example"), std::string::npos);
     EXPECT_EQ(response->body.find("hooks.alpha.example"), std::string::npos);
     EXPECT_EQ(response->body.find("Alpha Holdings"), std::string::npos);
+    EXPECT_EQ(response->body.find("Alpha prompt text"), std::string::npos);
+    EXPECT_EQ(response->body.find("Alpha memo"), std::string::npos);
+    EXPECT_EQ(response->body.find("llm.alpha.example"), std::string::npos);
+    EXPECT_EQ(response->body.find("alpha-model"), std::string::npos);
+    EXPECT_EQ(response->body.find("777000"), std::string::npos);
     if (!has_parameter) {
       EXPECT_EQ(response->body.find(a_key_id), std::string::npos);
       EXPECT_EQ(response->body.find(world.tenant_a), std::string::npos);
@@ -276,6 +310,8 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
       EXPECT_EQ(response->body.find(a_user_id), std::string::npos);
       EXPECT_EQ(response->body.find(a_endpoint_id), std::string::npos);
       EXPECT_EQ(response->body.find(a_entity_id), std::string::npos);
+      EXPECT_EQ(response->body.find(a_budget_id), std::string::npos);
+      EXPECT_EQ(response->body.find("alpha-risk-memo"), std::string::npos);
     } else {
       // Another tenant's object is "not found" (or the route is not B's to call at all).
       EXPECT_TRUE(response->status == 404 || response->status == 403);

@@ -96,12 +96,15 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
   api::v1::add_entity_routes(router_, *entity_deps_);
   api::add_oauth_routes(router_, *oauth_deps_);
   std::vector<core::ConfigIssue> catalog_issues;
-  gateway_ = cli::AiGateway::create(config_, registry_, *database_, *workers_, catalog_issues);
+  gateway_ = cli::AiGateway::create(config_, registry_,
+                                    {*database_, *workers_, *audit_, *events_, *idempotency_},
+                                    catalog_issues);
   if (!catalog_issues.empty()) {
     throw std::runtime_error("ai catalogue: " + catalog_issues.front().key + ": " +
                              catalog_issues.front().reason);
   }
   api::ai::add_gateway_routes(router_, gateway_->dependencies());
+  api::ai::add_prompt_routes(router_, gateway_->prompt_dependencies());
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(
       api::with_access_control(http::standard_filters(config_, *metrics_, core::system_random()),

@@ -33,6 +33,9 @@ struct ProviderEndpoint {
   // translator's default.
   std::string api_version;
   std::vector<std::pair<std::string, std::string>> extra_headers;
+  // The tenant that configured it through the API; "" for the operator's config file. A
+  // tenant's providers are reached only through the gateway's address-restricted client.
+  std::string owner;
 };
 
 struct OutboundRequest {

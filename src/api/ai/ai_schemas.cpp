@@ -16,6 +16,11 @@ constexpr const char* kAiProblem = R"({
     "detail": {"type": "string"},
     "request_id": {"type": "string"},
     "field": {"type": "string", "description": "The request member at fault."},
+    "budget_id": {"type": "string", "description": "402: the budget the request does not fit."},
+    "limit_microdollars": {"type": "integer", "description": "402: the budget's monthly limit."},
+    "spent_microdollars": {"type": "integer", "description": "402: spent or reserved by requests in flight this month."},
+    "estimate_microdollars": {"type": "integer", "description": "402: the most this request could cost."},
+    "resets_on": {"type": "string", "format": "date", "description": "402: when the budget starts again (UTC)."},
     "header": {"type": "string", "description": "The request header at fault."},
     "line": {"type": "integer", "minimum": 1},
     "column": {"type": "integer", "minimum": 1},
@@ -35,10 +40,16 @@ constexpr const char* kAiProblem = R"({
 
 constexpr const char* kChatCompletionRequest = R"({
   "type": "object",
-  "description": "OpenAI Chat Completions request. Members the gateway does not support are refused with 400 naming them.",
-  "required": ["model", "messages"],
+  "description": "OpenAI Chat Completions request. Members the gateway does not support are refused with 400 naming them. Either `messages` or `aic_prompt` (a stored prompt template, rendered into messages; its model is used when `model` is absent).",
   "properties": {
     "model": {"type": "string", "description": "A model, alias or route from GET /v1/models."},
+    "aic_prompt": {"type": "object", "additionalProperties": false, "required": ["name"],
+      "description": "A prompt template of the tenant instead of `messages`; the answer's aic-prompt header names the version used.",
+      "properties": {
+        "name": {"type": "string"},
+        "label": {"type": "string", "description": "Default: `production` when the prompt has it, else the newest version."},
+        "version": {"type": "integer", "minimum": 1},
+        "variables": {"type": "object"}}},
     "messages": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["role"],
       "properties": {"role": {"enum": ["system", "developer", "user", "assistant", "tool"]}}}},
     "tools": {"type": "array", "items": {"type": "object"}},
@@ -244,6 +255,157 @@ constexpr const char* kAiUsage = R"({
   }
 })";
 
+constexpr const char* kAiBudget = R"({
+  "type": "object",
+  "description": "A monthly limit on AI spend (UTC calendar months) with this month's spend.",
+  "additionalProperties": false,
+  "required": ["id", "scope", "subject_id", "monthly_limit_microdollars", "monthly_limit_usd",
+               "thresholds_percent", "month", "spent_microdollars", "spent_usd", "in_flight_microdollars",
+               "remaining_microdollars", "resets_on", "version", "created_at", "updated_at"],
+  "properties": {
+    "id": {"type": "string"},
+    "scope": {"enum": ["tenant", "api_key", "service_account"]},
+    "subject_id": {"type": ["string", "null"], "description": "The API key or service account; null for the tenant."},
+    "monthly_limit_microdollars": {"type": "integer", "minimum": 0, "description": "Millionths of a US dollar; 0 refuses every priced request."},
+    "monthly_limit_usd": {"type": "string"},
+    "thresholds_percent": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 100},
+      "description": "Spend levels, in percent of the limit, that send ai.budget.threshold_reached once a month."},
+    "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+    "spent_microdollars": {"type": "integer", "minimum": 0, "description": "Recorded spend this month (all replicas)."},
+    "spent_usd": {"type": "string"},
+    "in_flight_microdollars": {"type": "integer", "minimum": 0, "description": "Reserved by requests in flight, or spent and not yet recorded, on the replica that answered."},
+    "remaining_microdollars": {"type": "integer", "minimum": 0},
+    "resets_on": {"type": "string", "format": "date"},
+    "version": {"type": "integer", "minimum": 1},
+    "created_at": {"type": "string", "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"}
+  }
+})";
+
+constexpr const char* kListOfAiBudgets = R"({
+  "type": "object",
+  "description": "A page of the tenant's AI budgets, oldest first.",
+  "additionalProperties": false,
+  "required": ["data", "next_cursor"],
+  "properties": {
+    "data": {"type": "array", "items": {"$ref": "#/components/schemas/AiBudget"}},
+    "next_cursor": {"type": ["string", "null"], "description": "Pass as `cursor` for the next page; null on the last."}
+  }
+})";
+
+constexpr const char* kCreateAiBudgetRequest = R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["scope", "monthly_limit_microdollars"],
+  "properties": {
+    "scope": {"enum": ["tenant", "api_key", "service_account"]},
+    "subject_id": {"type": "string", "description": "The API key or service account id; omitted for the tenant."},
+    "monthly_limit_microdollars": {"type": "integer", "minimum": 0, "maximum": 1000000000000000},
+    "thresholds_percent": {"type": "array", "maxItems": 10, "items": {"type": "integer", "minimum": 1, "maximum": 100},
+      "description": "Ascending; default [50, 80, 100]."}
+  }
+})";
+
+constexpr const char* kUpdateAiBudgetRequest = R"({
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "monthly_limit_microdollars": {"type": "integer", "minimum": 0, "maximum": 1000000000000000},
+    "thresholds_percent": {"type": "array", "maxItems": 10, "items": {"type": "integer", "minimum": 1, "maximum": 100}}
+  }
+})";
+
+// The members of a provider's and a route's table, as in the config file
+// (docs/ai-gateway.md), shared by the request and the answer.
+constexpr const char* kProviderMembers = R"(
+    "name": {"type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"},
+    "kind": {"enum": ["openai", "azure-openai", "anthropic", "gemini"]},
+    "base_url": {"type": "string", "description": "https:// (plain http:// only to addresses the operator allowed)."},
+    "api_version": {"type": "string"},
+    "headers": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Sent with every request."},
+    "models": {"type": "array", "maxItems": 100, "items": {"type": "object", "additionalProperties": false, "required": ["name"],
+      "properties": {
+        "name": {"type": "string", "description": "What clients send as `model`; must not be taken by the operator's catalogue."},
+        "upstream_model": {"type": "string"},
+        "aliases": {"type": "array", "items": {"type": "string"}},
+        "type": {"enum": ["chat", "embeddings"]},
+        "input_price": {"type": "number", "minimum": 0, "description": "USD per million tokens."},
+        "cached_input_price": {"type": "number", "minimum": 0},
+        "output_price": {"type": "number", "minimum": 0}}}})";
+
+constexpr const char* kRouteMembers = R"(
+    "name": {"type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"},
+    "strategy": {"enum": ["fallback", "weighted", "least-latency", "cheapest"]},
+    "targets": {"type": "array", "minItems": 1, "items": {"type": "string"}, "description": "Model names (the tenant's or the operator's)."},
+    "weights": {"type": "array", "items": {"type": "integer", "minimum": 1}})";
+
+constexpr const char* kEntryMetadata = R"(,
+    "version": {"type": "integer", "minimum": 1},
+    "created_at": {"type": "string", "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"})";
+
+std::string ai_provider_table() {
+  return std::string(R"({
+  "type": "object",
+  "description": "A provider account of the tenant with its models.",
+  "additionalProperties": false,
+  "required": ["name", "kind", "base_url"],
+  "properties": {)") +
+         kProviderMembers + R"(,
+    "api_key": {"type": "string", "writeOnly": true, "description": "Stored encrypted, never returned; on PUT, absent keeps the stored key and an empty string removes it."}}
+})";
+}
+
+std::string ai_provider() {
+  return std::string(R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["name", "kind", "base_url", "has_api_key", "version", "created_at", "updated_at"],
+  "properties": {)") +
+         kProviderMembers + R"(,
+    "has_api_key": {"type": "boolean"})" +
+         kEntryMetadata + "}\n}";
+}
+
+std::string ai_route_table() {
+  return std::string(R"({
+  "type": "object",
+  "description": "A route: one name clients send as `model`, spread over several models.",
+  "additionalProperties": false,
+  "required": ["name", "targets"],
+  "properties": {)") +
+         kRouteMembers + "}\n}";
+}
+
+std::string ai_route() {
+  return std::string(R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["name", "targets", "version", "created_at", "updated_at"],
+  "properties": {)") +
+         kRouteMembers + kEntryMetadata + "}\n}";
+}
+
+constexpr const char* kListOfAiProviders = R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["data", "next_cursor"],
+  "properties": {
+    "data": {"type": "array", "items": {"$ref": "#/components/schemas/AiProvider"}},
+    "next_cursor": {"type": "null", "description": "Always null: a tenant has at most 100."}
+  }
+})";
+
+constexpr const char* kListOfAiRoutes = R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["data", "next_cursor"],
+  "properties": {
+    "data": {"type": "array", "items": {"$ref": "#/components/schemas/AiRoute"}},
+    "next_cursor": {"type": "null", "description": "Always null: a tenant has at most 100."}
+  }
+})";
+
 }  // namespace
 
 std::vector<NamedSchema> ai_schemas() {
@@ -257,7 +419,17 @@ std::vector<NamedSchema> ai_schemas() {
           {"EmbeddingRequest", kEmbeddingRequest},
           {"EmbeddingList", kEmbeddingList},
           {"ModelList", kModelList},
-          {"AiUsage", kAiUsage}};
+          {"AiUsage", kAiUsage},
+          {"AiBudget", kAiBudget},
+          {"ListOfAiBudgets", kListOfAiBudgets},
+          {"CreateAiBudgetRequest", kCreateAiBudgetRequest},
+          {"UpdateAiBudgetRequest", kUpdateAiBudgetRequest},
+          {"AiProviderTable", ai_provider_table()},
+          {"AiProvider", ai_provider()},
+          {"ListOfAiProviders", kListOfAiProviders},
+          {"AiRouteTable", ai_route_table()},
+          {"AiRoute", ai_route()},
+          {"ListOfAiRoutes", kListOfAiRoutes}};
 }
 
 }  // namespace aic::api::ai

@@ -9,9 +9,12 @@
 #include <charconv>
 #include <chrono>
 #include <random>
+#include <variant>
 
 #include "ai/formats/anthropic_format.hpp"
 #include "ai/formats/openai_format.hpp"
+#include "api/ai/budget_routes.hpp"
+#include "api/ai/tenant_catalog_routes.hpp"
 #include "api/ai/upstream_call.hpp"
 #include "api/form.hpp"
 #include "api/openapi.hpp"
@@ -59,6 +62,8 @@ ProblemKind problem_kind(int status) {
   switch (status) {
     case 401:
       return {"unauthenticated", "Unauthenticated"};
+    case 402:
+      return {"budget-exceeded", "Budget exceeded"};
     case 403:
       return {"permission-denied", "Permission denied"};
     case 404:
@@ -82,7 +87,31 @@ struct GatewayError {
   std::string code;   // OpenAI's error code ("model_not_found")
   std::string type;   // OpenAI's error type; empty: from the status
   std::string retry_after;
+  std::optional<model::BudgetRefusal> budget;  // 402: the budget the request did not fit
+  std::optional<ProblemKind> problem;          // instead of the status's usual problem type
 };
+
+GatewayError budget_error(const model::BudgetRefusal& refusal) {
+  const model::Budget& budget = refusal.budget;
+  std::string whose =
+      budget.scope == model::BudgetScope::kTenant
+          ? std::string("the tenant")
+          : std::string(budget.scope == model::BudgetScope::kApiKey ? "API key "
+                                                                    : "service account ") +
+                budget.subject_id;
+  GatewayError error;
+  error.status = 402;
+  error.type = "insufficient_quota";
+  error.code = "budget_exceeded";
+  error.message = "the monthly AI budget of " + whose + " (" + budget.id + ", $" +
+                  model::format_dollars(budget.monthly_limit_microdollars) + ") does not cover " +
+                  "this request: $" + model::format_dollars(refusal.spent) +
+                  " is spent or reserved in " + refusal.month +
+                  " and the request may cost up to $" + model::format_dollars(refusal.estimate) +
+                  "; the budget starts again on " + model::next_month_start(refusal.month);
+  error.budget = refusal;
+  return error;
+}
 
 Response error_answer(Ingress ingress, const GatewayError& error, const RequestContext& context) {
   std::string body;
@@ -95,13 +124,20 @@ Response error_answer(Ingress ingress, const GatewayError& error, const RequestC
         Response::json(error.status, model::write_messages_error(error.status, error.message));
   } else {
     out.begin_object();
-    ProblemKind kind = problem_kind(error.status);
+    ProblemKind kind = error.problem ? *error.problem : problem_kind(error.status);
     out.member("type", "urn:aic:problem:" + std::string(kind.name));
     out.member("title", kind.title);
     out.member("status", static_cast<std::int64_t>(error.status));
     out.member("detail", error.message);
     out.member("request_id", context.request_id);
     if (!error.param.empty()) out.member("field", error.param);
+    if (error.budget) {
+      out.member("budget_id", error.budget->budget.id);
+      out.member("limit_microdollars", error.budget->budget.monthly_limit_microdollars);
+      out.member("spent_microdollars", error.budget->spent);
+      out.member("estimate_microdollars", error.budget->estimate);
+      out.member("resets_on", model::next_month_start(error.budget->month));
+    }
     // OpenAI's error object, which its SDKs read, inside the problem document.
     out.key("error");
     out.raw(model::openai_error_object(error.message, type, error.param, error.code));
@@ -120,6 +156,23 @@ GatewayError from_core(const core::Error& error) {
   if (error.code == core::ErrorCode::kNotFound && error.field == "model")
     result.code = "model_not_found";
   return result;
+}
+
+// The error as the rest of the server reports errors (for callers inside the server).
+core::Error to_core(const GatewayError& error) {
+  core::ErrorCode code = core::ErrorCode::kUnavailable;
+  if (error.status == 404) {
+    code = core::ErrorCode::kNotFound;
+  } else if (error.status == 402 || error.status == 429) {
+    code = core::ErrorCode::kQuotaExceeded;
+  } else if (error.status == 504) {
+    code = core::ErrorCode::kDeadlineExceeded;
+  } else if (error.status < 500) {
+    code = core::ErrorCode::kInvalidArgument;
+  }
+  core::Error out = core::Error::make(code, error.message);
+  out.field = error.param;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -278,37 +331,78 @@ struct Caller {
   std::string route;
   bool stream = false;
   std::string cache_key;  // where the answer goes in the response cache; empty: nowhere
+  std::string service_account_id;
+  std::shared_ptr<model::BudgetHold> budget;      // settled with the request's cost; may be null
+  std::shared_ptr<const model::Catalog> catalog;  // the targets' catalogue, kept alive
 
-  static Caller of(const RequestContext& context, std::string route, bool stream) {
+  static Caller of(const core::Principal* principal, std::string request_id, std::string route,
+                   bool stream) {
     Caller caller;
-    if (context.principal) {
-      caller.tenant_id = context.principal->tenant_id;
-      caller.credential_id = context.principal->credential_id;
+    if (principal != nullptr) {
+      caller.tenant_id = principal->tenant_id;
+      caller.credential_id = principal->credential_id;
+      if (principal->kind == core::Principal::Kind::kServiceAccount)
+        caller.service_account_id = principal->id;
     }
-    caller.request_id = context.request_id;
+    caller.request_id = std::move(request_id);
     caller.route = std::move(route);
     caller.stream = stream;
     return caller;
   }
+  static Caller of(const RequestContext& context, std::string route, bool stream) {
+    return of(context.principal.get(), context.request_id, std::move(route), stream);
+  }
 };
 
-class Gateway {
+class Gateway final : public ChatRunner {
  public:
   explicit Gateway(GatewayDependencies& deps) : deps_(deps), metrics_(deps.registry) {}
 
   asio::awaitable<Response> chat(RequestContext& context, Ingress ingress);
   asio::awaitable<Response> embeddings(RequestContext& context);
-  Response models(RequestContext& context) const;
+  asio::awaitable<Response> models(RequestContext& context);
+  // The catalogue `actor` routes over: the operator's, extended with the tenant's own
+  // providers and routes (read from the database when the cached one is stale).
+  asio::awaitable<std::variant<std::shared_ptr<const model::Catalog>, GatewayError>> catalog_for(
+      const core::Principal* actor, const std::string& request_id, core::Deadline deadline);
   Response cached_answer(RequestContext& context, Ingress ingress,
                          const model::ChatRequest& request, const model::ResponseCache::Entry& hit,
                          Clock::time_point started);
   asio::awaitable<Response> usage(RequestContext& context);
+  // Reserves `estimate` micro-dollars against every budget the caller counts against: a
+  // hold (null when no budget applies), or the error to answer (402; 503 when the budgets
+  // cannot be read — they are a hard stop, so the gateway does not guess).
+  asio::awaitable<std::variant<std::shared_ptr<model::BudgetHold>, GatewayError>> reserve(
+      const core::Principal* actor, const std::string& request_id, core::Deadline deadline,
+      std::int64_t estimate);
+
+  asio::awaitable<core::Result<Completion>> complete(const core::Principal& actor,
+                                                     model::ChatRequest request,
+                                                     std::string request_id,
+                                                     core::Deadline deadline) override;
+
+  // What trying a chat request on its route's targets came to: a stream whose head arrived
+  // (stream requests), a complete answer, or the error to answer.
+  struct Attempted {
+    std::shared_ptr<UpstreamCall> stream;
+    std::optional<model::ChatResponse> reply;
+    std::optional<GatewayError> error;
+    const model::Target* target = nullptr;  // what answered, or refused the request itself
+    int attempts = 0;
+    std::int64_t waited_us = 0;  // spent waiting for providers
+  };
+  asio::awaitable<Attempted> try_targets(const model::RoutePlan& plan,
+                                         const model::ChatRequest& request,
+                                         const std::string& request_id);
 
   void finish(const Outcome& outcome, const Caller& caller) {
+    std::string now = core::utc_now_millis();
+    if (caller.budget) caller.budget->settle(outcome.cost, model::month_of(now));
     if (!caller.tenant_id.empty()) {
       model::UsageRecord record;
       record.tenant_id = caller.tenant_id;
       record.credential_id = caller.credential_id;
+      record.service_account_id = caller.service_account_id;
       record.model = outcome.model;
       record.provider = outcome.provider;
       record.route = caller.route;
@@ -318,7 +412,7 @@ class Gateway {
       record.cost_microdollars = outcome.cost;
       record.duration_us = outcome.duration_us;
       record.request_id = caller.request_id;
-      record.occurred_at = core::utc_now_millis();
+      record.occurred_at = std::move(now);
       deps_.usage.record(std::move(record));
     }
     metrics_.requests.with({outcome.provider, outcome.model, outcome.outcome}).increment();
@@ -354,6 +448,11 @@ class Gateway {
   }
 
   GatewayDependencies& deps() { return deps_; }
+
+  // Tenants' own providers go through the address-restricted client (no SSRF).
+  http::HttpClient& client_for(const model::Target& target) {
+    return target.provider->owner.empty() ? deps_.client : deps_.tenant_client;
+  }
 
   // Keeps a complete answer for identical requests (when the cache is on and the request
   // allowed it).
@@ -514,9 +613,77 @@ std::string route_header(const model::RoutePlan& plan, const model::Target& targ
 // ---------------------------------------------------------------------------------------
 // Chat
 
-Caller with_cache_key(Caller caller, const std::string& key) {
-  caller.cache_key = key;
-  return caller;
+asio::awaitable<std::variant<std::shared_ptr<const model::Catalog>, GatewayError>>
+Gateway::catalog_for(const core::Principal* actor, const std::string& request_id,
+                     core::Deadline deadline) {
+  using Answer = std::variant<std::shared_ptr<const model::Catalog>, GatewayError>;
+  if (actor == nullptr || actor->tenant_id.empty()) co_return Answer(deps_.catalogs.base());
+  Clock::time_point now = Clock::now();
+  if (auto cached = deps_.catalogs.cached(actor->tenant_id, now)) co_return Answer(cached);
+  auto loaded = co_await deps_.workers.run(
+      deadline, [&] { return deps_.catalogs.load(actor->tenant_id, now); });
+  if (!loaded) {
+    core::log_warn("AI request " + request_id +
+                   ": cannot read the tenant's providers and routes: " + loaded.error().message);
+    GatewayError error;
+    error.status = 503;
+    error.type = "api_error";
+    error.message = "the tenant's AI providers and routes cannot be read right now (" +
+                    loaded.error().message + "); try again shortly";
+    error.retry_after = "1";
+    error.problem = ProblemKind{"unavailable", "Unavailable"};
+    co_return Answer(std::move(error));
+  }
+  co_return Answer(std::move(*loaded));
+}
+
+// What a request may cost at most: its size in bytes / 4 as input tokens (a generous bound
+// for text) and its output limit, at the dearest target's prices.
+std::int64_t worst_cost(const model::RoutePlan& plan, std::size_t input_bytes,
+                        std::int64_t output_tokens) {
+  model::Usage usage;
+  usage.input_tokens = static_cast<std::int64_t>(input_bytes / 4 + 1);
+  usage.output_tokens = output_tokens;
+  std::int64_t worst = 0;
+  for (const model::Target& target : plan.targets)
+    worst = std::max(worst, target.model->prices.cost(usage));
+  return worst;
+}
+
+asio::awaitable<std::variant<std::shared_ptr<model::BudgetHold>, GatewayError>> Gateway::reserve(
+    const core::Principal* actor, const std::string& request_id, core::Deadline deadline,
+    std::int64_t estimate) {
+  using Answer = std::variant<std::shared_ptr<model::BudgetHold>, GatewayError>;
+  if (actor == nullptr || actor->tenant_id.empty())
+    co_return Answer(std::shared_ptr<model::BudgetHold>());
+  const core::Principal& who = *actor;
+  std::vector<std::string> scopes = model::spend_scopes(
+      who.credential_id, who.kind == core::Principal::Kind::kServiceAccount ? who.id : "");
+  std::string month = model::month_of(core::utc_now_millis());
+  Clock::time_point now = Clock::now();
+  std::vector<std::string> stale = deps_.budgets.stale(who.tenant_id, scopes, month, now);
+  if (!stale.empty()) {
+    auto snapshot = co_await deps_.workers.run(
+        deadline, [&] { return deps_.budget_store.snapshot(who.tenant_id, stale, month); });
+    if (!snapshot) {
+      core::log_warn("AI request " + request_id +
+                     ": cannot read budgets: " + snapshot.error().message);
+      GatewayError error;
+      error.status = 503;
+      error.type = "api_error";
+      error.message = "budgets cannot be checked right now (" + snapshot.error().message +
+                      "); try again shortly";
+      error.retry_after = "1";
+      error.problem = ProblemKind{"unavailable", "Unavailable"};
+      co_return Answer(std::move(error));
+    }
+    deps_.budgets.apply(who.tenant_id, month, *snapshot, now);
+  }
+  auto reserved = deps_.budgets.reserve(who.tenant_id, scopes, month, estimate);
+  if (auto* refusal = std::get_if<model::BudgetRefusal>(&reserved))
+    co_return Answer(budget_error(*refusal));
+  co_return Answer(std::shared_ptr<model::BudgetHold>(
+      std::move(std::get<std::unique_ptr<model::BudgetHold>>(reserved))));
 }
 
 // An answer from the response cache, in the client's format; a stream request gets the
@@ -557,18 +724,109 @@ Response Gateway::cached_answer(RequestContext& context, Ingress ingress,
   return response;
 }
 
+// A chat completion that names a stored prompt (`aic_prompt: {name, label | version,
+// variables}`) instead of `messages`: the body with the rendered messages in their place (and
+// the prompt's model when the request names none), and "name@version" for the aic-prompt
+// header.
+struct ExpandedPrompt {
+  std::string body;
+  std::string rendered;
+};
+
+asio::awaitable<core::Result<ExpandedPrompt>> expand_prompt(GatewayDependencies& deps,
+                                                            const RequestContext& context) {
+  boost::system::error_code parse_error;
+  boost::json::value parsed = boost::json::parse(context.request.body, parse_error);
+  // Not JSON, or no aic_prompt after all: the parser's own errors say what is wrong.
+  if (parse_error || !parsed.is_object() || !parsed.as_object().contains("aic_prompt"))
+    co_return ExpandedPrompt{context.request.body, ""};
+  boost::json::object& request = parsed.as_object();
+  if (deps.prompts == nullptr || !context.principal)
+    co_return core::Error::invalid("prompt templates are not available here", "aic_prompt");
+  if (request.contains("messages"))
+    co_return core::Error::invalid("send `messages` or `aic_prompt`, not both", "messages");
+  const boost::json::value& named = request.at("aic_prompt");
+  if (!named.is_object()) co_return core::Error::invalid("must be an object", "aic_prompt");
+  const boost::json::object& prompt = named.as_object();
+  for (const auto& member : prompt) {
+    std::string_view key(member.key().data(), member.key().size());
+    if (key != "name" && key != "label" && key != "version" && key != "variables")
+      co_return core::Error::invalid("is not a member of aic_prompt",
+                                     "aic_prompt." + std::string(key));
+  }
+  const auto* name = prompt.if_contains("name");
+  if (name == nullptr || !name->is_string() || name->as_string().empty())
+    co_return core::Error::invalid("must name a prompt template", "aic_prompt.name");
+  model::PromptSelector selector;
+  if (const auto* label = prompt.if_contains("label"); label != nullptr && !label->is_null()) {
+    if (!label->is_string()) co_return core::Error::invalid("must be a string", "aic_prompt.label");
+    selector.label = std::string(label->as_string());
+  }
+  if (const auto* version = prompt.if_contains("version");
+      version != nullptr && !version->is_null()) {
+    if (!version->is_int64())
+      co_return core::Error::invalid("must be an integer", "aic_prompt.version");
+    selector.version = version->as_int64();
+  }
+  boost::json::object variables;
+  if (const auto* given = prompt.if_contains("variables"); given != nullptr && !given->is_null()) {
+    if (!given->is_object())
+      co_return core::Error::invalid("must be an object", "aic_prompt.variables");
+    variables = given->as_object();
+  }
+  std::string prompt_name(name->as_string());
+  const core::Principal& actor = *context.principal;
+  auto rendered = co_await deps.workers.run(context.deadline, [&] {
+    return deps.prompts->render(actor, prompt_name, selector, variables);
+  });
+  if (!rendered) {
+    core::Error error = std::move(rendered).error();
+    // The store names fields inside aic_prompt as JSON pointers ("/variables/amount").
+    if (!error.field.empty()) {
+      std::string field = error.field;
+      for (char& c : field) {
+        if (c == '/') c = '.';
+      }
+      error.field = "aic_prompt" + field;
+    }
+    co_return error;
+  }
+  boost::json::array messages;
+  for (const auto& message : rendered->messages)
+    messages.push_back(boost::json::object{{"role", message.role}, {"content", message.content}});
+  request.erase("aic_prompt");
+  request["messages"] = std::move(messages);
+  if (!request.contains("model") && rendered->model) request["model"] = *rendered->model;
+  co_return ExpandedPrompt{boost::json::serialize(request),
+                           rendered->name + "@" + std::to_string(rendered->version)};
+}
+
 asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress) {
   Clock::time_point started =
       context.started == Clock::time_point{} ? Clock::now() : context.started;
-  std::int64_t waited_us = 0;  // time spent waiting for providers, excluded from the overhead
-  const std::string& body = context.request.body;
+  // A stored prompt instead of messages (OpenAI ingress only): rendered first. The marker
+  // test keeps the common request free of a second JSON parse.
+  std::optional<ExpandedPrompt> expanded;
+  if (ingress == Ingress::kOpenAi &&
+      context.request.body.find("\"aic_prompt\"") != std::string::npos) {
+    auto prompt = co_await expand_prompt(deps_, context);
+    if (!prompt) co_return error_answer(ingress, from_core(prompt.error()), context);
+    expanded = std::move(*prompt);
+  }
+  const std::string& body = expanded ? expanded->body : context.request.body;
   auto parsed = ingress == Ingress::kOpenAi ? model::parse_chat_request(body)
                                             : model::parse_messages_request(body);
   if (!parsed) co_return error_answer(ingress, from_core(parsed.error()), context);
   model::ChatRequest request = std::move(parsed).value();
 
-  auto planned = model::plan_route(deps_.catalog, request.model, model::ModelType::kChat,
-                                   deps_.health, random_draw());
+  auto catalog =
+      co_await catalog_for(context.principal.get(), context.request_id, context.deadline);
+  if (auto* failed = std::get_if<GatewayError>(&catalog))
+    co_return error_answer(ingress, *failed, context);
+  std::shared_ptr<const model::Catalog> routes =
+      std::get<std::shared_ptr<const model::Catalog>>(std::move(catalog));
+  auto planned = model::plan_route(*routes, request.model, model::ModelType::kChat, deps_.health,
+                                   random_draw());
   if (!planned) co_return error_answer(ingress, from_core(planned.error()), context);
   model::RoutePlan plan = std::move(planned).value();
 
@@ -590,11 +848,130 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
     }
   }
 
+  Caller caller = Caller::of(context, plan.route, request.stream);
+  caller.cache_key = cache_key;
+  caller.catalog = routes;
+  {
+    auto reserved = co_await reserve(
+        context.principal.get(), context.request_id, context.deadline,
+        worst_cost(plan, body.size(),
+                   request.max_tokens.value_or(deps_.config.budget_output_tokens)));
+    if (auto* refused = std::get_if<GatewayError>(&reserved))
+      co_return error_answer(ingress, *refused, context);
+    caller.budget = std::move(std::get<std::shared_ptr<model::BudgetHold>>(reserved));
+  }
+
+  Attempted tried = co_await try_targets(plan, request, context.request_id);
+  std::int64_t waited_us = tried.waited_us;  // excluded from the overhead
+  if (tried.error) {
+    Response response = error_answer(ingress, *tried.error, context);
+    if (tried.target != nullptr)
+      response.headers.set("aic-route", route_header(plan, *tried.target, tried.attempts));
+    const model::Target& last = tried.target != nullptr ? *tried.target : plan.targets.back();
+    finish(Outcome{last.provider->name, last.model->name, "error", std::nullopt, 0,
+                   microseconds_since(started)},
+           caller);
+    co_return response;
+  }
+  const model::Target& target = *tried.target;
+  const bool streamed = tried.stream != nullptr;
+  Response response;
+  if (streamed) {
+    std::unique_ptr<model::ChatStreamWriter> writer =
+        ingress == Ingress::kOpenAi
+            ? model::chat_stream_writer(request.include_usage,
+                                        std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count())
+            : model::messages_stream_writer();
+    response.status = 200;
+    response.headers.set("Content-Type", "text/event-stream");
+    response.headers.set("Cache-Control", "no-cache");
+    response.stream =
+        std::make_shared<ChatStream>(*this, std::move(tried.stream),
+                                     model::provider_adapter(target.provider->kind).chat_stream(),
+                                     std::move(writer), target, std::move(caller), started);
+  } else {
+    model::ChatResponse& reply = *tried.reply;
+    response =
+        Response::json(200, ingress == Ingress::kOpenAi ? model::write_chat_response(reply)
+                                                        : model::write_messages_response(reply));
+    remember(cache_key, reply, target);
+  }
+  response.headers.set("aic-route", route_header(plan, target, tried.attempts));
+  if (expanded && !expanded->rendered.empty())
+    response.headers.set("aic-prompt", expanded->rendered);
+  std::int64_t overhead_us = microseconds_since(started) - waited_us;
+  overhead(overhead_us);
+  response.headers.set("aic-overhead-us", std::to_string(overhead_us));
+  if (!cache_state.empty()) response.headers.set("aic-cache", cache_state);
+  if (!streamed) {
+    Outcome outcome{target.provider->name,      target.model->name, "ok", tried.reply->usage, 0,
+                    microseconds_since(started)};
+    if (tried.reply->usage) outcome.cost = target.model->prices.cost(*tried.reply->usage);
+    finish(outcome, caller);
+  }
+  co_return response;
+}
+
+// A chat request for a caller inside the server: the same routing, retries, budgets and usage
+// records as over HTTP, without a client connection.
+asio::awaitable<core::Result<Completion>> Gateway::complete(const core::Principal& actor,
+                                                            model::ChatRequest request,
+                                                            std::string request_id,
+                                                            core::Deadline deadline) {
+  Clock::time_point started = Clock::now();
+  request.stream = false;
+  auto catalog = co_await catalog_for(&actor, request_id, deadline);
+  if (auto* failed = std::get_if<GatewayError>(&catalog)) co_return to_core(*failed);
+  std::shared_ptr<const model::Catalog> routes =
+      std::get<std::shared_ptr<const model::Catalog>>(std::move(catalog));
+  auto planned = model::plan_route(*routes, request.model, model::ModelType::kChat, deps_.health,
+                                   random_draw());
+  if (!planned) co_return std::move(planned).error();
+  model::RoutePlan plan = std::move(planned).value();
+  Caller caller = Caller::of(&actor, request_id, plan.route, false);
+  caller.catalog = routes;
+  std::int64_t input_bytes = 0;
+  if (auto canonical = model::canonical_chat_request(request))
+    input_bytes = static_cast<std::int64_t>(canonical->size());
+  auto reserved =
+      co_await reserve(&actor, request_id, deadline,
+                       worst_cost(plan, static_cast<std::size_t>(input_bytes),
+                                  request.max_tokens.value_or(deps_.config.budget_output_tokens)));
+  if (auto* refused = std::get_if<GatewayError>(&reserved)) co_return to_core(*refused);
+  caller.budget = std::move(std::get<std::shared_ptr<model::BudgetHold>>(reserved));
+  Attempted tried = co_await try_targets(plan, request, request_id);
+  if (tried.error) {
+    const model::Target& last = tried.target != nullptr ? *tried.target : plan.targets.back();
+    finish(Outcome{last.provider->name, last.model->name, "error", std::nullopt, 0,
+                   microseconds_since(started)},
+           caller);
+    co_return to_core(*tried.error);
+  }
+  const model::Target& target = *tried.target;
+  Completion completion;
+  completion.model = target.model->name;
+  completion.provider = target.provider->name;
+  completion.route = route_header(plan, target, tried.attempts);
+  if (tried.reply->usage)
+    completion.cost_microdollars = target.model->prices.cost(*tried.reply->usage);
+  completion.duration_us = microseconds_since(started);
+  completion.response = std::move(*tried.reply);
+  finish(Outcome{completion.provider, completion.model, "ok", completion.response.usage,
+                 completion.cost_microdollars, completion.duration_us},
+         caller);
+  co_return completion;
+}
+
+asio::awaitable<Gateway::Attempted> Gateway::try_targets(const model::RoutePlan& plan,
+                                                         const model::ChatRequest& request,
+                                                         const std::string& request_id) {
+  Attempted tried;
   std::string log;  // what was tried, for the request log
   std::optional<GatewayError> failure;
   std::optional<GatewayError> unsupported;  // the first target that could not express the request
   auto executor = co_await asio::this_coro::executor;
-  int attempt_total = 0;
   for (const model::Target& target : plan.targets) {
     std::string why;
     if (!deps_.health.admit(target.key(), Clock::now(), why)) {
@@ -613,46 +990,28 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
       continue;
     }
     for (int attempt_number = 1; attempt_number <= deps_.config.max_attempts; ++attempt_number) {
-      ++attempt_total;
+      ++tried.attempts;
       Clock::time_point sent = Clock::now();
       auto call = UpstreamCall::start(
-          deps_.client, client_request(outbound.value(), deps_.config, request.stream), executor);
+          client_for(target), client_request(outbound.value(), deps_.config, request.stream),
+          executor);
       http::ClientResponse head = co_await call->head();
       model::UpstreamError error;
       std::optional<std::chrono::milliseconds> wait;
       if (head.error_kind == http::ClientErrorKind::kNone && head.status >= 200 &&
           head.status < 300) {
         if (request.stream) {
-          waited_us += microseconds_since(sent);
+          tried.waited_us += microseconds_since(sent);
           deps_.health.succeeded(target.key(), std::chrono::microseconds(microseconds_since(sent)));
           attempt(target, "ok");
-          std::unique_ptr<model::ChatStreamWriter> writer =
-              ingress == Ingress::kOpenAi
-                  ? model::chat_stream_writer(
-                        request.include_usage,
-                        std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count())
-                  : model::messages_stream_writer();
-          auto stream = std::make_shared<ChatStream>(
-              *this, std::move(call), adapter.chat_stream(), std::move(writer), target,
-              with_cache_key(Caller::of(context, plan.route, true), cache_key), started);
-          Response response;
-          response.status = 200;
-          response.headers.set("Content-Type", "text/event-stream");
-          response.headers.set("Cache-Control", "no-cache");
-          response.headers.set("aic-route", route_header(plan, target, attempt_total));
-          std::int64_t overhead_us = microseconds_since(started) - waited_us;
-          overhead(overhead_us);
-          response.headers.set("aic-overhead-us", std::to_string(overhead_us));
-          if (!cache_state.empty()) response.headers.set("aic-cache", cache_state);
-          response.stream = std::move(stream);
-          core::log_info("AI request " + context.request_id + ": " + log + target.key() +
-                         ": streaming; " + plan.reason);
-          co_return response;
+          core::log_info("AI request " + request_id + ": " + log + target.key() + ": streaming; " +
+                         plan.reason);
+          tried.stream = std::move(call);
+          tried.target = &target;
+          co_return tried;
         }
         std::string answer = co_await call->read_all(kMaxAnswerBytes);
-        waited_us += microseconds_since(sent);
+        tried.waited_us += microseconds_since(sent);
         const http::ClientResponse& end = call->ending();
         if (end.error_kind == http::ClientErrorKind::kNone) {
           auto decoded = adapter.chat_response(answer);
@@ -661,29 +1020,18 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
                                    std::chrono::microseconds(microseconds_since(sent)));
             attempt(target, "ok");
             model::ChatResponse& reply = decoded.value();
-            if (reply.id.empty()) reply.id = context.request_id;
+            if (reply.id.empty()) reply.id = request_id;
             if (reply.created == 0) {
               reply.created = std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
             }
-            Outcome outcome{target.provider->name, target.model->name, "ok", reply.usage, 0, 0};
-            if (reply.usage) outcome.cost = target.model->prices.cost(*reply.usage);
-            Response response = Response::json(200, ingress == Ingress::kOpenAi
-                                                        ? model::write_chat_response(reply)
-                                                        : model::write_messages_response(reply));
-            response.headers.set("aic-route", route_header(plan, target, attempt_total));
-            std::int64_t overhead_us = microseconds_since(started) - waited_us;
-            overhead(overhead_us);
-            response.headers.set("aic-overhead-us", std::to_string(overhead_us));
-            if (!cache_state.empty()) response.headers.set("aic-cache", cache_state);
-            remember(cache_key, reply, target);
-            outcome.duration_us = microseconds_since(started);
-            finish(outcome, Caller::of(context, plan.route, false));
             if (!log.empty())
-              core::log_info("AI request " + context.request_id + ": " + log + target.key() +
-                             ": ok; " + plan.reason);
-            co_return response;
+              core::log_info("AI request " + request_id + ": " + log + target.key() + ": ok; " +
+                             plan.reason);
+            tried.reply = std::move(reply);
+            tried.target = &target;
+            co_return tried;
           }
           error.status = 502;
           error.type = "api_error";
@@ -693,11 +1041,11 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
           error = transport_error(end, target.provider->name);
         }
       } else if (head.error_kind != http::ClientErrorKind::kNone) {
-        waited_us += microseconds_since(sent);
+        tried.waited_us += microseconds_since(sent);
         error = transport_error(head, target.provider->name);
       } else {
         std::string answer = co_await call->read_all(64 * 1024);
-        waited_us += microseconds_since(sent);
+        tried.waited_us += microseconds_since(sent);
         error = adapter.error(head.status, answer);
         wait = retry_after(head.headers);
       }
@@ -708,13 +1056,9 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
         // The provider refused the request itself: another target would too.
         deps_.health.succeeded(target.key(), std::chrono::microseconds(microseconds_since(sent)));
         attempt(target, "failed");
-        GatewayError answer = client_error_for(error, wait);
-        Response response = error_answer(ingress, answer, context);
-        response.headers.set("aic-route", route_header(plan, target, attempt_total));
-        finish(Outcome{target.provider->name, target.model->name, "error", std::nullopt, 0,
-                       microseconds_since(started)},
-               Caller::of(context, plan.route, request.stream));
-        co_return response;
+        tried.error = client_error_for(error, wait);
+        tried.target = &target;
+        co_return tried;
       }
       deps_.health.failed(target.key(), Clock::now());
       attempt(target, error.retryable ? "retryable" : "failed");
@@ -727,29 +1071,26 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
       Clock::time_point waiting = Clock::now();
       asio::steady_timer timer(executor, delay);
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      waited_us += microseconds_since(waiting);
+      tried.waited_us += microseconds_since(waiting);
     }
   }
-  core::log_warn("AI request " + context.request_id + " failed: " + log + plan.reason);
-  GatewayError answer;
+  core::log_warn("AI request " + request_id + " failed: " + log + plan.reason);
   if (failure) {
-    answer = *failure;
+    tried.error = *failure;
   } else if (unsupported) {
-    answer = *unsupported;
-    answer.message = "no target of `" + request.model + "` can serve this request: " + log;
+    tried.error = *unsupported;
+    tried.error->message = "no target of `" + request.model + "` can serve this request: " + log;
   } else {
+    GatewayError answer;
     answer.status = 503;
     answer.type = "api_error";
     answer.message = "every target of `" + request.model + "` is unavailable: " + log;
     answer.retry_after = std::to_string(std::max<std::int64_t>(
         1,
         std::chrono::duration_cast<std::chrono::seconds>(deps_.config.breaker_cooldown).count()));
+    tried.error = std::move(answer);
   }
-  const model::Target& last = plan.targets.back();
-  finish(Outcome{last.provider->name, last.model->name, "error", std::nullopt, 0,
-                 microseconds_since(started)},
-         Caller::of(context, plan.route, request.stream));
-  co_return error_answer(ingress, answer, context);
+  co_return tried;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -761,10 +1102,25 @@ asio::awaitable<Response> Gateway::embeddings(RequestContext& context) {
   auto parsed = model::parse_embedding_request(context.request.body);
   if (!parsed) co_return error_answer(Ingress::kOpenAi, from_core(parsed.error()), context);
   model::EmbeddingRequest request = std::move(parsed).value();
-  auto planned = model::plan_route(deps_.catalog, request.model, model::ModelType::kEmbeddings,
+  auto catalog =
+      co_await catalog_for(context.principal.get(), context.request_id, context.deadline);
+  if (auto* failed = std::get_if<GatewayError>(&catalog))
+    co_return error_answer(Ingress::kOpenAi, *failed, context);
+  std::shared_ptr<const model::Catalog> routes =
+      std::get<std::shared_ptr<const model::Catalog>>(std::move(catalog));
+  auto planned = model::plan_route(*routes, request.model, model::ModelType::kEmbeddings,
                                    deps_.health, random_draw());
   if (!planned) co_return error_answer(Ingress::kOpenAi, from_core(planned.error()), context);
   const model::RoutePlan& plan = planned.value();
+  Caller caller = Caller::of(context, plan.route, false);
+  caller.catalog = routes;
+  {
+    auto reserved = co_await reserve(context.principal.get(), context.request_id, context.deadline,
+                                     worst_cost(plan, context.request.body.size(), 0));
+    if (auto* refused = std::get_if<GatewayError>(&reserved))
+      co_return error_answer(Ingress::kOpenAi, *refused, context);
+    caller.budget = std::move(std::get<std::shared_ptr<model::BudgetHold>>(reserved));
+  }
   auto executor = co_await asio::this_coro::executor;
   std::string log;
   std::optional<GatewayError> failure;
@@ -789,7 +1145,7 @@ asio::awaitable<Response> Gateway::embeddings(RequestContext& context) {
       ++attempt_total;
       Clock::time_point sent = Clock::now();
       auto call = UpstreamCall::start(
-          deps_.client, client_request(outbound.value(), deps_.config, false), executor);
+          client_for(target), client_request(outbound.value(), deps_.config, false), executor);
       http::ClientResponse head = co_await call->head();
       std::string answer = co_await call->read_all(kMaxAnswerBytes);
       waited_us += microseconds_since(sent);
@@ -813,7 +1169,7 @@ asio::awaitable<Response> Gateway::embeddings(RequestContext& context) {
           response.headers.set("aic-overhead-us", std::to_string(overhead_us));
           finish(Outcome{target.provider->name, target.model->name, "ok", reply.usage,
                          target.model->prices.cost(reply.usage), microseconds_since(started)},
-                 Caller::of(context, plan.route, false));
+                 caller);
           co_return response;
         }
         error.status = 502;
@@ -855,7 +1211,12 @@ asio::awaitable<Response> Gateway::embeddings(RequestContext& context) {
 // ---------------------------------------------------------------------------------------
 // Models
 
-Response Gateway::models(RequestContext&) const {
+asio::awaitable<Response> Gateway::models(RequestContext& context) {
+  auto catalog =
+      co_await catalog_for(context.principal.get(), context.request_id, context.deadline);
+  if (auto* failed = std::get_if<GatewayError>(&catalog))
+    co_return error_answer(Ingress::kOpenAi, *failed, context);
+  const model::Catalog& routes = *std::get<std::shared_ptr<const model::Catalog>>(catalog);
   std::string body;
   core::JsonWriter out(body);
   out.begin_object();
@@ -873,20 +1234,20 @@ Response Gateway::models(RequestContext&) const {
     out.member("aic_target", target);
     out.end_object();
   };
-  for (const auto& model_entry : deps_.catalog.models()) {
+  for (const auto& model_entry : routes.models()) {
     std::string_view type = model_entry.type == model::ModelType::kChat ? "chat" : "embeddings";
     entry(model_entry.name, model_entry.provider, type, model_entry.upstream_model);
     for (const auto& alias : model_entry.aliases)
       entry(alias, model_entry.provider, "alias", model_entry.name);
   }
-  for (const auto& route : deps_.catalog.routes()) {
+  for (const auto& route : routes.routes()) {
     std::string targets;
     for (const auto& target : route.targets) targets += (targets.empty() ? "" : ",") + target;
     entry(route.name, "aic", "route", targets);
   }
   out.end_array();
   out.end_object();
-  return Response::json(200, std::move(body));
+  co_return Response::json(200, std::move(body));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -900,16 +1261,6 @@ bool is_day(std::string_view text) {
   int month = (text[5] - '0') * 10 + (text[6] - '0');
   int day = (text[8] - '0') * 10 + (text[9] - '0');
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
-// Micro-dollars as a decimal amount of dollars, exactly: 1234567 → "1.234567".
-std::string dollars(std::int64_t microdollars) {
-  std::string sign = microdollars < 0 ? "-" : "";
-  std::uint64_t magnitude = microdollars < 0 ? 0 - static_cast<std::uint64_t>(microdollars)
-                                             : static_cast<std::uint64_t>(microdollars);
-  std::string fraction = std::to_string(magnitude % 1'000'000);
-  return sign + std::to_string(magnitude / 1'000'000) + "." +
-         std::string(6 - fraction.size(), '0') + fraction;
 }
 
 asio::awaitable<Response> Gateway::usage(RequestContext& context) {
@@ -963,7 +1314,7 @@ asio::awaitable<Response> Gateway::usage(RequestContext& context) {
     out.member("cached_input_tokens", row.cached_input_tokens);
     out.member("reasoning_tokens", row.reasoning_tokens);
     out.member("cost_microdollars", row.cost_microdollars);
-    out.member("cost_usd", dollars(row.cost_microdollars));
+    out.member("cost_usd", model::format_dollars(row.cost_microdollars));
     out.end_object();
   }
   out.end_array();
@@ -1019,6 +1370,7 @@ http::RouteOptions anthropic_errors(http::RouteOptions options) {
 
 void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies) {
   auto gateway = std::make_shared<Gateway>(dependencies);
+  dependencies.runner = gateway;
   constexpr std::size_t kMaxRequestBytes = 32 * 1024 * 1024;  // images travel inline as data: URIs
   auto ai_error = [](int status, std::string description) {
     return http::ResponseDoc{
@@ -1054,6 +1406,9 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                ai_error(400,
                         "The request is invalid or no target can express it; `error.param` names "
                         "the field."),
+               ai_error(402,
+                        "A monthly AI budget does not cover what this request may cost "
+                        "(problem type budget-exceeded)."),
                ai_error(404, "`model` is not a model, alias or route of this gateway."),
                ai_error(429, "The provider is rate limiting; see Retry-After."),
                ai_error(502, "Every target failed."),
@@ -1075,6 +1430,7 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                                "message_start to message_stop.",
                 .schema = "Message"},
                anthropic_error(400, "Invalid request."),
+               anthropic_error(402, "A monthly AI budget does not cover this request."),
                anthropic_error(404, "`model` is not a model, alias or route of this gateway."),
                anthropic_error(429, "The provider is rate limiting; see Retry-After."),
                anthropic_error(502, "Every target failed."),
@@ -1092,13 +1448,12 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
            .responses = {
                {.status = 200, .description = "One vector per input.", .schema = "EmbeddingList"},
                ai_error(400, "The request is invalid, or `model` names a chat model."),
+               ai_error(402, "A monthly AI budget does not cover this request."),
                ai_error(404, "`model` is not a model, alias or route of this gateway."),
                ai_error(502, "Every target failed.")}})));
   router.add(
       http::Method::kGet, "/v1/models",
-      [gateway](RequestContext& context) -> asio::awaitable<Response> {
-        co_return gateway->models(context);
-      },
+      [gateway](RequestContext& context) { return gateway->models(context); },
       openai_errors(v1::route_options(
           identity::permission::kAiInvoke, "List the models, aliases and routes callers may name",
           {.operation_id = "listModels",
@@ -1120,6 +1475,8 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
            .responses = {
                {.status = 200, .description = "Sums per group.", .schema = "AiUsage"},
                {.status = 400, .description = "A bad day or grouping; `field` names it."}}}));
+  add_budget_routes(router, dependencies);
+  add_tenant_catalog_routes(router, dependencies);
 }
 
 }  // namespace aic::api::ai

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "api/ai/ai_schemas.hpp"
+#include "api/ai/prompt_schemas.hpp"
 #include "api/docs/docs_page.hpp"
 #include "api/v1/schemas.hpp"
 #include "core/build_info.hpp"
@@ -108,9 +109,14 @@ ApiInfo api_info() {
        "in front of OpenAI, Azure OpenAI, Anthropic, Gemini and local OpenAI-compatible "
        "servers, with routing, retries, fail-over and per-target circuit breakers.",
        {"/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/v1/models", "/v1/ai"}},
+      {"ai-prompts",
+       "Prompt templates of the tenant: Mustache messages with declared, typed variables, in "
+       "immutable numbered versions with movable labels (`production`), rendered on demand.",
+       {"/v1/ai/prompts"}},
   };
   info.schemas = v1::component_schemas();
   for (auto& schema : ai::ai_schemas()) info.schemas.push_back(std::move(schema));
+  for (auto& schema : ai::prompt_schemas()) info.schemas.push_back(std::move(schema));
   return info;
 }
 
