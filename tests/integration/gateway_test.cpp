@@ -457,6 +457,32 @@ TEST(Gateway, RecordsUsageAndCostPerModelAndKey) {
   EXPECT_EQ(problem_field(*response), "from");
 }
 
+// What the gateway did shows in /metrics per provider and model.
+TEST(Gateway, CountsRequestsAttemptsAndTokensPerModel) {
+  Gateway gateway;
+  gateway.mock.push_fault({.kind = MockFault::Kind::kStatus, .status = 500});
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(gateway.post("/v1/chat/completions", chat_body("gpt-test", "hello there"))->status,
+              200);
+  }
+  ASSERT_EQ(gateway.post("/v1/chat/completions", chat_body("no-such-model", "x"))->status, 404);
+  auto metrics = http_request(gateway.world.server.port(), "GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  const std::string& text = metrics->body;
+  for (std::string_view line :
+       {R"(aic_ai_requests_total{provider="oa",model="gpt-test",outcome="ok"} 2)",
+        R"(aic_ai_upstream_attempts_total{provider="oa",model="gpt-test",outcome="retryable"} 1)",
+        R"(aic_ai_upstream_attempts_total{provider="oa",model="gpt-test",outcome="ok"} 2)",
+        R"(aic_ai_tokens_total{provider="oa",model="gpt-test",kind="input"} 4)",
+        R"(aic_ai_tokens_total{provider="oa",model="gpt-test",kind="output"} 8)",
+        R"(aic_ai_cost_microdollars_total{provider="oa",model="gpt-test"} 20)",
+        R"(aic_ai_request_duration_seconds_count{provider="oa",model="gpt-test"} 2)",
+        R"(aic_ai_gateway_overhead_seconds_count 2)"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line;
+  }
+}
+
 TEST(Gateway, CachesIdenticalRequestsPerTenant) {
   Gateway gateway([](core::Config& config) { config.ai.cache_ttl = std::chrono::minutes(1); });
   // The same question asked with the same limits: Anthropic's max_tokens is required.

@@ -6,9 +6,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <random>
+#include <shared_mutex>
+#include <unordered_map>
 #include <variant>
 
 #include "ai/formats/anthropic_format.hpp"
@@ -311,6 +314,58 @@ struct GatewayMetrics {
   core::Family<core::Histogram>& duration;
   core::Family<core::Histogram>& first_token;
   core::Family<core::Histogram>& overhead;
+
+  // The children of one provider and model, resolved on first use: a request then looks up
+  // one entry instead of building label lists for every metric it touches.
+  struct OfModel {
+    std::array<core::Counter*, 4> requests{};  // by kRequestOutcomes
+    std::array<core::Counter*, 4> attempts{};  // by kAttemptOutcomes
+    std::array<core::Counter*, 4> tokens{};    // input, output, cached_input, reasoning
+    core::Counter* cost = nullptr;
+    core::Histogram* duration = nullptr;
+    core::Histogram* first_token = nullptr;
+  };
+  static constexpr std::array<std::string_view, 4> kRequestOutcomes = {"ok", "error", "cancelled",
+                                                                        "cache_hit"};
+  static constexpr std::array<std::string_view, 4> kAttemptOutcomes = {"ok", "retryable",
+                                                                        "failed", "skipped"};
+
+  const OfModel& of(const std::string& provider, const std::string& model) {
+    std::string key = provider;
+    key.push_back('\x1f');
+    key += model;
+    {
+      std::shared_lock lock(mutex_);
+      if (auto it = models_.find(key); it != models_.end()) return *it->second;
+    }
+    auto made = std::make_unique<OfModel>();
+    for (std::size_t i = 0; i < kRequestOutcomes.size(); ++i) {
+      made->requests[i] = &requests.with({provider, model, std::string(kRequestOutcomes[i])});
+      made->attempts[i] = &attempts.with({provider, model, std::string(kAttemptOutcomes[i])});
+    }
+    std::size_t kind = 0;
+    for (const char* name : {"input", "output", "cached_input", "reasoning"})
+      made->tokens[kind++] = &tokens.with({provider, model, name});
+    made->cost = &cost.with({provider, model});
+    made->duration = &duration.with({provider, model});
+    made->first_token = &first_token.with({provider, model});
+    std::unique_lock lock(mutex_);
+    return *models_.try_emplace(std::move(key), std::move(made)).first->second;
+  }
+
+  // The index of `outcome` in `names` (the last one for an unknown name: never expected).
+  template <std::size_t N>
+  static std::size_t index_of(const std::array<std::string_view, N>& names,
+                              std::string_view outcome) {
+    for (std::size_t i = 0; i < N; ++i) {
+      if (names[i] == outcome) return i;
+    }
+    return N - 1;
+  }
+
+ private:
+  std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::unique_ptr<OfModel>> models_;  // GUARDED_BY(mutex_)
 };
 
 // What is known about one request when it ends, for metrics and the usage records.
@@ -356,7 +411,8 @@ struct Caller {
 
 class Gateway final : public ChatRunner {
  public:
-  explicit Gateway(GatewayDependencies& deps) : deps_(deps), metrics_(deps.registry) {}
+  explicit Gateway(GatewayDependencies& deps)
+      : deps_(deps), metrics_(deps.registry), overhead_(&metrics_.overhead.with({})) {}
 
   asio::awaitable<Response> chat(RequestContext& context, Ingress ingress);
   asio::awaitable<Response> embeddings(RequestContext& context);
@@ -415,36 +471,33 @@ class Gateway final : public ChatRunner {
       record.occurred_at = std::move(now);
       deps_.usage.record(std::move(record));
     }
-    metrics_.requests.with({outcome.provider, outcome.model, outcome.outcome}).increment();
-    metrics_.duration.with({outcome.provider, outcome.model})
-        .observe_microseconds(
-            static_cast<std::uint64_t>(std::max<std::int64_t>(0, outcome.duration_us)));
+    auto positive = [](std::int64_t value) {
+      return static_cast<std::uint64_t>(std::max<std::int64_t>(0, value));
+    };
+    const GatewayMetrics::OfModel& of = metrics_.of(outcome.provider, outcome.model);
+    of.requests[GatewayMetrics::index_of(GatewayMetrics::kRequestOutcomes, outcome.outcome)]
+        ->increment();
+    of.duration->observe_microseconds(positive(outcome.duration_us));
     if (outcome.usage) {
       const auto& usage = *outcome.usage;
-      metrics_.tokens.with({outcome.provider, outcome.model, "input"})
-          .increment(static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage.input_tokens)));
-      metrics_.tokens.with({outcome.provider, outcome.model, "output"})
-          .increment(static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage.output_tokens)));
-      metrics_.tokens.with({outcome.provider, outcome.model, "cached_input"})
-          .increment(
-              static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage.cached_input_tokens)));
-      metrics_.tokens.with({outcome.provider, outcome.model, "reasoning"})
-          .increment(static_cast<std::uint64_t>(std::max<std::int64_t>(0, usage.reasoning_tokens)));
-      metrics_.cost.with({outcome.provider, outcome.model})
-          .increment(static_cast<std::uint64_t>(std::max<std::int64_t>(0, outcome.cost)));
+      of.tokens[0]->increment(positive(usage.input_tokens));
+      of.tokens[1]->increment(positive(usage.output_tokens));
+      of.tokens[2]->increment(positive(usage.cached_input_tokens));
+      of.tokens[3]->increment(positive(usage.reasoning_tokens));
+      of.cost->increment(positive(outcome.cost));
     }
   }
   void first_token(const std::string& provider, const std::string& name, std::int64_t us) {
-    metrics_.first_token.with({provider, name})
-        .observe_microseconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
+    metrics_.of(provider, name)
+        .first_token->observe_microseconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
   }
   void overhead(std::int64_t us) {
-    metrics_.overhead.with({}).observe_microseconds(
-        static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
+    overhead_->observe_microseconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
   }
   void attempt(const model::Target& target, std::string_view outcome) {
-    metrics_.attempts.with({target.provider->name, target.model->name, std::string(outcome)})
-        .increment();
+    metrics_.of(target.provider->name, target.model->name)
+        .attempts[GatewayMetrics::index_of(GatewayMetrics::kAttemptOutcomes, outcome)]
+        ->increment();
   }
 
   GatewayDependencies& deps() { return deps_; }
@@ -465,6 +518,7 @@ class Gateway final : public ChatRunner {
  private:
   GatewayDependencies& deps_;
   GatewayMetrics metrics_;
+  core::Histogram* overhead_;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -101,6 +101,33 @@ TEST_P(DatabaseTest, ParametersBindByNumberNotPosition) {
   EXPECT_EQ(repeated->rows.size(), 1u);
 }
 
+// Batches of any size go in as statements of 128, 64 … 1 rows, every row once.
+TEST_P(DatabaseTest, InsertRowsInsertsEveryRowOfAnyBatchSize) {
+  ASSERT_TRUE(ok(testing::write(db(), "CREATE TABLE batch (n BIGINT PRIMARY KEY, label TEXT)")));
+  std::int64_t next = 0;
+  for (std::size_t size : {std::size_t{1}, std::size_t{7}, std::size_t{128}, std::size_t{137},
+                           std::size_t{500}}) {
+    std::int64_t first = next;
+    auto status = db().transact(Access::kReadWrite, [&](Transaction& tx) -> Status {
+      auto inserted = insert_rows(tx, "INSERT INTO batch (n, label) VALUES ", 2, size,
+                                  [&](std::size_t i, std::vector<Value>& row) {
+                                    row.emplace_back(first + static_cast<std::int64_t>(i));
+                                    row.emplace_back("row " + std::to_string(first + i));
+                                  });
+      if (!inserted) return std::move(inserted).error();
+      EXPECT_EQ(*inserted, static_cast<std::int64_t>(size));
+      return {};
+    });
+    ASSERT_TRUE(ok(status));
+    next += static_cast<std::int64_t>(size);
+  }
+  auto counted = testing::read(db(), "SELECT COUNT(*), MIN(n), MAX(n) FROM batch");
+  ASSERT_TRUE(ok(counted));
+  EXPECT_EQ(counted->integer(0, 0), next);
+  EXPECT_EQ(counted->integer(0, 1), 0);
+  EXPECT_EQ(counted->integer(0, 2), next - 1);
+}
+
 TEST_P(DatabaseTest, WrongParameterCountIsInvalidArgument) {
   ASSERT_TRUE(ok(write(db(), "CREATE TABLE pairs (a TEXT, b BIGINT)")));
   Result<QueryResult> too_few = read(db(), "SELECT a FROM pairs WHERE b = $1");

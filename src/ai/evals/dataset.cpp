@@ -1,0 +1,158 @@
+#include "ai/evals/dataset.hpp"
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "ai/formats/openai_format.hpp"
+
+namespace aic::ai::evals {
+namespace {
+
+namespace json = boost::json;
+using core::Error;
+
+Error line_error(std::string_view field, std::int64_t line, std::string message) {
+  Error error = Error::invalid("line " + std::to_string(line) + ": " + std::move(message),
+                               std::string(field));
+  error.line = line;
+  return error;
+}
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// The messages as a request the chat parser checks; its errors name "messages[1].role".
+core::Result<ChatRequest> parse_messages(const std::string& messages) {
+  return parse_chat_request(R"({"model":"eval","messages":)" + messages + "}");
+}
+
+core::Result<DatasetItem> parse_line(std::string_view text, std::int64_t line,
+                                     std::string_view field) {
+  json::parser parser;
+  boost::system::error_code code;
+  std::size_t used = parser.write(text.data(), text.size(), code);
+  if (code) {
+    return line_error(field, line,
+                      "not valid JSON (" + code.message() + " at byte " +
+                          std::to_string(used + 1) + " of the line)");
+  }
+  json::value value = parser.release();
+  if (!value.is_object()) return line_error(field, line, "must be a JSON object");
+  json::object& object = value.as_object();
+  DatasetItem item;
+  item.line = line;
+  for (const auto& member : object) {
+    std::string_view key(member.key().data(), member.key().size());
+    if (key == "variables") {
+      return line_error(field, line,
+                        "`variables` (prompt-template datasets) is not supported yet: give "
+                        "`messages` or `input`");
+    }
+    if (key != "messages" && key != "input" && key != "expected" && key != "id" &&
+        key != "metadata") {
+      return line_error(field, line,
+                        "`" + std::string(key) +
+                            "` is not a member of a dataset line (messages, input, expected, id, "
+                            "metadata)");
+    }
+  }
+  const json::value* messages = object.if_contains("messages");
+  const json::value* input = object.if_contains("input");
+  if ((messages == nullptr) == (input == nullptr)) {
+    return line_error(field, line, "needs exactly one of `messages` and `input`");
+  }
+  if (input != nullptr) {
+    if (!input->is_string() || input->get_string().empty()) {
+      return line_error(field, line, "`input` must be a non-empty string");
+    }
+    json::array conversation{json::object{{"role", "user"}, {"content", input->get_string()}}};
+    item.messages = json::serialize(conversation);
+  } else {
+    if (!messages->is_array() || messages->get_array().empty()) {
+      return line_error(field, line, "`messages` must be a non-empty array of chat messages");
+    }
+    item.messages = json::serialize(*messages);
+    if (auto parsed = parse_messages(item.messages); !parsed) {
+      return line_error(field, line,
+                        "`" + parsed.error().field + "`: " + parsed.error().message);
+    }
+  }
+  if (const json::value* expected = object.if_contains("expected")) item.expected = *expected;
+  if (const json::value* id = object.if_contains("id"); id != nullptr && !id->is_null()) {
+    if (id->is_string()) {
+      item.id = std::string(id->get_string());
+    } else if (id->is_int64() || id->is_uint64()) {
+      item.id = json::serialize(*id);
+    } else {
+      return line_error(field, line, "`id` must be a string or an integer");
+    }
+    if (item.id.empty() || item.id.size() > kMaxItemIdBytes) {
+      return line_error(field, line,
+                        "`id` must have 1 to " + std::to_string(kMaxItemIdBytes) + " bytes");
+    }
+  }
+  if (const json::value* metadata = object.if_contains("metadata");
+      metadata != nullptr && !metadata->is_null()) {
+    if (!metadata->is_object()) return line_error(field, line, "`metadata` must be an object");
+    item.metadata = metadata->get_object();
+  }
+  return item;
+}
+
+}  // namespace
+
+core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
+                                                     std::string_view field) {
+  if (jsonl.size() > kMaxDatasetBytes) {
+    return Error::invalid("a dataset has at most " + std::to_string(kMaxDatasetBytes) +
+                              " bytes; this one has " + std::to_string(jsonl.size()),
+                          std::string(field));
+  }
+  std::vector<DatasetItem> items;
+  std::map<std::string, std::int64_t, std::less<>> ids;  // id → its line
+  std::int64_t line = 0;
+  std::size_t at = 0;
+  while (at < jsonl.size()) {
+    std::size_t end = jsonl.find('\n', at);
+    if (end == std::string_view::npos) end = jsonl.size();
+    std::string_view text = jsonl.substr(at, end - at);
+    at = end + 1;
+    ++line;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (is_blank(text)) continue;
+    if (items.size() == kMaxDatasetItems) {
+      return line_error(field, line,
+                        "a dataset has at most " + std::to_string(kMaxDatasetItems) + " items");
+    }
+    auto item = parse_line(text, line, field);
+    if (!item) return std::move(item).error();
+    if (!item->id.empty()) {
+      auto [seen, inserted] = ids.emplace(item->id, line);
+      if (!inserted) {
+        return line_error(field, line,
+                          "`id` \"" + item->id + "\" is used on line " +
+                              std::to_string(seen->second) + " already");
+      }
+    }
+    items.push_back(std::move(*item));
+  }
+  if (items.empty()) {
+    return Error::invalid("the dataset has no items: give one JSON object per line",
+                          std::string(field));
+  }
+  return items;
+}
+
+std::string transcript(std::string_view messages) {
+  auto parsed = parse_messages(std::string(messages));
+  if (!parsed) return std::string(messages);
+  std::string out;
+  for (const Message& message : parsed->messages) {
+    if (!out.empty()) out += '\n';
+    out.append(to_string(message.role)).append(": ").append(message.text());
+  }
+  return out;
+}
+
+}  // namespace aic::ai::evals

@@ -1,0 +1,53 @@
+// Evaluation datasets: JSON Lines, one test case per line.
+//
+//   {"id": "q1", "messages": [{"role": "user", "content": "2+2?"}], "expected": "4"}
+//   {"input": "Classify: great service", "expected": "positive", "metadata": {"source": "x"}}
+//
+// A line is an object with either `messages` (OpenAI chat messages, checked exactly as
+// POST /v1/chat/completions checks them) or `input` (text sent as one user message), plus
+// `expected` (any JSON; which shapes a grader accepts is the grader's business, see
+// graders.hpp), and optionally `id` (a string or integer, unique in the dataset) and
+// `metadata` (an object kept with the item). Blank lines are skipped; line numbers count
+// every line from 1, so an error names the line an editor shows.
+//
+// Pure: no I/O. Errors are kInvalidArgument with `field` the request member that held the
+// dataset and `line` the line at fault; the message names the member of that line.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace aic::ai::evals {
+
+inline constexpr std::size_t kMaxDatasetItems = 10'000;
+inline constexpr std::size_t kMaxDatasetBytes = 8 * 1024 * 1024;
+inline constexpr std::size_t kMaxItemIdBytes = 200;
+
+struct DatasetItem {
+  std::int64_t line = 0;  // where it is in the dataset, from 1
+  std::string id;         // as given (an integer id as its decimal text); "" when none
+  // The conversation to send: a JSON array of OpenAI chat messages (compact text), already
+  // checked by the chat request parser. An `input` line becomes one user message.
+  std::string messages;
+  std::optional<boost::json::value> expected;  // absent when the line has none
+  std::optional<boost::json::object> metadata;
+};
+
+// Parses a whole dataset. `field` is what errors name ("/dataset"). Errors: more than
+// kMaxDatasetBytes or kMaxDatasetItems, no item at all, a line that is not a JSON object, an
+// unknown member, a bad `messages`/`input`/`id`/`metadata`, a repeated `id`.
+core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
+                                                     std::string_view field = "/dataset");
+
+// The text of a conversation for people and judges: one "role: text" line per message
+// (images and tool calls left out). `messages` is DatasetItem::messages.
+std::string transcript(std::string_view messages);
+
+}  // namespace aic::ai::evals
