@@ -364,9 +364,10 @@ asio::awaitable<beast::error_code> write_response(Stream& stream, const Response
 }
 
 // Writes the pieces of `response.stream` after its head, each as one chunk (HTTP/1.1) or as
-// plain bytes (HTTP/1.0), until the stream ends, the client is gone or too slow.
+// plain bytes (HTTP/1.0), until the stream ends, the client is gone or too slow. True when the
+// whole body, last chunk included, was written: the connection can carry another request.
 template <typename Stream>
-asio::awaitable<void> write_stream(Stream& stream, Session<Stream>& session, BodyStream& body,
+asio::awaitable<bool> write_stream(Stream& stream, Session<Stream>& session, BodyStream& body,
                                    unsigned version, Clock::duration write_timeout) {
   session.set_streaming(&body);
   std::string frame;
@@ -388,15 +389,15 @@ asio::awaitable<void> write_stream(Stream& stream, Session<Stream>& session, Bod
     auto [ec, written] = co_await asio::async_write(stream, asio::buffer(frame), kUseTuple);
     if (ec) {
       session.set_streaming(nullptr);
-      co_return;
+      co_return false;
     }
   }
   session.set_streaming(nullptr);
-  if (version != 10) {
-    session.expire_after(write_timeout);
-    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
-    co_await asio::async_write(stream, asio::buffer(kLastChunk), kUseTuple);
-  }
+  if (version == 10) co_return false;  // the body ends with the connection
+  session.expire_after(write_timeout);
+  static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+  auto [ec, written] = co_await asio::async_write(stream, asio::buffer(kLastChunk), kUseTuple);
+  co_return !ec && !session.timed_out();
 }
 
 template <typename Stream>
@@ -498,17 +499,20 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     session.expire_never();  // the handler has the request deadline
 
     Response response = co_await env.pipeline.handle(context);
-    // A streamed body ends with the connection: simpler for clients than chunked keep-alive
-    // after a stream that may run for hours.
-    bool keep_alive = !close_after && !env.draining && parser.keep_alive() && !response.stream;
+    // A streamed body (chunked) keeps the connection for the next request once it has ended,
+    // as HTTP/1.1 clients expect; HTTP/1.0 has no chunks, so its body ends with the connection.
+    bool keep_alive = !close_after && !env.draining && parser.keep_alive() &&
+                      !(response.stream && context.request.version == 10);
     session.expire_after(limits.request_timeout);
     const bool head_request = context.request.method == Method::kHead;
     auto write_ec = co_await write_response(stream, response, context.request.version, keep_alive,
                                             head_request, response_head);
     if (!write_ec && response.stream && !head_request && !is_bodyless_status(response.status)) {
       if (env.draining) response.stream->stop();  // began after the drain: end at once
-      co_await write_stream(stream, session, *response.stream, context.request.version,
-                            limits.request_timeout);
+      bool ended = co_await write_stream(stream, session, *response.stream,
+                                         context.request.version, limits.request_timeout);
+      // A stream stopped by a drain, a client too slow or gone: no further requests here.
+      if (!ended || env.draining) keep_alive = false;
     }
     if (write_ec || !keep_alive) break;
   }

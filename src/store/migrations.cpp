@@ -522,6 +522,85 @@ CREATE TABLE ai_tenant_routes (
 );
 )sql";
 
+// Migration 15, the same on both backends: evaluations. An eval keeps its dataset (JSON Lines)
+// as sent; a run's models are a JSON array; results are one row per model and item, and a
+// run's summaries one row per model, written when it ends. heartbeat_at (Unix milliseconds) is
+// touched by the process executing a run: a queued or running run whose heartbeat is old
+// belonged to a process that stopped (ai/evals/eval_store.hpp).
+constexpr std::string_view kCreateAiEvals = R"sql(
+CREATE TABLE ai_evals (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  name TEXT NOT NULL,
+  task TEXT NOT NULL,
+  description TEXT NOT NULL,
+  grader TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  dataset TEXT NOT NULL,
+  dataset_sha256 TEXT NOT NULL,
+  dataset_bytes BIGINT NOT NULL,
+  item_count BIGINT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+CREATE INDEX ai_evals_by_tenant ON ai_evals (tenant_id, created_at, id);
+CREATE INDEX ai_evals_by_task ON ai_evals (tenant_id, task);
+CREATE TABLE ai_eval_runs (
+  id TEXT PRIMARY KEY,
+  eval_id TEXT NOT NULL REFERENCES ai_evals (id),
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  models TEXT NOT NULL,
+  status TEXT NOT NULL,
+  concurrency BIGINT NOT NULL,
+  item_count BIGINT NOT NULL,
+  completed BIGINT NOT NULL,
+  error TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  heartbeat_at BIGINT NOT NULL
+);
+CREATE INDEX ai_eval_runs_by_eval ON ai_eval_runs (eval_id, created_at, id);
+CREATE INDEX ai_eval_runs_by_status ON ai_eval_runs (tenant_id, status);
+CREATE TABLE ai_eval_results (
+  run_id TEXT NOT NULL REFERENCES ai_eval_runs (id),
+  model TEXT NOT NULL,
+  item_index BIGINT NOT NULL,
+  item_id TEXT NOT NULL,
+  answer TEXT NOT NULL,
+  answered_by TEXT NOT NULL,
+  score DOUBLE PRECISION NOT NULL,
+  passed BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  latency_us BIGINT NOT NULL,
+  input_tokens BIGINT NOT NULL,
+  output_tokens BIGINT NOT NULL,
+  cost_microdollars BIGINT NOT NULL,
+  judge_cost_microdollars BIGINT NOT NULL,
+  error TEXT NOT NULL,
+  PRIMARY KEY (run_id, item_index, model)
+);
+CREATE TABLE ai_eval_summaries (
+  run_id TEXT NOT NULL REFERENCES ai_eval_runs (id),
+  model TEXT NOT NULL,
+  position BIGINT NOT NULL,
+  items BIGINT NOT NULL,
+  answered BIGINT NOT NULL,
+  passed BIGINT NOT NULL,
+  errors BIGINT NOT NULL,
+  mean_score DOUBLE PRECISION NOT NULL,
+  latency_p50_us BIGINT NOT NULL,
+  latency_p95_us BIGINT NOT NULL,
+  input_tokens BIGINT NOT NULL,
+  output_tokens BIGINT NOT NULL,
+  cost_microdollars BIGINT NOT NULL,
+  judge_cost_microdollars BIGINT NOT NULL,
+  PRIMARY KEY (run_id, model)
+);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -644,6 +723,12 @@ VALUES (
           "create_ai_budgets_and_tenant_providers",
           std::string(kCreateAiBudgets),
           std::string(kCreateAiBudgets),
+      },
+      {
+          15,
+          "create_ai_evals",
+          std::string(kCreateAiEvals),
+          std::string(kCreateAiEvals),
       },
   };
   return kMigrations;

@@ -55,6 +55,51 @@ TEST(Server, KeepAliveServesManyRequestsOnOneConnection) {
   }
 }
 
+// A body written piece by piece (three chunks), as streamed AI answers are.
+class ThreePieces final : public http::BodyStream {
+ public:
+  explicit ThreePieces(std::string tag) : tag_(std::move(tag)) {}
+  boost::asio::awaitable<std::optional<std::string>> next() override {
+    if (sent_ == 3) co_return std::nullopt;
+    co_return tag_ + " piece " + std::to_string(++sent_) + "\n";
+  }
+  void stop() override { sent_ = 3; }
+
+ private:
+  std::string tag_;
+  int sent_ = 0;
+};
+
+// HTTP/1.1 keeps the connection after a streamed (chunked) body has ended; HTTP/1.0, whose
+// body ends with the connection, does not.
+TEST(Server, AStreamedBodyKeepsTheConnectionForTheNextRequest) {
+  TestServer server([](core::Config&) {},
+                    [](http::Router& router, TestServer&) {
+                      router.add(http::Method::kGet, "/pieces/{tag}",
+                                 [](http::RequestContext& context)
+                                     -> boost::asio::awaitable<http::Response> {
+                                   http::Response response;
+                                   response.headers.set("Content-Type", "text/plain");
+                                   response.stream = std::make_shared<ThreePieces>(
+                                       std::string(context.param("tag")));
+                                   co_return response;
+                                 });
+                    });
+  RawClient client(server.port());
+  for (std::string tag : {"first", "second"}) {
+    ASSERT_TRUE(client.send("GET /pieces/" + tag + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::string raw = client.read_until("\r\n0\r\n\r\n");
+    EXPECT_NE(raw.find("Transfer-Encoding: chunked"), std::string::npos) << raw;
+    EXPECT_EQ(raw.find("Connection: close"), std::string::npos) << raw;
+    EXPECT_NE(raw.find(tag + " piece 3"), std::string::npos) << raw;
+  }
+  RawClient old(server.port());
+  ASSERT_TRUE(old.send("GET /pieces/old HTTP/1.0\r\nHost: x\r\n\r\n"));
+  std::string raw = old.read_until("never arrives");  // until the server closes
+  EXPECT_NE(raw.find("old piece 3"), std::string::npos) << raw;
+  EXPECT_EQ(raw.find("chunked"), std::string::npos) << raw;
+}
+
 // The connection reuses its request buffers; nothing of one request may show in the next.
 TEST(Server, KeepAliveRequestsDoNotInheritEachOthersState) {
   TestServer server(

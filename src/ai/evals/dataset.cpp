@@ -1,6 +1,8 @@
 #include "ai/evals/dataset.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <iterator>
 #include <map>
 
 #include "ai/formats/openai_format.hpp"
@@ -142,6 +144,52 @@ core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
                           std::string(field));
   }
   return items;
+}
+
+core::Status check_parameters(const boost::json::object& parameters) {
+  static constexpr std::string_view kAllowed[] = {
+      "temperature", "top_p",           "max_tokens",      "max_completion_tokens",
+      "seed",        "stop",            "response_format", "reasoning_effort"};
+  for (const auto& member : parameters) {
+    std::string_view key(member.key().data(), member.key().size());
+    if (std::find(std::begin(kAllowed), std::end(kAllowed), key) == std::end(kAllowed)) {
+      return Error::invalid(
+          "is not a parameter an eval sets (temperature, top_p, max_tokens, "
+          "max_completion_tokens, seed, stop, response_format, reasoning_effort)",
+          "/parameters/" + std::string(key));
+    }
+  }
+  auto parsed = parse_chat_request(
+      item_request_body("eval", R"([{"role":"user","content":"x"}])", parameters));
+  if (!parsed) {
+    // "response_format.json_schema.name" → "/parameters/response_format/json_schema/name".
+    std::string pointer = "/parameters";
+    if (!parsed.error().field.empty()) {
+      pointer += "/";
+      for (char c : parsed.error().field) {
+        if (c == '.' || c == '[') {
+          pointer += '/';
+        } else if (c != ']') {
+          pointer += c;
+        }
+      }
+    }
+    return Error::invalid(parsed.error().message, pointer);
+  }
+  return {};
+}
+
+std::string item_request_body(std::string_view model, std::string_view messages,
+                              const boost::json::object& parameters) {
+  json::object body = parameters;
+  body["model"] = model;
+  std::string text = json::serialize(body);
+  // The messages are already compact JSON text: spliced in rather than parsed again.
+  text.pop_back();
+  text += R"(,"messages":)";
+  text += messages;
+  text += '}';
+  return text;
 }
 
 std::string transcript(std::string_view messages) {

@@ -14,6 +14,7 @@
 // dataset and `line` the line at fault; the message names the member of that line.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +46,15 @@ struct DatasetItem {
 // unknown member, a bad `messages`/`input`/`id`/`metadata`, a repeated `id`.
 core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
                                                      std::string_view field = "/dataset");
+
+// The request members an eval may set for every item, checked as the chat parser checks
+// them: temperature, top_p, max_tokens, max_completion_tokens, seed, stop, response_format,
+// reasoning_effort. Errors name "/parameters/<member>".
+core::Status check_parameters(const boost::json::object& parameters);
+// The chat request body (OpenAI's shape) asking `model` to continue `messages` (as
+// DatasetItem::messages) with `parameters`.
+std::string item_request_body(std::string_view model, std::string_view messages,
+                              const boost::json::object& parameters);
 
 // The text of a conversation for people and judges: one "role: text" line per message
 // (images and tool calls left out). `messages` is DatasetItem::messages.

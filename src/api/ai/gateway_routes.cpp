@@ -756,8 +756,7 @@ Response Gateway::cached_answer(RequestContext& context, Ingress ingress,
     std::string body;
     for (const auto& event : model::stream_events(hit.response)) writer->event(event, body);
     writer->end(body);
-    // Sent like a live stream (chunked, then the connection closes), so clients see no
-    // difference.
+    // Sent like a live stream (chunked), so clients see no difference.
     response.status = 200;
     response.headers.set("Content-Type", "text/event-stream");
     response.headers.set("Cache-Control", "no-cache");
