@@ -317,6 +317,25 @@ void Catalog::add(Catalog& catalog, const boost::json::object& root, Reader& rea
           type = model->type;
         }
       }
+      if (const auto* task = table.if_contains("task")) {
+        route.task = read.text(table, "task", path, false);
+        const auto* floor = table.if_contains("min_quality");
+        double value = floor != nullptr && floor->is_number() ? json::as_double(*floor) : -1;
+        if (route.strategy != RouteStrategy::kCheapest) {
+          read.issue(path + ".task", "a quality floor needs the cheapest strategy");
+          valid = false;
+        } else if (route.task.empty() || !task->is_string()) {
+          valid = false;
+        } else if (!(value >= 0 && value <= 1)) {
+          read.issue(path + ".min_quality", "must be a score from 0 to 1 (with task)");
+          valid = false;
+        } else {
+          route.min_quality = value;
+        }
+      } else if (table.contains("min_quality")) {
+        read.issue(path + ".min_quality", "needs task: the evaluations' task it is measured on");
+        valid = false;
+      }
       if (const auto* weights = table.if_contains("weights")) {
         bool ok = weights->is_array() && weights->get_array().size() == route.targets.size();
         if (ok) {

@@ -75,6 +75,10 @@ struct RouteEntry {
   RouteStrategy strategy = RouteStrategy::kFallback;
   std::vector<std::string> targets;   // model names
   std::vector<std::int64_t> weights;  // kWeighted: one per target
+  // kCheapest with a quality floor: only targets whose evaluation score for `task` reaches
+  // `min_quality` (0–1), cheapest first. Empty task: price alone.
+  std::string task;
+  double min_quality = 0;
 };
 
 // Looks up an environment variable (provider keys named by api_key_env).

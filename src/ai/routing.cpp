@@ -1,6 +1,7 @@
 #include "ai/routing.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 
 namespace aic::ai {
@@ -112,6 +113,71 @@ core::Result<RoutePlan> plan_route(const Catalog& catalog, std::string_view requ
                         [&](const Target& target) { return !health.is_open(target.key()); });
   plan.reason = "route " + route->name + " (" + std::string(to_string(route->strategy)) +
                 "): " + plan.targets.front().model->name + " " + why + "; order " +
+                describe_targets(plan.targets);
+  return plan;
+}
+
+core::Result<RoutePlan> plan_auto(const Catalog& catalog, std::string_view task,
+                                  const std::vector<QualityScore>& scores, double floor,
+                                  const TargetHealth& health) {
+  struct Candidate {
+    Target target;
+    double score = 0;
+  };
+  std::vector<Candidate> scored;
+  for (const QualityScore& quality : scores) {
+    const ModelEntry* model = catalog.model(quality.model);
+    if (model == nullptr || model->type != ModelType::kChat || model->name != quality.model)
+      continue;
+    const ProviderEndpoint* provider = catalog.provider(model->provider);
+    if (provider == nullptr) continue;
+    scored.push_back({Target{model, provider}, quality.score});
+  }
+  if (scored.empty()) {
+    return core::Error::invalid("no model this caller may use has evaluation results for task \"" +
+                                    std::string(task) +
+                                    "\": run an evaluation of that task (POST /v1/ai/evals) "
+                                    "or name a model",
+                                "metadata.aic_task");
+  }
+  std::vector<Candidate> eligible;
+  const Candidate* best = &scored.front();
+  for (const Candidate& candidate : scored) {
+    if (candidate.score > best->score) best = &candidate;
+    if (candidate.score >= floor) eligible.push_back(candidate);
+  }
+  char number[32];
+  auto format = [&](double value) {
+    std::snprintf(number, sizeof number, "%.2f", value);
+    return std::string(number);
+  };
+  if (eligible.empty()) {
+    return core::Error::invalid("no model reaches quality " + format(floor) + " for task \"" +
+                                    std::string(task) + "\" (the best is " +
+                                    best->target.model->name + " at " + format(best->score) + ")",
+                                "metadata.aic_min_quality");
+  }
+  auto price = [](const Candidate& candidate) {
+    return candidate.target.model->prices.input + candidate.target.model->prices.output;
+  };
+  std::stable_sort(eligible.begin(), eligible.end(), [&](const Candidate& a, const Candidate& b) {
+    if (price(a) != price(b)) return price(a) < price(b);
+    if (a.score != b.score) return a.score > b.score;
+    return health.latency_us(a.target.key()).value_or(0) <
+           health.latency_us(b.target.key()).value_or(0);
+  });
+  std::stable_partition(eligible.begin(), eligible.end(), [&](const Candidate& candidate) {
+    return !health.is_open(candidate.target.key());
+  });
+  RoutePlan plan;
+  plan.route = "auto";
+  plan.strategy = RouteStrategy::kCheapest;
+  for (const Candidate& candidate : eligible) plan.targets.push_back(candidate.target);
+  const Candidate& chosen = eligible.front();
+  plan.reason = "auto for task " + std::string(task) + ": " + std::to_string(eligible.size()) +
+                " of " + std::to_string(scored.size()) + " evaluated models reach quality " +
+                format(floor) + "; " + chosen.target.model->name + " (score " +
+                format(chosen.score) + ") is the cheapest; order " +
                 describe_targets(plan.targets);
   return plan;
 }

@@ -52,6 +52,21 @@ struct RoutePlan {
 core::Result<RoutePlan> plan_route(const Catalog& catalog, std::string_view requested,
                                    ModelType type, const TargetHealth& health, std::uint64_t draw);
 
+// A model's measured quality for one task: its mean score (0–1) in evaluation runs.
+struct QualityScore {
+  std::string model;  // the catalogue's name
+  double score = 0;
+};
+
+// The plan for `model: "auto"`: among the chat models with a score for `task`, those at or
+// above `floor`, cheapest first (input + output price per million tokens; then the higher
+// score, then the lower latency), open breakers last. kInvalidArgument naming
+// `metadata.aic_task` when no model of the catalogue has a score for the task, and
+// `metadata.aic_min_quality` when none reaches the floor.
+core::Result<RoutePlan> plan_auto(const Catalog& catalog, std::string_view task,
+                                  const std::vector<QualityScore>& scores, double floor,
+                                  const TargetHealth& health);
+
 class TargetHealth {
  public:
   using Clock = std::chrono::steady_clock;

@@ -16,6 +16,7 @@ namespace json = boost::json;
 constexpr std::string_view kSchemasPrefix = "#/components/schemas/";
 constexpr std::string_view kResponsesPrefix = "#/components/responses/";
 constexpr std::string_view kSecurityScheme = "bearer";
+constexpr std::string_view kApiKeyHeaderScheme = "apiKeyHeader";
 constexpr std::string_view kUntagged = "other";
 
 // A response every operation of some kind shares: components/responses/<name>.
@@ -277,6 +278,10 @@ class Generator {
     out["x-aic-permission"] = protects ? options.permission : std::string(http::kPublic);
     if (protects) {
       out["security"] = json::array{json::object{{kSecurityScheme, json::array()}}};
+      if (options.api_key_header) {
+        out["security"].as_array().push_back(json::object{{kApiKeyHeaderScheme, json::array()}});
+        uses_api_key_header_ = true;
+      }
     } else {
       out["security"] = json::array();
     }
@@ -381,12 +386,22 @@ class Generator {
                            "`Authorization: Bearer <credential>`: an API key (`aic admin "
                            "bootstrap`, `aic admin create-tenant`, `POST /v1/api-keys`) or an "
                            "OAuth2 access token (`POST /oauth/token`)."}};
+    json::object schemes{{kSecurityScheme, std::move(security)}};
+    if (uses_api_key_header_) {
+      schemes[kApiKeyHeaderScheme] = json::object{
+          {"type", "apiKey"},
+          {"in", "header"},
+          {"name", "x-api-key"},
+          {"description",
+           "An API key in `x-api-key`, as Anthropic's clients send it (this route only)."}};
+    }
     return json::object{{"schemas", std::move(schemas)},
                         {"responses", std::move(responses)},
-                        {"securitySchemes", {{kSecurityScheme, std::move(security)}}}};
+                        {"securitySchemes", std::move(schemes)}};
   }
 
   const ApiInfo& info_;
+  bool uses_api_key_header_ = false;
   std::set<std::string, std::less<>> schema_names_;
   std::set<std::string, std::less<>> operation_ids_;
   std::set<std::string, std::less<>> used_tags_;

@@ -80,7 +80,8 @@ AiGateway::AiGateway(const core::Config& config, core::Registry& registry,
       usage_(services.database, core::system_random(), &budget_store_, &budgets_),
       cache_(config.ai.cache_max_bytes,
              std::chrono::duration_cast<std::chrono::milliseconds>(config.ai.cache_ttl)),
-      prompts_(services.database, core::system_random(), services.audit) {
+      prompts_(services.database, core::system_random(), services.audit),
+      eval_store_(services.database, core::system_random(), services.audit) {
   // The operator's providers are its own configuration, and local model servers on loopback
   // or the private network are a normal case: no address policy applies to them. Tenants'
   // providers could otherwise point the server at its own network (SSRF).
@@ -92,8 +93,31 @@ AiGateway::AiGateway(const core::Config& config, core::Registry& registry,
       tenant_catalogs_, tenant_catalog_store_, health_, *client_, *tenant_client_, config_,
       registry, usage_, cache_, services.workers, budgets_, budget_store_});
   dependencies_->prompts = &prompts_;
+  // model "auto" and quality floors read the tenant's evaluation leaderboard.
+  dependencies_->quality_scores =
+      [this](const std::string& tenant_id,
+             const std::string& task) -> core::Result<std::vector<ai::QualityScore>> {
+    auto board = eval_store_.leaderboard(tenant_id, task);
+    if (!board) return std::move(board).error();
+    std::vector<ai::QualityScore> scores;
+    for (const auto& entry : *board) scores.push_back({entry.model, entry.score});
+    return scores;
+  };
   prompt_dependencies_ = std::make_unique<api::ai::PromptDependencies>(
       api::ai::PromptDependencies{prompts_, services.workers, services.idempotency});
+  // `model: "auto"` ranks by the evaluation leaderboard of the request's task.
+  dependencies_->quality_scores =
+      [this](const std::string& tenant_id,
+             const std::string& task) -> core::Result<std::vector<ai::QualityScore>> {
+    auto ranked = eval_store_.leaderboard(tenant_id, task);
+    if (!ranked) return std::move(ranked).error();
+    std::vector<ai::QualityScore> scores;
+    for (const auto& each : *ranked) scores.push_back({each.model, each.score});
+    return scores;
+  };
+  eval_runner_ = std::make_unique<api::ai::EvalRunner>(eval_store_, services.workers);
+  eval_dependencies_ = std::make_unique<api::ai::EvalDependencies>(
+      api::ai::EvalDependencies{*dependencies_, eval_store_, *eval_runner_, services.idempotency});
 }
 
 AiGateway::~AiGateway() = default;

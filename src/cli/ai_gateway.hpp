@@ -8,9 +8,11 @@
 #include "ai/budget.hpp"
 #include "ai/budget_store.hpp"
 #include "ai/catalog.hpp"
+#include "ai/evals/eval_store.hpp"
 #include "ai/prompts/prompt_store.hpp"
 #include "ai/tenant_catalog.hpp"
 #include "ai/usage_log.hpp"
+#include "api/ai/eval_routes.hpp"
 #include "api/ai/gateway_routes.hpp"
 #include "api/ai/prompt_routes.hpp"
 #include "api/idempotency.hpp"
@@ -52,6 +54,8 @@ class AiGateway {
   ai::ResponseCache& cache() { return cache_; }
   ai::PromptStore& prompts() { return prompts_; }
   api::ai::PromptDependencies& prompt_dependencies() { return *prompt_dependencies_; }
+  ai::evals::EvalStore& evals() { return eval_store_; }
+  api::ai::EvalDependencies& eval_dependencies() { return *eval_dependencies_; }
 
  private:
   AiGateway(const core::Config& config, core::Registry& registry, const AiGatewayServices& services,
@@ -67,10 +71,14 @@ class AiGateway {
   ai::UsageLog usage_;  // after the budgets: its writer thread uses them
   ai::ResponseCache cache_;
   ai::PromptStore prompts_;
+  ai::evals::EvalStore eval_store_;
   std::unique_ptr<http::HttpClient> client_;         // the operator's providers
   std::unique_ptr<http::HttpClient> tenant_client_;  // tenants' providers: address-restricted
   std::unique_ptr<api::ai::GatewayDependencies> dependencies_;
   std::unique_ptr<api::ai::PromptDependencies> prompt_dependencies_;
+  // After the store: on destruction it marks the runs the server stopped executing failed.
+  std::unique_ptr<api::ai::EvalRunner> eval_runner_;
+  std::unique_ptr<api::ai::EvalDependencies> eval_dependencies_;
 };
 
 }  // namespace aic::cli

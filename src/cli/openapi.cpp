@@ -64,9 +64,9 @@ int print_openapi(const std::string& output_path) {
   auto gateway = AiGateway::create(core::Config{}, registry,
                                    {database, workers, audit, events, idempotency}, ignored);
   http::Router router;
-  add_all_routes(router,
-                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps,
-                  entity_deps, gateway->dependencies(), gateway->prompt_dependencies()});
+  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps,
+                          event_stream_deps, entity_deps, gateway->dependencies(),
+                          gateway->prompt_dependencies(), gateway->eval_dependencies()});
 
   std::string document;
   try {

@@ -14,6 +14,7 @@ void add_all_routes(http::Router& router, const RouteDependencies& dependencies)
   api::v1::add_event_stream_routes(router, dependencies.event_stream);
   api::v1::add_entity_routes(router, dependencies.entities);
   api::ai::add_gateway_routes(router, dependencies.gateway);
+  api::ai::add_eval_routes(router, dependencies.evals);
   api::ai::add_prompt_routes(router, dependencies.prompts);
   api::add_oauth_routes(router, dependencies.oauth);
   api::docs::add_docs_routes(router);

@@ -2,6 +2,7 @@
 // exactly what the server serves.
 #pragma once
 
+#include "api/ai/eval_routes.hpp"
 #include "api/ai/gateway_routes.hpp"
 #include "api/ai/prompt_routes.hpp"
 #include "api/oauth/oauth_routes.hpp"
@@ -25,6 +26,7 @@ struct RouteDependencies {
   const api::v1::EntityDependencies& entities;
   api::ai::GatewayDependencies& gateway;
   const api::ai::PromptDependencies& prompts;
+  api::ai::EvalDependencies& evals;
 };
 
 // `dependencies` must outlive the router.

@@ -132,9 +132,9 @@ int serve(const core::Config& config) {
     return 1;
   }
   http::Router router;
-  add_all_routes(router,
-                 {ops, identity_deps, audit_deps, oauth_deps, webhook_deps, event_stream_deps,
-                  entity_deps, gateway->dependencies(), gateway->prompt_dependencies()});
+  add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps,
+                          event_stream_deps, entity_deps, gateway->dependencies(),
+                          gateway->prompt_dependencies(), gateway->eval_dependencies()});
   if (auto declared = api::check_route_permissions(router); !declared) {
     core::log_error(declared.error().message);
     return 1;

@@ -475,6 +475,12 @@ const std::vector<KeyDef>& key_table() {
           "all other such targets are refused. The operator's own providers are not limited.",
           [](Config & c) -> auto& { return c.ai.tenant_allow_addresses; }),
       integer_key(
+          "ai.auto_min_quality", "AIC_AI_AUTO_MIN_QUALITY", "70",
+          "model \"auto\": the lowest mean evaluation score (percent) a model needs for the "
+          "request's task to be chosen; a request may ask for more or less with "
+          "metadata.aic_min_quality (0 to 1).",
+          0, 100, [](Config & c) -> auto& { return c.ai.auto_min_quality; }),
+      integer_key(
           "ai.budget_output_tokens", "AIC_AI_BUDGET_OUTPUT_TOKENS", "4096",
           "Output tokens a budgeted request without max_tokens reserves until it ends.", 1,
           10'000'000, [](Config & c) -> auto& { return c.ai.budget_output_tokens; }),

@@ -129,6 +129,7 @@ struct AiConfig {
   // CIDR ranges tenants' own providers may reach although private (SSRF protection).
   std::vector<std::string> tenant_allow_addresses;
   std::int64_t budget_output_tokens = 4096;  // reserved when a request sets no max_tokens
+  std::int64_t auto_min_quality = 70;  // model "auto": the lowest evaluation score, in percent
   std::string catalog_json;    // {"providers":[…],"models":[…],"routes":[…]}; empty: none
   std::string catalog_source;  // the file the tables came from, for messages
 };

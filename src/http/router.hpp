@@ -74,6 +74,10 @@ struct RouteOptions {
   std::function<void(Response&)> shape_error;
   std::string error_schema;
   std::string error_media_type;
+
+  // The credential may also arrive as `x-api-key: <API key>` (for Anthropic's clients, which
+  // send their key that way); `Authorization` wins when both are sent.
+  bool api_key_header = false;
 };
 
 struct Route {

@@ -24,7 +24,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
 
-import { startListening, stop, writeGatewayConfig } from './processes.mjs';
+import { pushFault, startListening, stop, writeGatewayConfig } from './processes.mjs';
 
 const binary = process.env.AIC_BINARY_PATH;
 const mockBinary = process.env.AIC_MOCK_PROVIDER_PATH;
@@ -911,6 +911,78 @@ test("a tenant's own AI providers and routes", async () => {
   assert.equal((await call('GET', '/v1/ai/routes/{name}', { token: keys.owner, params: { name: 'nope' } })).status, 404);
   assert.equal((await call('DELETE', '/v1/ai/routes/{name}', { token: keys.owner, params: { name: 'own-route' } })).status, 204);
   assert.equal((await call('DELETE', '/v1/ai/providers/{name}', { token: keys.owner, params: { name: 'own' } })).status, 204);
+});
+
+test('AI evaluations', async () => {
+  const manage = (method, template, options = {}) => call(method, template, { token: keys.owner, ...options });
+  const dataset = [0, 1, 2]
+    .map((i) => JSON.stringify({ id: `c${i}`, input: `hello ${i}`, expected: 'mock reply' }))
+    .join('\n') + '\n';
+  const created = await manage('POST', '/v1/ai/evals', {
+    json: { name: 'contract-greetings', task: 'chat', description: 'Contract eval', grader: { kind: 'contains' },
+            parameters: { temperature: 0 }, dataset },
+  });
+  assert.equal(created.status, 201);
+  const evalId = created.json().id;
+  assert.equal(created.headers.get('location'), `/v1/ai/evals/${evalId}`);
+  assert.equal(created.json().grader.threshold, 1);
+  const params = { eval_id: evalId };
+  assert.equal((await manage('GET', '/v1/ai/evals', { query: { task: 'chat', limit: '10' } })).json().data.length, 1);
+  assert.equal((await manage('GET', '/v1/ai/evals/{eval_id}', { params })).json().item_count, 3);
+  const badLine = await manage('POST', '/v1/ai/evals', {
+    json: { name: 'broken', task: 'chat', grader: { kind: 'contains' }, dataset: `${dataset}{nope}\n` } });
+  assert.equal(badLine.status, 400);
+  assert.equal(badLine.json().field, '/dataset');
+  assert.equal(badLine.json().line, 4);
+  assert.equal((await manage('POST', '/v1/ai/evals', {
+    json: { name: 'contract-greetings', task: 'chat', grader: { kind: 'contains' }, dataset } })).status, 409);
+
+  const waitForEnd = async (runParams) => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const run = (await manage('GET', '/v1/ai/evals/{eval_id}/runs/{run_id}', { params: runParams })).json();
+      if (run.status !== 'queued' && run.status !== 'running') return run;
+      assert.ok(Date.now() < deadline, `the run did not end within 20 s: ${JSON.stringify(run)}`);
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
+  };
+  const started = await manage('POST', '/v1/ai/evals/{eval_id}/runs', {
+    params, json: { models: ['gpt-test', 'claude-test'], concurrency: 2 } });
+  assert.equal(started.status, 202);
+  assert.equal(started.json().status, 'queued');
+  const runParams = { eval_id: evalId, run_id: started.json().id };
+  const run = await waitForEnd(runParams);
+  assert.equal(run.status, 'succeeded');
+  assert.deepEqual(run.summaries.map((each) => [each.model, each.passed, each.errors]),
+                   [['gpt-test', 3, 0], ['claude-test', 3, 0]]);
+  const results = await manage('GET', '/v1/ai/evals/{eval_id}/runs/{run_id}/results', {
+    params: runParams, query: { limit: '4' } });
+  assert.equal(results.status, 200);
+  assert.equal(results.json().data.length, 4);
+  assert.ok(results.json().next_cursor);
+  assert.equal((await manage('GET', '/v1/ai/evals/{eval_id}/runs', { params })).json().data.length, 1);
+  const board = await manage('GET', '/v1/ai/leaderboard', { query: { task: 'chat' } });
+  assert.equal(board.status, 200);
+  assert.deepEqual(board.json().data.map((each) => each.model).sort(), ['claude-test', 'gpt-test']);
+  assert.equal((await manage('GET', '/v1/ai/leaderboard')).status, 400);
+  const unknownModel = await manage('POST', '/v1/ai/evals/{eval_id}/runs', { params, json: { models: ['gpt-9'] } });
+  assert.equal(unknownModel.status, 400);
+  assert.equal(unknownModel.json().field, '/models/0');
+
+  // A slow run, cancelled: it keeps what it finished.
+  for (let i = 0; i < 3; ++i) await pushFault(mock.url, { kind: 'delay', delay_ms: 400 });
+  const slow = await manage('POST', '/v1/ai/evals/{eval_id}/runs', { params, json: { models: ['gpt-test'], concurrency: 1 } });
+  assert.equal(slow.status, 202);
+  const slowParams = { eval_id: evalId, run_id: slow.json().id };
+  const cancelled = await manage('POST', '/v1/ai/evals/{eval_id}/runs/{run_id}/cancel', { params: slowParams });
+  assert.equal(cancelled.status, 200);
+  assert.equal(cancelled.json().status, 'cancelled');
+  assert.equal((await manage('POST', '/v1/ai/evals/{eval_id}/runs/{run_id}/cancel', { params: slowParams })).status, 409);
+  assert.equal((await manage('GET', '/v1/ai/evals/{eval_id}/runs/{run_id}', {
+    params: { eval_id: evalId, run_id: 'evr_missing' } })).status, 404);
+
+  assert.equal((await manage('DELETE', '/v1/ai/evals/{eval_id}', { params })).status, 204);
+  assert.equal((await manage('GET', '/v1/ai/evals/{eval_id}', { params })).status, 404);
 });
 
 test('rate limits answer 429 with Retry-After', async () => {

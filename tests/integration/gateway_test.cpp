@@ -534,6 +534,30 @@ TEST(Gateway, CachesIdenticalRequestsPerTenant) {
   EXPECT_EQ(gateway.mock.count(), 3u);
 }
 
+// Anthropic's clients send their key as x-api-key; /v1/messages takes it (and only it).
+TEST(Gateway, AnthropicClientsMayAuthenticateWithXApiKey) {
+  Gateway gateway;
+  std::string body =
+      R"({"model":"claude-test","max_tokens":32,"messages":[{"role":"user","content":"hi"}]})";
+  auto answered = http_request(gateway.world.server.port(), "POST", "/v1/messages", body,
+                               {{"Content-Type", "application/json"},
+                                {"x-api-key", gateway.world.owner_a},
+                                {"anthropic-version", "2023-06-01"}});
+  ASSERT_EQ(answered->status, 200) << answered->body;
+  EXPECT_EQ(body_of(*answered)["type"], "message");
+  auto forged = http_request(gateway.world.server.port(), "POST", "/v1/messages", body,
+                             {{"Content-Type", "application/json"},
+                              {"x-api-key", "aic_live_notakey"}});
+  EXPECT_EQ(forged->status, 401);
+  EXPECT_EQ(body_of(*forged)["error"].as_object()["type"], "authentication_error");
+  // Other routes read Authorization only.
+  auto elsewhere = http_request(gateway.world.server.port(), "POST", "/v1/chat/completions",
+                                chat_body("gpt-test", "hi"),
+                                {{"Content-Type", "application/json"},
+                                 {"x-api-key", gateway.world.owner_a}});
+  EXPECT_EQ(elsewhere->status, 401);
+}
+
 TEST(Gateway, NeedsTheAiInvokePermission) {
   Gateway gateway;
   auto [id, viewer] = gateway.world.create_key(gateway.world.owner_a, "viewer");
@@ -889,6 +913,81 @@ TEST(Gateway, ChatCompletionsRenderStoredPrompts) {
   auto other = world.call("POST", "/v1/chat/completions", world.owner_b,
                           R"({"aic_prompt":{"name":"greet","variables":{"who":"Ada"}}})");
   EXPECT_EQ(other->status, 404);
+}
+
+// model "auto": after an evaluation of the task has run over two models, the cheapest model
+// at or above the quality floor answers; a cheapest route with a floor does the same.
+TEST(Gateway, AutoChoosesTheCheapestModelThatPassedTheTasksEvaluation) {
+  Gateway gateway;
+  World& world = gateway.world;
+  // No evaluation yet: "auto" cannot choose.
+  auto early = world.call("POST", "/v1/chat/completions", world.owner_a,
+                          R"({"model":"auto","metadata":{"aic_task":"greet"},)"
+                          R"("messages":[{"role":"user","content":"hello"}]})");
+  EXPECT_EQ(early->status, 400) << early->body;
+  EXPECT_EQ(problem_field(*early), "metadata.aic_task");
+
+  std::string dataset;
+  for (int i = 0; i < 3; ++i) {
+    dataset += R"({"input":"hello )" + std::to_string(i) + R"(","expected":"mock reply: hello )" +
+               std::to_string(i) + "\"}\n";
+  }
+  json::object eval{{"name", "greetings"},
+                    {"task", "greet"},
+                    {"grader", json::object{{"kind", "contains"}}},
+                    {"dataset", dataset}};
+  auto created = world.call("POST", "/v1/ai/evals", world.owner_a, json::serialize(eval));
+  ASSERT_EQ(created->status, 201) << created->body;
+  std::string eval_id(body_of(*created)["id"].as_string());
+  auto started = world.call("POST", "/v1/ai/evals/" + eval_id + "/runs", world.owner_a,
+                            R"({"models":["gpt-test","claude-test"],"concurrency":2})");
+  ASSERT_EQ(started->status, 202) << started->body;
+  std::string run_url = *started->header("Location");
+  std::string status;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto run = world.call("GET", run_url, world.owner_a);
+        if (!run || run->status != 200) return false;
+        status = std::string(body_of(*run)["status"].as_string());
+        return status != "queued" && status != "running";
+      },
+      std::chrono::seconds(30)));
+  ASSERT_EQ(status, "succeeded");
+
+  // Both answered every item; claude-test has no price, so it is the cheapest.
+  std::size_t before = gateway.mock.count();
+  auto chosen = world.call("POST", "/v1/chat/completions", world.owner_a,
+                           R"({"model":"auto","metadata":{"aic_task":"greet"},)"
+                           R"("messages":[{"role":"user","content":"hello"}]})");
+  ASSERT_EQ(chosen->status, 200) << chosen->body;
+  EXPECT_EQ(chosen->header("aic-route")->rfind("claude-test@an; route=auto", 0), 0u)
+      << *chosen->header("aic-route");
+  EXPECT_EQ(gateway.mock.count(), before + 1);
+  auto strict = world.call("POST", "/v1/chat/completions", world.owner_a,
+                           R"({"model":"auto","metadata":{"aic_task":"greet","aic_min_quality":"1.5"},)"
+                           R"("messages":[{"role":"user","content":"hello"}]})");
+  EXPECT_EQ(strict->status, 400);
+  EXPECT_EQ(problem_field(*strict), "metadata.aic_min_quality");
+  auto unknown_task = world.call("POST", "/v1/chat/completions", world.owner_a,
+                                 R"({"model":"auto","metadata":{"aic_task":"poetry"},)"
+                                 R"("messages":[{"role":"user","content":"hello"}]})");
+  EXPECT_EQ(unknown_task->status, 400);
+  // Another tenant has no evaluations of its own.
+  auto other = world.call("POST", "/v1/chat/completions", world.owner_b,
+                          R"({"model":"auto","metadata":{"aic_task":"greet"},)"
+                          R"("messages":[{"role":"user","content":"hello"}]})");
+  EXPECT_EQ(other->status, 400);
+
+  // A tenant route: cheapest among its targets that reach 0.9 on the task.
+  auto route = world.call(
+      "POST", "/v1/ai/routes", world.owner_a,
+      R"({"name":"greeter","strategy":"cheapest","task":"greet","min_quality":0.9,"targets":["gpt-test","claude-test"]})");
+  ASSERT_EQ(route->status, 201) << route->body;
+  auto routed = world.call("POST", "/v1/chat/completions", world.owner_a,
+                           chat_body("greeter", "hello"));
+  ASSERT_EQ(routed->status, 200) << routed->body;
+  EXPECT_EQ(routed->header("aic-route")->rfind("claude-test@an; route=greeter", 0), 0u)
+      << *routed->header("aic-route");
 }
 
 }  // namespace

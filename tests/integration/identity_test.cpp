@@ -251,13 +251,35 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
                              R"({"name":"alpha-risk-memo","targets":["alpha-model"]})");
   ASSERT_TRUE(ai_route);
   ASSERT_EQ(ai_route->status, 201) << ai_route->body;
-  std::map<std::string, std::string> a_objects = {
-      {"budget_id", a_budget_id},     {"endpoint_id", a_endpoint_id},
-      {"key_id", a_key_id},           {"tenant_id", world.tenant_a},
-      {"account_id", a_account_id},   {"user_id", a_user_id},
-      {"role_name", "alpha_auditor"}, {"entity_id", a_entity_id},
-      {"name", "alpha-risk-memo"},    {"version", "1"},
-      {"label", "production"}};
+  // An eval and a run of it, so {eval_id} and {run_id} find objects of A. The run is made in
+  // the store (never executed): this world has no AI catalogue for the route to check models.
+  auto eval = world.call("POST", "/v1/ai/evals", world.owner_a,
+                         R"({"name":"alpha-risk-memo","task":"classify",
+                             "description":"Alpha prompt text","grader":{"kind":"contains"},
+                             "dataset":"{\"input\":\"Alpha memo\",\"expected\":\"Alpha\"}"})");
+  ASSERT_TRUE(eval);
+  ASSERT_EQ(eval->status, 201) << eval->body;
+  std::string a_eval_id(body_of(*eval)["id"].as_string());
+  core::Principal alpha_owner;
+  alpha_owner.id = "usr_alpha";
+  alpha_owner.tenant_id = world.tenant_a;
+  auto eval_run = world.server.gateway().evals().create_run(alpha_owner, a_eval_id,
+                                                            ai::evals::NewRun{{"gpt-test"}, 1}, {});
+  ASSERT_TRUE(eval_run) << eval_run.error().message;
+  std::string a_run_id = eval_run->run.id;
+  std::map<std::string, std::string> a_objects = {{"budget_id", a_budget_id},
+                                                  {"endpoint_id", a_endpoint_id},
+                                                  {"key_id", a_key_id},
+                                                  {"tenant_id", world.tenant_a},
+                                                  {"account_id", a_account_id},
+                                                  {"user_id", a_user_id},
+                                                  {"role_name", "alpha_auditor"},
+                                                  {"entity_id", a_entity_id},
+                                                  {"name", "alpha-risk-memo"},
+                                                  {"version", "1"},
+                                                  {"label", "production"},
+                                                  {"eval_id", a_eval_id},
+                                                  {"run_id", a_run_id}};
 
   for (const http::Route* route : world.server.router().routes()) {
     // A live stream never ends; that B's stream carries none of A's events is tested in
@@ -312,6 +334,8 @@ TEST(Owasp_API1_ObjectLevelAuthorization, EveryRouteRefusesAnotherTenantsObjects
       EXPECT_EQ(response->body.find(a_entity_id), std::string::npos);
       EXPECT_EQ(response->body.find(a_budget_id), std::string::npos);
       EXPECT_EQ(response->body.find("alpha-risk-memo"), std::string::npos);
+      EXPECT_EQ(response->body.find(a_eval_id), std::string::npos);
+      EXPECT_EQ(response->body.find(a_run_id), std::string::npos);
     } else {
       // Another tenant's object is "not found" (or the route is not B's to call at all).
       EXPECT_TRUE(response->status == 404 || response->status == 403);

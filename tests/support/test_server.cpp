@@ -104,6 +104,7 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
                              catalog_issues.front().reason);
   }
   api::ai::add_gateway_routes(router_, gateway_->dependencies());
+  api::ai::add_eval_routes(router_, gateway_->eval_dependencies());
   api::ai::add_prompt_routes(router_, gateway_->prompt_dependencies());
   if (add_routes) add_routes(router_, *this);
   pipeline_ = std::make_unique<http::Pipeline>(

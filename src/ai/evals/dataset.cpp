@@ -36,8 +36,8 @@ core::Result<DatasetItem> parse_line(std::string_view text, std::int64_t line,
   std::size_t used = parser.write(text.data(), text.size(), code);
   if (code) {
     return line_error(field, line,
-                      "not valid JSON (" + code.message() + " at byte " +
-                          std::to_string(used + 1) + " of the line)");
+                      "not valid JSON (" + code.message() + " at byte " + std::to_string(used + 1) +
+                          " of the line)");
   }
   json::value value = parser.release();
   if (!value.is_object()) return line_error(field, line, "must be a JSON object");
@@ -76,8 +76,7 @@ core::Result<DatasetItem> parse_line(std::string_view text, std::int64_t line,
     }
     item.messages = json::serialize(*messages);
     if (auto parsed = parse_messages(item.messages); !parsed) {
-      return line_error(field, line,
-                        "`" + parsed.error().field + "`: " + parsed.error().message);
+      return line_error(field, line, "`" + parsed.error().field + "`: " + parsed.error().message);
     }
   }
   if (const json::value* expected = object.if_contains("expected")) item.expected = *expected;
@@ -148,8 +147,8 @@ core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
 
 core::Status check_parameters(const boost::json::object& parameters) {
   static constexpr std::string_view kAllowed[] = {
-      "temperature", "top_p",           "max_tokens",      "max_completion_tokens",
-      "seed",        "stop",            "response_format", "reasoning_effort"};
+      "temperature", "top_p", "max_tokens",      "max_completion_tokens",
+      "seed",        "stop",  "response_format", "reasoning_effort"};
   for (const auto& member : parameters) {
     std::string_view key(member.key().data(), member.key().size());
     if (std::find(std::begin(kAllowed), std::end(kAllowed), key) == std::end(kAllowed)) {

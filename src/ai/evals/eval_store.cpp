@@ -84,8 +84,7 @@ core::Status check_name(std::string_view name) {
             });
   if (!ok) {
     return Error::invalid(
-        "must be 1 to 100 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit",
-        "/name");
+        "must be 1 to 100 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit", "/name");
   }
   return {};
 }
@@ -366,9 +365,8 @@ core::Result<Eval> EvalStore::create(const core::Principal& actor, const NewEval
                             {eval.tenant_id, eval.name});
     if (!taken) return std::move(taken).error();
     if (!taken->rows.empty()) {
-      Error error = Error::make(ErrorCode::kConflict, "the tenant has an eval named `" +
-                                                          eval.name + "` already: " +
-                                                          taken->text(0, 0));
+      Error error = Error::make(ErrorCode::kConflict, "the tenant has an eval named `" + eval.name +
+                                                          "` already: " + taken->text(0, 0));
       error.field = "/name";
       return error;
     }
@@ -464,9 +462,8 @@ core::Result<std::vector<std::string>> EvalStore::remove(const core::Principal& 
   return active;
 }
 
-core::Result<RunPlan> EvalStore::create_run(const core::Principal& actor,
-                                            std::string_view eval_id, const NewRun& request,
-                                            const audit::Origin& origin) {
+core::Result<RunPlan> EvalStore::create_run(const core::Principal& actor, std::string_view eval_id,
+                                            const NewRun& request, const audit::Origin& origin) {
   if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
   std::optional<RunPlan> plan;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
@@ -477,10 +474,9 @@ core::Result<RunPlan> EvalStore::create_run(const core::Principal& actor,
     if (!dataset) return std::move(dataset).error();
     auto stale = fail_stale_runs(tx, actor.tenant_id);
     if (!stale) return std::move(stale).error();
-    auto active =
-        tx.execute("SELECT COUNT(*) FROM ai_eval_runs WHERE tenant_id = $1 AND " +
-                       std::string(kActive),
-                   {actor.tenant_id});
+    auto active = tx.execute(
+        "SELECT COUNT(*) FROM ai_eval_runs WHERE tenant_id = $1 AND " + std::string(kActive),
+        {actor.tenant_id});
     if (!active) return std::move(active).error();
     if (active->integer(0, 0) >= static_cast<std::int64_t>(kMaxActiveRunsPerTenant)) {
       return Error::make(ErrorCode::kConflict,
@@ -498,20 +494,20 @@ core::Result<RunPlan> EvalStore::create_run(const core::Principal& actor,
     run.item_count = eval->item_count;
     run.created_at = core::utc_now_millis();
     run.created_by = actor.id;
-    auto inserted = tx.execute(
-        "INSERT INTO ai_eval_runs (" + std::string(kRunColumns) +
-            ") VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, '', $7, $8, NULL, NULL, $9)",
-        {run.id, run.eval_id, run.tenant_id, models_json(run.models), run.concurrency,
-         run.item_count, run.created_at, run.created_by, now_ms()});
+    auto inserted =
+        tx.execute("INSERT INTO ai_eval_runs (" + std::string(kRunColumns) +
+                       ") VALUES ($1, $2, $3, $4, 'queued', $5, $6, 0, '', $7, $8, NULL, NULL, $9)",
+                   {run.id, run.eval_id, run.tenant_id, models_json(run.models), run.concurrency,
+                    run.item_count, run.created_at, run.created_by, now_ms()});
     if (!inserted) return std::move(inserted).error();
     std::string models;
     for (const auto& model : run.models) models += (models.empty() ? "" : ",") + model;
-    if (auto ok = append_audit(audit_, tx, audit::event_by(actor, origin, "ai_eval_run.created"),
-                               "ai_eval_run", run.id,
-                               audit::details_json({{"eval_id", run.eval_id},
-                                                    {"models", models},
-                                                    {"concurrency",
-                                                     std::to_string(run.concurrency)}}));
+    if (auto ok =
+            append_audit(audit_, tx, audit::event_by(actor, origin, "ai_eval_run.created"),
+                         "ai_eval_run", run.id,
+                         audit::details_json({{"eval_id", run.eval_id},
+                                              {"models", models},
+                                              {"concurrency", std::to_string(run.concurrency)}}));
         !ok) {
       return ok;
     }
@@ -670,20 +666,19 @@ core::Result<RunProgress> EvalStore::record_results(const std::string& run_id,
   RunProgress progress = RunProgress::kRunning;
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     // The run's row first (see remove()).
-    auto touched = tx.execute(
-        "UPDATE ai_eval_runs SET heartbeat_at = $1 WHERE id = $2 RETURNING status",
-        {now_ms(), run_id});
+    auto touched =
+        tx.execute("UPDATE ai_eval_runs SET heartbeat_at = $1 WHERE id = $2 RETURNING status",
+                   {now_ms(), run_id});
     if (!touched) return std::move(touched).error();
     if (touched->rows.empty()) {
       progress = RunProgress::kGone;
       return {};
     }
     progress = status_named(touched->text(0, 0)) == RunStatus::kRunning ? RunProgress::kRunning
-                                                                         : RunProgress::kStopped;
+                                                                        : RunProgress::kStopped;
     if (results.empty()) return {};
     auto inserted = store::insert_rows(
-        tx,
-        "INSERT INTO ai_eval_results (run_id, " + std::string(kResultColumns) + ") VALUES ", 15,
+        tx, "INSERT INTO ai_eval_results (run_id, " + std::string(kResultColumns) + ") VALUES ", 15,
         results.size(),
         [&](std::size_t i, std::vector<Value>& params) {
           const ItemResult& result = results[i];
@@ -705,8 +700,8 @@ core::Result<RunProgress> EvalStore::record_results(const std::string& run_id,
         },
         " ON CONFLICT DO NOTHING");
     if (!inserted) return std::move(inserted).error();
-    auto counted = tx.execute(
-        "UPDATE ai_eval_runs SET completed = completed + $1 WHERE id = $2", {*inserted, run_id});
+    auto counted = tx.execute("UPDATE ai_eval_runs SET completed = completed + $1 WHERE id = $2",
+                              {*inserted, run_id});
     if (!counted) return std::move(counted).error();
     return {};
   });
@@ -819,10 +814,9 @@ bool EvalStore::is_stale(const Run& run, std::int64_t heartbeat_ms) const {
 core::Result<std::int64_t> EvalStore::fail_stale_runs(Transaction& tx,
                                                       const std::string& tenant_id) {
   std::int64_t cutoff = now_ms() - options_.stale_after.count();
-  auto stale = tx.execute(
-      "SELECT id, eval_id FROM ai_eval_runs WHERE tenant_id = $1 AND " + std::string(kActive) +
-          " AND heartbeat_at < $2",
-      {tenant_id, cutoff});
+  auto stale = tx.execute("SELECT id, eval_id FROM ai_eval_runs WHERE tenant_id = $1 AND " +
+                              std::string(kActive) + " AND heartbeat_at < $2",
+                          {tenant_id, cutoff});
   if (!stale) return std::move(stale).error();
   std::int64_t failed = 0;
   const std::string why = "interrupted: the process running it stopped (no progress for " +
@@ -837,9 +831,9 @@ core::Result<std::int64_t> EvalStore::fail_stale_runs(Transaction& tx,
     if (!updated) return std::move(updated).error();
     if (updated->affected_rows == 0) continue;
     ++failed;
-    if (auto ok = append_audit(audit_, tx, system_event(tenant_id, "ai_eval_run.failed"),
-                               "ai_eval_run", run_id,
-                               run_details(stale->text(i, 1), "failed", why));
+    if (auto ok =
+            append_audit(audit_, tx, system_event(tenant_id, "ai_eval_run.failed"), "ai_eval_run",
+                         run_id, run_details(stale->text(i, 1), "failed", why));
         !ok) {
       return std::move(ok).error();
     }

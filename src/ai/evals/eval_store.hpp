@@ -64,9 +64,9 @@ struct NewEval {
   std::string name;
   std::string task;
   std::string description;
-  boost::json::value grader;        // parse_grader() reads it
-  boost::json::object parameters;   // check_parameters() reads it
-  std::string dataset;              // JSON Lines, parse_dataset() reads it
+  boost::json::value grader;       // parse_grader() reads it
+  boost::json::object parameters;  // check_parameters() reads it
+  std::string dataset;             // JSON Lines, parse_dataset() reads it
 };
 
 enum class RunStatus { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
@@ -91,7 +91,7 @@ struct Run {
 };
 
 struct NewRun {
-  std::vector<std::string> models;  // 1 to kMaxModelsPerRun distinct names
+  std::vector<std::string> models;                 // 1 to kMaxModelsPerRun distinct names
   std::int64_t concurrency = kDefaultConcurrency;  // 1 to kMaxConcurrency
 };
 

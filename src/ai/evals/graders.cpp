@@ -124,9 +124,9 @@ std::vector<std::string_view> settings_of(GraderKind kind) {
 }
 
 std::optional<GraderKind> kind_named(std::string_view name) {
-  for (GraderKind kind : {GraderKind::kExact, GraderKind::kContains, GraderKind::kRegex,
-                          GraderKind::kJsonFieldEquals, GraderKind::kNumericTolerance,
-                          GraderKind::kLabelMatch, GraderKind::kLlmJudge}) {
+  for (GraderKind kind :
+       {GraderKind::kExact, GraderKind::kContains, GraderKind::kRegex, GraderKind::kJsonFieldEquals,
+        GraderKind::kNumericTolerance, GraderKind::kLabelMatch, GraderKind::kLlmJudge}) {
     if (to_string(kind) == name) return kind;
   }
   return std::nullopt;
@@ -167,10 +167,9 @@ core::Result<std::string> read_string(const json::object& object, std::string_vi
   if (!value->is_string()) return Error::invalid("must be a string", member_field(field, key));
   std::string text(value->get_string());
   if ((required && text.empty()) || text.size() > max_bytes) {
-    return Error::invalid(
-        "must have " + std::string(required ? "1" : "0") + " to " + std::to_string(max_bytes) +
-            " bytes",
-        member_field(field, key));
+    return Error::invalid("must have " + std::string(required ? "1" : "0") + " to " +
+                              std::to_string(max_bytes) + " bytes",
+                          member_field(field, key));
   }
   return text;
 }
@@ -189,8 +188,7 @@ bool valid_pointer(std::string_view pointer) {
 core::Result<std::regex> compile_pattern(std::string_view pattern, bool ignore_case,
                                          const std::string& field) {
   if (pattern.empty() || pattern.size() > kMaxRegexBytes) {
-    return Error::invalid(
-        "a pattern has 1 to " + std::to_string(kMaxRegexBytes) + " bytes", field);
+    return Error::invalid("a pattern has 1 to " + std::to_string(kMaxRegexBytes) + " bytes", field);
   }
   if (std::size_t states = regex_states(pattern); states > kMaxRegexStates) {
     return Error::invalid("the pattern expands to about " + std::to_string(states) +
@@ -211,6 +209,28 @@ core::Result<std::regex> compile_pattern(std::string_view pattern, bool ignore_c
                           ? "back-references are not supported"
                           : std::string(error.what());
     return Error::invalid("the pattern does not compile: " + why, field);
+  }
+}
+
+// `pattern`, checked on its own, compiled for one regex_match over the whole answer: as it is
+// (`whole`), or wrapped to match anywhere. regex_search would start a breadth-first pass at
+// every position of the answer (quadratic); the wrapped pattern needs one pass. `^` and `$`
+// keep their meaning: the prefix and suffix may match nothing, and only then are they at the
+// ends of the answer.
+core::Result<std::regex> compile_matcher(std::string_view pattern, bool ignore_case, bool whole,
+                                         const std::string& field) {
+  auto checked = compile_pattern(pattern, ignore_case, field);
+  if (!checked || whole) return checked;
+  std::string anywhere = "[\\s\\S]*(?:" + std::string(pattern) + ")[\\s\\S]*";
+  auto flags = std::regex::ECMAScript;
+#if defined(__GLIBCXX__)
+  flags |= std::regex_constants::__polynomial;
+#endif
+  if (ignore_case) flags |= std::regex::icase;
+  try {
+    return std::regex(anywhere, flags);
+  } catch (const std::regex_error& error) {
+    return Error::invalid("the pattern does not compile: " + std::string(error.what()), field);
   }
 }
 
@@ -440,8 +460,8 @@ core::Result<Grader> parse_grader(const boost::json::value& value, std::string_v
                               member_field(field, "pattern"));
       }
       if (!grader.pattern.empty()) {
-        auto compiled = compile_pattern(grader.pattern, grader.ignore_case,
-                                        member_field(field, "pattern"));
+        auto compiled =
+            compile_pattern(grader.pattern, grader.ignore_case, member_field(field, "pattern"));
         if (!compiled) return std::move(compiled).error();
       }
       break;
@@ -471,8 +491,7 @@ core::Result<Grader> parse_grader(const boost::json::value& value, std::string_v
       std::string labels_field = member_field(field, "labels");
       if (labels == nullptr || !labels->is_array() || labels->get_array().empty() ||
           labels->get_array().size() > kMaxLabels) {
-        return Error::invalid("must be an array of 1 to " + std::to_string(kMaxLabels) +
-                                  " labels",
+        return Error::invalid("must be an array of 1 to " + std::to_string(kMaxLabels) + " labels",
                               labels_field);
       }
       std::vector<std::string> lowered;
@@ -488,8 +507,7 @@ core::Result<Grader> parse_grader(const boost::json::value& value, std::string_v
         std::string text(trim(std::string_view(label.get_string())));
         std::string lower = ascii_lower(text);
         if (std::find(lowered.begin(), lowered.end(), lower) != lowered.end()) {
-          return Error::invalid("repeats a label (labels compare without ASCII case)",
-                                label_field);
+          return Error::invalid("repeats a label (labels compare without ASCII case)", label_field);
         }
         lowered.push_back(std::move(lower));
         grader.labels.push_back(std::move(text));
@@ -553,7 +571,8 @@ core::Status check_item(const Grader& grader, const DatasetItem& item, std::stri
   };
   const std::optional<json::value>& expected = item.expected;
   if (grader.kind == GraderKind::kLlmJudge) return {};  // `expected` is an optional reference
-  if (!expected || expected->is_null()) {
+  if (grader.kind == GraderKind::kRegex && !grader.pattern.empty()) return {};
+  if (!expected) {
     return refuse("`expected` is required by the " + std::string(to_string(grader.kind)) +
                   " grader");
   }
@@ -570,23 +589,23 @@ core::Status check_item(const Grader& grader, const DatasetItem& item, std::stri
         });
       }
       if (!ok) {
-        return refuse("`expected` must be a non-empty string or array of non-empty strings "
-                      "for contains");
+        return refuse(
+            "`expected` must be a non-empty string or array of non-empty strings "
+            "for contains");
       }
       break;
     }
-    case GraderKind::kRegex:
-      if (grader.pattern.empty()) {
-        if (!expected->is_string()) {
-          return refuse("`expected` must be the pattern (a string) when the grader has none");
-        }
-        auto compiled = compile_pattern(std::string_view(expected->get_string()),
-                                        grader.ignore_case, std::string(field));
-        if (!compiled) return refuse("`expected`: " + compiled.error().message);
+    case GraderKind::kRegex: {
+      if (!expected->is_string()) {
+        return refuse("`expected` must be the pattern (a string) when the grader has none");
       }
+      auto compiled = compile_pattern(std::string_view(expected->get_string()), grader.ignore_case,
+                                      std::string(field));
+      if (!compiled) return refuse("`expected`: " + compiled.error().message);
       break;
+    }
     case GraderKind::kJsonFieldEquals:
-      break;  // any JSON
+      break;  // any JSON, null included
     case GraderKind::kNumericTolerance:
       if (!expected->is_number() || !std::isfinite(aic::ai::json::as_double(*expected))) {
         return refuse("`expected` must be a finite JSON number for numeric_tolerance");
@@ -595,8 +614,9 @@ core::Status check_item(const Grader& grader, const DatasetItem& item, std::stri
     case GraderKind::kLabelMatch: {
       if (!expected->is_string()) return refuse("`expected` must be one of the labels");
       std::string lower = ascii_lower(trim(std::string_view(expected->get_string())));
-      bool known = std::any_of(grader.labels.begin(), grader.labels.end(),
-                               [&](const std::string& label) { return ascii_lower(label) == lower; });
+      bool known =
+          std::any_of(grader.labels.begin(), grader.labels.end(),
+                      [&](const std::string& label) { return ascii_lower(label) == lower; });
       if (!known) {
         return refuse("`expected` " + quoted(std::string_view(expected->get_string())) +
                       " is not one of the grader's labels");
@@ -616,8 +636,8 @@ struct CompiledGrader::Compiled {
 core::Result<CompiledGrader> CompiledGrader::compile(Grader grader, std::string_view field) {
   CompiledGrader out;
   if (grader.kind == GraderKind::kRegex && !grader.pattern.empty()) {
-    auto compiled =
-        compile_pattern(grader.pattern, grader.ignore_case, member_field(field, "pattern"));
+    auto compiled = compile_matcher(grader.pattern, grader.ignore_case, grader.full_match,
+                                    member_field(field, "pattern"));
     if (!compiled) return std::move(compiled).error();
     out.compiled_ = std::make_shared<const Compiled>(Compiled{std::move(*compiled)});
   }
@@ -634,8 +654,8 @@ Grade CompiledGrader::grade(const DatasetItem& item, std::string_view answer) co
     case GraderKind::kExact: {
       auto normal = [&](std::string_view text) {
         std::string out = grader.collapse_whitespace ? collapse(text)
-                          : grader.trim             ? std::string(trim(text))
-                                                    : std::string(text);
+                          : grader.trim              ? std::string(trim(text))
+                                                     : std::string(text);
         return grader.ignore_case ? ascii_lower(out) : out;
       };
       std::string_view wanted =
@@ -659,8 +679,9 @@ Grade CompiledGrader::grade(const DatasetItem& item, std::string_view answer) co
       }
       double score = static_cast<double>(found) / static_cast<double>(wanted.size());
       if (found == wanted.size()) {
-        return graded(score, threshold, wanted.size() == 1 ? "contains the expected text"
-                                                           : "contains every expected text");
+        return graded(
+            score, threshold,
+            wanted.size() == 1 ? "contains the expected text" : "contains every expected text");
       }
       return graded(score, threshold,
                     "found " + std::to_string(found) + " of " + std::to_string(wanted.size()) +
@@ -671,8 +692,8 @@ Grade CompiledGrader::grade(const DatasetItem& item, std::string_view answer) co
       const std::regex* pattern = compiled_ ? &compiled_->pattern : nullptr;
       if (pattern == nullptr) {
         auto compiled =
-            compile_pattern(expected.is_string() ? std::string_view(expected.get_string()) : "",
-                            grader.ignore_case, "/expected");
+            compile_matcher(expected.is_string() ? std::string_view(expected.get_string()) : "",
+                            grader.ignore_case, grader.full_match, "/expected");
         if (!compiled) return graded(0, threshold, compiled.error().message);
         own = std::move(*compiled);
         pattern = &*own;
@@ -683,8 +704,7 @@ Grade CompiledGrader::grade(const DatasetItem& item, std::string_view answer) co
         searched = cut(std::string(text.substr(0, kMaxRegexInputBytes + 1)), kMaxRegexInputBytes);
         text = searched;
       }
-      bool matched = grader.full_match ? std::regex_match(text.begin(), text.end(), *pattern)
-                                       : std::regex_search(text.begin(), text.end(), *pattern);
+      bool matched = std::regex_match(text.begin(), text.end(), *pattern);
       return graded(matched ? 1 : 0, threshold,
                     matched ? "matches the pattern" : "does not match the pattern");
     }
@@ -711,8 +731,8 @@ Grade CompiledGrader::grade(const DatasetItem& item, std::string_view answer) co
       if (!grader.absolute && !grader.relative) close = difference == 0;
       if (grader.absolute && difference <= *grader.absolute) close = true;
       if (grader.relative && difference <= *grader.relative * std::fabs(wanted)) close = true;
-      std::string said = number_text(*number) + (close ? " is within tolerance of "
-                                                       : " is not within tolerance of ") +
+      std::string said = number_text(*number) +
+                         (close ? " is within tolerance of " : " is not within tolerance of ") +
                          number_text(wanted);
       return graded(close ? 1 : 0, threshold, said);
     }
@@ -733,8 +753,7 @@ Grade CompiledGrader::grade(const DatasetItem& item, std::string_view answer) co
   return graded(0, threshold, "this grader needs the judge model");
 }
 
-std::string judge_messages(const Grader& grader, const DatasetItem& item,
-                           std::string_view answer) {
+std::string judge_messages(const Grader& grader, const DatasetItem& item, std::string_view answer) {
   auto block = [](std::string_view name, std::string_view text) {
     std::string body = cut(core::valid_utf8(text), kMaxJudgeBlockBytes);
     return "<<<" + std::string(name) + "\n" + body + "\n" + std::string(name) + ">>>";
@@ -742,9 +761,8 @@ std::string judge_messages(const Grader& grader, const DatasetItem& item,
   std::string user = "Rubric:\n" + block("RUBRIC", grader.rubric) + "\n\nInput:\n" +
                      block("INPUT", transcript(item.messages));
   if (item.expected && !item.expected->is_null()) {
-    std::string reference = item.expected->is_string()
-                                ? std::string(item.expected->get_string())
-                                : aic::ai::json::to_text(*item.expected);
+    std::string reference = item.expected->is_string() ? std::string(item.expected->get_string())
+                                                       : aic::ai::json::to_text(*item.expected);
     user += "\n\nReference answer:\n" + block("REFERENCE", reference);
   }
   user += "\n\nAnswer to grade:\n" + block("ANSWER", answer);
@@ -755,9 +773,9 @@ std::string judge_messages(const Grader& grader, const DatasetItem& item,
 
 Grade read_judge_reply(std::string_view reply, double threshold) {
   auto malformed = [&](std::string why) {
-    return graded(0, threshold,
-                  "the judge's reply is not {\"score\": 0..1, \"reason\"} (" + why +
-                      "): " + quoted(reply));
+    return graded(
+        0, threshold,
+        "the judge's reply is not {\"score\": 0..1, \"reason\"} (" + why + "): " + quoted(reply));
   };
   // The score object: the whole reply, or the first object with a `score` in it.
   std::optional<json::object> found;
@@ -766,9 +784,10 @@ Grade read_judge_reply(std::string_view reply, double threshold) {
     found = whole->get_object();
   } else {
     int tried = 0;
-    for (std::size_t at = text.find('{'); at != std::string_view::npos && tried < kMaxJudgeCandidates;
+    for (std::size_t at = text.find('{');
+         at != std::string_view::npos && tried < kMaxJudgeCandidates;
          at = text.find('{', at + 1), ++tried) {
-      json::parser parser;
+      json::stream_parser parser;
       boost::system::error_code code;
       parser.write_some(text.data() + at, text.size() - at, code);
       if (code || !parser.done()) continue;

@@ -10,7 +10,8 @@
 //                      (a string); ECMAScript syntax, searched anywhere unless `full_match`.
 //                      Patterns are at most 1 KiB and may not expand past kMaxRegexStates
 //                      (counted repetitions multiply); back-references are refused, and
-//                      matching runs in polynomial time, so no pattern can backtrack
+//                      matching is one breadth-first pass over the answer (time linear in
+//                      its length × the pattern's states), so no pattern can backtrack
 //                      catastrophically. Only the first 64 KiB of an answer are searched.
 //   json_field_equals  the answer parsed as JSON (also inside a ``` fence, or the outermost
 //                      {…} / […] in surrounding text) has at JSON pointer `pointer` a value
@@ -69,7 +70,7 @@ inline constexpr std::size_t kMaxReasonBytes = 500;
 
 struct Grader {
   GraderKind kind = GraderKind::kExact;
-  double threshold = 1.0;  // pass when score ≥ threshold
+  double threshold = 1.0;            // pass when score ≥ threshold
   bool ignore_case = false;          // exact, contains, regex
   bool trim = true;                  // exact
   bool collapse_whitespace = false;  // exact

@@ -65,8 +65,8 @@ struct LeaderboardEntry {
 // A model on the leaderboard of a task. Plain values, for `auto` routing.
 struct ModelScore {
   std::string model;
-  double score = 0;      // the mean over evaluations of each one's mean score
-  double pass_rate = 0;  // passed / items over the runs counted
+  double score = 0;       // the mean over evaluations of each one's mean score
+  double pass_rate = 0;   // passed / items over the runs counted
   std::int64_t runs = 0;  // runs counted: one per evaluation of the task (its latest
                           // succeeded run with this model)
   std::int64_t items = 0;

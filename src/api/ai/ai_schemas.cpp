@@ -337,7 +337,9 @@ constexpr const char* kRouteMembers = R"(
     "name": {"type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$"},
     "strategy": {"enum": ["fallback", "weighted", "least-latency", "cheapest"]},
     "targets": {"type": "array", "minItems": 1, "items": {"type": "string"}, "description": "Model names (the tenant's or the operator's)."},
-    "weights": {"type": "array", "items": {"type": "integer", "minimum": 1}})";
+    "weights": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+    "task": {"type": "string", "description": "cheapest only: the evaluations' task whose scores set the quality floor."},
+    "min_quality": {"type": "number", "minimum": 0, "maximum": 1, "description": "With task: the lowest mean score a target needs."})";
 
 constexpr const char* kEntryMetadata = R"(,
     "version": {"type": "integer", "minimum": 1},

@@ -69,7 +69,7 @@ struct RunContext {
   const std::shared_ptr<EvalRunner::Registry> registry;
   const std::shared_ptr<ChatRunner> chat;
   const core::SharedPrincipal actor;
-  const evals::RunPlan plan;
+  evals::RunPlan plan;  // its dataset text is dropped once parsed
   const std::shared_ptr<std::atomic<bool>> stop;  // cancel() from any thread
   asio::strand<asio::any_io_executor> strand;
   asio::steady_timer heartbeat_timer;
@@ -109,7 +109,8 @@ asio::awaitable<core::Result<T>> on_workers(RunContext& context, Fn fn) {
   auto delay = std::chrono::milliseconds(100);
   const Clock::time_point give_up = Clock::now() + std::chrono::seconds(60);
   for (;;) {
-    core::Result<T> result = co_await context.workers.run(Clock::now() + std::chrono::seconds(30), fn);
+    core::Result<T> result =
+        co_await context.workers.run(Clock::now() + std::chrono::seconds(30), fn);
     if (result || !transient(result.error().code) || Clock::now() >= give_up) co_return result;
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -208,9 +209,9 @@ asio::awaitable<ItemDone> run_item(std::shared_ptr<RunContext> context, std::siz
       fail("the judge's request: " + describe(judge_request.error()));
       co_return done;
     }
-    auto judged = co_await run.chat->complete(*run.actor, std::move(*judge_request),
-                                              request_id + ".judge",
-                                              Clock::now() + run.options.call_deadline);
+    auto judged =
+        co_await run.chat->complete(*run.actor, std::move(*judge_request), request_id + ".judge",
+                                    Clock::now() + run.options.call_deadline);
     if (!judged) {
       fail("the judge " + grader.model + " failed: " + describe(judged.error()));
       co_return done;
@@ -246,10 +247,12 @@ asio::awaitable<void> finalize(std::shared_ptr<RunContext> context) {
     }
     std::vector<evals::ModelSummary> summaries;
     const auto& models = context->plan.run.models;
-    for (std::size_t m = 0; m < models.size() && m < context->outcomes.size(); ++m) {
+    for (std::size_t m = 0; m < models.size(); ++m) {
       std::vector<evals::ItemOutcome> done;
-      for (const auto& outcome : context->outcomes[m]) {
-        if (outcome) done.push_back(*outcome);
+      if (m < context->outcomes.size()) {
+        for (const auto& outcome : context->outcomes[m]) {
+          if (outcome) done.push_back(*outcome);
+        }
       }
       summaries.push_back(evals::summarize(models[m], done));
     }
@@ -296,9 +299,9 @@ asio::awaitable<void> keep_alive(std::shared_ptr<RunContext> context) {
       context->heartbeat_timer.expires_after(context->options.heartbeat_interval);
       co_await context->heartbeat_timer.async_wait(asio::as_tuple(asio::use_awaitable));
       if (context->ending) break;
-      auto progress = co_await context->workers.run(
-          Clock::now() + std::chrono::seconds(30),
-          [&] { return context->store.heartbeat(context->run_id()); });
+      auto progress = co_await context->workers.run(Clock::now() + std::chrono::seconds(30), [&] {
+        return context->store.heartbeat(context->run_id());
+      });
       if (progress) apply(*context, *progress);
     }
   } catch (const std::exception& error) {
@@ -316,8 +319,8 @@ asio::awaitable<void> execute(std::shared_ptr<RunContext> context) {
       context->failure = "cannot start: " + started.error().message;
       context->workers_left = 1;
     } else if (!*started) {
-      context->finished = true;  // cancelled or deleted before it began
-      co_return;
+      // Cancelled (or deleted) before it began: its end is only its empty summaries.
+      context->workers_left = 1;
     } else {
       auto prepared = co_await on_workers<void>(*context, [&]() -> core::Status {
         auto items = evals::parse_dataset(context->plan.dataset);
@@ -325,6 +328,7 @@ asio::awaitable<void> execute(std::shared_ptr<RunContext> context) {
         auto grader = evals::CompiledGrader::compile(context->plan.eval.grader);
         if (!grader) return std::move(grader).error();
         context->items = std::move(*items);
+        std::string().swap(context->plan.dataset);
         context->grader = std::move(*grader);
         return {};
       });
@@ -333,14 +337,14 @@ asio::awaitable<void> execute(std::shared_ptr<RunContext> context) {
         context->workers_left = 1;
       }
     }
-    if (context->failure.empty()) {
+    if (context->failure.empty() && !context->items.empty()) {
       const std::size_t models = context->plan.run.models.size();
       context->total = context->items.size() * models;
-      context->outcomes.assign(models, std::vector<std::optional<evals::ItemOutcome>>(
-                                           context->items.size()));
+      context->outcomes.assign(
+          models, std::vector<std::optional<evals::ItemOutcome>>(context->items.size()));
       context->workers_left = std::min<std::size_t>(
-          context->total, static_cast<std::size_t>(std::max<std::int64_t>(
-                              1, context->plan.run.concurrency)));
+          context->total,
+          static_cast<std::size_t>(std::max<std::int64_t>(1, context->plan.run.concurrency)));
       asio::co_spawn(context->strand, keep_alive(context), asio::detached);
       for (std::size_t i = 0; i < context->workers_left; ++i)
         asio::co_spawn(context->strand, work(context), asio::detached);

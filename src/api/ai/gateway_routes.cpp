@@ -9,6 +9,7 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <mutex>
 #include <random>
 #include <shared_mutex>
 #include <unordered_map>
@@ -421,6 +422,15 @@ class Gateway final : public ChatRunner {
   // providers and routes (read from the database when the cached one is stale).
   asio::awaitable<std::variant<std::shared_ptr<const model::Catalog>, GatewayError>> catalog_for(
       const core::Principal* actor, const std::string& request_id, core::Deadline deadline);
+  // The plan for a chat request: its model, alias or route, or for `model: "auto"` the
+  // cheapest model whose evaluation score for metadata.aic_task reaches the floor.
+  // The tenant's evaluation scores for `task` (cached for ai.tenant_refresh).
+  asio::awaitable<core::Result<std::vector<model::QualityScore>>> scores_for(
+      const core::Principal* actor, const std::string& task, core::Deadline deadline);
+  asio::awaitable<core::Result<model::RoutePlan>> plan_chat(const core::Principal* actor,
+                                                            const model::Catalog& catalog,
+                                                            const model::ChatRequest& request,
+                                                            core::Deadline deadline);
   Response cached_answer(RequestContext& context, Ingress ingress,
                          const model::ChatRequest& request, const model::ResponseCache::Entry& hit,
                          Clock::time_point started);
@@ -519,6 +529,13 @@ class Gateway final : public ChatRunner {
   GatewayDependencies& deps_;
   GatewayMetrics metrics_;
   core::Histogram* overhead_;
+  // Evaluation scores per tenant and task, for model "auto" (re-read every ai.tenant_refresh).
+  struct Scores {
+    std::vector<model::QualityScore> scores;
+    Clock::time_point loaded_at;
+  };
+  std::mutex scores_mutex_;
+  std::unordered_map<std::string, Scores> scores_;  // GUARDED_BY(scores_mutex_)
 };
 
 // ---------------------------------------------------------------------------------------
@@ -689,6 +706,86 @@ Gateway::catalog_for(const core::Principal* actor, const std::string& request_id
     co_return Answer(std::move(error));
   }
   co_return Answer(std::move(*loaded));
+}
+
+asio::awaitable<core::Result<std::vector<model::QualityScore>>> Gateway::scores_for(
+    const core::Principal* actor, const std::string& task, core::Deadline deadline) {
+  if (!deps_.quality_scores || actor == nullptr || actor->tenant_id.empty()) {
+    co_return core::Error::invalid(
+        "choosing by quality needs evaluation results, which this caller has none of", "model");
+  }
+  std::string key = actor->tenant_id + '\x1f' + task;
+  Clock::time_point now = Clock::now();
+  {
+    std::lock_guard lock(scores_mutex_);
+    if (auto it = scores_.find(key);
+        it != scores_.end() && now - it->second.loaded_at < deps_.config.tenant_refresh) {
+      co_return it->second.scores;
+    }
+  }
+  auto loaded =
+      co_await deps_.workers.run(deadline, [&] { return deps_.quality_scores(actor->tenant_id, task); });
+  if (!loaded) co_return std::move(loaded).error();
+  // No results yet is not kept: the first finished evaluation is seen at once.
+  if (loaded->empty()) co_return std::move(*loaded);
+  std::lock_guard lock(scores_mutex_);
+  scores_[key] = {*loaded, now};
+  co_return std::move(*loaded);
+}
+
+asio::awaitable<core::Result<model::RoutePlan>> Gateway::plan_chat(
+    const core::Principal* actor, const model::Catalog& catalog, const model::ChatRequest& request,
+    core::Deadline deadline) {
+  if (request.model != "auto") {
+    auto plan = model::plan_route(catalog, request.model, model::ModelType::kChat, deps_.health,
+                                  random_draw());
+    const model::RouteEntry* route =
+        plan && !plan->route.empty() ? catalog.route(plan->route) : nullptr;
+    if (route == nullptr || route->task.empty()) co_return plan;
+    // A cheapest route with a quality floor: its targets that reach it, cheapest first.
+    auto scores = co_await scores_for(actor, route->task, deadline);
+    if (!scores) co_return std::move(scores).error();
+    std::vector<model::QualityScore> of_route;
+    for (const auto& target : route->targets) {
+      const model::ModelEntry* entry = catalog.model(target);
+      for (const auto& score : *scores) {
+        if (entry != nullptr && score.model == entry->name) of_route.push_back(score);
+      }
+    }
+    auto floored =
+        model::plan_auto(catalog, route->task, of_route, route->min_quality, deps_.health);
+    if (!floored) {
+      core::Error error = std::move(floored).error();
+      error.message = "route " + route->name + ": " + error.message;
+      error.field = "model";
+      co_return error;
+    }
+    floored->route = route->name;
+    floored->reason = "route " + route->name + " (cheapest at quality " +
+                      std::to_string(static_cast<int>(route->min_quality * 100)) + "%): " +
+                      floored->reason;
+    co_return floored;
+  }
+  auto task = request.metadata.find("aic_task");
+  if (task == request.metadata.end() || task->second.empty()) {
+    co_return core::Error::invalid(
+        "`model: \"auto\"` needs the task in metadata.aic_task (classify, extract, summarize, "
+        "reason, chat …)",
+        "metadata.aic_task");
+  }
+  double floor = static_cast<double>(deps_.config.auto_min_quality) / 100.0;
+  if (auto asked = request.metadata.find("aic_min_quality"); asked != request.metadata.end()) {
+    double value = -1;
+    const std::string& text = asked->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0 && value <= 1)) {
+      co_return core::Error::invalid("must be a number from 0 to 1", "metadata.aic_min_quality");
+    }
+    floor = value;
+  }
+  auto scores = co_await scores_for(actor, task->second, deadline);
+  if (!scores) co_return std::move(scores).error();
+  co_return model::plan_auto(catalog, task->second, *scores, floor, deps_.health);
 }
 
 // What a request may cost at most: its size in bytes / 4 as input tokens (a generous bound
@@ -878,8 +975,8 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
     co_return error_answer(ingress, *failed, context);
   std::shared_ptr<const model::Catalog> routes =
       std::get<std::shared_ptr<const model::Catalog>>(std::move(catalog));
-  auto planned = model::plan_route(*routes, request.model, model::ModelType::kChat, deps_.health,
-                                   random_draw());
+  auto planned =
+      co_await plan_chat(context.principal.get(), *routes, request, context.deadline);
   if (!planned) co_return error_answer(ingress, from_core(planned.error()), context);
   model::RoutePlan plan = std::move(planned).value();
 
@@ -979,8 +1076,7 @@ asio::awaitable<core::Result<Completion>> Gateway::complete(const core::Principa
   if (auto* failed = std::get_if<GatewayError>(&catalog)) co_return to_core(*failed);
   std::shared_ptr<const model::Catalog> routes =
       std::get<std::shared_ptr<const model::Catalog>>(std::move(catalog));
-  auto planned = model::plan_route(*routes, request.model, model::ModelType::kChat, deps_.health,
-                                   random_draw());
+  auto planned = co_await plan_chat(&actor, *routes, request, deadline);
   if (!planned) co_return std::move(planned).error();
   model::RoutePlan plan = std::move(planned).value();
   Caller caller = Caller::of(&actor, request_id, plan.route, false);
@@ -1412,7 +1508,9 @@ http::RouteOptions openai_errors(http::RouteOptions options) {
   return options;
 }
 
+// `options` for a route Anthropic's clients call: their error format, and their key header.
 http::RouteOptions anthropic_errors(http::RouteOptions options) {
+  options.api_key_header = true;
   options.shape_error = to_anthropic_error;
   options.error_schema = "AnthropicError";
   options.error_media_type = "application/json";

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -76,6 +77,11 @@ struct GatewayDependencies {
   aic::ai::BudgetStore& budget_store;
   std::shared_ptr<ChatRunner> runner;       // set by add_gateway_routes
   aic::ai::PromptStore* prompts = nullptr;  // for `aic_prompt` in chat requests; null: refused
+  // The tenant's measured quality per model for a task (evaluation runs), for `model:
+  // "auto"`. Blocks on the database (run on `workers`). Unset: "auto" is refused.
+  std::function<core::Result<std::vector<aic::ai::QualityScore>>(const std::string& tenant_id,
+                                                                  const std::string& task)>
+      quality_scores;
 };
 
 // `dependencies` must outlive the router; its `runner` is set here.

@@ -46,9 +46,23 @@ namespace {
 
 constexpr std::string_view kScheme = "Bearer ";
 
-// The token of a well-formed `Authorization: Bearer <token>` header, or nullopt.
+// Whether the request carries a credential: `Authorization`, or `x-api-key` on a route that
+// takes it.
+bool presents_credential(const http::RequestContext& context) {
+  if (context.request.headers.contains("Authorization")) return true;
+  return context.route != nullptr && context.route->options.api_key_header &&
+         context.request.headers.contains("x-api-key");
+}
+
+// The token of a well-formed `Authorization: Bearer <token>` header (or of `x-api-key` where
+// the route takes it and no Authorization header was sent), or nullopt.
 std::optional<std::string_view> bearer_token(const http::RequestContext& context) {
   std::optional<std::string_view> header = context.request.headers.get("Authorization");
+  if (!header && context.route != nullptr && context.route->options.api_key_header) {
+    std::optional<std::string_view> key = context.request.headers.get("x-api-key");
+    if (key && !key->empty()) return key;
+    return std::nullopt;
+  }
   if (!header || header->size() <= kScheme.size() ||
       !http::iequals(header->substr(0, kScheme.size()), kScheme)) {
     return std::nullopt;
@@ -56,11 +70,15 @@ std::optional<std::string_view> bearer_token(const http::RequestContext& context
   return header->substr(kScheme.size());
 }
 
+// The header the credential came in, for errors that name it.
+std::string credential_header(const http::RequestContext& context) {
+  return context.request.headers.contains("Authorization") ? "Authorization" : "x-api-key";
+}
+
 }  // namespace
 
 bool AuthenticationFilter::suspends(const http::RequestContext& context) const {
-  if (is_public(context.route) || context.rejection ||
-      !context.request.headers.contains("Authorization")) {
+  if (is_public(context.route) || context.rejection || !presents_credential(context)) {
     return false;
   }
   std::optional<std::string_view> token = bearer_token(context);
@@ -73,7 +91,7 @@ std::optional<http::Response> AuthenticationFilter::finish(
   if (!principal) {
     core::Error error = principal.error();
     if (error.code == core::ErrorCode::kUnauthenticated) {
-      error.header = "Authorization";
+      error.header = credential_header(context);
       failures_.record_failure(context);
       record_failed_authentication(security_events_, context, token, error);
       return unauthenticated(error, context, true);
@@ -85,15 +103,14 @@ std::optional<http::Response> AuthenticationFilter::finish(
 }
 
 std::optional<http::Response> AuthenticationFilter::on_request(http::RequestContext& context) {
-  if (is_public(context.route) || context.rejection ||
-      !context.request.headers.contains("Authorization")) {
+  if (is_public(context.route) || context.rejection || !presents_credential(context)) {
     return std::nullopt;
   }
   std::optional<std::string_view> token = bearer_token(context);
   if (!token) {
     core::Error error = core::Error::make(core::ErrorCode::kUnauthenticated,
                                           "expected 'Authorization: Bearer <token>'");
-    error.header = "Authorization";
+    error.header = credential_header(context);
     failures_.record_failure(context);
     record_failed_authentication(security_events_, context, {}, error);
     return unauthenticated(error, context, true);

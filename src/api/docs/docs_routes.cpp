@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "api/ai/ai_schemas.hpp"
+#include "api/ai/eval_schemas.hpp"
 #include "api/ai/prompt_schemas.hpp"
 #include "api/docs/docs_page.hpp"
 #include "api/v1/schemas.hpp"
@@ -113,10 +114,16 @@ ApiInfo api_info() {
        "Prompt templates of the tenant: Mustache messages with declared, typed variables, in "
        "immutable numbered versions with movable labels (`production`), rendered on demand.",
        {"/v1/ai/prompts"}},
+      {"ai-evals",
+       "Evaluations of the tenant: JSON Lines datasets graded by exact, contains, regex, JSON "
+       "field, numeric, label or LLM-judge graders, run across models with a concurrency cap; "
+       "scores, latency, tokens and cost per model, and a leaderboard per task.",
+       {"/v1/ai/evals", "/v1/ai/leaderboard"}},
   };
   info.schemas = v1::component_schemas();
   for (auto& schema : ai::ai_schemas()) info.schemas.push_back(std::move(schema));
   for (auto& schema : ai::prompt_schemas()) info.schemas.push_back(std::move(schema));
+  for (auto& schema : ai::eval_schemas()) info.schemas.push_back(std::move(schema));
   return info;
 }
 

@@ -148,6 +148,63 @@ TEST_F(Routing, OrdersTargetsByStrategy) {
   EXPECT_EQ(order("thrifty"), (std::vector<std::string>{"small", "mid", "big"}));
 }
 
+// A cheapest route may carry a quality floor: the evaluations' task and the lowest score.
+TEST(Catalog, ReadsQualityFloorsOfCheapestRoutes) {
+  std::vector<core::ConfigIssue> issues;
+  Catalog catalog = load(R"({
+    "providers": [{"name": "oa", "kind": "openai", "base_url": "https://oa.example/v1"}],
+    "models": [{"name": "a", "provider": "oa"}, {"name": "b", "provider": "oa"}],
+    "routes": [
+      {"name": "floor", "strategy": "cheapest", "targets": ["a", "b"], "task": "classify", "min_quality": 0.8},
+      {"name": "wrong-strategy", "targets": ["a"], "task": "classify", "min_quality": 0.8},
+      {"name": "no-task", "strategy": "cheapest", "targets": ["a"], "min_quality": 0.8},
+      {"name": "too-high", "strategy": "cheapest", "targets": ["a"], "task": "x", "min_quality": 2}
+    ]})",
+                         issues, {});
+  const RouteEntry* floor = catalog.route("floor");
+  ASSERT_NE(floor, nullptr);
+  EXPECT_EQ(floor->task, "classify");
+  EXPECT_DOUBLE_EQ(floor->min_quality, 0.8);
+  std::vector<std::string> keys;
+  for (const auto& issue : issues) keys.push_back(issue.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"ai.routes[1].task", "ai.routes[2].min_quality",
+                                            "ai.routes[3].min_quality"}));
+  EXPECT_EQ(catalog.route("wrong-strategy"), nullptr);
+}
+
+// model "auto": the cheapest model whose evaluation score for the task reaches the floor.
+TEST_F(Routing, AutoPicksTheCheapestModelAboveTheQualityFloor) {
+  std::vector<QualityScore> scores = {{"big", 0.95}, {"mid", 0.85}, {"small", 0.6},
+                                      {"vec", 1.0}, {"retired", 0.99}};
+  auto plan = plan_auto(catalog_, "classify", scores, 0.8, health_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(plan->targets.size(), 2u);  // small is below the floor; vec and retired are not chat
+  EXPECT_EQ(plan->targets[0].model->name, "mid");
+  EXPECT_EQ(plan->targets[1].model->name, "big");
+  EXPECT_EQ(plan->route, "auto");
+  EXPECT_NE(plan->reason.find("task classify"), std::string::npos) << plan->reason;
+  EXPECT_NE(plan->reason.find("mid (score 0.85)"), std::string::npos) << plan->reason;
+  // A lower floor lets the cheapest in.
+  auto lower = plan_auto(catalog_, "classify", scores, 0.5, health_);
+  ASSERT_TRUE(lower);
+  EXPECT_EQ(lower->targets[0].model->name, "small");
+  // An open breaker sends its model to the back.
+  auto now = TargetHealth::Clock::now();
+  health_.failed(plan->targets[0].key(), now);
+  health_.failed(plan->targets[0].key(), now);
+  auto around = plan_auto(catalog_, "classify", scores, 0.8, health_);
+  ASSERT_TRUE(around);
+  EXPECT_EQ(around->targets[0].model->name, "big");
+  // Nothing good enough, or nothing measured: a 400 that says which hint to change.
+  auto strict = plan_auto(catalog_, "classify", scores, 0.99, health_);
+  ASSERT_FALSE(strict);
+  EXPECT_EQ(strict.error().field, "metadata.aic_min_quality");
+  EXPECT_NE(strict.error().message.find("big at 0.95"), std::string::npos);
+  auto unmeasured = plan_auto(catalog_, "extract", {}, 0.5, health_);
+  ASSERT_FALSE(unmeasured);
+  EXPECT_EQ(unmeasured.error().field, "metadata.aic_task");
+}
+
 TEST_F(Routing, LeastLatencyMeasuresUnknownTargetsFirst) {
   health_.succeeded("oa/small", 900ms);
   health_.succeeded("an/claude-x", 100ms);
