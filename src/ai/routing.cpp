@@ -177,8 +177,7 @@ core::Result<RoutePlan> plan_auto(const Catalog& catalog, std::string_view task,
   plan.reason = "auto for task " + std::string(task) + ": " + std::to_string(eligible.size()) +
                 " of " + std::to_string(scored.size()) + " evaluated models reach quality " +
                 format(floor) + "; " + chosen.target.model->name + " (score " +
-                format(chosen.score) + ") is the cheapest; order " +
-                describe_targets(plan.targets);
+                format(chosen.score) + ") is the cheapest; order " + describe_targets(plan.targets);
   return plan;
 }
 

@@ -509,8 +509,8 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
                                             head_request, response_head);
     if (!write_ec && response.stream && !head_request && !is_bodyless_status(response.status)) {
       if (env.draining) response.stream->stop();  // began after the drain: end at once
-      bool ended = co_await write_stream(stream, session, *response.stream,
-                                         context.request.version, limits.request_timeout);
+      bool ended = co_await write_stream(stream, session, *response.stream, context.request.version,
+                                         limits.request_timeout);
       // A stream stopped by a drain, a client too slow or gone: no further requests here.
       if (!ended || env.draining) keep_alive = false;
     }

@@ -126,9 +126,9 @@ DatabaseOptions database_options(const core::DatabaseConfig& config);
 Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options);
 
 // Inserts `rows` rows of `columns` values each with multi-row INSERTs of at most 128 rows (a
-// few round trips, well under every backend's parameter limit, few distinct statements). `head` is "INSERT INTO t (a, b) VALUES ",
-// `tail` what follows the values (" ON CONFLICT … DO NOTHING"); `add_row(i, params)` appends
-// row i's values. Returns the rows the database inserted.
+// few round trips, well under every backend's parameter limit, few distinct statements). `head` is
+// "INSERT INTO t (a, b) VALUES ", `tail` what follows the values (" ON CONFLICT … DO NOTHING");
+// `add_row(i, params)` appends row i's values. Returns the rows the database inserted.
 Result<std::int64_t> insert_rows(
     Transaction& tx, std::string_view head, std::size_t columns, std::size_t rows,
     const std::function<void(std::size_t, std::vector<Value>&)>& add_row,

@@ -545,16 +545,15 @@ TEST(Gateway, AnthropicClientsMayAuthenticateWithXApiKey) {
                                 {"anthropic-version", "2023-06-01"}});
   ASSERT_EQ(answered->status, 200) << answered->body;
   EXPECT_EQ(body_of(*answered)["type"], "message");
-  auto forged = http_request(gateway.world.server.port(), "POST", "/v1/messages", body,
-                             {{"Content-Type", "application/json"},
-                              {"x-api-key", "aic_live_notakey"}});
+  auto forged =
+      http_request(gateway.world.server.port(), "POST", "/v1/messages", body,
+                   {{"Content-Type", "application/json"}, {"x-api-key", "aic_live_notakey"}});
   EXPECT_EQ(forged->status, 401);
   EXPECT_EQ(body_of(*forged)["error"].as_object()["type"], "authentication_error");
   // Other routes read Authorization only.
-  auto elsewhere = http_request(gateway.world.server.port(), "POST", "/v1/chat/completions",
-                                chat_body("gpt-test", "hi"),
-                                {{"Content-Type", "application/json"},
-                                 {"x-api-key", gateway.world.owner_a}});
+  auto elsewhere = http_request(
+      gateway.world.server.port(), "POST", "/v1/chat/completions", chat_body("gpt-test", "hi"),
+      {{"Content-Type", "application/json"}, {"x-api-key", gateway.world.owner_a}});
   EXPECT_EQ(elsewhere->status, 401);
 }
 
@@ -963,9 +962,10 @@ TEST(Gateway, AutoChoosesTheCheapestModelThatPassedTheTasksEvaluation) {
   EXPECT_EQ(chosen->header("aic-route")->rfind("claude-test@an; route=auto", 0), 0u)
       << *chosen->header("aic-route");
   EXPECT_EQ(gateway.mock.count(), before + 1);
-  auto strict = world.call("POST", "/v1/chat/completions", world.owner_a,
-                           R"({"model":"auto","metadata":{"aic_task":"greet","aic_min_quality":"1.5"},)"
-                           R"("messages":[{"role":"user","content":"hello"}]})");
+  auto strict =
+      world.call("POST", "/v1/chat/completions", world.owner_a,
+                 R"({"model":"auto","metadata":{"aic_task":"greet","aic_min_quality":"1.5"},)"
+                 R"("messages":[{"role":"user","content":"hello"}]})");
   EXPECT_EQ(strict->status, 400);
   EXPECT_EQ(problem_field(*strict), "metadata.aic_min_quality");
   auto unknown_task = world.call("POST", "/v1/chat/completions", world.owner_a,
@@ -983,8 +983,8 @@ TEST(Gateway, AutoChoosesTheCheapestModelThatPassedTheTasksEvaluation) {
       "POST", "/v1/ai/routes", world.owner_a,
       R"({"name":"greeter","strategy":"cheapest","task":"greet","min_quality":0.9,"targets":["gpt-test","claude-test"]})");
   ASSERT_EQ(route->status, 201) << route->body;
-  auto routed = world.call("POST", "/v1/chat/completions", world.owner_a,
-                           chat_body("greeter", "hello"));
+  auto routed =
+      world.call("POST", "/v1/chat/completions", world.owner_a, chat_body("greeter", "hello"));
   ASSERT_EQ(routed->status, 200) << routed->body;
   EXPECT_EQ(routed->header("aic-route")->rfind("claude-test@an; route=greeter", 0), 0u)
       << *routed->header("aic-route");

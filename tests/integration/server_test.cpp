@@ -73,18 +73,18 @@ class ThreePieces final : public http::BodyStream {
 // HTTP/1.1 keeps the connection after a streamed (chunked) body has ended; HTTP/1.0, whose
 // body ends with the connection, does not.
 TEST(Server, AStreamedBodyKeepsTheConnectionForTheNextRequest) {
-  TestServer server([](core::Config&) {},
-                    [](http::Router& router, TestServer&) {
-                      router.add(http::Method::kGet, "/pieces/{tag}",
-                                 [](http::RequestContext& context)
-                                     -> boost::asio::awaitable<http::Response> {
-                                   http::Response response;
-                                   response.headers.set("Content-Type", "text/plain");
-                                   response.stream = std::make_shared<ThreePieces>(
-                                       std::string(context.param("tag")));
-                                   co_return response;
-                                 });
-                    });
+  TestServer server(
+      [](core::Config&) {},
+      [](http::Router& router, TestServer&) {
+        router.add(http::Method::kGet, "/pieces/{tag}",
+                   [](http::RequestContext& context) -> boost::asio::awaitable<http::Response> {
+                     http::Response response;
+                     response.headers.set("Content-Type", "text/plain");
+                     response.stream =
+                         std::make_shared<ThreePieces>(std::string(context.param("tag")));
+                     co_return response;
+                   });
+      });
   RawClient client(server.port());
   for (std::string tag : {"first", "second"}) {
     ASSERT_TRUE(client.send("GET /pieces/" + tag + " HTTP/1.1\r\nHost: x\r\n\r\n"));

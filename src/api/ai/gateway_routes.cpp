@@ -1,12 +1,12 @@
 #include "api/ai/gateway_routes.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <array>
 #include <charconv>
 #include <chrono>
 #include <mutex>
@@ -327,9 +327,9 @@ struct GatewayMetrics {
     core::Histogram* first_token = nullptr;
   };
   static constexpr std::array<std::string_view, 4> kRequestOutcomes = {"ok", "error", "cancelled",
-                                                                        "cache_hit"};
-  static constexpr std::array<std::string_view, 4> kAttemptOutcomes = {"ok", "retryable",
-                                                                        "failed", "skipped"};
+                                                                       "cache_hit"};
+  static constexpr std::array<std::string_view, 4> kAttemptOutcomes = {"ok", "retryable", "failed",
+                                                                       "skipped"};
 
   const OfModel& of(const std::string& provider, const std::string& model) {
     std::string key = provider;
@@ -499,7 +499,8 @@ class Gateway final : public ChatRunner {
   }
   void first_token(const std::string& provider, const std::string& name, std::int64_t us) {
     metrics_.of(provider, name)
-        .first_token->observe_microseconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
+        .first_token->observe_microseconds(
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
   }
   void overhead(std::int64_t us) {
     overhead_->observe_microseconds(static_cast<std::uint64_t>(std::max<std::int64_t>(0, us)));
@@ -723,8 +724,8 @@ asio::awaitable<core::Result<std::vector<model::QualityScore>>> Gateway::scores_
       co_return it->second.scores;
     }
   }
-  auto loaded =
-      co_await deps_.workers.run(deadline, [&] { return deps_.quality_scores(actor->tenant_id, task); });
+  auto loaded = co_await deps_.workers.run(
+      deadline, [&] { return deps_.quality_scores(actor->tenant_id, task); });
   if (!loaded) co_return std::move(loaded).error();
   // No results yet is not kept: the first finished evaluation is seen at once.
   if (loaded->empty()) co_return std::move(*loaded);
@@ -762,8 +763,8 @@ asio::awaitable<core::Result<model::RoutePlan>> Gateway::plan_chat(
     }
     floored->route = route->name;
     floored->reason = "route " + route->name + " (cheapest at quality " +
-                      std::to_string(static_cast<int>(route->min_quality * 100)) + "%): " +
-                      floored->reason;
+                      std::to_string(static_cast<int>(route->min_quality * 100)) +
+                      "%): " + floored->reason;
     co_return floored;
   }
   auto task = request.metadata.find("aic_task");
@@ -975,8 +976,7 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
     co_return error_answer(ingress, *failed, context);
   std::shared_ptr<const model::Catalog> routes =
       std::get<std::shared_ptr<const model::Catalog>>(std::move(catalog));
-  auto planned =
-      co_await plan_chat(context.principal.get(), *routes, request, context.deadline);
+  auto planned = co_await plan_chat(context.principal.get(), *routes, request, context.deadline);
   if (!planned) co_return error_answer(ingress, from_core(planned.error()), context);
   model::RoutePlan plan = std::move(planned).value();
 

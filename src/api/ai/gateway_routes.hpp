@@ -80,7 +80,7 @@ struct GatewayDependencies {
   // The tenant's measured quality per model for a task (evaluation runs), for `model:
   // "auto"`. Blocks on the database (run on `workers`). Unset: "auto" is refused.
   std::function<core::Result<std::vector<aic::ai::QualityScore>>(const std::string& tenant_id,
-                                                                  const std::string& task)>
+                                                                 const std::string& task)>
       quality_scores;
 };
 

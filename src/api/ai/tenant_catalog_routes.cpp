@@ -41,7 +41,8 @@ core::Status check_members(Kind kind, const http::Request& request) {
                 request,
                 {"name", "kind", "base_url", "api_key", "api_version", "headers", "models"},
                 {"has_api_key", "version", "created_at", "updated_at", "tenant_id", "api_key_env"})
-          : JsonBody::parse(request, {"name", "strategy", "targets", "weights", "task", "min_quality"},
+          : JsonBody::parse(request,
+                            {"name", "strategy", "targets", "weights", "task", "min_quality"},
                             {"version", "created_at", "updated_at", "tenant_id"});
   if (!body) return std::move(body).error();
   return {};

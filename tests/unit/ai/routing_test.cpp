@@ -174,8 +174,8 @@ TEST(Catalog, ReadsQualityFloorsOfCheapestRoutes) {
 
 // model "auto": the cheapest model whose evaluation score for the task reaches the floor.
 TEST_F(Routing, AutoPicksTheCheapestModelAboveTheQualityFloor) {
-  std::vector<QualityScore> scores = {{"big", 0.95}, {"mid", 0.85}, {"small", 0.6},
-                                      {"vec", 1.0}, {"retired", 0.99}};
+  std::vector<QualityScore> scores = {
+      {"big", 0.95}, {"mid", 0.85}, {"small", 0.6}, {"vec", 1.0}, {"retired", 0.99}};
   auto plan = plan_auto(catalog_, "classify", scores, 0.8, health_);
   ASSERT_TRUE(plan) << plan.error().message;
   ASSERT_EQ(plan->targets.size(), 2u);  // small is below the floor; vec and retired are not chat

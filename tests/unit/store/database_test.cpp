@@ -105,8 +105,8 @@ TEST_P(DatabaseTest, ParametersBindByNumberNotPosition) {
 TEST_P(DatabaseTest, InsertRowsInsertsEveryRowOfAnyBatchSize) {
   ASSERT_TRUE(ok(testing::write(db(), "CREATE TABLE batch (n BIGINT PRIMARY KEY, label TEXT)")));
   std::int64_t next = 0;
-  for (std::size_t size : {std::size_t{1}, std::size_t{7}, std::size_t{128}, std::size_t{137},
-                           std::size_t{500}}) {
+  for (std::size_t size :
+       {std::size_t{1}, std::size_t{7}, std::size_t{128}, std::size_t{137}, std::size_t{500}}) {
     std::int64_t first = next;
     auto status = db().transact(Access::kReadWrite, [&](Transaction& tx) -> Status {
       auto inserted = insert_rows(tx, "INSERT INTO batch (n, label) VALUES ", 2, size,
