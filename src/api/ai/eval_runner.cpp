@@ -69,7 +69,7 @@ struct RunContext {
   const std::shared_ptr<EvalRunner::Registry> registry;
   const std::shared_ptr<ChatRunner> chat;
   const core::SharedPrincipal actor;
-  evals::RunPlan plan;  // its dataset text is dropped once parsed
+  evals::RunPlan plan;                            // its dataset text is dropped once parsed
   const std::shared_ptr<std::atomic<bool>> stop;  // cancel() from any thread
   asio::strand<asio::any_io_executor> strand;
   asio::steady_timer heartbeat_timer;
