@@ -26,7 +26,7 @@ class BudgetStoreTest : public store::testing::BackendTest {
  protected:
   void SetUp() override {
     BackendTest::SetUp();
-    ASSERT_TRUE(ok(store::apply_migrations(db(), store::builtin_migrations())));
+    ASSERT_TRUE(ok(store::apply_migrations(db(), migrations())));
     for (const char* tenant : {"ten_a", "ten_b"}) {
       ASSERT_TRUE(
           ok(store::testing::write(db(),
@@ -49,6 +49,11 @@ class BudgetStoreTest : public store::testing::BackendTest {
     b_.id = "usr_b";
     b_.tenant_id = "ten_b";
   }
+  // The schema SetUp creates: all of it, unless a test starts from an older one.
+  virtual std::span<const store::Migration> migrations() const {
+    return store::builtin_migrations();
+  }
+
   void TearDown() override {
     store_.reset();
     events_.reset();
@@ -94,18 +99,16 @@ class BudgetStoreTest : public store::testing::BackendTest {
   core::Principal b_;
 };
 
-TEST_P(BudgetStoreTest, TheMigrationStartsTheCountersFromRecordedUsage) {
-  // A database that recorded usage before budgets existed: migrations 1–12, then the rest.
-  close_db();
-  auto fresh = open(options());
-  ASSERT_NE(fresh, nullptr);
-  ASSERT_TRUE(ok(store::testing::write(*fresh, "DROP TABLE ai_spend")));
-  ASSERT_TRUE(ok(store::testing::write(*fresh, "DROP TABLE ai_budget_alerts")));
-  ASSERT_TRUE(ok(store::testing::write(*fresh, "DROP TABLE ai_budgets")));
-  ASSERT_TRUE(ok(store::testing::write(*fresh, "DROP TABLE ai_tenant_providers")));
-  ASSERT_TRUE(ok(store::testing::write(*fresh, "DROP TABLE ai_tenant_routes")));
-  ASSERT_TRUE(
-      ok(store::testing::write(*fresh, "DELETE FROM schema_migrations WHERE version = 14")));
+// A database that recorded usage before budgets existed: migrations 1–13, then the rest.
+class BudgetMigrationTest : public BudgetStoreTest {
+ protected:
+  std::span<const store::Migration> migrations() const override {
+    return store::builtin_migrations().first(13);
+  }
+};
+
+TEST_P(BudgetMigrationTest, StartsTheCountersFromRecordedUsage) {
+  store::Database& older = db();
   const char* insert =
       "INSERT INTO ai_usage (id, tenant_id, credential_id, model, provider, route, outcome, "
       "stream, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, "
@@ -121,13 +124,13 @@ TEST_P(BudgetStoreTest, TheMigrationStartsTheCountersFromRecordedUsage) {
        {Row{"u1", "k1", 100, "2026-11-30"}, Row{"u2", "k1", 5, "2026-12-01"},
         Row{"u3", "k1", 7, "2026-12-03"}, Row{"u4", "tok_abc", 11, "2026-12-03"}}) {
     ASSERT_TRUE(ok(store::testing::write(
-        *fresh, insert,
+        older, insert,
         {std::string(row.id), std::string(row.credential), row.cost, std::string(row.day)})));
   }
-  ASSERT_TRUE(ok(store::apply_migrations(*fresh, store::builtin_migrations())));
+  ASSERT_TRUE(ok(store::apply_migrations(older, store::builtin_migrations())));
   auto spend = [&](const std::string& scope, const std::string& month) {
     auto rows = store::testing::read(
-        *fresh, "SELECT cost_microdollars, requests FROM ai_spend WHERE scope = $1 AND month = $2",
+        older, "SELECT cost_microdollars, requests FROM ai_spend WHERE scope = $1 AND month = $2",
         {scope, month});
     EXPECT_TRUE(ok(rows));
     return rows && !rows->rows.empty() ? std::pair(rows->integer(0, 0), rows->integer(0, 1))
@@ -249,6 +252,9 @@ TEST_P(BudgetStoreTest, BudgetsBelongToTheirTenant) {
   EXPECT_EQ(names, (std::vector<std::string>{"ai_budget.created", "ai_budget.deleted"}));
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, BudgetMigrationTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         backend_param_name);
 INSTANTIATE_TEST_SUITE_P(Backends, BudgetStoreTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          backend_param_name);
