@@ -41,15 +41,6 @@ Error not_found(std::string_view budget_id) {
   return Error::make(ErrorCode::kNotFound, "budget " + std::string(budget_id) + " not found");
 }
 
-// Time-ordered ids: hex milliseconds first, then randomness.
-std::string new_id(std::string_view prefix, core::Random& random) {
-  char millis[16];
-  std::snprintf(
-      millis, sizeof millis, "%012llx",
-      static_cast<unsigned long long>(core::unix_millis(std::chrono::system_clock::now())));
-  return std::string(prefix) + millis + core::random_hex(random, 8);
-}
-
 std::string join_thresholds(const std::vector<int>& thresholds) {
   std::string out;
   for (int value : thresholds) out += (out.empty() ? "" : ",") + std::to_string(value);
@@ -144,7 +135,7 @@ core::Result<BudgetStatus> BudgetStore::create(const core::Principal& actor,
                           "/subject_id");
   }
   Budget budget;
-  budget.id = new_id("bud_", random_);
+  budget.id = core::time_ordered_id("bud_", random_);
   budget.tenant_id = actor.tenant_id;
   budget.scope = request.scope;
   budget.subject_id = request.subject_id;

@@ -4,8 +4,11 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
+
+#include "core/utc_time.hpp"
 
 namespace aic::core {
 namespace {
@@ -95,6 +98,13 @@ void assign_random_hex(Random& random, std::size_t byte_count, std::string& out)
     cursor += 2 * take;
     byte_count -= take;
   }
+}
+
+std::string time_ordered_id(std::string_view prefix, Random& random) {
+  char millis[16];
+  std::snprintf(millis, sizeof millis, "%012llx",
+                static_cast<unsigned long long>(unix_millis(std::chrono::system_clock::now())));
+  return std::string(prefix) + millis + random_hex(random, 8);
 }
 
 std::string random_hex(Random& random, std::size_t byte_count) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace aic::core {
 
@@ -27,6 +28,9 @@ void assign_hex(std::span<const std::uint8_t> bytes, std::string& out);
 
 // `byte_count` random bytes as lower-case hex (2 × byte_count characters).
 std::string random_hex(Random& random, std::size_t byte_count);
+// "<prefix><12 hex digits of unix milliseconds><16 random hex digits>": ids of one kind sort
+// roughly by creation time.
+std::string time_ordered_id(std::string_view prefix, Random& random);
 // The same, written into `out` (replacing its contents, reusing its capacity).
 void assign_random_hex(Random& random, std::size_t byte_count, std::string& out);
 

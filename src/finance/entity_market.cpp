@@ -93,7 +93,7 @@ Result<ImportReport> EntityStore::import_prices_csv(const core::Principal& actor
   report.warnings = std::move(parsed->warnings);
 
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
-    report.id = new_id("imp_", random_);
+    report.id = core::time_ordered_id("imp_", random_);
     report.created_at = core::utc_now_millis();
     report.added = report.updated = report.duplicates = 0;
     auto entity = find_entity(tx, actor.tenant_id, entity_id);
@@ -178,7 +178,7 @@ Result<ImportReport> EntityStore::import_news_json(const core::Principal& actor,
   for (const NewsItem& item : parsed->items) scores.push_back(score_news(item));
 
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
-    report.id = new_id("imp_", random_);
+    report.id = core::time_ordered_id("imp_", random_);
     report.created_at = core::utc_now_millis();
     report.added = report.updated = report.duplicates = 0;
     auto entity = find_entity(tx, actor.tenant_id, entity_id);
@@ -190,7 +190,7 @@ Result<ImportReport> EntityStore::import_news_json(const core::Principal& actor,
         13, parsed->items.size(),
         [&](std::size_t i, std::vector<Value>& params) {
           const NewsItem& item = parsed->items[i];
-          params.emplace_back(new_id("nws_", random_));
+          params.emplace_back(core::time_ordered_id("nws_", random_));
           params.emplace_back(entity->tenant_id);
           params.emplace_back(entity->id);
           params.emplace_back(item.published_at);

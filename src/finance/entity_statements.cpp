@@ -91,7 +91,7 @@ core::Status store_period(Transaction& tx, core::Random& random, const Entity& e
         "fiscal_year, fiscal_period, currency, source, source_ref, items, import_id, "
         "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
         "$13, $13)",
-        {new_id("fpd_", random), entity.tenant_id, entity.id, end, length,
+        {core::time_ordered_id("fpd_", random), entity.tenant_id, entity.id, end, length,
          static_cast<std::int64_t>(reported.fiscal_year), reported.fiscal_period, reported.currency,
          source, reported.accession, items, report.id, report.created_at});
     if (!inserted) return std::move(inserted).error();
@@ -173,7 +173,7 @@ Result<ImportReport> EntityStore::import_periods(const core::Principal& actor,
   const std::size_t file_warnings = report.warnings.size();
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     // A retried transaction starts the report's counts again.
-    report.id = new_id("imp_", random_);
+    report.id = core::time_ordered_id("imp_", random_);
     report.created_at = core::utc_now_millis();
     report.added = report.updated = report.duplicates = 0;
     report.warnings.resize(file_warnings);

@@ -54,15 +54,6 @@ Error entity_not_found(std::string_view entity_id) {
   return Error::make(ErrorCode::kNotFound, "entity " + std::string(entity_id) + " not found");
 }
 
-// Time-ordered ids: hex milliseconds first, then randomness.
-std::string new_id(std::string_view prefix, core::Random& random) {
-  char millis[16];
-  std::snprintf(
-      millis, sizeof millis, "%012llx",
-      static_cast<unsigned long long>(core::unix_millis(std::chrono::system_clock::now())));
-  return std::string(prefix) + millis + core::random_hex(random, 8);
-}
-
 std::string sha256_hex(std::string_view bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
@@ -276,7 +267,7 @@ Result<std::string> account_id_for(Transaction& tx, core::Random& random, const 
       {entity.id, statement.account, statement.currency});
   if (!found) return std::move(found).error();
   if (!found->rows.empty()) return found->take_text(0, 0);
-  std::string id = new_id("bac_", random);
+  std::string id = core::time_ordered_id("bac_", random);
   auto inserted = tx.execute(
       "INSERT INTO bank_accounts (id, tenant_id, entity_id, account, bank_id, currency, "
       "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -331,7 +322,7 @@ Result<Entity> EntityStore::create_entity(const core::Principal& actor, const Ne
   if (auto ok = validate_entity(request); !ok) return std::move(ok).error();
   Entity entity;
   static_cast<NewEntity&>(entity) = request;
-  entity.id = new_id("ent_", random_);
+  entity.id = core::time_ordered_id("ent_", random_);
   entity.tenant_id = actor.tenant_id;
   entity.created_at = entity.updated_at = core::utc_now_millis();
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
@@ -425,13 +416,13 @@ Result<ImportReport> EntityStore::import_bank_statements(
 
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
     // A retried transaction starts the report's counts again.
-    report.id = new_id("imp_", random_);
+    report.id = core::time_ordered_id("imp_", random_);
     report.created_at = core::utc_now_millis();
     report.accounts_created = report.added = 0;
     auto entity = find_entity(tx, actor.tenant_id, entity_id);
     if (!entity) return std::move(entity).error();
     constexpr std::size_t kColumns = 16;
-    const std::string id_stem = new_id("btx_", random_);
+    const std::string id_stem = core::time_ordered_id("btx_", random_);
     std::size_t ordinal = 0;
     for (const BankStatement& statement : statements) {
       if (statement.transactions.empty()) continue;

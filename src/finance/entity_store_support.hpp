@@ -19,8 +19,6 @@ namespace aic::finance::detail {
 // kPermissionDenied for the platform operator: entities belong to a tenant.
 core::Status require_tenant(const core::Principal& actor);
 core::Error entity_not_found(std::string_view entity_id);
-// "<prefix><12 hex digits of unix millis><16 random hex digits>": ids sort by creation time.
-std::string new_id(std::string_view prefix, core::Random& random);
 std::string sha256_hex(std::string_view bytes);
 // The tenant's entity, or kNotFound (also for another tenant's).
 core::Result<Entity> find_entity(store::Transaction& tx, const std::string& tenant_id,

@@ -73,15 +73,6 @@ core::Status require_tenant(const core::Principal& actor) {
   return {};
 }
 
-// Time-ordered ids: hex milliseconds first, so ids of one kind sort roughly by creation.
-std::string new_id(std::string_view prefix, core::Random& random) {
-  char millis[16];
-  std::snprintf(
-      millis, sizeof millis, "%012llx",
-      static_cast<unsigned long long>(core::unix_millis(std::chrono::system_clock::now())));
-  return std::string(prefix) + millis + core::random_hex(random, 8);
-}
-
 std::string join_types(const std::vector<std::string>& types) {
   std::string out;
   for (const auto& type : types) {
@@ -228,7 +219,7 @@ core::Status insert_messages(
       append_row_placeholders(sql, params.size(), kColumns);
       sql.pop_back();
       sql += ", 'pending', 0)";
-      params.emplace_back(new_id("msg_", random));
+      params.emplace_back(core::time_ordered_id("msg_", random));
       params.emplace_back(event->tenant_id);
       params.emplace_back(endpoint_id);
       params.emplace_back(event->id);
@@ -249,7 +240,7 @@ core::Status insert_message(Transaction& tx, core::Random& random, const events:
       "INSERT INTO webhook_messages (id, tenant_id, endpoint_id, event_id, event_type, payload, "
       "status, attempts, next_attempt_at, created_at) "
       "VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8)",
-      {new_id("msg_", random), event.tenant_id, endpoint_id, event.id, event.type,
+      {core::time_ordered_id("msg_", random), event.tenant_id, endpoint_id, event.id, event.type,
        events::to_json(event), due, event.occurred_at});
   if (!inserted) return std::move(inserted).error();
   return {};
@@ -467,7 +458,7 @@ Result<EndpointWithSecret> WebhookStore::create_endpoint(const core::Principal& 
   }
   EndpointWithSecret created;
   Endpoint& endpoint = created.endpoint;
-  endpoint.id = new_id("whe_", random_);
+  endpoint.id = core::time_ordered_id("whe_", random_);
   endpoint.tenant_id = actor.tenant_id;
   endpoint.url = request.url;
   endpoint.description = request.description;
@@ -951,7 +942,7 @@ core::Status WebhookStore::record_successes(Transaction& tx,
       append_row_placeholders(insert, rows.size(), kColumns);
       insert.pop_back();
       insert += ", 1)";
-      rows.emplace_back(new_id("wha_", random_));
+      rows.emplace_back(core::time_ordered_id("wha_", random_));
       rows.emplace_back(outcome.message.tenant_id);
       rows.emplace_back(outcome.message.endpoint_id);
       rows.emplace_back(outcome.message.id);
@@ -1021,8 +1012,8 @@ core::Status WebhookStore::record(const std::vector<DeliveryOutcome>& outcomes) 
           "INSERT INTO webhook_attempts (id, tenant_id, endpoint_id, message_id, attempt, "
           "attempted_at, succeeded, status_code, latency_ms, response_body, error) "
           "VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10)",
-          {new_id("wha_", random_), message.tenant_id, message.endpoint_id, message.id,
-           attempt_number, core::format_utc_millis(outcome.attempted_at),
+          {core::time_ordered_id("wha_", random_), message.tenant_id, message.endpoint_id,
+           message.id, attempt_number, core::format_utc_millis(outcome.attempted_at),
            outcome.status_code == 0 ? Value(nullptr) : Value(std::int64_t{outcome.status_code}),
            static_cast<std::int64_t>(outcome.latency.count()),
            outcome.response_body.substr(0, kMaxResponseBodyKept), outcome.error});

@@ -51,15 +51,6 @@ Error run_not_found(std::string_view run_id) {
   return Error::make(ErrorCode::kNotFound, "run " + std::string(run_id) + " not found");
 }
 
-// Time-ordered ids: hex milliseconds first, then randomness.
-std::string new_id(std::string_view prefix, core::Random& random) {
-  char millis[16];
-  std::snprintf(
-      millis, sizeof millis, "%012llx",
-      static_cast<unsigned long long>(core::unix_millis(std::chrono::system_clock::now())));
-  return std::string(prefix) + millis + core::random_hex(random, 8);
-}
-
 std::int64_t now_ms() { return core::unix_millis(std::chrono::system_clock::now()); }
 
 std::string sha256_hex(std::string_view text) {
@@ -341,7 +332,7 @@ core::Result<Eval> EvalStore::create(const core::Principal& actor, const NewEval
     if (auto ok = check_item(*grader, item, "/dataset"); !ok) return std::move(ok).error();
   }
   Eval eval;
-  eval.id = new_id("evl_", random_);
+  eval.id = core::time_ordered_id("evl_", random_);
   eval.tenant_id = actor.tenant_id;
   eval.name = request.name;
   eval.task = request.task;
@@ -485,7 +476,7 @@ core::Result<RunPlan> EvalStore::create_run(const core::Principal& actor, std::s
     }
     RunPlan made;
     Run& run = made.run;
-    run.id = new_id("evr_", random_);
+    run.id = core::time_ordered_id("evr_", random_);
     run.eval_id = eval->id;
     run.tenant_id = actor.tenant_id;
     run.models = request.models;

@@ -41,15 +41,6 @@ core::Status require_tenant(const core::Principal& actor) {
   return {};
 }
 
-// Time-ordered ids: hex milliseconds first, so ids sort roughly by creation.
-std::string new_id(std::string_view prefix, core::Random& random) {
-  char millis[16];
-  std::snprintf(
-      millis, sizeof millis, "%012llx",
-      static_cast<unsigned long long>(core::unix_millis(std::chrono::system_clock::now())));
-  return std::string(prefix) + millis + core::random_hex(random, 8);
-}
-
 Prompt prompt_from_row(store::QueryResult& result, std::size_t row) {
   Prompt prompt;
   prompt.id = result.take_text(row, 0);
@@ -208,7 +199,7 @@ Result<PromptWithLatest> PromptStore::create_prompt(const core::Principal& actor
   }
   PromptWithLatest created;
   Prompt& prompt = created.prompt;
-  prompt.id = new_id("prm_", random_);
+  prompt.id = core::time_ordered_id("prm_", random_);
   prompt.tenant_id = actor.tenant_id;
   prompt.name = request.name;
   prompt.description = request.description;
