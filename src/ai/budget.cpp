@@ -68,7 +68,7 @@ std::string next_month_start(std::string_view month) {
     number = 1;
     ++year;
   }
-  char out[16];
+  char out[32];  // room for any int year, so -O3 cannot warn of truncation
   std::snprintf(out, sizeof out, "%04d-%02d-01", year, number);
   return out;
 }

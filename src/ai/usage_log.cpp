@@ -7,6 +7,10 @@ namespace {
 // Records per transaction: a burst costs few commits, and one transaction never holds
 // SQLite's single writer for long.
 constexpr std::size_t kBatchSize = 500;
+// How long the writer gathers records before a commit. Measured at 14,000 requests/s with
+// none: ~10 records per commit, and the commits (each an fsync) cost more CPU per request
+// than the rest of the gateway. Usage becomes visible at most this much later.
+constexpr std::chrono::milliseconds kLinger{25};
 
 // The columns a grouping selects, by its public name.
 const char* group_column(std::string_view name) {
@@ -26,13 +30,15 @@ UsageLog::UsageLog(store::Database& database, core::Random& random, BudgetStore*
       budgets_(budgets),
       ledger_(ledger),
       writer_("ai: usage records", kBatchSize, queue_limit,
-              [this](const std::vector<UsageRecord>& batch) { return write(batch); }) {}
+              [this](const std::vector<UsageRecord>& batch) { return write(batch); }, kLinger) {}
 
 core::Status UsageLog::write(const std::vector<UsageRecord>& batch) {
   std::vector<std::string> ids;
   ids.reserve(batch.size());
+  // Time-ordered, so a batch appends to the primary key's last pages instead of dirtying one
+  // random page per record (each written to the WAL at commit).
   for (std::size_t i = 0; i < batch.size(); ++i)
-    ids.push_back("aiu_" + core::random_hex(random_, 12));
+    ids.push_back(core::time_ordered_id("aiu_", random_));
   std::vector<SpendItem> spend;
   if (budgets_ != nullptr) {
     spend.reserve(batch.size());
