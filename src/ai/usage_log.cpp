@@ -29,8 +29,9 @@ UsageLog::UsageLog(store::Database& database, core::Random& random, BudgetStore*
       random_(random),
       budgets_(budgets),
       ledger_(ledger),
-      writer_("ai: usage records", kBatchSize, queue_limit,
-              [this](const std::vector<UsageRecord>& batch) { return write(batch); }, kLinger) {}
+      writer_(
+          "ai: usage records", kBatchSize, queue_limit,
+          [this](const std::vector<UsageRecord>& batch) { return write(batch); }, kLinger) {}
 
 core::Status UsageLog::write(const std::vector<UsageRecord>& batch) {
   std::vector<std::string> ids;

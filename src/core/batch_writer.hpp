@@ -140,11 +140,11 @@ class BatchWriter {
   std::condition_variable wake_;
   std::condition_variable written_;
   std::deque<Record> queue_;
-  std::uint64_t submitted_ = 0;  // guarded by mutex_
-  std::uint64_t finished_ = 0;   // guarded by mutex_: written or failed
+  std::uint64_t submitted_ = 0;     // guarded by mutex_
+  std::uint64_t finished_ = 0;      // guarded by mutex_: written or failed
   std::uint64_t flush_target_ = 0;  // guarded by mutex_: what a waiting flush() needs
-  bool stopping_ = false;        // guarded by mutex_
-  bool dropping_ = false;        // guarded by mutex_: inside a burst of drops
+  bool stopping_ = false;           // guarded by mutex_
+  bool dropping_ = false;           // guarded by mutex_: inside a burst of drops
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> failed_{0};
   std::thread thread_;  // last: starts once the members above exist
