@@ -37,8 +37,12 @@ std::string index_path(std::string_view parent, std::size_t index) {
   return std::string(parent) + "[" + std::to_string(index) + "]";
 }
 
-core::Result<boost::json::object> parse_object(std::string_view text) {
-  boost::json::parser parser;
+core::Result<boost::json::object> parse_object(std::string_view text,
+                                               boost::json::storage_ptr storage) {
+  // The parser's own working stack starts in a local buffer as well.
+  unsigned char scratch[1024];
+  boost::json::parser parser({}, {}, scratch, sizeof scratch);
+  parser.reset(std::move(storage));
   boost::system::error_code error;
   std::size_t used = parser.write(text.data(), text.size(), error);
   if (error) {
@@ -50,6 +54,16 @@ core::Result<boost::json::object> parse_object(std::string_view text) {
   boost::json::value value = parser.release();
   if (!value.is_object()) return core::Error::invalid("the body must be a JSON object");
   return std::move(value.as_object());
+}
+
+boost::json::value parse_value(std::string_view text, boost::json::storage_ptr storage,
+                               boost::system::error_code& error) {
+  unsigned char scratch[1024];
+  boost::json::parser parser({}, {}, scratch, sizeof scratch);
+  parser.reset(std::move(storage));
+  parser.write(text.data(), text.size(), error);
+  if (error) return nullptr;
+  return parser.release();
 }
 
 core::Result<const boost::json::string*> get_string(const boost::json::object& object,
@@ -125,11 +139,12 @@ std::int64_t count_or_zero(const boost::json::object& object, std::string_view k
 }
 
 core::Status only_known_members(const boost::json::object& object,
-                                std::initializer_list<std::string_view> known) {
+                                std::initializer_list<std::string_view> known,
+                                std::string_view parent) {
   for (const auto& member : object) {
     std::string_view key(member.key().data(), member.key().size());
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string field(key);
+      std::string field = member_path(parent, key);
       return core::Error::invalid("`" + field + "` is not supported by the gateway", field);
     }
   }

@@ -5,6 +5,7 @@
 // the expected type, and kInvalidArgument naming the path otherwise.
 #pragma once
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <initializer_list>
@@ -30,9 +31,30 @@ namespace aic::ai::json {
 std::string member_path(std::string_view parent, std::string_view key);
 std::string index_path(std::string_view parent, std::size_t index);
 
+// Memory for one parsed document that is read and dropped (a request or an answer on the
+// gateway's hot path): nodes come from an inline buffer, then from blocks freed all at once,
+// instead of one heap allocation and free per node. Values parsed into it must not outlive
+// it. Not copyable or movable: the values point into it.
+class ParseArena {
+ public:
+  ParseArena() = default;
+  ParseArena(const ParseArena&) = delete;
+  ParseArena& operator=(const ParseArena&) = delete;
+
+  boost::json::storage_ptr storage() { return boost::json::storage_ptr(&resource_); }
+
+ private:
+  unsigned char buffer_[4096];
+  boost::json::monotonic_resource resource_{buffer_, sizeof buffer_};
+};
+
 // Parses `text` as JSON: kMalformedRequest (message says where parsing stopped) when it is
-// not, and kInvalidArgument when it is not an object.
-core::Result<boost::json::object> parse_object(std::string_view text);
+// not, and kInvalidArgument when it is not an object. The object's nodes use `storage`.
+core::Result<boost::json::object> parse_object(std::string_view text,
+                                               boost::json::storage_ptr storage = {});
+// Parses `text` as any JSON value into `storage`; `error` is set when it is not JSON.
+boost::json::value parse_value(std::string_view text, boost::json::storage_ptr storage,
+                               boost::system::error_code& error);
 
 core::Result<const boost::json::string*> get_string(const boost::json::object& object,
                                                     std::string_view key, std::string_view parent);
@@ -57,10 +79,12 @@ std::int64_t count_or_zero(const boost::json::object& object, std::string_view k
 double as_double(const boost::json::value& number);
 std::string_view view(const boost::json::string& text);
 // kInvalidArgument naming the first member of `object` that is not in `known` ("`logit_bias`
-// is not supported by the gateway"): a request member the gateway would ignore is refused,
-// so a client never believes a setting took effect when it did not.
+// is not supported by the gateway"; below `parent`: "`output_config.effort` …"): a request
+// member the gateway would ignore is refused, so a client never believes a setting took
+// effect when it did not.
 core::Status only_known_members(const boost::json::object& object,
-                                std::initializer_list<std::string_view> known);
+                                std::initializer_list<std::string_view> known,
+                                std::string_view parent = "");
 
 // The value as compact JSON text.
 std::string to_text(const boost::json::value& value);

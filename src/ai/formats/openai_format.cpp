@@ -628,7 +628,8 @@ std::string string_or_empty(const boost::json::object& object, std::string_view 
 
 core::Result<ChatResponse> read_chat_answer(std::string_view provider, std::string_view body) {
   boost::system::error_code error;
-  boost::json::value parsed = boost::json::parse(body, error);
+  json::ParseArena arena;
+  boost::json::value parsed = json::parse_value(body, arena.storage(), error);
   if (error || !parsed.is_object()) return bad_answer(provider, "the body is not a JSON object");
   const auto& answer = parsed.get_object();
   ChatResponse response;
@@ -748,7 +749,8 @@ class OpenAiStreamDecoder final : public ChatStreamDecoder {
       return core::Status();
     }
     boost::system::error_code error;
-    boost::json::value parsed = boost::json::parse(event.data, error);
+    json::ParseArena arena;
+    boost::json::value parsed = json::parse_value(event.data, arena.storage(), error);
     if (error || !parsed.is_object())
       return bad_answer(provider_, "a stream chunk is not a JSON object");
     const auto& chunk = parsed.get_object();
@@ -1132,7 +1134,8 @@ std::string base64_encode(std::string_view bytes) {
 }  // namespace
 
 core::Result<ChatRequest> parse_chat_request(std::string_view text) {
-  AIC_TRY_ASSIGN(body, json::parse_object(text));
+  json::ParseArena arena;
+  AIC_TRY_ASSIGN(body, json::parse_object(text, arena.storage()));
   if (auto checked = json::only_known_members(body, {"model",
                                                      "messages",
                                                      "tools",
