@@ -2,6 +2,7 @@
 // by exactly two translation units (connection_plain.cpp, connection_tls.cpp).
 #pragma once
 
+#include <sys/socket.h>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -11,9 +12,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <memory>
 
 #include "http/connection.hpp"
 #include "http/problem.hpp"
@@ -189,6 +192,51 @@ class Session final : public SessionBase {
   Stream& stream_;
   IoWorker& worker_;
   std::list<SessionBase*>::iterator node_;
+};
+
+// Watches a connection while its handler runs, so a handler can stop work nobody will read
+// (RequestContext::on_client_gone). Readable with nothing to read (a FIN) or a reset means the
+// client went away, as nginx decides for proxy_ignore_client_abort off; readable with bytes
+// (a pipelined request, a TLS record) means it is still there, and the watch ends. Runs on
+// the connection's thread; `active` is cleared when the handler returns, after which the
+// pending wait is cancelled and its handler does nothing.
+class ClientWatch {
+ public:
+  ClientWatch(tcp::socket& socket, RequestContext& context)
+      : socket_(socket), context_(context), active_(std::make_shared<bool>(true)) {
+    arm();
+  }
+  ~ClientWatch() {
+    *active_ = false;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);  // nothing else waits on the socket while a handler runs
+  }
+  ClientWatch(const ClientWatch&) = delete;
+  ClientWatch& operator=(const ClientWatch&) = delete;
+
+ private:
+  void arm() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [this, active = active_](const boost::system::error_code& ec) {
+                         if (!*active || ec) return;
+                         check();
+                       });
+  }
+  void check() {
+    char byte = 0;
+    ssize_t peeked = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked > 0) return;  // the client is there and talking
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      arm();  // a spurious wake-up
+      return;
+    }
+    context_.client_gone = true;
+    if (context_.on_client_gone) context_.on_client_gone();
+  }
+
+  tcp::socket& socket_;
+  RequestContext& context_;
+  std::shared_ptr<bool> active_;
 };
 
 inline bool is_bodyless_status(int status) {
@@ -498,7 +546,11 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     }
     session.expire_never();  // the handler has the request deadline
 
-    Response response = co_await env.pipeline.handle(context);
+    Response response;
+    {
+      ClientWatch watch(socket, context);
+      response = co_await env.pipeline.handle(context);
+    }
     // A streamed body (chunked) keeps the connection for the next request once it has ended,
     // as HTTP/1.1 clients expect; HTTP/1.0 has no chunks, so its body ends with the connection.
     bool keep_alive = !close_after && !env.draining && parser.keep_alive() &&

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -48,6 +49,14 @@ struct RequestContext {
   // answer carries a request id and is logged and counted, but the handler does not.
   std::optional<core::Error> rejection;
 
+  // While the handler runs, the session watches the connection: when the client closes it
+  // (or resets it), `client_gone` becomes true and `on_client_gone`, if set, is called once,
+  // on the connection's thread. A handler waiting on something slow (a model provider) sets
+  // it to stop that work, and clears it before what it captures goes away. Bytes from the
+  // client (a pipelined request, TLS records) end the watch: the client is still there.
+  bool client_gone = false;
+  std::function<void()> on_client_gone;
+
   // Headers a filter decided on before the response existed (rate-limit state, say); the
   // pipeline sets them on whatever response is sent, the handler's or an early answer.
   Headers response_headers;
@@ -60,7 +69,7 @@ struct RequestContext {
   // Resets to the state of a freshly constructed context for the next request on the same
   // connection, keeping the capacity of the request's buffers.
   void recycle();
-  static constexpr std::size_t kRecycledSize = 904;  // sizeof on x86-64 libstdc++
+  static constexpr std::size_t kRecycledSize = 944;  // sizeof on x86-64 libstdc++
 };
 
 }  // namespace aic::http

@@ -217,6 +217,8 @@ void RequestContext::recycle() {
   started = {};
   deadline = core::kNoDeadline;
   rejection.reset();
+  client_gone = false;
+  on_client_gone = nullptr;
   response_headers.clear();
 }
 

@@ -255,6 +255,118 @@ TEST(Gateway, AnthropicClientsGetAnthropicAnswers) {
       std::string::npos);
 }
 
+// The body of a request the mock received, as JSON.
+json::object sent_body(const MockProvider::Recorded& request) {
+  return json::parse(request.body).as_object();
+}
+
+constexpr std::string_view kContactSchema =
+    R"({"type":"object","properties":{"name":{"type":"string"}},"required":["name"],)"
+    R"("additionalProperties":false})";
+
+// Structured output asked for in either client format reaches each provider in its own form,
+// and the JSON comes back as the answer's text.
+TEST(Gateway, StructuredOutputReachesEachProviderInItsOwnForm) {
+  Gateway gateway;
+  json::value schema = json::parse(kContactSchema);
+
+  // OpenAI client → Anthropic: output_config.format, without the name, strict or a beta.
+  std::string openai_extra = R"("response_format":{"type":"json_schema","json_schema":)"
+                             R"({"name":"contact","strict":true,"schema":)" +
+                             std::string(kContactSchema) + "}}";
+  auto to_claude = gateway.post("/v1/chat/completions",
+                                chat_body("claude-test", "who is this", false, openai_extra));
+  ASSERT_TRUE(to_claude);
+  ASSERT_EQ(to_claude->status, 200) << to_claude->body;
+  EXPECT_EQ(
+      body_of(*to_claude)["choices"].as_array()[0].as_object()["message"].as_object()["content"],
+      R"({"answer":"mock"})");
+  auto requests = gateway.mock.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].target, "/v1/messages");
+  EXPECT_EQ(requests[0].header("anthropic-beta"), "");
+  json::object sent = sent_body(requests[0]);
+  EXPECT_EQ(sent["output_config"],
+            (json::object{{"format", json::object{{"type", "json_schema"}, {"schema", schema}}}}));
+  EXPECT_FALSE(sent.contains("output_format"));
+  EXPECT_FALSE(sent.contains("response_format"));
+
+  // Anthropic client → OpenAI: response_format json_schema, named and strict.
+  std::string messages_body =
+      R"({"model":"gpt-test","max_tokens":64,"messages":[{"role":"user","content":"who is this"}],)"
+      R"("output_config":{"format":{"type":"json_schema","schema":)" +
+      std::string(kContactSchema) + "}}}";
+  auto to_gpt = gateway.post("/v1/messages", messages_body);
+  ASSERT_TRUE(to_gpt);
+  ASSERT_EQ(to_gpt->status, 200) << to_gpt->body;
+  EXPECT_EQ(body_of(*to_gpt)["content"].as_array()[0].as_object()["text"], R"({"answer":"mock"})");
+  requests = gateway.mock.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].target, "/v1/chat/completions");
+  EXPECT_EQ(
+      sent_body(requests[1])["response_format"],
+      (json::object{{"type", "json_schema"},
+                    {"json_schema",
+                     json::object{{"name", "output"}, {"schema", schema}, {"strict", true}}}}));
+
+  // Anthropic client → Gemini: responseMimeType and responseJsonSchema.
+  std::string to_gemini_body = messages_body;
+  to_gemini_body.replace(to_gemini_body.find("gpt-test"), 8, "gemini-test");
+  auto to_gemini = gateway.post("/v1/messages", to_gemini_body);
+  ASSERT_TRUE(to_gemini);
+  ASSERT_EQ(to_gemini->status, 200) << to_gemini->body;
+  EXPECT_EQ(body_of(*to_gemini)["content"].as_array()[0].as_object()["text"],
+            R"({"answer":"mock"})");
+  requests = gateway.mock.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[2].target, "/v1beta/models/gemini-upstream:generateContent");
+  json::object generation = sent_body(requests[2])["generationConfig"].as_object();
+  EXPECT_EQ(generation["responseMimeType"], "application/json");
+  EXPECT_EQ(generation["responseJsonSchema"], schema);
+
+  // Anthropic client → Anthropic: the member as the client sent it.
+  std::string to_claude_body = messages_body;
+  to_claude_body.replace(to_claude_body.find("gpt-test"), 8, "claude-test");
+  auto passed = gateway.post("/v1/messages", to_claude_body);
+  ASSERT_TRUE(passed);
+  ASSERT_EQ(passed->status, 200) << passed->body;
+  requests = gateway.mock.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(sent_body(requests[3])["output_config"],
+            json::parse(R"({"format":{"type":"json_schema","schema":)" +
+                        std::string(kContactSchema) + "}}"));
+
+  // An unknown member of output_config is refused before any provider is called.
+  std::string effort = messages_body;
+  effort.replace(effort.find(R"("output_config":{)") + 17, 0, R"("effort":"low",)");
+  auto refused = gateway.post("/v1/messages", effort);
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->status, 400) << refused->body;
+  EXPECT_NE(std::string(body_of(*refused)["error"].as_object()["message"].as_string())
+                .find("`output_config.effort` is not supported"),
+            std::string::npos)
+      << refused->body;
+
+  // json_object has no Anthropic form: Anthropic alone refuses it naming the field; a route
+  // skips Anthropic and answers from the next target.
+  auto json_mode = gateway.post(
+      "/v1/chat/completions",
+      chat_body("claude-test", "x", false, R"("response_format":{"type":"json_object"})"));
+  ASSERT_TRUE(json_mode);
+  ASSERT_EQ(json_mode->status, 400) << json_mode->body;
+  EXPECT_EQ(body_of(*json_mode)["error"].as_object()["param"], "response_format.type");
+  auto routed = gateway.post(
+      "/v1/chat/completions",
+      chat_body("claude-first", "x", false, R"("response_format":{"type":"json_object"})"));
+  ASSERT_TRUE(routed);
+  ASSERT_EQ(routed->status, 200) << routed->body;
+  EXPECT_EQ(routed->header("aic-route")->substr(0, 11), "gpt-test@oa");
+  requests = gateway.mock.requests();
+  ASSERT_EQ(requests.size(), 5u);
+  EXPECT_EQ(requests[4].target, "/v1/chat/completions");
+  EXPECT_EQ(sent_body(requests[4])["response_format"], (json::object{{"type", "json_object"}}));
+}
+
 TEST(Gateway, RetriesThenFailsOverOn429AndServerErrors) {
   Gateway gateway([](core::Config& config) { config.ai.max_attempts = 2; });
   // gpt-test fails twice (429 with a short Retry-After, then 500): the route moves on to claude.
@@ -372,6 +484,64 @@ TEST(Gateway, ClientLeavingCancelsTheUpstreamStream) {
   }
   EXPECT_TRUE(
       eventually([&] { return gateway.mock.abandoned_streams() == 1; }, std::chrono::seconds(10)));
+}
+
+// A client that gives up on a non-streamed answer: the gateway notices the closed connection
+// while the provider is still thinking, and cancels that call (the mock sees its client go).
+TEST(Gateway, ClientLeavingCancelsAWaitingProviderCall) {
+  for (bool reset : {false, true}) {
+    Gateway gateway([](core::Config& config) { config.ai.max_attempts = 1; });
+    gateway.mock.push_fault({MockFault::Kind::kHang});
+    {
+      RawClient client(gateway.world.server.port());
+      std::string body = chat_body("gpt-test", "take your time");
+      client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+                  gateway.world.owner_a + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                  std::to_string(body.size()) + "\r\n\r\n" + body);
+      ASSERT_TRUE(
+          eventually([&] { return gateway.mock.hung_requests() == 1; }, std::chrono::seconds(10)));
+      if (reset) client.reset();  // otherwise the destructor closes it (a FIN)
+    }
+    EXPECT_TRUE(
+        eventually([&] { return gateway.mock.abandoned_holds() == 1; }, std::chrono::seconds(10)))
+        << (reset ? "reset" : "closed");
+    // Counted as cancelled, not as an error of the provider.
+    auto cancelled = [&] {
+      auto metrics = http_request(gateway.world.server.port(), "GET", "/metrics");
+      return metrics &&
+             metrics->body.find(
+                 R"(aic_ai_requests_total{provider="oa",model="gpt-test",outcome="cancelled"} 1)") !=
+                 std::string::npos &&
+             metrics->body.find(
+                 R"(aic_ai_upstream_attempts_total{provider="oa",model="gpt-test",outcome="cancelled"} 1)") !=
+                 std::string::npos;
+    };
+    EXPECT_TRUE(eventually(cancelled, std::chrono::seconds(10)));
+  }
+}
+
+// A client still connected gets its answer, also when it sends its next request early
+// (pipelining): bytes from the client are not mistaken for it leaving.
+TEST(Gateway, PipelinedRequestsAreNotMistakenForALeavingClient) {
+  Gateway gateway;
+  gateway.mock.push_fault(
+      {.kind = MockFault::Kind::kDelay, .delay = std::chrono::milliseconds(300)});
+  RawClient client(gateway.world.server.port());
+  std::string body = chat_body("gpt-test", "first");
+  std::string request =
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+      gateway.world.owner_a +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  ASSERT_TRUE(client.send(request));
+  ASSERT_TRUE(eventually([&] { return gateway.mock.count() == 1; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(client.send(request));
+  for (int i = 0; i < 2; ++i) {
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << i;
+    EXPECT_EQ(response->status, 200) << response->body;
+  }
+  EXPECT_EQ(gateway.mock.abandoned_holds(), 0u);
 }
 
 TEST(Gateway, EmbeddingsAndModelList) {

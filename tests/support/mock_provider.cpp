@@ -22,6 +22,7 @@ namespace detail {
 struct MockShared {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> hung{0};
+  std::atomic<std::size_t> abandoned_holds{0};
   std::atomic<std::size_t> abandoned{0};
   std::atomic<std::int64_t> event_delay_ms{0};
   std::atomic<std::uint64_t> next_id{1};
@@ -1165,6 +1166,8 @@ std::size_t MockProvider::hung_requests() const { return shared_->hung.load(); }
 
 std::size_t MockProvider::abandoned_streams() const { return shared_->abandoned.load(); }
 
+std::size_t MockProvider::abandoned_holds() const { return shared_->abandoned_holds.load(); }
+
 std::vector<double> MockProvider::embedding_of(std::string_view text, std::size_t dimensions) {
   std::uint64_t state = 14695981039346656037ull;  // FNV-1a of the text seeds an LCG
   for (char c : text) {
@@ -1180,11 +1183,16 @@ std::vector<double> MockProvider::embedding_of(std::string_view text, std::size_
   return values;
 }
 
-asio::awaitable<void> MockProvider::hold(std::chrono::milliseconds duration) {
+asio::awaitable<void> MockProvider::hold(std::chrono::milliseconds duration,
+                                         const http::RequestContext& context) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const bool forever = duration.count() < 0;
   const auto until = std::chrono::steady_clock::now() + (forever ? kHoldStep : duration);
   while (!shared_->stopping) {
+    if (context.client_gone) {
+      shared_->abandoned_holds.fetch_add(1);
+      break;
+    }
     auto now = std::chrono::steady_clock::now();
     if (!forever && now >= until) break;
     timer.expires_after(
@@ -1217,10 +1225,10 @@ asio::awaitable<Response> MockProvider::handle(Endpoint endpoint, http::RequestC
                                  fault->retry_after);
       case FaultKind::kHang:
         shared_->hung.fetch_add(1);
-        co_await hold(std::chrono::milliseconds(-1));
+        co_await hold(std::chrono::milliseconds(-1), context);
         co_return error_response(format, 503, "mock provider shut down");
       case FaultKind::kDelay:
-        co_await hold(fault->delay);
+        co_await hold(fault->delay, context);
         if (shared_->stopping) co_return error_response(format, 503, "mock provider shut down");
         break;
       case FaultKind::kTruncatedStream:

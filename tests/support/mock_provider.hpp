@@ -60,8 +60,8 @@ struct MockShared;  // counters shared with open streams, which may outlive the 
 struct MockFault {
   enum class Kind {
     kStatus,  // answer `status` with an error body, and Retry-After when `retry_after` is set
-    // Hold the request without answering until the mock is destroyed (then 503). The client
-    // leaving is not noticed: see abandoned_streams().
+    // Hold the request without answering until the mock is destroyed (then 503) or its
+    // client leaves (counted by abandoned_holds()).
     kHang,
     // A stream: the first events, then the body ends without the final event ([DONE],
     // message_stop, the chunk with finishReason). Not streamed: the first half of the JSON.
@@ -112,14 +112,18 @@ class MockProvider {
   // Waits up to `timeout` until at least `count` requests arrived; false if they did not.
   bool wait_for(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
-  // Requests held by a kHang fault so far (they are held until the mock is destroyed).
+  // Requests held by a kHang fault so far (they are held until the mock is destroyed or their
+  // client leaves).
   std::size_t hung_requests() const;
   // Streamed answers whose client went away before the stream ended. Our server notices a
   // client leaving only when a write fails, which is the second event written after the close
   // (the first still reaches the kernel), so use a stream long enough to outlast the client
-  // (a long last user message and set_stream_event_delay()). A kHang request, which writes
-  // nothing, can never be seen to be abandoned.
+  // (a long last user message and set_stream_event_delay()). Held requests are counted by
+  // abandoned_holds() instead.
   std::size_t abandoned_streams() const;
+  // Held requests (kHang, kDelay) whose client (the gateway) closed the connection before
+  // the answer: the gateway cancelled its call.
+  std::size_t abandoned_holds() const;
 
   // The deterministic embedding of `text`: `dimensions` values in [-1, 1), multiples of
   // 1/512 (so exact as float too). Default dimensions when the request names none: 8.
@@ -138,7 +142,9 @@ class MockProvider {
   // POST /__mock/faults.
   http::Response control_fault(const http::Request& request);
   // Waits `duration` (forever when negative) in short steps, ending early when stopping.
-  boost::asio::awaitable<void> hold(std::chrono::milliseconds duration);
+  // Waits `duration` (negative: until shutdown) or until the client leaves.
+  boost::asio::awaitable<void> hold(std::chrono::milliseconds duration,
+                                    const http::RequestContext& context);
 
   mutable std::mutex mutex_;
   std::condition_variable arrived_;

@@ -287,7 +287,7 @@ struct GatewayMetrics {
                                   {"provider", "model", "outcome"})),
         attempts(registry.counter("aic_ai_upstream_attempts_total",
                                   "Requests sent to providers, by outcome (ok, retryable, failed, "
-                                  "skipped).",
+                                  "skipped, cancelled).",
                                   {"provider", "model", "outcome"})),
         tokens(registry.counter("aic_ai_tokens_total",
                                 "Tokens by provider, model and kind (input, output, cached_input, "
@@ -320,7 +320,7 @@ struct GatewayMetrics {
   // one entry instead of building label lists for every metric it touches.
   struct OfModel {
     std::array<core::Counter*, 4> requests{};  // by kRequestOutcomes
-    std::array<core::Counter*, 4> attempts{};  // by kAttemptOutcomes
+    std::array<core::Counter*, 5> attempts{};  // by kAttemptOutcomes
     std::array<core::Counter*, 4> tokens{};    // input, output, cached_input, reasoning
     core::Counter* cost = nullptr;
     core::Histogram* duration = nullptr;
@@ -328,8 +328,8 @@ struct GatewayMetrics {
   };
   static constexpr std::array<std::string_view, 4> kRequestOutcomes = {"ok", "error", "cancelled",
                                                                        "cache_hit"};
-  static constexpr std::array<std::string_view, 4> kAttemptOutcomes = {"ok", "retryable", "failed",
-                                                                       "skipped"};
+  static constexpr std::array<std::string_view, 5> kAttemptOutcomes = {"ok", "retryable", "failed",
+                                                                       "skipped", "cancelled"};
 
   const OfModel& of(const std::string& provider, const std::string& model) {
     std::string key = provider;
@@ -340,10 +340,10 @@ struct GatewayMetrics {
       if (auto it = models_.find(key); it != models_.end()) return *it->second;
     }
     auto made = std::make_unique<OfModel>();
-    for (std::size_t i = 0; i < kRequestOutcomes.size(); ++i) {
+    for (std::size_t i = 0; i < kRequestOutcomes.size(); ++i)
       made->requests[i] = &requests.with({provider, model, std::string(kRequestOutcomes[i])});
+    for (std::size_t i = 0; i < kAttemptOutcomes.size(); ++i)
       made->attempts[i] = &attempts.with({provider, model, std::string(kAttemptOutcomes[i])});
-    }
     std::size_t kind = 0;
     for (const char* name : {"input", "output", "cached_input", "reasoning"})
       made->tokens[kind++] = &tokens.with({provider, model, name});
@@ -456,10 +456,14 @@ class Gateway final : public ChatRunner {
     const model::Target* target = nullptr;  // what answered, or refused the request itself
     int attempts = 0;
     std::int64_t waited_us = 0;  // spent waiting for providers
+    bool client_gone = false;    // the client left; the provider call was cancelled
   };
+  // `client` (null for callers inside the server) is the HTTP request being answered: when
+  // its client goes away, the provider call in flight or the wait before a retry stops.
   asio::awaitable<Attempted> try_targets(const model::RoutePlan& plan,
                                          const model::ChatRequest& request,
-                                         const std::string& request_id);
+                                         const std::string& request_id,
+                                         http::RequestContext* client);
 
   void finish(const Outcome& outcome, const Caller& caller) {
     std::string now = core::utc_now_millis();
@@ -1011,15 +1015,15 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
     caller.budget = std::move(std::get<std::shared_ptr<model::BudgetHold>>(reserved));
   }
 
-  Attempted tried = co_await try_targets(plan, request, context.request_id);
+  Attempted tried = co_await try_targets(plan, request, context.request_id, &context);
   std::int64_t waited_us = tried.waited_us;  // excluded from the overhead
   if (tried.error) {
     Response response = error_answer(ingress, *tried.error, context);
     if (tried.target != nullptr)
       response.headers.set("aic-route", route_header(plan, *tried.target, tried.attempts));
     const model::Target& last = tried.target != nullptr ? *tried.target : plan.targets.back();
-    finish(Outcome{last.provider->name, last.model->name, "error", std::nullopt, 0,
-                   microseconds_since(started)},
+    finish(Outcome{last.provider->name, last.model->name, tried.client_gone ? "cancelled" : "error",
+                   std::nullopt, 0, microseconds_since(started)},
            caller);
     co_return response;
   }
@@ -1090,7 +1094,7 @@ asio::awaitable<core::Result<Completion>> Gateway::complete(const core::Principa
                                   request.max_tokens.value_or(deps_.config.budget_output_tokens)));
   if (auto* refused = std::get_if<GatewayError>(&reserved)) co_return to_core(*refused);
   caller.budget = std::move(std::get<std::shared_ptr<model::BudgetHold>>(reserved));
-  Attempted tried = co_await try_targets(plan, request, request_id);
+  Attempted tried = co_await try_targets(plan, request, request_id, nullptr);
   if (tried.error) {
     const model::Target& last = tried.target != nullptr ? *tried.target : plan.targets.back();
     finish(Outcome{last.provider->name, last.model->name, "error", std::nullopt, 0,
@@ -1115,12 +1119,33 @@ asio::awaitable<core::Result<Completion>> Gateway::complete(const core::Principa
 
 asio::awaitable<Gateway::Attempted> Gateway::try_targets(const model::RoutePlan& plan,
                                                          const model::ChatRequest& request,
-                                                         const std::string& request_id) {
+                                                         const std::string& request_id,
+                                                         http::RequestContext* client) {
   Attempted tried;
   std::string log;  // what was tried, for the request log
   std::optional<GatewayError> failure;
   std::optional<GatewayError> unsupported;  // the first target that could not express the request
   auto executor = co_await asio::this_coro::executor;
+  // Whatever is being awaited stops when the client leaves; the hook never outlives this call.
+  struct ClientHook {
+    http::RequestContext* client;
+    void set(std::function<void()> stop) const {
+      if (client != nullptr) client->on_client_gone = std::move(stop);
+    }
+    bool gone() const { return client != nullptr && client->client_gone; }
+    ~ClientHook() { set(nullptr); }
+  } hook{client};
+  auto left = [&] {
+    core::log_info("AI request " + request_id + ": the client left; " + log + plan.reason);
+    tried.client_gone = true;
+    GatewayError error;
+    error.status = 499;  // never delivered: there is nobody to read it
+    error.type = "client_closed";
+    error.message = "the client closed the connection before the answer";
+    tried.error = std::move(error);
+    return tried;
+  };
+  if (hook.gone()) co_return left();
   for (const model::Target& target : plan.targets) {
     std::string why;
     if (!deps_.health.admit(target.key(), Clock::now(), why)) {
@@ -1144,7 +1169,15 @@ asio::awaitable<Gateway::Attempted> Gateway::try_targets(const model::RoutePlan&
       auto call = UpstreamCall::start(
           client_for(target), client_request(outbound.value(), deps_.config, request.stream),
           executor);
+      hook.set([weak = std::weak_ptr<UpstreamCall>(call)] {
+        if (auto running = weak.lock()) running->cancel();
+      });
       http::ClientResponse head = co_await call->head();
+      if (hook.gone()) {
+        deps_.health.release(target.key());
+        attempt(target, "cancelled");
+        co_return left();
+      }
       model::UpstreamError error;
       std::optional<std::chrono::milliseconds> wait;
       if (head.error_kind == http::ClientErrorKind::kNone && head.status >= 200 &&
@@ -1161,6 +1194,11 @@ asio::awaitable<Gateway::Attempted> Gateway::try_targets(const model::RoutePlan&
         }
         std::string answer = co_await call->read_all(kMaxAnswerBytes);
         tried.waited_us += microseconds_since(sent);
+        if (hook.gone()) {
+          deps_.health.release(target.key());
+          attempt(target, "cancelled");
+          co_return left();
+        }
         const http::ClientResponse& end = call->ending();
         if (end.error_kind == http::ClientErrorKind::kNone) {
           auto decoded = adapter.chat_response(answer);
@@ -1219,8 +1257,14 @@ asio::awaitable<Gateway::Attempted> Gateway::try_targets(const model::RoutePlan&
       if (!deps_.health.admit(target.key(), Clock::now(), admit_why)) break;  // breaker opened
       Clock::time_point waiting = Clock::now();
       asio::steady_timer timer(executor, delay);
+      hook.set([&timer] { timer.cancel(); });
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      hook.set(nullptr);
       tried.waited_us += microseconds_since(waiting);
+      if (hook.gone()) {
+        deps_.health.release(target.key());
+        co_return left();
+      }
     }
   }
   core::log_warn("AI request " + request_id + " failed: " + log + plan.reason);
