@@ -1082,6 +1082,26 @@ TEST(Gateway, ChatCompletionsRenderStoredPrompts) {
   auto other = world.call("POST", "/v1/chat/completions", world.owner_b,
                           R"({"aic_prompt":{"name":"greet","variables":{"who":"Ada"}}})");
   EXPECT_EQ(other->status, 404);
+
+  // Anthropic's Messages take it too: the template's system message becomes `system`.
+  auto messages = world.call(
+      "POST", "/v1/messages", world.owner_a,
+      R"({"model":"claude-test","max_tokens":64,"aic_prompt":{"name":"greet","label":null,"variables":{"who":"Cy"}}})");
+  ASSERT_EQ(messages->status, 200) << messages->body;
+  EXPECT_EQ(body_of(*messages)["content"].as_array()[0].as_object()["text"],
+            "mock reply: Say hello to Cy");
+  EXPECT_EQ(*messages->header("aic-prompt"), "greet@1");
+  json::object upstream = json::parse(gateway.mock.requests().back().body).as_object();
+  EXPECT_EQ(json::serialize(upstream["system"]), R"("Be brief.")");
+  ASSERT_EQ(upstream["messages"].as_array().size(), 1u);
+  auto both = world.call(
+      "POST", "/v1/messages", world.owner_a,
+      R"({"model":"claude-test","max_tokens":64,"system":"Mine.","aic_prompt":{"name":"greet","variables":{"who":"Cy"}}})");
+  EXPECT_EQ(both->status, 400) << both->body;
+  EXPECT_EQ(body_of(*both)["type"], "error");
+  EXPECT_NE(std::string(body_of(*both)["error"].as_object()["message"].as_string()).find("system"),
+            std::string::npos)
+      << both->body;
 }
 
 // model "auto": after an evaluation of the task has run over two models, the cheapest model

@@ -879,17 +879,18 @@ Response Gateway::cached_answer(RequestContext& context, Ingress ingress,
   return response;
 }
 
-// A chat completion that names a stored prompt (`aic_prompt: {name, label | version,
+// A chat request that names a stored prompt (`aic_prompt: {name, label | version,
 // variables}`) instead of `messages`: the body with the rendered messages in their place (and
 // the prompt's model when the request names none), and "name@version" for the aic-prompt
-// header.
+// header. For Anthropic's Messages the template's system messages become `system`.
 struct ExpandedPrompt {
   std::string body;
   std::string rendered;
 };
 
 asio::awaitable<core::Result<ExpandedPrompt>> expand_prompt(GatewayDependencies& deps,
-                                                            const RequestContext& context) {
+                                                            const RequestContext& context,
+                                                            Ingress ingress) {
   boost::system::error_code parse_error;
   boost::json::value parsed = boost::json::parse(context.request.body, parse_error);
   // Not JSON, or no aic_prompt after all: the parser's own errors say what is wrong.
@@ -947,8 +948,24 @@ asio::awaitable<core::Result<ExpandedPrompt>> expand_prompt(GatewayDependencies&
     co_return error;
   }
   boost::json::array messages;
-  for (const auto& message : rendered->messages)
+  std::string system;  // Anthropic form: system messages go to the top-level `system`
+  for (const auto& message : rendered->messages) {
+    if (ingress == Ingress::kAnthropic && message.role == "system") {
+      if (!system.empty()) system += "\n\n";
+      system += message.content;
+      continue;
+    }
     messages.push_back(boost::json::object{{"role", message.role}, {"content", message.content}});
+  }
+  if (!system.empty()) {
+    if (request.contains("system")) {
+      co_return core::Error::invalid(
+          "the prompt template has a system message; send `system` or use such a template, "
+          "not both",
+          "system");
+    }
+    request["system"] = system;
+  }
   request.erase("aic_prompt");
   request["messages"] = std::move(messages);
   if (!request.contains("model") && rendered->model) request["model"] = *rendered->model;
@@ -959,12 +976,11 @@ asio::awaitable<core::Result<ExpandedPrompt>> expand_prompt(GatewayDependencies&
 asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress) {
   Clock::time_point started =
       context.started == Clock::time_point{} ? Clock::now() : context.started;
-  // A stored prompt instead of messages (OpenAI ingress only): rendered first. The marker
-  // test keeps the common request free of a second JSON parse.
+  // A stored prompt instead of messages: rendered first. The marker test keeps the common
+  // request free of a second JSON parse.
   std::optional<ExpandedPrompt> expanded;
-  if (ingress == Ingress::kOpenAi &&
-      context.request.body.find("\"aic_prompt\"") != std::string::npos) {
-    auto prompt = co_await expand_prompt(deps_, context);
+  if (context.request.body.find("\"aic_prompt\"") != std::string::npos) {
+    auto prompt = co_await expand_prompt(deps_, context, ingress);
     if (!prompt) co_return error_answer(ingress, from_core(prompt.error()), context);
     expanded = std::move(*prompt);
   }
