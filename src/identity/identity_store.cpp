@@ -509,10 +509,14 @@ Result<core::Principal> IdentityStore::authenticate(std::string_view token) {
   if (!parsed) {
     return Error::make(ErrorCode::kUnauthenticated, "the bearer token is not an aic API key");
   }
-  if (auto cached =
-          cache_.authenticate(parsed->id, parsed->secret, CredentialCache::Clock::now())) {
-    if (!*cached) return std::move(*cached).error();
-    return core::Principal(***cached);
+  // Only a fresh entry answers here. One past ttl but within its grace second would answer
+  // too, but then nothing reloads it: every request of that second would come through this
+  // (slower, off-thread) path instead of the cache, and none would refresh the entry.
+  if (const auto now = CredentialCache::Clock::now(); cache_.fresh(parsed->id, now)) {
+    if (auto cached = cache_.authenticate(parsed->id, parsed->secret, now)) {
+      if (!*cached) return std::move(*cached).error();
+      return core::Principal(***cached);
+    }
   }
   const auto loaded_at = CredentialCache::Clock::now();
   std::optional<ApiKey> key;

@@ -35,6 +35,7 @@ class IdentityStoreTest : public store::testing::BackendTest {
   }
   IdentityStore& identities() { return *identities_; }
   audit::AuditLog& audit() { return *audit_; }
+  events::EventLog& events() { return *events_; }
 
   static core::Principal platform_operator() {
     core::Principal principal;
@@ -102,6 +103,33 @@ TEST_P(IdentityStoreTest, AuthenticatesOnlyGoodKeys) {
   auto after = identities().authenticate(token);
   ASSERT_FALSE(after);
   EXPECT_NE(after.error().message.find("revoked"), std::string::npos);
+}
+
+// With a credential cache, a key revoked by another replica (straight in the database, no
+// invalidation here) stops working once the entry is older than the ttl: the slow path
+// reloads it instead of answering from an entry in its grace second.
+TEST_P(IdentityStoreTest, AStaleCacheEntryIsReloadedNotReused) {
+  IdentityStore cached(db(), core::system_random(), audit(), events(),
+                       std::chrono::milliseconds(200));
+  CreatedTenant created = tenant("Alpha");
+  const std::string& token = created.owner_key.token;
+  ASSERT_TRUE(ok(cached.authenticate(token)));
+  EXPECT_TRUE(cached.is_cached(token));
+  auto revoked =
+      db().transact(store::Access::kReadWrite, [&](store::Transaction& tx) -> core::Status {
+        auto updated =
+            tx.execute("UPDATE api_keys SET revoked_at = $1 WHERE id = $2",
+                       {std::string("2026-01-01T00:00:00.000Z"), created.owner_key.key.id});
+        if (!updated) return std::move(updated).error();
+        return {};
+      });
+  ASSERT_TRUE(ok(revoked));
+  EXPECT_TRUE(ok(cached.authenticate(token)));  // fresh: the cache answers
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(cached.is_cached(token));
+  auto after = cached.authenticate(token);
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().code, core::ErrorCode::kUnauthenticated);
 }
 
 TEST_P(IdentityStoreTest, ServiceAccountKeysAreNoStrongerThanTheirAccountAndStopWithIt) {
