@@ -91,8 +91,22 @@ void UpstreamCall::cancel() {
 void UpstreamCall::wake() {
   // Timers are not thread-safe: the cancel runs on the awaiting coroutine's executor. A wake
   // with nobody waiting is harmless, because the consumer checks the queue before waiting.
+  // One wake in flight at a time: a small answer's head, body and end usually arrive in one
+  // burst on the client thread, and each cross-thread post may cost a wake-up of the I/O
+  // thread. The flag is cleared before the cancel, so what arrives after that posts again.
+  {
+    std::lock_guard lock(mutex_);
+    if (wake_pending_) return;
+    wake_pending_ = true;
+  }
   asio::post(signal_.get_executor(), [weak = weak_from_this()] {
-    if (auto self = weak.lock()) self->signal_.cancel();
+    if (auto self = weak.lock()) {
+      {
+        std::lock_guard lock(self->mutex_);
+        self->wake_pending_ = false;
+      }
+      self->signal_.cancel();
+    }
   });
 }
 

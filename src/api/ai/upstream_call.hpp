@@ -64,6 +64,7 @@ class UpstreamCall : public std::enable_shared_from_this<UpstreamCall> {
   std::size_t backlog_ = 0;
   std::optional<http::ClientResponse> end_;
   bool overflowed_ = false;
+  bool wake_pending_ = false;  // a wake is posted and has not run yet
 
   http::ClientResponse ending_;  // the consumer's copy of end_
 };
