@@ -175,6 +175,32 @@ json::object response_object(const http::ResponseDoc& doc, const std::string& wh
   return out;
 }
 
+// Another ResponseDoc for a status `response` already describes: the same answer in another
+// media type (JSON, or with `stream: true` an event stream). It adds its content and its
+// description; the headers are the first description's.
+void add_media_type(json::object& response, const http::ResponseDoc& doc,
+                    const std::string& where) {
+  std::string what = where + " " + std::to_string(doc.status);
+  if (!doc.headers.empty()) {
+    throw std::invalid_argument(what + ": headers belong to the status's first description");
+  }
+  json::object more = response_object(doc, where);
+  json::object* content = more.if_contains("content") ? &more["content"].as_object() : nullptr;
+  if (content == nullptr) throw std::invalid_argument(what + ": described twice without a body");
+  json::value& into = response["content"];
+  if (!into.is_object()) into = json::object();
+  for (auto& [media_type, media] : *content) {
+    if (into.as_object().contains(media_type)) {
+      throw std::invalid_argument(what + ": " + std::string(media_type) + " described twice");
+    }
+    into.as_object()[media_type] = std::move(media);
+  }
+  if (!doc.description.empty()) {
+    response["description"] =
+        std::string(response["description"].as_string()) + " " + doc.description;
+  }
+}
+
 // "getV1ApiKeysByKeyId" for GET /v1/api-keys/{key_id}, when a route names no operation id.
 std::string derived_operation_id(const http::Route& route) {
   std::string out;
@@ -322,7 +348,11 @@ class Generator {
       if (doc.status < 100 || doc.status > 599) {
         throw std::invalid_argument(where + ": bad status " + std::to_string(doc.status));
       }
-      responses[doc.status] = response_object(doc, where);
+      if (auto described = responses.find(doc.status); described != responses.end()) {
+        add_media_type(described->second.as_object(), doc, where);
+      } else {
+        responses[doc.status] = response_object(doc, where);
+      }
     }
     if (options.responses.empty()) responses[200] = json::object{{"description", "OK"}};
     std::vector<int> implied;

@@ -15,6 +15,9 @@
 // Every error is an application/problem+json `Problem` (http/problem.hpp); the shared ones
 // are components/responses. Protocol-level answers that are not about an operation (404 for
 // an unknown path, 405, 408, 431) are described in info.description.
+// A status a route describes more than once is one answer in several media types
+// (application/json, or text/event-stream when the request asks for a stream): each later
+// description adds its content and its description, never headers.
 //
 // Threading: a pure function of its arguments.
 #pragma once
@@ -51,7 +54,8 @@ struct ApiInfo {
 
 // The document as JSON text (members in a fixed order, so equal inputs give equal bytes).
 // Throws std::invalid_argument, a programmer error the tests find, when schema text is not a
-// JSON object, a reference names a missing component, or two routes share an operation id.
+// JSON object, a reference names a missing component, two routes share an operation id, or a
+// status described again repeats a media type, adds headers or has no body.
 std::string openapi_document(const http::Router& router, const ApiInfo& info);
 
 // "#/components/schemas/<name>", for schema text that refers to a component.

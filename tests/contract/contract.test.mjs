@@ -717,6 +717,17 @@ test('AI gateway', async () => {
   assert.equal(unknownMessage.status, 404);
   assert.equal(unknownMessage.json().error.type, 'not_found_error');
 
+  // With stream: true the same 200 is text/event-stream, which the document lists beside JSON.
+  const streamedChat = await chat({ model: 'gemini-test', messages: user('hello there'), stream: true });
+  assert.equal(streamedChat.status, 200);
+  assert.equal(streamedChat.headers.get('content-type'), 'text/event-stream');
+  assert.match(streamedChat.text, /data: \[DONE\]\n\n$/);
+  const streamedMessage = await messages({
+    model: 'claude-test', max_tokens: 64, messages: user('hello there'), stream: true });
+  assert.equal(streamedMessage.status, 200);
+  assert.equal(streamedMessage.headers.get('content-type'), 'text/event-stream');
+  assert.match(streamedMessage.text, /event: message_stop\n/);
+
   const embed = (json) => call('POST', '/v1/embeddings', { token: keys.owner, json });
   for (const [model, encoding] of [['embed-test', 'float'], ['gemini-embed', 'float'], ['embed-test', 'base64']]) {
     const embedded = await embed({ model, input: ['one', 'two words'], encoding_format: encoding });

@@ -179,16 +179,19 @@ describe('openai SDK', () => {
           },
         },
       });
-      if (model === 'claude-test') {
-        // The gateway does not translate json_schema for Anthropic: it says so, naming the member.
-        const error = await thrown(request, OpenAI.BadRequestError);
-        assert.equal(error.param, 'response_format');
-        assert.match(error.message, /not supported by anthropic/);
-        return;
-      }
+      // Anthropic gets it as output_config.format; the mock answers JSON only when asked.
       assert.deepEqual(JSON.parse((await request).choices[0].message.content), { answer: 'mock' });
     });
   }
+
+  test('response_format json_object is refused for Anthropic, naming the member', async () => {
+    const error = await thrown(openai.chat.completions.create({
+      model: 'claude-test', messages: [{ role: 'user', content: 'answer in JSON' }],
+      response_format: { type: 'json_object' },
+    }), OpenAI.BadRequestError);
+    assert.equal(error.param, 'response_format.type');
+    assert.match(error.message, /json_object is not supported by anthropic/);
+  });
 
   test('an unknown model is a NotFoundError', async () => {
     const error = await thrown(openai.chat.completions.create({
@@ -286,6 +289,23 @@ describe('@anthropic-ai/sdk', () => {
       assert.equal(message.stop_reason, 'end_turn');
       assert.equal(message.usage.input_tokens, 2);
       assert.equal(message.usage.output_tokens, 4);
+    });
+  }
+
+  // output_config.format reaches every provider (the mock answers {"answer":"mock"} only when
+  // it received a request for JSON output in its own format).
+  for (const model of kChatModels) {
+    test(`structured output through ${model}`, async () => {
+      const schema = {
+        type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'],
+        additionalProperties: false,
+      };
+      const message = await anthropic.messages.create({
+        model, max_tokens: 64, messages: [{ role: 'user', content: 'answer in JSON' }],
+        output_config: { format: { type: 'json_schema', schema } },
+      });
+      assert.equal(message.content[0].type, 'text');
+      assert.deepEqual(JSON.parse(message.content[0].text), { answer: 'mock' });
     });
   }
 

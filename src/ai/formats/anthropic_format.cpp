@@ -448,20 +448,43 @@ Status write_tool_choice(JsonWriter& json, const ChatRequest& request) {
   return Status();
 }
 
+// Structured output as Anthropic's JSON outputs, generally available without a beta header
+// (https://platform.claude.com/docs/en/build-with-claude/structured-outputs):
+// "output_config": {"format": {"type": "json_schema", "schema": {…}}}. The answer is ordinary
+// text holding the JSON, so answers need no translation. The schema's name has no place in
+// it and is dropped; so is `strict`, as Anthropic always constrains decoding to the schema.
+// json_object is refused rather than mapped: Anthropic has no JSON mode without a schema,
+// and its schemas must set `additionalProperties: false` on every object, so the permissive
+// {"type":"object"} is not one it takes, and {"type":"object","additionalProperties":false}
+// would allow only {}.
+Status write_output_config(JsonWriter& json, const ResponseFormat& format) {
+  switch (format.type) {
+    case ResponseFormat::Type::kText:
+      return Status();
+    case ResponseFormat::Type::kJsonObject:
+      return invalid("response_format.type",
+                     "json_object is not supported by anthropic, which has no JSON mode without "
+                     "a schema; use type json_schema with a schema instead");
+    case ResponseFormat::Type::kJsonSchema:
+      break;
+  }
+  if (!is_json_object(format.schema)) {
+    return invalid("response_format.json_schema.schema", "must be a JSON Schema object");
+  }
+  json.key("output_config");
+  json.begin_object();
+  json.key("format");
+  json.begin_object();
+  json.member("type", "json_schema");
+  json.key("schema");
+  json.raw(format.schema);
+  json.end_object();
+  json.end_object();
+  return Status();
+}
+
 Result<std::string> write_messages_request(const ChatRequest& request,
                                            std::string_view upstream_model) {
-  switch (request.response_format.type) {
-    case ResponseFormat::Type::kText:
-      break;
-    case ResponseFormat::Type::kJsonObject:
-      return invalid("response_format",
-                     "json_object is not supported by anthropic; ask for JSON in the prompt "
-                     "instead");
-    case ResponseFormat::Type::kJsonSchema:
-      return invalid("response_format",
-                     "json_schema is not supported by anthropic; declare the schema as a tool "
-                     "and require it with tool_choice instead");
-  }
   if (request.temperature && (*request.temperature < 0 || *request.temperature > 1)) {
     return invalid("temperature", "must be between 0 and 1 for anthropic");
   }
@@ -496,6 +519,9 @@ Result<std::string> write_messages_request(const ChatRequest& request,
       return std::move(written).error();
   }
   if (auto written = write_tool_choice(json, request); !written) return std::move(written).error();
+  if (auto written = write_output_config(json, request.response_format); !written) {
+    return std::move(written).error();
+  }
   if (request.temperature) json.number_member("temperature", request.temperature);
   if (request.top_p) json.number_member("top_p", request.top_p);
   if (request.top_k) json.member("top_k", *request.top_k);
@@ -1140,6 +1166,38 @@ Status parse_metadata(const boost::json::object& metadata, ChatRequest& request)
   return Status();
 }
 
+// OpenAI requires a name for a json_schema response format, Anthropic has none: this one is
+// sent when an Anthropic client's schema goes to an OpenAI-compatible provider.
+constexpr std::string_view kStructuredOutputName = "output";
+
+// output_config.format → the structured-output request (see write_output_config). Anthropic
+// always constrains the answer to the schema, so the request is marked strict: an OpenAI
+// target then promises the same, or refuses a schema its strict mode cannot enforce, rather
+// than quietly following it on a best-effort basis. `effort` (and any other member) is refused:
+// the gateway does not translate it.
+Status parse_output_config(const boost::json::object& config, ChatRequest& request) {
+  if (auto checked = json::only_known_members(config, {"format"}, "output_config"); !checked) {
+    return checked;
+  }
+  AIC_TRY_ASSIGN(format, get_object(config, "format", "output_config"));
+  if (format == nullptr) return Status();
+  const std::string format_path = "output_config.format";
+  if (auto checked = json::only_known_members(*format, {"type", "schema"}, format_path); !checked) {
+    return checked;
+  }
+  AIC_TRY_ASSIGN(type, required_string(*format, "type", format_path));
+  if (type != "json_schema") {
+    return invalid(member_path(format_path, "type"), "must be \"json_schema\"");
+  }
+  AIC_TRY_ASSIGN(schema, get_object(*format, "schema", format_path));
+  if (schema == nullptr) return required(member_path(format_path, "schema"));
+  request.response_format.type = ResponseFormat::Type::kJsonSchema;
+  request.response_format.name = kStructuredOutputName;
+  request.response_format.schema = json::to_text(boost::json::value(*schema));
+  request.response_format.strict = true;
+  return Status();
+}
+
 // Top-level members: the Messages API rejects unknown ones and so does the gateway, rather
 // than answer a request whose meaning it changed. service_tier is a billing choice for
 // Anthropic itself and is ignored; thinking is accepted only as {"type":"disabled"}.
@@ -1147,7 +1205,7 @@ Status check_members(const boost::json::object& object) {
   if (auto checked = json::only_known_members(
           object, {"model", "max_tokens", "messages", "system", "temperature", "top_p", "top_k",
                    "stop_sequences", "stream", "metadata", "tools", "tool_choice", "service_tier",
-                   "thinking"});
+                   "thinking", "output_config"});
       !checked) {
     return checked;
   }
@@ -1221,6 +1279,12 @@ Result<ChatRequest> parse_request(const boost::json::object& object) {
   AIC_TRY_ASSIGN(tool_choice, get_object(object, "tool_choice", ""));
   if (tool_choice != nullptr) {
     if (auto parsed = parse_tool_choice(*tool_choice, request); !parsed) {
+      return std::move(parsed).error();
+    }
+  }
+  AIC_TRY_ASSIGN(output_config, get_object(object, "output_config", ""));
+  if (output_config != nullptr) {
+    if (auto parsed = parse_output_config(*output_config, request); !parsed) {
       return std::move(parsed).error();
     }
   }

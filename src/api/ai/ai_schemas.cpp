@@ -120,10 +120,17 @@ constexpr const char* kChatUsage = R"({
 
 constexpr const char* kMessagesRequest = R"({
   "type": "object",
-  "description": "Anthropic Messages request.",
-  "required": ["model", "max_tokens", "messages"],
+  "description": "Anthropic Messages request. Either `messages` or `aic_prompt` (a stored prompt template, rendered into messages; its system messages become `system`, its model is used when `model` is absent).",
+  "required": ["max_tokens"],
   "properties": {
     "model": {"type": "string"},
+    "aic_prompt": {"type": "object", "additionalProperties": false, "required": ["name"],
+      "description": "A prompt template of the tenant instead of `messages`; the answer's aic-prompt header names the version used.",
+      "properties": {
+        "name": {"type": "string"},
+        "label": {"type": "string", "description": "Default: `production` when the prompt has it, else the newest version."},
+        "version": {"type": "integer", "minimum": 1},
+        "variables": {"type": "object"}}},
     "max_tokens": {"type": "integer", "minimum": 1},
     "system": {"oneOf": [{"type": "string"}, {"type": "array"}]},
     "messages": {"type": "array", "minItems": 1, "items": {"type": "object"}},
@@ -134,7 +141,13 @@ constexpr const char* kMessagesRequest = R"({
     "top_p": {"type": "number"},
     "top_k": {"type": "integer"},
     "metadata": {"type": "object"},
-    "stream": {"type": "boolean"}
+    "stream": {"type": "boolean"},
+    "output_config": {"type": "object", "additionalProperties": false,
+      "description": "Structured output. Members other than format (effort) are refused with 400.",
+      "properties": {
+        "format": {"type": "object", "additionalProperties": false, "required": ["type", "schema"],
+          "description": "The answer's text is JSON that follows `schema`, whichever provider answers.",
+          "properties": {"type": {"const": "json_schema"}, "schema": {"type": "object"}}}}}
   }
 })";
 

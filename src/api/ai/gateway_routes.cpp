@@ -1614,6 +1614,15 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                             {.name = "aic-overhead-us",
                              .description = "Microseconds spent in the gateway itself.",
                              .required = true}}},
+               {.status = 200,
+                .schema = R"({"type": "string", "description": "With stream: true. Events )"
+                          R"(`data: {chat.completion.chunk}`: deltas of the role, content, )"
+                          R"(refusal and tool calls (each call's fragments under its index), )"
+                          R"(then the finish_reason, then with stream_options.include_usage )"
+                          R"(a chunk with empty choices and the usage; last `data: [DONE]`. )"
+                          R"(A failure after the answer started is an event )"
+                          R"(`data: {\"error\": {…}}`."})",
+                .media_type = "text/event-stream"},
                ai_error(400,
                         "The request is invalid or no target can express it; `error.param` names "
                         "the field."),
@@ -1640,6 +1649,14 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                 .description = "The answer; with stream: true, named events from "
                                "message_start to message_stop.",
                 .schema = "Message"},
+               {.status = 200,
+                .schema = R"({"type": "string", "description": "With stream: true. Named )"
+                          R"(events as Anthropic sends them: message_start, then per content )"
+                          R"(block content_block_start, content_block_delta (text_delta or )"
+                          R"(input_json_delta) and content_block_stop, then message_delta )"
+                          R"(with the stop_reason and usage, last message_stop. A failure )"
+                          R"(after the answer started is an `event: error`."})",
+                .media_type = "text/event-stream"},
                anthropic_error(400, "Invalid request."),
                anthropic_error(402, "A monthly AI budget does not cover this request."),
                anthropic_error(404, "`model` is not a model, alias or route of this gateway."),

@@ -288,6 +288,40 @@ TEST(AnthropicRequest, PassesArgumentsAndSchemasThroughAsWritten) {
             std::string::npos);
 }
 
+// An OpenAI-style json_schema response format, as openai_format parses it.
+constexpr std::string_view kContactSchema =
+    R"({"type":"object","properties":{"name":{"type":"string"},"email":{"type":"string"}},)"
+    R"("required":["name","email"],"additionalProperties":false})";
+
+TEST(AnthropicRequest, SendsAJsonSchemaAsOutputConfigFormat) {
+  ChatRequest request = hello_request();
+  request.response_format.type = ResponseFormat::Type::kJsonSchema;
+  request.response_format.name = "contact";
+  request.response_format.schema = kContactSchema;
+  request.response_format.strict = true;
+  auto result = outbound(request);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  // The generally available form: output_config.format with the schema as written, no name,
+  // no strict, and no beta header (the older beta took output_format).
+  EXPECT_EQ(result->body,
+            R"({"model":"claude-sonnet-4-5","max_tokens":4096,)"
+            R"("messages":[{"role":"user","content":[{"type":"text","text":"Hello"}]}],)"
+            R"("output_config":{"format":{"type":"json_schema","schema":)" +
+                std::string(kContactSchema) + "}}}");
+  for (const auto& [name, value] : result->headers) EXPECT_NE(name, "anthropic-beta");
+
+  // Beside tools and the sampling settings, in one request.
+  request.response_format.strict = false;
+  request.tools = {{"lookup", "", "", false}};
+  request.top_k = 5;
+  boost::json::value body = outbound_body(request);
+  EXPECT_EQ(body.at("output_config"), parse(R"({"format":{"type":"json_schema","schema":)" +
+                                            std::string(kContactSchema) + "}}"));
+  EXPECT_EQ(body.at("tools").as_array().size(), 1u);
+  EXPECT_EQ(body.at("top_k"), 5);
+  EXPECT_FALSE(body.as_object().contains("output_format"));
+}
+
 TEST(AnthropicRequest, KeepsCacheBreakpointsAndWritesOneSystemTextAsAString) {
   ChatRequest request;
   request.messages.push_back(text_message(Role::kSystem, "Long instructions"));
@@ -398,11 +432,18 @@ TEST(AnthropicRequest, RefusesWhatAnthropicCannotExpressNamingTheField) {
   {
     ChatRequest request = hello_request();
     request.response_format.type = ResponseFormat::Type::kJsonSchema;
-    request.response_format.schema = R"({"type":"object"})";
-    cases.push_back(
-        {"json_schema", request, "response_format", "json_schema is not supported by anthropic"});
+    request.response_format.name = "list";
+    request.response_format.schema = R"(["not", "a", "schema"])";
+    cases.push_back({"json_schema without an object schema", request,
+                     "response_format.json_schema.schema", "must be a JSON Schema object"});
+    request.response_format.schema.clear();
+    cases.push_back({"json_schema with no schema text", request,
+                     "response_format.json_schema.schema", "must be a JSON Schema object"});
+    // No JSON mode without a schema at Anthropic: refused, saying what to send instead.
     request.response_format.type = ResponseFormat::Type::kJsonObject;
-    cases.push_back({"json_object", request, "response_format", "json_object"});
+    cases.push_back({"json_object", request, "response_format.type",
+                     "json_object is not supported by anthropic, which has no JSON mode without "
+                     "a schema; use type json_schema with a schema instead"});
   }
   {
     ChatRequest request = hello_request();
@@ -935,6 +976,32 @@ std::string conversation_with(std::string_view message) {
   return request_with("", R"([{"role":"user","content":"Hi"},)" + std::string(message) + "]");
 }
 
+TEST(MessagesIngress, ReadsOutputConfigFormatAsAStrictJsonSchema) {
+  std::string body = R"({"model":"claude","max_tokens":100,)"
+                     R"("messages":[{"role":"user","content":"Extract the contact"}],)"
+                     R"("output_config":{"format":{"type":"json_schema","schema":)" +
+                     std::string(kContactSchema) + "}}}";
+  auto parsed = parse_messages_request(body);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  const ResponseFormat& format = parsed->response_format;
+  EXPECT_EQ(format.type, ResponseFormat::Type::kJsonSchema);
+  // OpenAI requires a name; Anthropic always constrains the answer, so it is strict.
+  EXPECT_EQ(format.name, "output");
+  EXPECT_EQ(parse(format.schema), parse(kContactSchema));
+  EXPECT_TRUE(format.strict);
+  // Back to Anthropic it is the member the client sent.
+  EXPECT_EQ(outbound_body(*parsed).at("output_config"), parse(body).at("output_config"));
+
+  // An empty output_config, or a null format, asks for nothing.
+  for (std::string_view members :
+       {R"("output_config":{})", R"("output_config":{"format":null})", R"("output_config":null)"}) {
+    auto plain = parse_messages_request(request_with(members));
+    ASSERT_TRUE(plain.has_value()) << members << ": " << plain.error().message;
+    EXPECT_EQ(plain->response_format.type, ResponseFormat::Type::kText) << members;
+    EXPECT_FALSE(outbound_body(*plain).as_object().contains("output_config")) << members;
+  }
+}
+
 TEST(MessagesIngress, RejectsInvalidRequestsNamingTheField) {
   const std::vector<InvalidCase> cases = {
       {R"({"max_tokens":100,"messages":[{"role":"user","content":"Hi"}]})", "model", "required"},
@@ -1026,6 +1093,28 @@ TEST(MessagesIngress, RejectsInvalidRequestsNamingTheField) {
       {request_with("", R"([{"role":"user","content":[{"type":"text","text":"x",)"
                         R"("cache_control":{"type":"forever"}}]}])"),
        "messages[0].content[0].cache_control.type", "ephemeral"},
+      {request_with(R"("output_config":{"effort":"low"})"), "output_config.effort",
+       "`output_config.effort` is not supported by the gateway"},
+      {request_with(R"("output_config":{"format":{"type":"json_schema","schema":{}},)"
+                    R"("task_budget":10})"),
+       "output_config.task_budget", "not supported by the gateway"},
+      {request_with(R"("output_config":{"format":{"type":"json_schema","schema":{},)"
+                    R"("name":"contact"}})"),
+       "output_config.format.name", "`output_config.format.name` is not supported"},
+      {request_with(R"("output_config":"json")"), "output_config", "must be an object"},
+      {request_with(R"("output_config":{"format":"json_schema"})"), "output_config.format",
+       "must be an object"},
+      {request_with(R"("output_config":{"format":{"schema":{}}})"), "output_config.format.type",
+       "required"},
+      {request_with(R"("output_config":{"format":{"type":"json_object"}})"),
+       "output_config.format.type", "must be \"json_schema\""},
+      {request_with(R"("output_config":{"format":{"type":"json_schema"}})"),
+       "output_config.format.schema", "`output_config.format.schema` is required"},
+      {request_with(R"("output_config":{"format":{"type":"json_schema","schema":"{}"}})"),
+       "output_config.format.schema", "must be an object"},
+      // The deprecated beta parameter is not read: it names the field rather than be ignored.
+      {request_with(R"("output_format":{"type":"json_schema","schema":{}})"), "output_format",
+       "not supported by the gateway"},
   };
   for (const auto& c : cases) {
     auto parsed = parse_messages_request(c.body);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <iterator>
 #include <stdexcept>
 
 #include "api/docs/docs_page.hpp"
@@ -158,6 +159,35 @@ TEST(OpenApi, AcceptsParametersLineSchemasAndOptionalBodies) {
             json::parse(R"({"ETag":{"required":true,"schema":{"type":"string"}}})"));
 }
 
+TEST(OpenApi, DescribesAStatusInSeveralMediaTypes) {
+  auto router = sample_router();
+  router.add(Method::kPost, "/v1/things/{thing_id}/ask", ok(),
+             {.permission = "things:write",
+              .operation_id = "askThing",
+              .request_schema = "NewThing",
+              .responses = {{.status = 200,
+                             .description = "The answer.",
+                             .schema = "Thing",
+                             .headers = {{.name = "aic-route", .required = true}}},
+                            {.status = 200,
+                             .description = "Streamed on request.",
+                             .schema = R"({"type":"string","description":"Events."})",
+                             .media_type = "text/event-stream"}}});
+  auto document = document_of(router);
+  const auto& ask = document["paths"].at("/v1/things/{thing_id}/ask").at("post");
+  EXPECT_EQ(ask.at("responses").at("200"),
+            json::parse(R"({"description":"The answer. Streamed on request.",)"
+                        R"("headers":{"aic-route":{"required":true,"schema":{"type":"string"}}},)"
+                        R"("content":{"application/json":)"
+                        R"({"schema":{"$ref":"#/components/schemas/Thing"}},)"
+                        R"("text/event-stream":)"
+                        R"({"schema":{"type":"string","description":"Events."}}}})"));
+  // The content keeps the order the route declared, so the bytes stay the same.
+  const auto& content = ask.at("responses").at("200").at("content").as_object();
+  EXPECT_EQ(content.begin()->key(), "application/json");
+  EXPECT_EQ(std::next(content.begin())->key(), "text/event-stream");
+}
+
 TEST(OpenApi, UndocumentedRoutesStillProduceAValidOperation) {
   http::Router router;
   router.add(Method::kGet, "/v1/things/{thing_id}", ok(), {.permission = "things:read"});
@@ -188,6 +218,22 @@ TEST(OpenApi, RefusesBrokenDocumentation) {
                                 test_info()),
                std::invalid_argument);
   EXPECT_THROW(openapi_document(with({.responses = {{.status = 42}}}), test_info()),
+               std::invalid_argument);
+  // A status described again: a new media type only, without headers, with a body.
+  EXPECT_THROW(openapi_document(with({.responses = {{.status = 200, .schema = "Thing"},
+                                                    {.status = 200, .schema = "NewThing"}}}),
+                                test_info()),
+               std::invalid_argument);
+  EXPECT_THROW(openapi_document(with({.responses = {{.status = 200, .schema = "Thing"},
+                                                    {.status = 200,
+                                                     .schema = R"({"type":"string"})",
+                                                     .media_type = "text/event-stream",
+                                                     .headers = {{.name = "ETag"}}}}}),
+                                test_info()),
+               std::invalid_argument);
+  EXPECT_THROW(openapi_document(with({.responses = {{.status = 200, .schema = "Thing"},
+                                                    {.status = 200, .description = "Again."}}}),
+                                test_info()),
                std::invalid_argument);
 
   http::Router twice;
