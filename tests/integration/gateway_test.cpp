@@ -489,34 +489,43 @@ TEST(Gateway, ClientLeavingCancelsTheUpstreamStream) {
 // A client that gives up on a non-streamed answer: the gateway notices the closed connection
 // while the provider is still thinking, and cancels that call (the mock sees its client go).
 TEST(Gateway, ClientLeavingCancelsAWaitingProviderCall) {
-  for (bool reset : {false, true}) {
-    Gateway gateway([](core::Config& config) { config.ai.max_attempts = 1; });
-    gateway.mock.push_fault({MockFault::Kind::kHang});
-    {
-      RawClient client(gateway.world.server.port());
-      std::string body = chat_body("gpt-test", "take your time");
-      client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
-                  gateway.world.owner_a + "\r\nContent-Type: application/json\r\nContent-Length: " +
-                  std::to_string(body.size()) + "\r\n\r\n" + body);
-      ASSERT_TRUE(
-          eventually([&] { return gateway.mock.hung_requests() == 1; }, std::chrono::seconds(10)));
-      if (reset) client.reset();  // otherwise the destructor closes it (a FIN)
+  struct Case {
+    std::string path;
+    std::string body;
+    std::string model;
+  };
+  for (const Case& request :
+       {Case{"/v1/chat/completions", chat_body("gpt-test", "take your time"), "gpt-test"},
+        Case{"/v1/embeddings", R"({"model":"embed-test","input":"take your time"})",
+             "embed-test"}}) {
+    for (bool reset : {false, true}) {
+      SCOPED_TRACE(request.path + (reset ? ", reset" : ", closed"));
+      Gateway gateway([](core::Config& config) { config.ai.max_attempts = 1; });
+      gateway.mock.push_fault({MockFault::Kind::kHang});
+      {
+        RawClient client(gateway.world.server.port());
+        client.send("POST " + request.path + " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+                    gateway.world.owner_a +
+                    "\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(request.body.size()) + "\r\n\r\n" + request.body);
+        ASSERT_TRUE(eventually([&] { return gateway.mock.hung_requests() == 1; },
+                               std::chrono::seconds(10)));
+        if (reset) client.reset();  // otherwise the destructor closes it (a FIN)
+      }
+      EXPECT_TRUE(eventually([&] { return gateway.mock.abandoned_holds() == 1; },
+                             std::chrono::seconds(10)));
+      // Counted as cancelled, not as an error of the provider.
+      std::string requests = R"(aic_ai_requests_total{provider="oa",model=")" + request.model +
+                             R"(",outcome="cancelled"} 1)";
+      std::string attempts = R"(aic_ai_upstream_attempts_total{provider="oa",model=")" +
+                             request.model + R"(",outcome="cancelled"} 1)";
+      auto cancelled = [&] {
+        auto metrics = http_request(gateway.world.server.port(), "GET", "/metrics");
+        return metrics && metrics->body.find(requests) != std::string::npos &&
+               metrics->body.find(attempts) != std::string::npos;
+      };
+      EXPECT_TRUE(eventually(cancelled, std::chrono::seconds(10)));
     }
-    EXPECT_TRUE(
-        eventually([&] { return gateway.mock.abandoned_holds() == 1; }, std::chrono::seconds(10)))
-        << (reset ? "reset" : "closed");
-    // Counted as cancelled, not as an error of the provider.
-    auto cancelled = [&] {
-      auto metrics = http_request(gateway.world.server.port(), "GET", "/metrics");
-      return metrics &&
-             metrics->body.find(
-                 R"(aic_ai_requests_total{provider="oa",model="gpt-test",outcome="cancelled"} 1)") !=
-                 std::string::npos &&
-             metrics->body.find(
-                 R"(aic_ai_upstream_attempts_total{provider="oa",model="gpt-test",outcome="cancelled"} 1)") !=
-                 std::string::npos;
-    };
-    EXPECT_TRUE(eventually(cancelled, std::chrono::seconds(10)));
   }
 }
 

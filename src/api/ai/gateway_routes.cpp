@@ -370,6 +370,45 @@ struct GatewayMetrics {
 };
 
 // What is known about one request when it ends, for metrics and the usage records.
+// Stops what a handler awaits (a provider call, the wait before a retry) when its client
+// leaves (RequestContext::on_client_gone); the hook never outlives the scope that set it. With
+// no client (callers inside the server) it does nothing.
+class LeaveHook {
+ public:
+  explicit LeaveHook(RequestContext* client) : client_(client) {}
+  ~LeaveHook() { set(nullptr); }
+  LeaveHook(const LeaveHook&) = delete;
+  LeaveHook& operator=(const LeaveHook&) = delete;
+
+  bool gone() const { return client_ != nullptr && client_->client_gone; }
+  void cancel_on_leave(const std::shared_ptr<UpstreamCall>& call) const {
+    set([weak = std::weak_ptr<UpstreamCall>(call)] {
+      if (auto running = weak.lock()) running->cancel();
+    });
+  }
+  // Waits for `timer`, or less if the client leaves meanwhile.
+  asio::awaitable<void> wait(asio::steady_timer& timer) const {
+    set([&timer] { timer.cancel(); });
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    set(nullptr);
+  }
+
+ private:
+  void set(std::function<void()> stop) const {
+    if (client_ != nullptr) client_->on_client_gone = std::move(stop);
+  }
+  RequestContext* client_;
+};
+
+// The answer for a client that left: never delivered, but logged and counted.
+GatewayError client_left() {
+  GatewayError error;
+  error.status = 499;
+  error.type = "client_closed";
+  error.message = "the client closed the connection before the answer";
+  return error;
+}
+
 struct Outcome {
   std::string provider;
   std::string model;  // the catalogue's model name
@@ -1142,23 +1181,11 @@ asio::awaitable<Gateway::Attempted> Gateway::try_targets(const model::RoutePlan&
   std::optional<GatewayError> failure;
   std::optional<GatewayError> unsupported;  // the first target that could not express the request
   auto executor = co_await asio::this_coro::executor;
-  // Whatever is being awaited stops when the client leaves; the hook never outlives this call.
-  struct ClientHook {
-    http::RequestContext* client;
-    void set(std::function<void()> stop) const {
-      if (client != nullptr) client->on_client_gone = std::move(stop);
-    }
-    bool gone() const { return client != nullptr && client->client_gone; }
-    ~ClientHook() { set(nullptr); }
-  } hook{client};
+  LeaveHook hook(client);
   auto left = [&] {
     core::log_info("AI request " + request_id + ": the client left; " + log + plan.reason);
     tried.client_gone = true;
-    GatewayError error;
-    error.status = 499;  // never delivered: there is nobody to read it
-    error.type = "client_closed";
-    error.message = "the client closed the connection before the answer";
-    tried.error = std::move(error);
+    tried.error = client_left();
     return tried;
   };
   if (hook.gone()) co_return left();
@@ -1185,9 +1212,7 @@ asio::awaitable<Gateway::Attempted> Gateway::try_targets(const model::RoutePlan&
       auto call = UpstreamCall::start(
           client_for(target), client_request(outbound.value(), deps_.config, request.stream),
           executor);
-      hook.set([weak = std::weak_ptr<UpstreamCall>(call)] {
-        if (auto running = weak.lock()) running->cancel();
-      });
+      hook.cancel_on_leave(call);
       http::ClientResponse head = co_await call->head();
       if (hook.gone()) {
         deps_.health.release(target.key());
@@ -1273,9 +1298,7 @@ asio::awaitable<Gateway::Attempted> Gateway::try_targets(const model::RoutePlan&
       if (!deps_.health.admit(target.key(), Clock::now(), admit_why)) break;  // breaker opened
       Clock::time_point waiting = Clock::now();
       asio::steady_timer timer(executor, delay);
-      hook.set([&timer] { timer.cancel(); });
-      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      hook.set(nullptr);
+      co_await hook.wait(timer);
       tried.waited_us += microseconds_since(waiting);
       if (hook.gone()) {
         deps_.health.release(target.key());
@@ -1335,6 +1358,14 @@ asio::awaitable<Response> Gateway::embeddings(RequestContext& context) {
   std::optional<GatewayError> failure;
   std::int64_t waited_us = 0;
   int attempt_total = 0;
+  LeaveHook hook(&context);
+  auto left = [&](const model::Target& target) {
+    core::log_info("AI request " + context.request_id + ": the client left; " + log + plan.reason);
+    finish(Outcome{target.provider->name, target.model->name, "cancelled", std::nullopt, 0,
+                   microseconds_since(started)},
+           caller);
+    return error_answer(Ingress::kOpenAi, client_left(), context);
+  };
   for (const model::Target& target : plan.targets) {
     std::string why;
     if (!deps_.health.admit(target.key(), Clock::now(), why)) {
@@ -1355,9 +1386,15 @@ asio::awaitable<Response> Gateway::embeddings(RequestContext& context) {
       Clock::time_point sent = Clock::now();
       auto call = UpstreamCall::start(
           client_for(target), client_request(outbound.value(), deps_.config, false), executor);
+      hook.cancel_on_leave(call);
       http::ClientResponse head = co_await call->head();
       std::string answer = co_await call->read_all(kMaxAnswerBytes);
       waited_us += microseconds_since(sent);
+      if (hook.gone()) {
+        deps_.health.release(target.key());
+        attempt(target, "cancelled");
+        co_return left(target);
+      }
       const http::ClientResponse& end = call->ending();
       model::UpstreamError error;
       std::optional<std::chrono::milliseconds> wait;
@@ -1403,7 +1440,11 @@ asio::awaitable<Response> Gateway::embeddings(RequestContext& context) {
       std::string admit_why;
       if (!deps_.health.admit(target.key(), Clock::now(), admit_why)) break;
       asio::steady_timer timer(executor, delay);
-      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_await hook.wait(timer);
+      if (hook.gone()) {
+        deps_.health.release(target.key());
+        co_return left(target);
+      }
     }
   }
   core::log_warn("AI request " + context.request_id + " failed: " + log + plan.reason);
