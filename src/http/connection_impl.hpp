@@ -547,8 +547,10 @@ asio::awaitable<void> serve(Stream stream, IoWorker& worker, const ConnectionEnv
     session.expire_never();  // the handler has the request deadline
 
     Response response;
-    {
+    if (context.route != nullptr && context.route->options.watch_client && !context.rejection) {
       ClientWatch watch(socket, context);
+      response = co_await env.pipeline.handle(context);
+    } else {
       response = co_await env.pipeline.handle(context);
     }
     // A streamed body (chunked) keeps the connection for the next request once it has ended,

@@ -49,7 +49,8 @@ struct RequestContext {
   // answer carries a request id and is logged and counted, but the handler does not.
   std::optional<core::Error> rejection;
 
-  // While the handler runs, the session watches the connection: when the client closes it
+  // While the handler of a route with RouteOptions::watch_client runs, the session watches
+  // the connection: when the client closes it
   // (or resets it), `client_gone` becomes true and `on_client_gone`, if set, is called once,
   // on the connection's thread. A handler waiting on something slow (a model provider) sets
   // it to stop that work, and clears it before what it captures goes away. Bytes from the

@@ -75,6 +75,12 @@ struct RouteOptions {
   std::string error_schema;
   std::string error_media_type;
 
+  // The handler may wait long on something the client can abandon (a model provider): the
+  // session watches the connection while it runs and tells it when the client leaves
+  // (RequestContext::client_gone, on_client_gone). Off by default: the watch costs about a
+  // thousand instructions per request, a tenth of a /healthz.
+  bool watch_client = false;
+
   // The credential may also arrive as `x-api-key: <API key>` (for Anthropic's clients, which
   // send their key that way); `Authorization` wins when both are sent.
   bool api_key_header = false;

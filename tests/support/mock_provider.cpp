@@ -1098,7 +1098,9 @@ MockProvider::MockProvider() : shared_(std::make_shared<MockShared>()) {
     router_.add(
         method, std::move(path),
         [this, endpoint](http::RequestContext& context) { return handle(endpoint, context); },
-        {.max_body_bytes = 16 * 1024 * 1024, .permission = std::string(http::kPublic)});
+        {.max_body_bytes = 16 * 1024 * 1024,
+         .permission = std::string(http::kPublic),
+         .watch_client = true});  // held requests notice the gateway leaving
   };
   add(http::Method::kPost, "/v1/chat/completions", Endpoint::kOpenAiChat);
   add(http::Method::kPost, "/v1/embeddings", Endpoint::kOpenAiEmbeddings);

@@ -1618,6 +1618,12 @@ http::RouteOptions anthropic_errors(http::RouteOptions options) {
   return options;
 }
 
+// `options` for a route that waits on a model provider: a client leaving cancels the call.
+http::RouteOptions provider_call(http::RouteOptions options) {
+  options.watch_client = true;
+  return options;
+}
+
 }  // namespace
 
 void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies) {
@@ -1637,7 +1643,7 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
   router.add(
       http::Method::kPost, "/v1/chat/completions",
       [gateway](RequestContext& context) { return gateway->chat(context, Ingress::kOpenAi); },
-      openai_errors(v1::route_options(
+      provider_call(openai_errors(v1::route_options(
           identity::permission::kAiInvoke,
           "Create a chat completion (OpenAI-compatible; stream: true for SSE)",
           {.max_body_bytes = kMaxRequestBytes,
@@ -1674,11 +1680,11 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                ai_error(429, "The provider is rate limiting; see Retry-After."),
                ai_error(502, "Every target failed."),
                ai_error(503, "Every target's circuit breaker is open."),
-               ai_error(504, "The provider did not answer in time.")}})));
+               ai_error(504, "The provider did not answer in time.")}}))));
   router.add(
       http::Method::kPost, "/v1/messages",
       [gateway](RequestContext& context) { return gateway->chat(context, Ingress::kAnthropic); },
-      anthropic_errors(v1::route_options(
+      provider_call(anthropic_errors(v1::route_options(
           identity::permission::kAiInvoke,
           "Create a message (Anthropic Messages-compatible; stream: true for SSE)",
           {.max_body_bytes = kMaxRequestBytes,
@@ -1704,11 +1710,11 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                anthropic_error(429, "The provider is rate limiting; see Retry-After."),
                anthropic_error(502, "Every target failed."),
                anthropic_error(503, "Every target's circuit breaker is open."),
-               anthropic_error(504, "The provider did not answer in time.")}})));
+               anthropic_error(504, "The provider did not answer in time.")}}))));
   router.add(
       http::Method::kPost, "/v1/embeddings",
       [gateway](RequestContext& context) { return gateway->embeddings(context); },
-      openai_errors(v1::route_options(
+      provider_call(openai_errors(v1::route_options(
           identity::permission::kAiInvoke, "Create embeddings (OpenAI-compatible)",
           {.max_body_bytes = kMaxRequestBytes,
            .operation_id = "createEmbeddings",
@@ -1719,7 +1725,7 @@ void add_gateway_routes(http::Router& router, GatewayDependencies& dependencies)
                ai_error(400, "The request is invalid, or `model` names a chat model."),
                ai_error(402, "A monthly AI budget does not cover this request."),
                ai_error(404, "`model` is not a model, alias or route of this gateway."),
-               ai_error(502, "Every target failed.")}})));
+               ai_error(502, "Every target failed.")}}))));
   router.add(
       http::Method::kGet, "/v1/models",
       [gateway](RequestContext& context) { return gateway->models(context); },
