@@ -199,7 +199,8 @@ class Session final : public SessionBase {
 // client went away, as nginx decides for proxy_ignore_client_abort off; readable with bytes
 // (a pipelined request, a TLS record) means it is still there, and the watch ends. Runs on
 // the connection's thread; `active` is cleared when the handler returns, after which the
-// pending wait is cancelled and its handler does nothing.
+// pending wait is cancelled and its handler does nothing. A close that arrived before the
+// watch began (right behind the request) is not seen: that request runs to its end.
 class ClientWatch {
  public:
   ClientWatch(tcp::socket& socket, RequestContext& context)

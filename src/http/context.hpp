@@ -50,11 +50,11 @@ struct RequestContext {
   std::optional<core::Error> rejection;
 
   // While the handler of a route with RouteOptions::watch_client runs, the session watches
-  // the connection: when the client closes it
-  // (or resets it), `client_gone` becomes true and `on_client_gone`, if set, is called once,
-  // on the connection's thread. A handler waiting on something slow (a model provider) sets
-  // it to stop that work, and clears it before what it captures goes away. Bytes from the
-  // client (a pipelined request, TLS records) end the watch: the client is still there.
+  // the connection: when the client closes (or resets) it, `client_gone` becomes true and
+  // `on_client_gone`, if set, is called once, on the connection's thread. A handler waiting on
+  // something slow (a model provider) sets it to stop that work, and clears it before what it
+  // captures goes away. Bytes from the client (a pipelined request, TLS records) end the
+  // watch: the client is still there.
   bool client_gone = false;
   std::function<void()> on_client_gone;
 
