@@ -22,6 +22,18 @@ const boost::json::value* find_present(const boost::json::object& object, std::s
   return found == nullptr || found->is_null() ? nullptr : found;
 }
 
+// One complete JSON text into `storage`; `used` says how far parsing got. The parser's own
+// working stack starts in a local buffer as well.
+boost::json::value parse_into(std::string_view text, boost::json::storage_ptr storage,
+                              boost::system::error_code& error, std::size_t& used) {
+  unsigned char scratch[1024];
+  boost::json::parser parser({}, {}, scratch, sizeof scratch);
+  parser.reset(std::move(storage));
+  used = parser.write(text.data(), text.size(), error);
+  if (error) return nullptr;
+  return parser.release();
+}
+
 }  // namespace
 
 std::string member_path(std::string_view parent, std::string_view key) {
@@ -39,31 +51,23 @@ std::string index_path(std::string_view parent, std::size_t index) {
 
 core::Result<boost::json::object> parse_object(std::string_view text,
                                                boost::json::storage_ptr storage) {
-  // The parser's own working stack starts in a local buffer as well.
-  unsigned char scratch[1024];
-  boost::json::parser parser({}, {}, scratch, sizeof scratch);
-  parser.reset(std::move(storage));
   boost::system::error_code error;
-  std::size_t used = parser.write(text.data(), text.size(), error);
+  std::size_t used = 0;
+  boost::json::value value = parse_into(text, std::move(storage), error, used);
   if (error) {
     core::Error problem = core::Error::make(core::ErrorCode::kMalformedRequest,
                                             "the body is not valid JSON (" + error.message() +
                                                 " at byte " + std::to_string(used) + ")");
     return problem;
   }
-  boost::json::value value = parser.release();
   if (!value.is_object()) return core::Error::invalid("the body must be a JSON object");
   return std::move(value.as_object());
 }
 
 boost::json::value parse_value(std::string_view text, boost::json::storage_ptr storage,
                                boost::system::error_code& error) {
-  unsigned char scratch[1024];
-  boost::json::parser parser({}, {}, scratch, sizeof scratch);
-  parser.reset(std::move(storage));
-  parser.write(text.data(), text.size(), error);
-  if (error) return nullptr;
-  return parser.release();
+  std::size_t used = 0;
+  return parse_into(text, std::move(storage), error, used);
 }
 
 core::Result<const boost::json::string*> get_string(const boost::json::object& object,

@@ -38,18 +38,26 @@ constexpr const char* kAiProblem = R"({
   }
 })";
 
+// `aic_prompt` in a chat or messages request: a stored prompt instead of `messages`.
+constexpr const char* kAiPromptReference = R"({
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["name"],
+  "description": "A prompt template of the tenant instead of `messages`; the answer's aic-prompt header names the version used.",
+  "properties": {
+    "name": {"type": "string"},
+    "label": {"type": "string", "description": "Default: `production` when the prompt has it, else the newest version."},
+    "version": {"type": "integer", "minimum": 1},
+    "variables": {"type": "object"}
+  }
+})";
+
 constexpr const char* kChatCompletionRequest = R"({
   "type": "object",
   "description": "OpenAI Chat Completions request. Members the gateway does not support are refused with 400 naming them. Either `messages` or `aic_prompt` (a stored prompt template, rendered into messages; its model is used when `model` is absent).",
   "properties": {
     "model": {"type": "string", "description": "A model, alias or route from GET /v1/models."},
-    "aic_prompt": {"type": "object", "additionalProperties": false, "required": ["name"],
-      "description": "A prompt template of the tenant instead of `messages`; the answer's aic-prompt header names the version used.",
-      "properties": {
-        "name": {"type": "string"},
-        "label": {"type": "string", "description": "Default: `production` when the prompt has it, else the newest version."},
-        "version": {"type": "integer", "minimum": 1},
-        "variables": {"type": "object"}}},
+    "aic_prompt": {"$ref": "#/components/schemas/AiPromptReference"},
     "messages": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["role"],
       "properties": {"role": {"enum": ["system", "developer", "user", "assistant", "tool"]}}}},
     "tools": {"type": "array", "items": {"type": "object"}},
@@ -124,13 +132,7 @@ constexpr const char* kMessagesRequest = R"({
   "required": ["max_tokens"],
   "properties": {
     "model": {"type": "string"},
-    "aic_prompt": {"type": "object", "additionalProperties": false, "required": ["name"],
-      "description": "A prompt template of the tenant instead of `messages`; the answer's aic-prompt header names the version used.",
-      "properties": {
-        "name": {"type": "string"},
-        "label": {"type": "string", "description": "Default: `production` when the prompt has it, else the newest version."},
-        "version": {"type": "integer", "minimum": 1},
-        "variables": {"type": "object"}}},
+    "aic_prompt": {"$ref": "#/components/schemas/AiPromptReference"},
     "max_tokens": {"type": "integer", "minimum": 1},
     "system": {"oneOf": [{"type": "string"}, {"type": "array"}]},
     "messages": {"type": "array", "minItems": 1, "items": {"type": "object"}},
@@ -425,6 +427,7 @@ constexpr const char* kListOfAiRoutes = R"({
 
 std::vector<NamedSchema> ai_schemas() {
   return {{"AiProblem", kAiProblem},
+          {"AiPromptReference", kAiPromptReference},
           {"ChatCompletionRequest", kChatCompletionRequest},
           {"ChatCompletion", kChatCompletion},
           {"ChatUsage", kChatUsage},
