@@ -131,6 +131,10 @@ int serve(const core::Config& config) {
       core::log_error("cannot start: " + issue.key + ": " + issue.reason);
     return 1;
   }
+  // The financial engine's model-based paths run through the gateway.
+  entity_deps.chat = &gateway->dependencies().runner;
+  entity_deps.sentiment_model = config.ai.sentiment_model;
+  entity_deps.narrative_model = config.ai.narrative_model;
   http::Router router;
   add_all_routes(router, {ops, identity_deps, audit_deps, oauth_deps, webhook_deps,
                           event_stream_deps, entity_deps, gateway->dependencies(),

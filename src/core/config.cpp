@@ -480,6 +480,26 @@ const std::vector<KeyDef>& key_table() {
           "request's task to be chosen; a request may ask for more or less with "
           "metadata.aic_min_quality (0 to 1).",
           0, 100, [](Config & c) -> auto& { return c.ai.auto_min_quality; }),
+      string_key(
+          "ai.sentiment_model", "AIC_AI_SENTIMENT_MODEL", "auto",
+          "The model, alias or route that classifies sentiment for POST /v1/sentiment/score "
+          "with method \"llm\" when the request names none; \"auto\" picks by the tenant's "
+          "evaluation scores for the task sentiment.",
+          [](Config & c) -> auto& { return c.ai.sentiment_model; },
+          [](const std::string& v) -> std::optional<std::string> {
+            if (v.empty()) return "must name a model, alias or route (or auto)";
+            return std::nullopt;
+          }),
+      string_key(
+          "ai.narrative_model", "AIC_AI_NARRATIVE_MODEL", "auto",
+          "The model, alias or route that rewrites an entity's insights narrative "
+          "(GET /v1/entities/{id}/insights?narrative=ai) when the request names none; "
+          "\"auto\" picks by the tenant's evaluation scores for the task narrative.",
+          [](Config & c) -> auto& { return c.ai.narrative_model; },
+          [](const std::string& v) -> std::optional<std::string> {
+            if (v.empty()) return "must name a model, alias or route (or auto)";
+            return std::nullopt;
+          }),
       integer_key(
           "ai.budget_output_tokens", "AIC_AI_BUDGET_OUTPUT_TOKENS", "4096",
           "Output tokens a budgeted request without max_tokens reserves until it ends.", 1,

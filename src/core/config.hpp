@@ -130,6 +130,9 @@ struct AiConfig {
   std::vector<std::string> tenant_allow_addresses;
   std::int64_t budget_output_tokens = 4096;  // reserved when a request sets no max_tokens
   std::int64_t auto_min_quality = 70;  // model "auto": the lowest evaluation score, in percent
+  // What the financial engine's AI paths call when the request names no model.
+  std::string sentiment_model = "auto";
+  std::string narrative_model = "auto";
   std::string catalog_json;    // {"providers":[…],"models":[…],"routes":[…]}; empty: none
   std::string catalog_source;  // the file the tables came from, for messages
 };

@@ -54,7 +54,7 @@ struct EntityData {
 
 // The shape of the insights document; a server that writes another shape (a new section, a
 // changed narrative) raises it, so documents cached by an older version are computed again.
-constexpr int kInsightsFormat = 1;
+constexpr int kInsightsFormat = 2;
 
 // The version of everything insights read: the latest import and the entity's own version.
 Result<std::string> data_version(Transaction& tx, const Entity& entity) {
@@ -298,6 +298,52 @@ Result<std::string> EntityStore::refresh_insights(const core::Principal& actor,
   });
   if (!written) return std::move(written).error();
   return body;
+}
+
+Result<std::optional<EntityStore::SummaryRewrite>> EntityStore::kept_summary_rewrite(
+    const core::Principal& actor, std::string_view entity_id, PeriodLength length,
+    std::string_view requested_model, std::string_view data_version) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  std::optional<SummaryRewrite> kept;
+  auto read = database_.transact(Access::kReadOnly, [&](Transaction& tx) -> core::Status {
+    kept.reset();
+    auto entity = find_entity(tx, actor.tenant_id, entity_id);
+    if (!entity) return std::move(entity).error();
+    auto rows = tx.execute(
+        "SELECT text, model, route, written_at FROM entity_summary_rewrites WHERE entity_id = "
+        "$1 AND length = $2 AND requested_model = $3 AND data_version = $4",
+        {entity->id, std::string(to_string(length)), std::string(requested_model),
+         std::string(data_version)});
+    if (!rows) return std::move(rows).error();
+    if (rows->rows.empty()) return {};
+    kept = SummaryRewrite{std::string(data_version), rows->take_text(0, 0), rows->take_text(0, 1),
+                          rows->take_text(0, 2), rows->take_text(0, 3)};
+    return {};
+  });
+  if (!read) return std::move(read).error();
+  return kept;
+}
+
+core::Status EntityStore::keep_summary_rewrite(const core::Principal& actor,
+                                               std::string_view entity_id, PeriodLength length,
+                                               std::string_view requested_model,
+                                               const SummaryRewrite& rewrite) {
+  if (auto ok = require_tenant(actor); !ok) return std::move(ok).error();
+  return database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto entity = find_entity(tx, actor.tenant_id, entity_id);
+    if (!entity) return std::move(entity).error();
+    auto stored = tx.execute(
+        "INSERT INTO entity_summary_rewrites (tenant_id, entity_id, length, requested_model, "
+        "data_version, text, model, route, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+        "$9) ON CONFLICT (entity_id, length, requested_model) DO UPDATE SET data_version = "
+        "excluded.data_version, text = excluded.text, model = excluded.model, route = "
+        "excluded.route, written_at = excluded.written_at",
+        {entity->tenant_id, entity->id, std::string(to_string(length)),
+         std::string(requested_model), rewrite.data_version, rewrite.text, rewrite.model,
+         rewrite.route, rewrite.written_at});
+    if (!stored) return std::move(stored).error();
+    return {};
+  });
 }
 
 }  // namespace aic::finance

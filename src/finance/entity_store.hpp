@@ -232,6 +232,26 @@ class EntityStore {
   core::Result<std::string> refresh_insights(const core::Principal& actor,
                                              std::string_view entity_id, PeriodLength length);
 
+  // The insights narrative as rewritten by a language model (summary_rewrite.hpp), kept per
+  // entity, period length and the model the caller asked for.
+  struct SummaryRewrite {
+    std::string data_version;  // of the insights it was written from
+    std::string text;
+    std::string model;  // the catalogue's model that wrote it
+    std::string route;  // what answered and why (the gateway's aic-route)
+    std::string written_at;
+  };
+  // The kept rewrite for `data_version`, or nullopt. Errors: kNotFound.
+  core::Result<std::optional<SummaryRewrite>> kept_summary_rewrite(const core::Principal& actor,
+                                                                   std::string_view entity_id,
+                                                                   PeriodLength length,
+                                                                   std::string_view requested_model,
+                                                                   std::string_view data_version);
+  // Keeps `rewrite`, replacing the one kept for an older data version. Errors: kNotFound.
+  core::Status keep_summary_rewrite(const core::Principal& actor, std::string_view entity_id,
+                                    PeriodLength length, std::string_view requested_model,
+                                    const SummaryRewrite& rewrite);
+
  private:
   core::Result<ImportReport> import_periods(const core::Principal& actor,
                                             std::string_view entity_id, std::string_view format,

@@ -601,6 +601,24 @@ CREATE TABLE ai_eval_summaries (
 );
 )sql";
 
+// Migration 16, the same on both backends: the insights narrative rewritten by a language
+// model, kept per entity, period length and requested model for the data version it was
+// written from (a rewrite costs a provider call; data changes make it stale, not wrong).
+constexpr std::string_view kCreateEntitySummaryRewrites = R"sql(
+CREATE TABLE entity_summary_rewrites (
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  entity_id TEXT NOT NULL REFERENCES entities (id),
+  length TEXT NOT NULL,
+  requested_model TEXT NOT NULL,
+  data_version TEXT NOT NULL,
+  text TEXT NOT NULL,
+  model TEXT NOT NULL,
+  route TEXT NOT NULL,
+  written_at TEXT NOT NULL,
+  PRIMARY KEY (entity_id, length, requested_model)
+);
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -729,6 +747,12 @@ VALUES (
           "create_ai_evals",
           std::string(kCreateAiEvals),
           std::string(kCreateAiEvals),
+      },
+      {
+          16,
+          "create_entity_summary_rewrites",
+          std::string(kCreateEntitySummaryRewrites),
+          std::string(kCreateEntitySummaryRewrites),
       },
   };
   return kMigrations;

@@ -261,11 +261,17 @@ TEST(Insights, ScoreTextsAndImportQifInTheEntitysCurrency) {
   EXPECT_FALSE(results[0].at("evidence").as_array().empty());
   EXPECT_EQ(results[1].at("label"), "negative");
   EXPECT_EQ(results[2].at("label"), "neutral");
+  auto unknown = world.call("POST", "/v1/sentiment/score", world.owner_a,
+                            R"({"texts":["x"],"method":"finbert"})");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_EQ(problem_field(*unknown), "/method");
+  // No model configured and no evaluation for the task: "auto" cannot choose.
   auto llm =
       world.call("POST", "/v1/sentiment/score", world.owner_a, R"({"texts":["x"],"method":"llm"})");
   ASSERT_TRUE(llm);
-  EXPECT_EQ(llm->status, 400);
-  EXPECT_EQ(problem_field(*llm), "/method");
+  EXPECT_EQ(llm->status, 400) << llm->body;
+  EXPECT_EQ(problem_field(*llm), "/model");
 
   const std::string id = create(world, R"({"name":"Q","currency":"EUR"})");
   const std::string qif =

@@ -48,8 +48,9 @@ enum class Format { kOpenAi, kAnthropic, kGemini };
 
 // What a request wants of the body once kStatus, kHang and kDelay are dealt with.
 struct BodyFault {
-  std::optional<FaultKind> kind;  // kTruncatedStream, kMalformedJson or kMidStreamError
-  int status = 500;               // kMidStreamError
+  std::optional<FaultKind> kind;          // kTruncatedStream, kMalformedJson or kMidStreamError
+  int status = 500;                       // kMidStreamError
+  std::optional<std::string> reply_text;  // kReply: the model's text instead of the usual
 };
 
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
@@ -306,7 +307,7 @@ struct Reply {
   std::int64_t output_tokens = 0;
 };
 
-Reply reply_to(const Conversation& conversation, MockShared& shared) {
+Reply reply_to(const Conversation& conversation, MockShared& shared, const BodyFault& fault) {
   Reply reply;
   reply.id = shared.next_id.fetch_add(1);
   reply.model = conversation.model;
@@ -314,6 +315,8 @@ Reply reply_to(const Conversation& conversation, MockShared& shared) {
                     conversation.last_user_text.find("CALL_TOOL") != std::string::npos;
   if (reply.tool_call) {
     reply.tool_name = conversation.first_tool;
+  } else if (fault.reply_text) {
+    reply.text = *fault.reply_text;
   } else if (conversation.json_output) {
     reply.text = std::string(kJsonReply);
   } else {
@@ -578,7 +581,7 @@ Response openai_chat(const http::Request& request, const BodyFault& fault,
   if (std::string error = read_openai_chat(*body, conversation); !error.empty()) {
     return error_response(Format::kOpenAi, 400, error);
   }
-  Reply reply = reply_to(conversation, *shared);
+  Reply reply = reply_to(conversation, *shared, fault);
   const std::string_view finish_reason = reply.tool_call ? "tool_calls" : "stop";
 
   if (!conversation.stream) {
@@ -743,7 +746,7 @@ Response anthropic_messages(const http::Request& request, const BodyFault& fault
   if (std::string error = read_anthropic(*body, conversation); !error.empty()) {
     return error_response(Format::kAnthropic, 400, error);
   }
-  Reply reply = reply_to(conversation, *shared);
+  Reply reply = reply_to(conversation, *shared, fault);
   const std::string id = "msg_mock" + std::to_string(reply.id);
   const std::string tool_id = "toolu_mock" + std::to_string(reply.id);
   const std::string_view stop_reason = reply.tool_call ? "tool_use" : "end_turn";
@@ -964,7 +967,7 @@ Response gemini(const http::Request& request, std::string_view spec, const BodyF
     return error_response(Format::kGemini, 400, error);
   }
   conversation.model = model;
-  Reply reply = reply_to(conversation, *shared);
+  Reply reply = reply_to(conversation, *shared, fault);
 
   json::object call_part;
   if (reply.tool_call) {
@@ -1053,7 +1056,8 @@ core::Result<MockFault> read_fault(std::string_view text) {
       {"truncated_stream", FaultKind::kTruncatedStream},
       {"malformed_json", FaultKind::kMalformedJson},
       {"mid_stream_error", FaultKind::kMidStreamError},
-      {"delay", FaultKind::kDelay}};
+      {"delay", FaultKind::kDelay},
+      {"reply", FaultKind::kReply}};
   std::string_view kind = string_member(*body, "kind");
   const auto* found = std::find_if(std::begin(kKinds), std::end(kKinds),
                                    [&](const auto& each) { return each.first == kind; });
@@ -1077,6 +1081,10 @@ core::Result<MockFault> read_fault(std::string_view text) {
       return core::Error::invalid("delay_ms: expected a non-negative integer");
     }
     fault.delay = std::chrono::milliseconds(delay->get_int64());
+  }
+  if (const json::value* reply = body->if_contains("text")) {
+    if (!reply->is_string()) return core::Error::invalid("text: expected a string");
+    fault.reply_text = std::string(reply->get_string());
   }
   return fault;
 }
@@ -1237,6 +1245,9 @@ asio::awaitable<Response> MockProvider::handle(Endpoint endpoint, http::RequestC
       case FaultKind::kMalformedJson:
       case FaultKind::kMidStreamError:
         body_fault = {fault->kind, fault->status};
+        break;
+      case FaultKind::kReply:
+        body_fault.reply_text = std::move(fault->reply_text);
         break;
     }
   }

@@ -12,8 +12,9 @@
 //   Control    POST /__mock/faults   {"kind":"status","status":429,"retry_after":"0"} queues a
 //              fault as push_fault() does, for tests in other processes (aic_mock_provider).
 //              kind: status | hang | truncated_stream | malformed_json | mid_stream_error |
-//              delay (with "delay_ms"); "status" and "retry_after" as in MockFault. Answers 204,
-//              or 400 naming the mistake; never recorded and never takes a fault itself.
+//              delay (with "delay_ms") | reply (with "text"); "status" and "retry_after" as in
+//              MockFault. Answers 204, or 400 naming the mistake; never recorded and never takes a
+//              fault itself.
 //
 // What it answers, deterministically:
 // - text "mock reply: " + the text of the last user message (text parts joined by a space);
@@ -74,11 +75,15 @@ struct MockFault {
     // streamed: like kStatus.
     kMidStreamError,
     kDelay,  // answer normally after `delay`
+    // Answer normally but with `reply_text` as the model's text (not a tool call), streamed
+    // or not: a scripted answer for tests of what the gateway's callers do with it.
+    kReply,
   };
   Kind kind = Kind::kStatus;
   int status = 500;                    // kStatus, kMidStreamError: 429, 500, 503, 529, 401, …
   std::string retry_after;             // kStatus: the Retry-After value, when not empty
   std::chrono::milliseconds delay{0};  // kDelay
+  std::string reply_text;              // kReply
 };
 
 class MockProvider {

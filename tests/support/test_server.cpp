@@ -103,6 +103,9 @@ TestServer::TestServer(Configure configure, AddRoutes add_routes) {
     throw std::runtime_error("ai catalogue: " + catalog_issues.front().key + ": " +
                              catalog_issues.front().reason);
   }
+  entity_deps_->chat = &gateway_->dependencies().runner;
+  entity_deps_->sentiment_model = config_.ai.sentiment_model;
+  entity_deps_->narrative_model = config_.ai.narrative_model;
   api::ai::add_gateway_routes(router_, gateway_->dependencies());
   api::ai::add_eval_routes(router_, gateway_->eval_dependencies());
   api::ai::add_prompt_routes(router_, gateway_->prompt_dependencies());

@@ -286,30 +286,6 @@ std::optional<json::value> parse_json(std::string_view text) {
   return value;
 }
 
-// Text inside a ``` fence (its first line, "```json", dropped), or the text itself.
-std::string_view unfenced(std::string_view text) {
-  text = trim(text);
-  if (!text.starts_with("```")) return text;
-  std::size_t line_end = text.find('\n');
-  if (line_end == std::string_view::npos) return text;
-  text.remove_prefix(line_end + 1);
-  text = trim(text);
-  if (text.ends_with("```")) text.remove_suffix(3);
-  return trim(text);
-}
-
-// The answer as JSON: all of it, inside a fence, or its outermost {…} or […].
-std::optional<json::value> answer_json(std::string_view answer) {
-  std::string_view text = unfenced(answer);
-  if (auto whole = parse_json(text)) return whole;
-  std::size_t first = text.find_first_of("{[");
-  if (first == std::string_view::npos) return std::nullopt;
-  char closing = text[first] == '{' ? '}' : ']';
-  std::size_t last = text.rfind(closing);
-  if (last == std::string_view::npos || last < first) return std::nullopt;
-  return parse_json(text.substr(first, last - first + 1));
-}
-
 std::vector<std::string> expected_strings(const json::value& expected) {
   std::vector<std::string> out;
   if (expected.is_string()) {
@@ -709,7 +685,7 @@ Grade CompiledGrader::grade(const DatasetItem& item, std::string_view answer) co
                     matched ? "matches the pattern" : "does not match the pattern");
     }
     case GraderKind::kJsonFieldEquals: {
-      std::optional<json::value> document = answer_json(answer);
+      std::optional<json::value> document = aic::ai::json::answer_json(answer);
       if (!document) return graded(0, threshold, "the answer is not JSON");
       boost::system::error_code code;
       const json::value* found = document->find_pointer(grader.pointer, code);
@@ -779,7 +755,7 @@ Grade read_judge_reply(std::string_view reply, double threshold) {
   };
   // The score object: the whole reply, or the first object with a `score` in it.
   std::optional<json::object> found;
-  std::string_view text = unfenced(reply);
+  std::string_view text = aic::ai::json::unfenced(reply);
   if (auto whole = parse_json(text); whole && whole->is_object()) {
     found = whole->get_object();
   } else {

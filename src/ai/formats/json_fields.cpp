@@ -3,6 +3,7 @@
 #include "core/utf8.hpp"
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <cmath>
@@ -165,6 +166,48 @@ double as_double(const boost::json::value& number) {
 std::string_view view(const boost::json::string& text) { return {text.data(), text.size()}; }
 
 std::string to_text(const boost::json::value& value) { return boost::json::serialize(value); }
+
+namespace {
+
+std::string_view trim_space(std::string_view text) {
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::optional<boost::json::value> parse_whole(std::string_view text) {
+  boost::system::error_code code;
+  boost::json::value value = boost::json::parse(text, code);
+  if (code) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::string_view unfenced(std::string_view answer) {
+  std::string_view text = trim_space(answer);
+  if (!text.starts_with("```")) return text;
+  std::size_t line_end = text.find('\n');
+  if (line_end == std::string_view::npos) return text;
+  text.remove_prefix(line_end + 1);
+  text = trim_space(text);
+  if (text.ends_with("```")) text.remove_suffix(3);
+  return trim_space(text);
+}
+
+std::optional<boost::json::value> answer_json(std::string_view answer) {
+  std::string_view text = unfenced(answer);
+  if (auto whole = parse_whole(text)) return whole;
+  std::size_t first = text.find_first_of("{[");
+  if (first == std::string_view::npos) return std::nullopt;
+  char closing = text[first] == '{' ? '}' : ']';
+  std::size_t last = text.rfind(closing);
+  if (last == std::string_view::npos || last < first) return std::nullopt;
+  return parse_whole(text.substr(first, last - first + 1));
+}
 
 std::string body_excerpt(std::string_view body, std::size_t limit) {
   std::size_t start = body.find_first_not_of(" \t\r\n");

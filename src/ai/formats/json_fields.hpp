@@ -94,4 +94,11 @@ std::string to_text(const boost::json::value& value);
 // boundary (then "…"), control characters as spaces, bytes that are not UTF-8 as U+FFFD.
 std::string body_excerpt(std::string_view body, std::size_t limit = 200);
 
+// A model's text answer read as JSON, the way models write it: the text inside a ``` fence
+// (its first line, "```json", dropped) or the text itself, trimmed.
+std::string_view unfenced(std::string_view answer);
+// The answer as JSON: all of it, inside a fence, or its outermost {…} or […]; nullopt when
+// none of these parses.
+std::optional<boost::json::value> answer_json(std::string_view answer);
+
 }  // namespace aic::ai::json

@@ -23,6 +23,7 @@
 #include "ai/budget.hpp"
 #include "ai/budget_store.hpp"
 #include "ai/catalog.hpp"
+#include "ai/chat_runner.hpp"
 #include "ai/prompts/prompt_store.hpp"
 #include "ai/response_cache.hpp"
 #include "ai/routing.hpp"
@@ -38,29 +39,9 @@
 
 namespace aic::api::ai {
 
-// A chat completion run for a caller inside the server (an evaluation run).
-struct Completion {
-  aic::ai::ChatResponse response;
-  std::string model;     // the catalogue's model that answered
-  std::string provider;  // the provider account
-  std::string route;     // what answered and why, as in the aic-route header
-  std::int64_t cost_microdollars = 0;
-  std::int64_t duration_us = 0;
-};
-
-// Runs chat requests the way POST /v1/chat/completions does — routing, retries, fail-over,
-// budgets, usage records — for a principal, without an HTTP request. Never streams.
-class ChatRunner {
- public:
-  virtual ~ChatRunner() = default;
-  // Errors: kNotFound (unknown model), kInvalidArgument (the request or a provider refused
-  // it), kQuotaExceeded (a budget, a provider's rate limit), kUnavailable (every target
-  // failed), kDeadlineExceeded.
-  virtual boost::asio::awaitable<core::Result<Completion>> complete(const core::Principal& actor,
-                                                                    aic::ai::ChatRequest request,
-                                                                    std::string request_id,
-                                                                    core::Deadline deadline) = 0;
-};
+// The interface callers inside the server use (evaluation runs, the financial engine).
+using aic::ai::ChatRunner;
+using aic::ai::Completion;
 
 struct GatewayDependencies {
   aic::ai::TenantCatalogs& catalogs;  // the operator's catalogue, extended per tenant

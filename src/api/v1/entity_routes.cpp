@@ -5,6 +5,7 @@
 #include "api/form.hpp"
 #include "api/json_body.hpp"
 #include "api/request_origin.hpp"
+#include "api/v1/finance_ai.hpp"
 #include "api/v1/route_support.hpp"
 #include "core/json_writer.hpp"
 #include "finance/bank/bank_csv.hpp"
@@ -497,33 +498,61 @@ boost::asio::awaitable<Response> get_insights(const EntityDependencies& deps,
   const core::Principal* actor = actor_of(context);
   if (actor == nullptr) co_return no_actor(context);
   std::string id(context.param("entity_id"));
-  auto params = FormFields::parse(context.request.query(), {"length"});
+  auto params = FormFields::parse(context.request.query(), {"length", "narrative", "model"});
   if (!params) co_return error_response(params.error(), context);
   auto length = length_param(*params);
   if (!length) co_return error_response(length.error(), context);
+  const std::string* narrative = params->get("narrative");
+  const bool rewrite = narrative != nullptr && *narrative == "ai";
+  if (narrative != nullptr && !rewrite && *narrative != "deterministic") {
+    co_return error_response(
+        core::Error::invalid("must be \"deterministic\" or \"ai\"", "narrative"), context);
+  }
+  const std::string* model = params->get("model");
+  if (model != nullptr && (!rewrite || model->empty())) {
+    co_return error_response(
+        core::Error::invalid(rewrite ? "must not be empty" : "only with narrative=ai", "model"),
+        context);
+  }
   auto body = co_await deps.workers.run(
       context.deadline, [&] { return deps.entities.insights(*actor, id, *length); });
   if (!body) co_return error_response(body.error(), context);
+  if (rewrite) {
+    ModelCall call{.actor = *actor,
+                   .model = model != nullptr ? *model : deps.narrative_model,
+                   .model_named = model != nullptr,
+                   .model_field = "model",
+                   .request_id = context.request_id,
+                   .deadline = context.deadline};
+    body = co_await with_summary_rewrite(deps, call, id, *length, std::move(*body));
+    if (!body) co_return error_response(body.error(), context);
+  }
   co_return Response::json(200, std::move(*body));
 }
 
-// The texts' sentiment by our own lexicon scorer; no entity, no storage.
+// The texts' sentiment by our own lexicon scorer, or with method "llm" by a model through
+// the AI gateway; no entity, no storage.
 boost::asio::awaitable<Response> score_sentiment(const EntityDependencies& deps,
                                                  RequestContext& context) {
-  (void)deps;
-  auto body = JsonBody::parse(context.request, {"texts", "method"}, {});
+  const core::Principal* actor = actor_of(context);
+  if (actor == nullptr) co_return no_actor(context);
+  auto body = JsonBody::parse(context.request, {"texts", "method", "model"}, {});
   if (!body) co_return error_response(body.error(), context);
   std::vector<std::string> texts;
   std::optional<std::string> method;
-  body->required("texts", texts).optional("method", method);
+  std::optional<std::string> model;
+  body->required("texts", texts).optional("method", method).optional("model", model);
   if (body->first_error()) co_return error_response(*body->first_error(), context);
-  if (method && *method != "lexicon") {
-    // The LLM path needs the AI gateway, which this server does not have yet.
-    co_return error_response(
-        core::Error::invalid("must be \"lexicon\": no AI route for the task sentiment is "
-                             "configured on this server",
-                             "/method"),
-        context);
+  const bool by_model = method && *method == "llm";
+  if (method && !by_model && *method != "lexicon") {
+    co_return error_response(core::Error::invalid("must be \"lexicon\" or \"llm\"", "/method"),
+                             context);
+  }
+  if (model && !by_model) {
+    co_return error_response(core::Error::invalid("only with method \"llm\"", "/model"), context);
+  }
+  if (model && model->empty()) {
+    co_return error_response(core::Error::invalid("must not be empty", "/model"), context);
   }
   constexpr std::size_t kMaxTexts = 100;
   constexpr std::size_t kMaxTextBytes = 10'000;
@@ -536,6 +565,15 @@ boost::asio::awaitable<Response> score_sentiment(const EntityDependencies& deps,
           core::Error::invalid("is longer than 10,000 bytes", "/texts/" + std::to_string(i)),
           context);
     }
+  }
+  if (by_model) {
+    ModelCall call{.actor = *actor,
+                   .model = model.value_or(deps.sentiment_model),
+                   .model_named = model.has_value(),
+                   .model_field = "/model",
+                   .request_id = context.request_id,
+                   .deadline = context.deadline};
+    co_return co_await model_sentiment(deps, call, texts, context);
   }
   std::string out;
   core::JsonWriter json(out);
@@ -708,9 +746,21 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
                  permission::kEntitiesRead,
                  "Everything at once: scores, risk, sentiment, the drivers of change "
                  "since the period before and a plain-language narrative. Cached until "
-                 "the entity's data changes; every change publishes insights.updated.",
+                 "the entity's data changes; every change publishes insights.updated. With "
+                 "narrative=ai (needs ai:invoke too) a model also rewrites the summary through "
+                 "the AI gateway: a rewrite with a number not in the analysis is refused, and "
+                 "the deterministic summary stands whenever the model fails.",
                  {.operation_id = "getEntityInsights",
-                  .query = length_query,
+                  .query = {length_query.front(),
+                            {.name = "narrative",
+                             .description = "\"deterministic\" (default) or \"ai\": add "
+                                            "`ai_summary`, the summary rewritten by a model "
+                                            "(kept until the data changes).",
+                             .schema = R"({"type":"string","enum":["deterministic","ai"]})"},
+                            {.name = "model",
+                             .description = "With narrative=ai: the model, alias or route to "
+                                            "call (default: ai.narrative_model, \"auto\").",
+                             .schema = R"({"type":"string","minLength":1})"}},
                   .responses = {
                       {.status = 200, .description = "The insights.", .schema = "EntityInsights"},
                       missing}}));
@@ -718,7 +768,9 @@ void add_entity_routes(http::Router& router, const EntityDependencies& dependenc
       http::Method::kPost, "/v1/sentiment/score", bind(score_sentiment),
       route_options(permission::kEntitiesRead,
                     "Score the sentiment of up to 100 texts of financial English with the "
-                    "built-in lexicon scorer: label, score (−1 to 1) and the evidence terms.",
+                    "built-in lexicon scorer (label, score from −1 to 1 and the evidence "
+                    "terms), or with method \"llm\" by a model through the AI gateway (needs "
+                    "ai:invoke too; budgets and usage apply).",
                     {.operation_id = "scoreSentiment",
                      .request_schema = "ScoreSentimentRequest",
                      .responses = {{.status = 200,

@@ -564,7 +564,24 @@ json::object entity_insights() {
                                    "Messages: a catalogue key, its parameters and the English "
                                    "text."},
                                   {"items", json::object{{"type", "object"}}}}},
-       {"summary", text("The narrative's texts in one paragraph.")}});
+       {"summary", text("The narrative's texts in one paragraph.")},
+       {"ai_summary",
+        closed_object(
+            "With narrative=ai: the summary rewritten by a model, or the deterministic one "
+            "with the reason (status fallback).",
+            {{"requested_model", text("The model, alias or route called.")},
+             {"status", one_of({"rewritten", "fallback"}, "What `text` is.")},
+             {"text", text("The rewrite, or the deterministic summary.")},
+             {"model", text("rewritten: the catalogue's model that wrote it.")},
+             {"route", text("rewritten: what answered and why (aic-route).")},
+             {"written_at", text("rewritten: RFC 3339 UTC.")},
+             {"kept", json::object{{"type", "boolean"},
+                                   {"description",
+                                    "rewritten: kept from an earlier request for the same "
+                                    "data (no provider call)."}}},
+             {"reason", text("fallback: why the deterministic summary stands.")}},
+            {"model", "route", "written_at", "kept", "reason"})}},
+      {"ai_summary"});
 }
 
 json::object bank_transaction() {
@@ -756,18 +773,29 @@ std::vector<NamedSchema> component_schemas() {
                                              {"minItems", 1},
                                              {"maxItems", 100},
                                              {"items", text("Up to 10,000 bytes.")}}},
-                      {"method", one_of({"lexicon"}, "The scorer; only the built-in lexicon.")}},
-                     {"method"})},
+                      {"method", one_of({"lexicon", "llm"},
+                                        "The scorer: the built-in lexicon (default) or a model "
+                                        "through the AI gateway.")},
+                      {"model", text("With method llm: the model, alias or route to call "
+                                     "(default: ai.sentiment_model, \"auto\").")}},
+                     {"method", "model"})},
       {"SentimentScores",
        closed_object(
            "The texts' sentiment, in request order.",
-           {{"method", text("The scorer used.")},
+           {{"method", text("The scorer used: lexicon or llm.")},
+            {"model", text("llm: the catalogue's model that answered.")},
+            {"route", text("llm: what answered and why, as in the gateway's aic-route header.")},
+            {"cost_microdollars",
+             json::object{{"type", "integer"}, {"description", "llm: what the call cost."}}},
             {"results", json::object{{"type", "array"},
                                      {"description",
                                       "Per text: label (positive, negative, neutral), score (−1 "
-                                      "to 1), sum and evidence (terms, rule, weight, "
-                                      "contribution, negated_by, scaled_by)."},
-                                     {"items", json::object{{"type", "object"}}}}}})},
+                                      "to 1) and evidence. lexicon: also sum, and evidence "
+                                      "items with terms, rule, weight, contribution, "
+                                      "negated_by, scaled_by. llm: evidence items with the "
+                                      "phrases (terms) the model quoted."},
+                                     {"items", json::object{{"type", "object"}}}}}},
+           {"model", "route", "cost_microdollars"})},
       {"FinancialPeriod", financial_period()},
       {"ListOfFinancialPeriods",
        list_of("FinancialPeriod",

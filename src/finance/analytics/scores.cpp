@@ -27,7 +27,7 @@ PeriodScores score_period(const FinancialPeriod& period,
   if (prior) {
     scores.piotroski = piotroski_f_score(period, *prior);
     scores.beneish = beneish_m_score(period, *prior);
-    scores.ohlson = ohlson_o_score(period, *prior, kOhlsonAssetUnit);
+    scores.ohlson = ohlson_o_score(period, *prior, kOhlsonPriceLevel);
   }
   scores.health = health_score(period, before);
   return scores;

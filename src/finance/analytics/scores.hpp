@@ -27,9 +27,12 @@ struct PeriodScores {
   HealthScore health;
 };
 
-// Ohlson's size term takes total assets in millions of the reporting currency (not deflated
-// to 1968 dollars; see docs/finance/methods.md).
-inline constexpr double kOhlsonAssetUnit = 1e6;
+// The price-level index that divides total assets (whole currency units) in Ohlson's size
+// term, as in the paper: the US GDP implicit price deflator of 2024 relative to 1968, × 100
+// (about 125.2 / 18.2 on a 2017 = 100 base). It is one present-day level, not a per-year
+// table, so a period of another year is deflated as if it were 2024. Other currencies are
+// treated as if they were dollars, an approximation. See docs/finance/methods.md.
+inline constexpr double kOhlsonPriceLevel = 690.0;
 
 // True when `earlier` ends 350 to 380 days before `later`: the period a score compares
 // with. For quarters this is the same quarter a year before (seasons cancel out, and the

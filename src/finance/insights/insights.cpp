@@ -24,7 +24,7 @@ constexpr std::pair<std::string_view, std::string_view> kCatalogue[] = {
     {"insights.driver", "{ratio} {moved} from {before} to {now} ({points} health points)."},
     {"insights.altman", "Altman's {variant} score is {z}, in the {zone} zone."},
     {"insights.distress",
-     "Ohlson's model puts the probability of distress within two years at {probability} %."},
+     "Ohlson's model puts the probability of distress within a year at {probability} %."},
     {"insights.runway_burning",
      "The bank accounts burn {burn} {currency} a month on recent flows; the cash of {cash} "
      "{currency} lasts about {months} months{range}."},

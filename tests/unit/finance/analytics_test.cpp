@@ -895,9 +895,20 @@ TEST(Scores, JsonCarriesEveryScoreWithItsInputs) {
   EXPECT_EQ(altman.at("components").as_array().size(), 5u);
   EXPECT_TRUE(json.at("piotroski").at("score").is_int64());
   EXPECT_TRUE(json.at("beneish").at("likely_manipulator").is_bool());
-  const double probability = json.at("ohlson").at("probability").to_number<double>();
-  EXPECT_GT(probability, 0.0);
-  EXPECT_LT(probability, 1.0);
+  // The API's O-score is on the paper's scale: total assets in currency units over a price
+  // level of 690 (1968 = 100), so SIZE = ln(1000 / 690). The other terms are those of
+  // Ohlson.AcmeProbability.
+  const auto& ohlson = json.at("ohlson");
+  EXPECT_EQ(ohlson.at("total_assets_unit").to_number<double>(), 690.0);
+  const double size = std::log(1000.0 / 690.0);
+  const double expected_o = -1.32 - 0.407 * size + 6.03 * 0.6 - 1.43 * 0.25 + 0.0757 * 0.5 -
+                            2.37 * 0.09 - 1.83 * (130.0 / 600.0) - 0.521 * 0.2;
+  const auto& size_term = ohlson.at("components").at(0);
+  EXPECT_EQ(size_term.at("name"), "SIZE");
+  EXPECT_NEAR(size_term.at("value").to_number<double>(), size, kTolerance);
+  EXPECT_NEAR(ohlson.at("score").to_number<double>(), expected_o, kTolerance);
+  const double probability = ohlson.at("probability").to_number<double>();
+  EXPECT_NEAR(probability, std::exp(expected_o) / (1.0 + std::exp(expected_o)), kTolerance);
   EXPECT_EQ(json.at("health").at("pillars").as_array().size(), 6u);
   const auto& ratios = json.at("ratios").as_array();
   const auto current_ratio = std::find_if(ratios.begin(), ratios.end(), [](const auto& ratio) {
