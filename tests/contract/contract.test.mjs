@@ -518,6 +518,26 @@ test('entities and bank-file imports', async () => {
     token: keys.owner, json: { texts: ['Net sales decreased by 5 % to EUR 90 mn.'] } });
   assert.equal(scored.status, 200);
   assert.equal(scored.json().results[0].label, 'negative');
+
+  // The model paths through the gateway; the mock answers with scripted text.
+  await pushFault(mock.url, {
+    kind: 'reply',
+    text: JSON.stringify({ results: [
+      { index: 0, label: 'negative', score: -0.6, evidence: ['Net sales decreased'] }] }),
+  });
+  const byModel = await call('POST', '/v1/sentiment/score', {
+    token: keys.owner,
+    json: { texts: ['Net sales decreased by 5 % to EUR 90 mn.'], method: 'llm', model: 'gpt-test' },
+  });
+  assert.equal(byModel.status, 200);
+  assert.equal(byModel.json().results[0].label, 'negative');
+  await pushFault(mock.url, { kind: 'reply', text: `In short: ${insights.json().summary}` });
+  const rewritten = await call('GET', '/v1/entities/{entity_id}/insights', {
+    token: keys.owner, params: { entity_id: entity.id },
+    query: { narrative: 'ai', model: 'gpt-test' } });
+  assert.equal(rewritten.status, 200);
+  assert.equal(rewritten.json().ai_summary.status, 'rewritten');
+  assert.equal(rewritten.json().ai_summary.text, `In short: ${insights.json().summary}`);
 });
 
 // A webhook receiver on loopback that verifies every delivery with the `standardwebhooks`
