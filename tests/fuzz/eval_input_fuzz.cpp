@@ -52,7 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 4) {
     case 0: {
-      auto items = parse_dataset(rest);
+      // Plain and template datasets: the top bit of the selector byte says which.
+      const bool templated = (data[0] & 0x80) != 0;
+      auto items = parse_dataset(rest, "/dataset", templated);
       if (!items) {
         check(!items.error().field.empty());
         return 0;
@@ -60,6 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(!items->empty() && items->size() <= kMaxDatasetItems);
       for (const auto& item : *items) {
         check(item.line >= 1);
+        check(item.variables.has_value() == templated);
         for (const auto& grader : graders()) {
           if (check_item(grader.grader(), item)) check_grade(grader.grade(item, "mock reply: 42"));
         }

@@ -351,6 +351,72 @@ TEST(Evals, ACancelledRunStopsTakingItemsAndKeepsWhatItFinished) {
   EXPECT_EQ(evals.call("GET", run_url)->status, 404);
 }
 
+TEST(Evals, ATemplateDatasetRendersEachLinesVariablesWithTheLabelledVersion) {
+  Evals evals;
+  auto prompt = evals.call("POST", "/v1/ai/prompts", R"({
+    "name": "greet",
+    "messages": [{"role": "system", "content": "Be kind."},
+                 {"role": "user", "content": "hello {{who}}"}],
+    "variables": [{"name": "who", "type": "string"}]})");
+  ASSERT_TRUE(prompt);
+  ASSERT_EQ(prompt->status, 201) << prompt->body;
+  auto second = evals.call("POST", "/v1/ai/prompts/greet/versions", R"({
+    "messages": [{"role": "user", "content": "hi {{who}}"}],
+    "variables": [{"name": "who", "type": "string"}]})");
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->status, 201) << second->body;
+  auto labelled = evals.call("PUT", "/v1/ai/prompts/greet/labels/production", R"({"version":1})");
+  ASSERT_TRUE(labelled);
+  ASSERT_EQ(labelled->status, 200) << labelled->body;
+
+  const std::string dataset =
+      "{\"id\":\"a\",\"variables\":{\"who\":\"Ada\"},\"expected\":\"mock reply: hello Ada\"}\n"
+      "{\"id\":\"b\",\"variables\":{\"who\":\"Bo\"},\"expected\":\"mock reply: hello Bo\"}\n";
+  const json::object by_label{{"aic_prompt", json::object{{"name", "greet"}}}};
+  std::string eval_id = evals.create(
+      eval_body("greet-prod", "chat", json::parse(R"({"kind":"exact"})"), dataset, by_label));
+  json::object run = evals.ended(evals.start(eval_id, R"({"models":["gpt-test"]})"));
+  EXPECT_EQ(run["status"], "succeeded") << json::serialize(run);
+  EXPECT_EQ(summary_of(run, "gpt-test")["passed"], 2);
+  // The provider got the rendered messages, and no aic_prompt.
+  ASSERT_EQ(evals.mock.count(), 2u);
+  auto sent = json::parse(evals.mock.requests()[0].body).as_object();
+  EXPECT_FALSE(sent.contains("aic_prompt"));
+  EXPECT_EQ(sent["messages"].as_array()[0].as_object()["content"], "Be kind.");
+
+  // Version 2 by number: "hi …", so `exact` against "hello …" fails every item.
+  const json::object by_version{{"aic_prompt", json::object{{"name", "greet"}, {"version", 2}}}};
+  std::string v2 = evals.create(
+      eval_body("greet-v2", "chat", json::parse(R"({"kind":"exact"})"), dataset, by_version));
+  json::object run2 = evals.ended(evals.start(v2, R"({"models":["gpt-test"]})"));
+  EXPECT_EQ(summary_of(run2, "gpt-test")["passed"], 0) << json::serialize(run2);
+
+  // Mistakes name their line or member.
+  auto wrong_type =
+      evals.call("POST", "/v1/ai/evals",
+                 eval_body("bad-vars", "chat", json::parse(R"({"kind":"exact"})"),
+                           dataset + "{\"variables\":{\"who\":7},\"expected\":\"x\"}\n", by_label));
+  ASSERT_TRUE(wrong_type);
+  EXPECT_EQ(wrong_type->status, 400) << wrong_type->body;
+  EXPECT_EQ(problem_field(*wrong_type), "/dataset");
+  EXPECT_EQ(body_of(*wrong_type)["line"], 3);
+  EXPECT_NE(wrong_type->body.find("variables.who"), std::string::npos) << wrong_type->body;
+  auto no_template =
+      evals.call("POST", "/v1/ai/evals",
+                 eval_body("no-such", "chat", json::parse(R"({"kind":"exact"})"), dataset,
+                           json::object{{"aic_prompt", json::object{{"name", "nope"}}}}));
+  ASSERT_TRUE(no_template);
+  EXPECT_EQ(no_template->status, 404) << no_template->body;
+  EXPECT_EQ(problem_field(*no_template), "/parameters/aic_prompt");
+  auto variables_without_template =
+      evals.call("POST", "/v1/ai/evals",
+                 eval_body("stray", "chat", json::parse(R"({"kind":"exact"})"), dataset));
+  ASSERT_TRUE(variables_without_template);
+  EXPECT_EQ(variables_without_template->status, 400);
+  EXPECT_EQ(body_of(*variables_without_template)["line"], 1);
+  EXPECT_EQ(evals.mock.count(), 4u);
+}
+
 TEST(Evals, MistakesNameTheirFieldOrLine) {
   Evals evals;
   struct Case {

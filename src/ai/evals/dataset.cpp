@@ -30,7 +30,7 @@ core::Result<ChatRequest> parse_messages(const std::string& messages) {
 }
 
 core::Result<DatasetItem> parse_line(std::string_view text, std::int64_t line,
-                                     std::string_view field) {
+                                     std::string_view field, bool templated) {
   json::parser parser;
   boost::system::error_code code;
   std::size_t used = parser.write(text.data(), text.size(), code);
@@ -46,25 +46,31 @@ core::Result<DatasetItem> parse_line(std::string_view text, std::int64_t line,
   item.line = line;
   for (const auto& member : object) {
     std::string_view key(member.key().data(), member.key().size());
-    if (key == "variables") {
-      return line_error(field, line,
-                        "`variables` (prompt-template datasets) is not supported yet: give "
-                        "`messages` or `input`");
-    }
-    if (key != "messages" && key != "input" && key != "expected" && key != "id" &&
-        key != "metadata") {
+    if (key != "messages" && key != "input" && key != "variables" && key != "expected" &&
+        key != "id" && key != "metadata") {
       return line_error(field, line,
                         "`" + std::string(key) +
-                            "` is not a member of a dataset line (messages, input, expected, id, "
-                            "metadata)");
+                            "` is not a member of a dataset line (messages, input, variables, "
+                            "expected, id, metadata)");
     }
   }
   const json::value* messages = object.if_contains("messages");
   const json::value* input = object.if_contains("input");
-  if ((messages == nullptr) == (input == nullptr)) {
+  const json::value* variables = object.if_contains("variables");
+  if (templated) {
+    if (messages != nullptr || input != nullptr || variables == nullptr) {
+      return line_error(field, line,
+                        "needs `variables` (and no `messages` or `input`): the eval renders "
+                        "the prompt template in parameters.aic_prompt");
+    }
+    if (!variables->is_object()) return line_error(field, line, "`variables` must be an object");
+    item.variables = variables->get_object();
+  } else if (variables != nullptr) {
+    return line_error(field, line,
+                      "`variables` needs a prompt template: name it in parameters.aic_prompt");
+  } else if ((messages == nullptr) == (input == nullptr)) {
     return line_error(field, line, "needs exactly one of `messages` and `input`");
-  }
-  if (input != nullptr) {
+  } else if (input != nullptr) {
     if (!input->is_string() || input->get_string().empty()) {
       return line_error(field, line, "`input` must be a non-empty string");
     }
@@ -103,8 +109,8 @@ core::Result<DatasetItem> parse_line(std::string_view text, std::int64_t line,
 
 }  // namespace
 
-core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
-                                                     std::string_view field) {
+core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl, std::string_view field,
+                                                     bool templated) {
   if (jsonl.size() > kMaxDatasetBytes) {
     return Error::invalid("a dataset has at most " + std::to_string(kMaxDatasetBytes) +
                               " bytes; this one has " + std::to_string(jsonl.size()),
@@ -126,7 +132,7 @@ core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
       return line_error(field, line,
                         "a dataset has at most " + std::to_string(kMaxDatasetItems) + " items");
     }
-    auto item = parse_line(text, line, field);
+    auto item = parse_line(text, line, field, templated);
     if (!item) return std::move(item).error();
     if (!item->id.empty()) {
       auto [seen, inserted] = ids.emplace(item->id, line);
@@ -148,15 +154,41 @@ core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
 core::Status check_parameters(const boost::json::object& parameters) {
   static constexpr std::string_view kAllowed[] = {
       "temperature", "top_p", "max_tokens",      "max_completion_tokens",
-      "seed",        "stop",  "response_format", "reasoning_effort"};
+      "seed",        "stop",  "response_format", "reasoning_effort",
+      "aic_prompt"};
   for (const auto& member : parameters) {
     std::string_view key(member.key().data(), member.key().size());
     if (std::find(std::begin(kAllowed), std::end(kAllowed), key) == std::end(kAllowed)) {
       return Error::invalid(
           "is not a parameter an eval sets (temperature, top_p, max_tokens, "
-          "max_completion_tokens, seed, stop, response_format, reasoning_effort)",
+          "max_completion_tokens, seed, stop, response_format, reasoning_effort, aic_prompt)",
           "/parameters/" + std::string(key));
     }
+  }
+  if (const json::value* prompt = parameters.if_contains("aic_prompt")) {
+    if (!prompt->is_object()) return Error::invalid("must be an object", "/parameters/aic_prompt");
+    for (const auto& member : prompt->get_object()) {
+      std::string_view key(member.key().data(), member.key().size());
+      if (key != "name" && key != "label" && key != "version") {
+        return Error::invalid(
+            "is not a member of aic_prompt (name, label, version; the variables are each "
+            "line's)",
+            "/parameters/aic_prompt/" + std::string(key));
+      }
+    }
+    const json::value* name = prompt->get_object().if_contains("name");
+    if (name == nullptr || !name->is_string() || name->get_string().empty())
+      return Error::invalid("must name a prompt template", "/parameters/aic_prompt/name");
+    const json::value* label = prompt->get_object().if_contains("label");
+    const json::value* version = prompt->get_object().if_contains("version");
+    if (label != nullptr && (!label->is_string() || label->get_string().empty()))
+      return Error::invalid("must be a label's name", "/parameters/aic_prompt/label");
+    if (version != nullptr && !(version->is_int64() && version->get_int64() >= 1))
+      return Error::invalid("must be a version number (1 or more)",
+                            "/parameters/aic_prompt/version");
+    if (label != nullptr && version != nullptr)
+      return Error::invalid("name a label or a version, not both",
+                            "/parameters/aic_prompt/version");
   }
   auto parsed = parse_chat_request(
       item_request_body("eval", R"([{"role":"user","content":"x"}])", parameters));
@@ -178,9 +210,24 @@ core::Status check_parameters(const boost::json::object& parameters) {
   return {};
 }
 
+std::optional<PromptReference> prompt_reference(const boost::json::object& parameters) {
+  const json::value* prompt = parameters.if_contains("aic_prompt");
+  if (prompt == nullptr || !prompt->is_object()) return std::nullopt;
+  const json::object& members = prompt->get_object();
+  PromptReference reference;
+  if (const json::value* name = members.if_contains("name"); name && name->is_string())
+    reference.name = std::string(name->get_string());
+  if (const json::value* label = members.if_contains("label"); label && label->is_string())
+    reference.label = std::string(label->get_string());
+  if (const json::value* version = members.if_contains("version"); version && version->is_int64())
+    reference.version = version->get_int64();
+  return reference;
+}
+
 std::string item_request_body(std::string_view model, std::string_view messages,
                               const boost::json::object& parameters) {
   json::object body = parameters;
+  body.erase("aic_prompt");  // the gateway's member for HTTP requests; rendered already
   body["model"] = model;
   std::string text = json::serialize(body);
   // The messages are already compact JSON text: spliced in rather than parsed again.

@@ -4,7 +4,9 @@
 //   {"input": "Classify: great service", "expected": "positive", "metadata": {"source": "x"}}
 //
 // A line is an object with either `messages` (OpenAI chat messages, checked exactly as
-// POST /v1/chat/completions checks them) or `input` (text sent as one user message), plus
+// POST /v1/chat/completions checks them) or `input` (text sent as one user message), or —
+// when the eval names a prompt template in `parameters.aic_prompt` — `variables` (an object,
+// rendered into the template's messages when a run starts), plus
 // `expected` (any JSON; which shapes a grader accepts is the grader's business, see
 // graders.hpp), and optionally `id` (a string or integer, unique in the dataset) and
 // `metadata` (an object kept with the item). Blank lines are skipped; line numbers count
@@ -36,23 +38,39 @@ struct DatasetItem {
   std::string id;         // as given (an integer id as its decimal text); "" when none
   // The conversation to send: a JSON array of OpenAI chat messages (compact text), already
   // checked by the chat request parser. An `input` line becomes one user message.
+  // Empty for a `variables` line until its template is rendered into it.
   std::string messages;
-  std::optional<boost::json::value> expected;  // absent when the line has none
+  std::optional<boost::json::object> variables;  // a template dataset's line
+  std::optional<boost::json::value> expected;    // absent when the line has none
   std::optional<boost::json::object> metadata;
 };
 
-// Parses a whole dataset. `field` is what errors name ("/dataset"). Errors: more than
-// kMaxDatasetBytes or kMaxDatasetItems, no item at all, a line that is not a JSON object, an
-// unknown member, a bad `messages`/`input`/`id`/`metadata`, a repeated `id`.
+// Parses a whole dataset. `field` is what errors name ("/dataset"). `templated`: the eval
+// names a prompt template, so every line has `variables` and none `messages` or `input`
+// (and the other way round). Errors: more than kMaxDatasetBytes or kMaxDatasetItems, no item
+// at all, a line that is not a JSON object, an unknown member, a bad
+// `messages`/`input`/`variables`/`id`/`metadata`, a repeated `id`.
 core::Result<std::vector<DatasetItem>> parse_dataset(std::string_view jsonl,
-                                                     std::string_view field = "/dataset");
+                                                     std::string_view field = "/dataset",
+                                                     bool templated = false);
+
+// The prompt template an eval renders its `variables` lines with: parameters.aic_prompt,
+// {"name", "label" | "version"} (neither: the "production" label, else the newest version).
+struct PromptReference {
+  std::string name;
+  std::optional<std::string> label;
+  std::optional<std::int64_t> version;
+};
+// nullopt when `parameters` (already checked) names no template.
+std::optional<PromptReference> prompt_reference(const boost::json::object& parameters);
 
 // The request members an eval may set for every item, checked as the chat parser checks
 // them: temperature, top_p, max_tokens, max_completion_tokens, seed, stop, response_format,
-// reasoning_effort. Errors name "/parameters/<member>".
+// reasoning_effort; and aic_prompt (see PromptReference), which is not sent. Errors name
+// "/parameters/<member>".
 core::Status check_parameters(const boost::json::object& parameters);
 // The chat request body (OpenAI's shape) asking `model` to continue `messages` (as
-// DatasetItem::messages) with `parameters`.
+// DatasetItem::messages) with `parameters` (aic_prompt left out).
 std::string item_request_body(std::string_view model, std::string_view messages,
                               const boost::json::object& parameters);
 

@@ -326,7 +326,8 @@ core::Result<Eval> EvalStore::create(const core::Principal& actor, const NewEval
   auto grader = parse_grader(request.grader, "/grader");
   if (!grader) return std::move(grader).error();
   if (auto ok = check_parameters(request.parameters); !ok) return std::move(ok).error();
-  auto items = parse_dataset(request.dataset, "/dataset");
+  auto items =
+      parse_dataset(request.dataset, "/dataset", prompt_reference(request.parameters).has_value());
   if (!items) return std::move(items).error();
   for (const DatasetItem& item : *items) {
     if (auto ok = check_item(*grader, item, "/dataset"); !ok) return std::move(ok).error();

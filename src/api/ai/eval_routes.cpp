@@ -192,6 +192,23 @@ Awaitable create_eval(EvalDependencies& deps, RequestContext& context) {
     auto known = co_await check_models(deps, context, *actor, judge);
     if (!known) co_return error_response(known.error(), context);
   }
+  // A template dataset: every line's variables must render now (errors name the line);
+  // runs render them again with the template as it is then.
+  if (auto reference = evals::prompt_reference(request.parameters)) {
+    if (auto checked = evals::check_parameters(request.parameters); !checked)
+      co_return error_response(checked.error(), context);
+    if (deps.gateway.prompts == nullptr) {
+      co_return error_response(
+          core::Error::invalid("prompt templates are not available here", "/parameters/aic_prompt"),
+          context);
+    }
+    auto rendered = co_await deps.gateway.workers.run(context.deadline, [&]() -> core::Status {
+      auto items = evals::parse_dataset(request.dataset, "/dataset", true);
+      if (!items) return std::move(items).error();
+      return render_dataset(*deps.gateway.prompts, *actor, *reference, *items);
+    });
+    if (!rendered) co_return error_response(rendered.error(), context);
+  }
   auto created = co_await deps.gateway.workers.run(
       context.deadline, [&] { return deps.evals.create(*actor, request, origin_of(context)); });
   if (!created) co_return error_response(created.error(), context);
@@ -286,7 +303,8 @@ Awaitable create_run(EvalDependencies& deps, RequestContext& context) {
   json::object answer = run_json(plan->run);
   std::string location = eval_path(eval_id) + "/runs/" + plan->run.id;
   auto executor = co_await boost::asio::this_coro::executor;
-  deps.runner.start(executor, std::move(chat), context.principal, std::move(*plan));
+  deps.runner.start(executor, std::move(chat), deps.gateway.prompts, context.principal,
+                    std::move(*plan));
   Response response = json_response(202, answer);
   response.headers.set("Location", location);
   co_return response;

@@ -41,13 +41,15 @@ constexpr std::string_view kShutdownError = "interrupted by a shutdown of the se
 struct RunContext {
   RunContext(evals::EvalStore& store_in, core::WorkerPool& workers_in, EvalRunnerOptions options_in,
              std::shared_ptr<EvalRunner::Registry> registry_in, std::shared_ptr<ChatRunner> chat_in,
-             core::SharedPrincipal actor_in, evals::RunPlan plan_in,
-             std::shared_ptr<std::atomic<bool>> stop_in, asio::strand<asio::any_io_executor> on)
+             aic::ai::PromptStore* prompts_in, core::SharedPrincipal actor_in,
+             evals::RunPlan plan_in, std::shared_ptr<std::atomic<bool>> stop_in,
+             asio::strand<asio::any_io_executor> on)
       : store(store_in),
         workers(workers_in),
         options(options_in),
         registry(std::move(registry_in)),
         chat(std::move(chat_in)),
+        prompts(prompts_in),
         actor(std::move(actor_in)),
         plan(std::move(plan_in)),
         stop(std::move(stop_in)),
@@ -68,6 +70,7 @@ struct RunContext {
   const EvalRunnerOptions options;
   const std::shared_ptr<EvalRunner::Registry> registry;
   const std::shared_ptr<ChatRunner> chat;
+  aic::ai::PromptStore* const prompts;
   const core::SharedPrincipal actor;
   evals::RunPlan plan;                            // its dataset text is dropped once parsed
   const std::shared_ptr<std::atomic<bool>> stop;  // cancel() from any thread
@@ -323,8 +326,18 @@ asio::awaitable<void> execute(std::shared_ptr<RunContext> context) {
       context->workers_left = 1;
     } else {
       auto prepared = co_await on_workers<void>(*context, [&]() -> core::Status {
-        auto items = evals::parse_dataset(context->plan.dataset);
+        const auto reference = evals::prompt_reference(context->plan.eval.parameters);
+        auto items = evals::parse_dataset(context->plan.dataset, "/dataset", reference.has_value());
         if (!items) return std::move(items).error();
+        if (reference) {
+          // The template as it is when the run starts: one version for every item and model.
+          if (context->prompts == nullptr)
+            return core::Error::invalid("prompt templates are not available here");
+          if (auto rendered =
+                  render_dataset(*context->prompts, *context->actor, *reference, *items);
+              !rendered)
+            return rendered;
+        }
         auto grader = evals::CompiledGrader::compile(context->plan.eval.grader);
         if (!grader) return std::move(grader).error();
         context->items = std::move(*items);
@@ -387,8 +400,43 @@ EvalRunner::~EvalRunner() {
   }
 }
 
+core::Status render_dataset(aic::ai::PromptStore& prompts, const core::Principal& actor,
+                            const evals::PromptReference& reference,
+                            std::vector<evals::DatasetItem>& items, std::string_view field) {
+  aic::ai::PromptSelector selector{.label = reference.label, .version = reference.version};
+  for (evals::DatasetItem& item : items) {
+    if (!item.variables) continue;
+    auto rendered = prompts.render(actor, reference.name, selector, *item.variables);
+    if (!rendered) {
+      core::Error error = std::move(rendered).error();
+      if (error.code == core::ErrorCode::kNotFound || error.field == "/label" ||
+          error.field == "/version") {
+        error.message = "the prompt template " + reference.name + ": " + error.message;
+        error.field = "/parameters/aic_prompt";
+        return error;
+      }
+      // "/variables/amount" → "`variables.amount`".
+      std::string member = error.field.empty() ? "variables" : error.field.substr(1);
+      for (char& c : member) {
+        if (c == '/') c = '.';
+      }
+      core::Error at_line = core::Error::invalid(
+          "line " + std::to_string(item.line) + ": `" + member + "`: " + error.message,
+          std::string(field));
+      at_line.line = item.line;
+      return at_line;
+    }
+    boost::json::array messages;
+    for (const auto& message : rendered->messages)
+      messages.push_back(boost::json::object{{"role", message.role}, {"content", message.content}});
+    item.messages = boost::json::serialize(messages);
+  }
+  return {};
+}
+
 void EvalRunner::start(asio::any_io_executor executor, std::shared_ptr<ChatRunner> chat,
-                       core::SharedPrincipal actor, evals::RunPlan plan) {
+                       aic::ai::PromptStore* prompts, core::SharedPrincipal actor,
+                       evals::RunPlan plan) {
   auto stop = std::make_shared<std::atomic<bool>>(false);
   {
     std::lock_guard lock(registry_->mutex);
@@ -396,7 +444,7 @@ void EvalRunner::start(asio::any_io_executor executor, std::shared_ptr<ChatRunne
   }
   auto strand = asio::make_strand(std::move(executor));
   auto context =
-      std::make_shared<RunContext>(store_, workers_, options_, registry_, std::move(chat),
+      std::make_shared<RunContext>(store_, workers_, options_, registry_, std::move(chat), prompts,
                                    std::move(actor), std::move(plan), std::move(stop), strand);
   asio::co_spawn(strand, execute(std::move(context)), asio::detached);
 }

@@ -38,6 +38,15 @@ struct EvalRunnerOptions {
   std::int64_t judge_max_tokens = 512;
 };
 
+// Renders the `variables` lines of a template dataset into their messages with the prompt
+// template `reference` as it is now (a label resolves to its current version), as `actor`.
+// Blocks on the database. Errors: kNotFound for the template (field "/parameters/aic_prompt"),
+// kInvalidArgument naming `field` and the line whose variables do not fit.
+core::Status render_dataset(aic::ai::PromptStore& prompts, const core::Principal& actor,
+                            const aic::ai::evals::PromptReference& reference,
+                            std::vector<aic::ai::evals::DatasetItem>& items,
+                            std::string_view field = "/dataset");
+
 class EvalRunner {
  public:
   EvalRunner(aic::ai::evals::EvalStore& store, core::WorkerPool& workers,
@@ -50,8 +59,10 @@ class EvalRunner {
 
   // Begins executing `plan` on a strand of `executor` as `actor` (whose budgets and usage
   // records the calls count against) and returns at once. REQUIRES: `chat` not null.
+  // `prompts` renders template datasets (null: such a run fails).
   void start(boost::asio::any_io_executor executor, std::shared_ptr<ChatRunner> chat,
-             core::SharedPrincipal actor, aic::ai::evals::RunPlan plan);
+             aic::ai::PromptStore* prompts, core::SharedPrincipal actor,
+             aic::ai::evals::RunPlan plan);
   // Asks a run this process executes to stop taking items; false when it executes none of
   // that id.
   bool cancel(const std::string& run_id);

@@ -39,7 +39,18 @@ constexpr const char* kParameters = R"({
     "seed": {"type": "integer"},
     "stop": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "maxItems": 4}]},
     "response_format": {"type": "object", "description": "As in Chat Completions: {\"type\": \"json_object\"} or a json_schema."},
-    "reasoning_effort": {"enum": ["minimal", "low", "medium", "high"]}
+    "reasoning_effort": {"enum": ["minimal", "low", "medium", "high"]},
+    "aic_prompt": {
+      "type": "object",
+      "description": "A stored prompt template whose messages each dataset line's `variables` fill (then every line has `variables` and no `messages` or `input`). Checked against every line when the eval is created; a run renders the template as it is when the run starts (a label resolves to its version then). Not sent to the model.",
+      "additionalProperties": false,
+      "required": ["name"],
+      "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "label": {"type": "string", "minLength": 1, "description": "Default: production, else the newest version."},
+        "version": {"type": "integer", "minimum": 1}
+      }
+    }
   }
 })";
 
@@ -54,7 +65,7 @@ constexpr const char* kCreateEvalRequest = R"({
     "description": {"type": "string", "maxLength": 500},
     "grader": {"$ref": "#/components/schemas/AiEvalGrader"},
     "parameters": {"$ref": "#/components/schemas/AiEvalParameters"},
-    "dataset": {"type": "string", "minLength": 1, "description": "JSON Lines, at most 8 MiB and 10,000 items: one object per line with `messages` (OpenAI chat messages) or `input` (one user message), `expected` (any JSON; what the grader needs), and optionally `id` (string or integer, unique) and `metadata` (an object). Blank lines are skipped. An error names its line (`line` in the problem)."}
+    "dataset": {"type": "string", "minLength": 1, "description": "JSON Lines, at most 8 MiB and 10,000 items: one object per line with `messages` (OpenAI chat messages), `input` (one user message) or, with parameters.aic_prompt, `variables` (the template's variables), `expected` (any JSON; what the grader needs), and optionally `id` (string or integer, unique) and `metadata` (an object). Blank lines are skipped. An error names its line (`line` in the problem)."}
   }
 })";
 

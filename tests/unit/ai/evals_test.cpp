@@ -71,6 +71,53 @@ TEST(Dataset, ReadsMessagesAndInputLinesSkippingBlankOnes) {
   EXPECT_EQ(transcript((*items)[0].messages), "system: Be brief.\nuser: 2+2?");
 }
 
+TEST(Dataset, ATemplateDatasetHasVariablesOnEveryLineAndNothingElse) {
+  auto items = parse_dataset(
+      "{\"variables\":{\"who\":\"Ada\",\"n\":2},\"expected\":\"x\"}\n"
+      "{\"id\":\"b\",\"variables\":{}}",
+      "/dataset", true);
+  ASSERT_TRUE(items) << items.error().message;
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_EQ((*items)[0].variables->at("who"), "Ada");
+  EXPECT_TRUE((*items)[0].messages.empty());  // rendered when a run starts
+  EXPECT_TRUE((*items)[1].variables->empty());
+
+  auto with_input = parse_dataset(R"({"input":"x","variables":{}})", "/dataset", true);
+  ASSERT_FALSE(with_input);
+  EXPECT_NE(with_input.error().message.find("needs `variables`"), std::string::npos);
+  auto not_object = parse_dataset(R"({"variables":[1]})", "/dataset", true);
+  ASSERT_FALSE(not_object);
+  EXPECT_NE(not_object.error().message.find("must be an object"), std::string::npos);
+  auto untemplated = dataset_error(R"({"variables":{"who":"Ada"}})");
+  EXPECT_NE(untemplated.message.find("parameters.aic_prompt"), std::string::npos);
+  EXPECT_EQ(untemplated.line, 1);
+}
+
+TEST(Dataset, TheTemplateIsAParameterThatIsNeverSent) {
+  json::object parameters{{"temperature", 0},
+                          {"aic_prompt", json::object{{"name", "greet"}, {"label", "beta"}}}};
+  EXPECT_TRUE(check_parameters(parameters));
+  auto reference = prompt_reference(parameters);
+  ASSERT_TRUE(reference);
+  EXPECT_EQ(reference->name, "greet");
+  EXPECT_EQ(reference->label, "beta");
+  EXPECT_FALSE(reference->version);
+  auto body = json::parse(item_request_body("m", R"([{"role":"user","content":"x"}])", parameters));
+  EXPECT_FALSE(body.as_object().contains("aic_prompt"));
+  EXPECT_EQ(body.at("temperature"), 0);
+  EXPECT_FALSE(prompt_reference(json::object{{"temperature", 0}}));
+
+  auto field_of = [](const char* prompt) {
+    auto checked = check_parameters(json::object{{"aic_prompt", json::parse(prompt)}});
+    return checked ? std::string() : checked.error().field;
+  };
+  EXPECT_EQ(field_of(R"({"label":"x"})"), "/parameters/aic_prompt/name");
+  EXPECT_EQ(field_of(R"({"name":"g","label":"x","version":2})"), "/parameters/aic_prompt/version");
+  EXPECT_EQ(field_of(R"({"name":"g","version":0})"), "/parameters/aic_prompt/version");
+  EXPECT_EQ(field_of(R"({"name":"g","variables":{}})"), "/parameters/aic_prompt/variables");
+  EXPECT_EQ(field_of(R"("g")"), "/parameters/aic_prompt");
+}
+
 TEST(Dataset, ErrorsNameTheLineAndTheMember) {
   const std::string good = R"({"input":"x","expected":"y"})";
   struct Case {
@@ -88,7 +135,7 @@ TEST(Dataset, ErrorsNameTheLineAndTheMember) {
            {R"({"messages":[{"role":"wizard","content":"x"}]})", "messages[0].role"},
            {R"({"input":"x","id":1.5})", "`id` must be a string or an integer"},
            {R"({"input":"x","metadata":[1]})", "`metadata` must be an object"},
-           {R"({"variables":{"a":1}})", "not supported yet"},
+           {R"({"variables":{"a":1}})", "`variables` needs a prompt template"},
        }) {
     core::Error error = dataset_error(good + "\n" + good + "\n" + bad.third_line + "\n" + good);
     EXPECT_EQ(error.code, core::ErrorCode::kInvalidArgument) << bad.third_line;
