@@ -50,6 +50,9 @@ http::ClientOptions client_options(const core::AiConfig& config, http::AddressPo
   options.address_policy = std::move(policy);
   options.max_idle_per_host = 256;
   options.idle_timeout = std::chrono::seconds(60);
+  // Provider calls run on the server thread whose handler awaits them; the client's own
+  // thread serves callers elsewhere (none today, but the runner interface allows it).
+  options.run_on_server_threads = true;
   options.io_threads = 1;
   options.user_agent = "aic-gateway";
   return options;

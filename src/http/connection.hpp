@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/config.hpp"
+#include "http/io_thread.hpp"
 #include "http/pipeline.hpp"
 
 namespace aic::http::detail {
@@ -56,6 +57,7 @@ struct IoWorker {
   // whose destructors unlink themselves from this list.
   std::list<SessionBase*> sessions;  // only accessed on this worker's thread
   boost::asio::io_context io{1};
+  IoThread io_thread{io};  // what code on this thread sees of it (IoThread::current())
   std::thread thread;
   // Connections assigned to this worker; any thread reads it to balance new connections.
   std::atomic<std::size_t> connections{0};

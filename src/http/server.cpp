@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 
 #include "core/logging.hpp"
@@ -259,8 +260,10 @@ core::Status Server::Impl::start() {
   for (auto& worker : workers) {
     IoWorker* raw = worker.get();
     raw->thread = std::thread([raw] {
+      IoThread::set_current(&raw->io_thread);
       auto guard = asio::make_work_guard(raw->io);
       raw->io.run();
+      IoThread::set_current(nullptr);
     });
   }
   return {};
@@ -333,6 +336,20 @@ bool Server::wait() {
     }
     drained = impl.open.load() == 0;
   }
+  // What others keep on the threads (the outbound client's connections) goes while the
+  // io_contexts still run; each thread runs its own hooks.
+  std::vector<std::future<void>> hooks_done;
+  for (auto& worker : impl.workers) {
+    if (!worker->thread.joinable()) continue;
+    auto done = std::make_shared<std::promise<void>>();
+    hooks_done.push_back(done->get_future());
+    IoWorker* raw = worker.get();
+    asio::post(raw->io, [raw, done] {
+      raw->io_thread.run_stop_hooks();
+      done->set_value();
+    });
+  }
+  for (auto& done : hooks_done) done.wait_for(std::chrono::seconds(5));
   for (auto& worker : impl.workers) worker->io.stop();
   for (auto& worker : impl.workers) {
     if (worker->thread.joinable()) worker->thread.join();

@@ -1,8 +1,9 @@
 // One request to a model provider, awaited from a connection's coroutine.
 //
-// The HTTP client calls back on its own I/O thread; an UpstreamCall queues what arrives (the
-// head, body pieces, the end) and wakes the awaiting coroutine on the coroutine's own
-// executor, so handlers never touch client threads and never block them. A consumer that
+// The HTTP client calls back on the thread it ran the request on (the gateway's client runs
+// it on the awaiting connection's own server thread; other callers may be elsewhere); an
+// UpstreamCall queues what arrives (the head, body pieces, the end) and wakes the awaiting
+// coroutine on the coroutine's own executor, so handlers never block the client. A consumer that
 // reads more slowly than the provider writes is bounded: past max_backlog bytes the call is
 // cancelled and ends with an error.
 //

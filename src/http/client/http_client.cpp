@@ -1,5 +1,7 @@
 #include "http/client/http_client.hpp"
 
+#include "http/io_thread.hpp"
+
 #include <arpa/inet.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -145,15 +147,32 @@ struct Connection {
 struct Exchange;
 class ResponseParser;
 
-// One I/O thread and what only it touches.
+// One I/O thread and what only it touches: one of the client's own threads, or a server I/O
+// thread that sends on it (ClientOptions::run_on_server_threads).
 struct Worker {
-  asio::io_context io{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-  asio::steady_timer sweep_timer{io};
+  // One of the client's own threads (started by the client).
+  Worker()
+      : owned_io(std::make_unique<asio::io_context>(1)),
+        io(*owned_io),
+        work(std::in_place, io.get_executor()),
+        sweep_timer(std::in_place, io) {}
+  // A server I/O thread's.
+  explicit Worker(IoThread& on) : io(on.io()), server_thread(&on), sweep_timer(std::in_place, io) {}
+
+  std::unique_ptr<asio::io_context> owned_io;  // first: what runs on it goes before it
+  asio::io_context& io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  IoThread* server_thread = nullptr;  // a server thread's worker; dangling once `detached`
+  IoThread::HookId stop_hook = 0;
+  // Reset when a server thread's worker is detached: nothing of it may outlive that
+  // thread's io_context.
+  std::optional<asio::steady_timer> sweep_timer;
   // Idle keep-alive connections per "scheme://host:port", oldest first.
   std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
   std::list<Exchange*> in_flight;
   bool stopping = false;
+  bool sweeping = false;  // sweep_idle() was spawned and has not returned (it uses the worker)
+  bool detached = false;  // a server thread's worker after its teardown (HttpClient::Impl's mutex)
   std::thread thread;
 };
 
@@ -162,9 +181,16 @@ struct Worker {
 struct HttpClient::Impl {
   explicit Impl(ClientOptions client_options);
 
-  // Starts one request on the next worker; exactly one of `done` and `stream` is set.
+  // Starts one request on the caller's server thread (when allowed and enabled) or on the
+  // next own worker; exactly one of `done` and `stream` is set.
   std::shared_ptr<ClientCall> start(ClientRequest request, HttpClient::Callback done,
-                                    std::optional<StreamHandlers> stream);
+                                    std::optional<StreamHandlers> stream, bool may_attach);
+  // The worker for the server thread `here`, made on first use; null while that thread
+  // stops.
+  Worker* attached_worker(IoThread& here);
+  // Closes what a server thread's worker holds on that thread (idle connections, the sweep
+  // timer), aborts its requests and makes later cancels no-ops. On that thread.
+  void detach(Worker& worker);
   asio::awaitable<void> run(std::shared_ptr<Exchange> exchange);
   asio::awaitable<bool> open_connection(Exchange& exchange);
   asio::awaitable<bool> connect_tcp(Exchange& exchange, std::vector<tcp::endpoint> endpoints);
@@ -186,6 +212,8 @@ struct HttpClient::Impl {
   asio::ssl::context tls{asio::ssl::context::tls_client};
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<std::size_t> next_worker{0};
+  std::mutex attached_mutex;
+  std::vector<std::unique_ptr<Worker>> attached;  // GUARDED_BY(attached_mutex)
 };
 
 namespace {
@@ -686,6 +714,34 @@ HttpClient::Impl::Impl(ClientOptions client_options) : options(std::move(client_
   }
 }
 
+Worker* HttpClient::Impl::attached_worker(IoThread& here) {
+  std::lock_guard lock(attached_mutex);
+  for (auto& worker : attached) {
+    if (worker->server_thread == &here) return worker->detached ? nullptr : worker.get();
+  }
+  auto worker = std::make_unique<Worker>(here);
+  Worker* raw = worker.get();
+  raw->stop_hook = here.add_stop_hook([this, raw] { detach(*raw); });
+  if (raw->stop_hook == 0) return nullptr;  // the thread is stopping already
+  raw->sweeping = true;                     // from now: the coroutine may run any time
+  asio::co_spawn(raw->io, sweep_idle(*raw), asio::detached);
+  attached.push_back(std::move(worker));
+  return raw;
+}
+
+void HttpClient::Impl::detach(Worker& worker) {
+  {
+    std::lock_guard lock(attached_mutex);
+    if (worker.detached) return;
+    worker.detached = true;
+  }
+  cancel_all(worker);
+  // The thread's io_context may stop before these exchanges run again; their handles must
+  // not post to it afterwards.
+  for (Exchange* exchange : worker.in_flight) exchange->call->detach();
+  worker.sweep_timer.reset();
+}
+
 std::unique_ptr<Connection> HttpClient::Impl::take_idle(Worker& worker, const std::string& key) {
   auto found = worker.idle.find(key);
   if (found == worker.idle.end()) return nullptr;
@@ -728,8 +784,8 @@ asio::awaitable<void> HttpClient::Impl::sweep_idle(Worker& worker) {
       std::chrono::duration_cast<Clock::duration>(options.idle_timeout) / 4,
       std::chrono::milliseconds(250), std::chrono::seconds(5));
   while (!worker.stopping) {
-    worker.sweep_timer.expires_after(period);
-    co_await worker.sweep_timer.async_wait(kUseTuple);
+    worker.sweep_timer->expires_after(period);
+    co_await worker.sweep_timer->async_wait(kUseTuple);
     if (worker.stopping) break;
     auto now = Clock::now();
     // Old connections go, and so do those the server closed meanwhile, which would
@@ -745,11 +801,12 @@ asio::awaitable<void> HttpClient::Impl::sweep_idle(Worker& worker) {
       entry = connections.empty() ? worker.idle.erase(entry) : std::next(entry);
     }
   }
+  worker.sweeping = false;
 }
 
 void HttpClient::Impl::cancel_all(Worker& worker) {
   worker.stopping = true;
-  worker.sweep_timer.cancel();
+  if (worker.sweep_timer) worker.sweep_timer->cancel();
   for (auto& [key, connections] : worker.idle) {
     for (auto& connection : connections) connection->close();
   }
@@ -1098,20 +1155,54 @@ asio::awaitable<void> HttpClient::Impl::run(std::shared_ptr<Exchange> exchange_o
 HttpClient::HttpClient(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 HttpClient::~HttpClient() {
-  for (auto& worker : impl_->workers) {
+  Impl& impl = *impl_;
+  for (auto& worker : impl.workers) {
     Worker& target = *worker;
-    asio::post(target.io, [impl = impl_.get(), &target] { impl->cancel_all(target); });
+    asio::post(target.io, [&impl, &target] { impl.cancel_all(target); });
     target.work.reset();
   }
-  for (auto& worker : impl_->workers) worker->thread.join();
+  // Server threads this client ran on that still run: their hooks go, their requests are
+  // aborted on them, and the client waits until none is left, because each request's
+  // coroutine uses the client until it ends. (Threads already stopped detached their
+  // workers in their stop hooks, and none of those coroutines runs again.)
+  std::vector<Worker*> live;
+  {
+    std::lock_guard lock(impl.attached_mutex);
+    for (auto& worker : impl.attached) {
+      if (!worker->detached) live.push_back(worker.get());
+    }
+  }
+  for (Worker* worker : live) {
+    worker->server_thread->remove_stop_hook(worker->stop_hook);
+    for (int round = 0; round < 5000; ++round) {  // 5 s at most
+      std::promise<bool> settled;
+      asio::post(worker->io, [&impl, worker, &settled] {
+        impl.detach(*worker);
+        settled.set_value(worker->in_flight.empty() && !worker->sweeping);
+      });
+      auto answer = settled.get_future();
+      if (answer.wait_for(std::chrono::seconds(1)) != std::future_status::ready || answer.get())
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  for (auto& worker : impl.workers) worker->thread.join();
 }
 
 std::shared_ptr<ClientCall> HttpClient::Impl::start(ClientRequest request,
                                                     HttpClient::Callback done,
-                                                    std::optional<StreamHandlers> stream) {
+                                                    std::optional<StreamHandlers> stream,
+                                                    bool may_attach) {
   auto started = Clock::now();
-  std::size_t index = next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size();
-  Worker& worker = *workers[index];
+  Worker* chosen = nullptr;
+  if (may_attach && options.run_on_server_threads) {
+    if (IoThread* here = IoThread::current()) chosen = attached_worker(*here);
+  }
+  if (chosen == nullptr) {
+    std::size_t index = next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size();
+    chosen = workers[index].get();
+  }
+  Worker& worker = *chosen;
   auto exchange = std::make_shared<Exchange>(worker, std::move(request), std::move(done),
                                              std::move(stream), options, started);
   exchange->call = std::make_shared<ExchangeCall>(worker.io, exchange);
@@ -1127,12 +1218,12 @@ std::shared_ptr<ClientCall> HttpClient::Impl::start(ClientRequest request,
 }
 
 std::shared_ptr<ClientCall> HttpClient::send(ClientRequest request, Callback done) {
-  return impl_->start(std::move(request), std::move(done), std::nullopt);
+  return impl_->start(std::move(request), std::move(done), std::nullopt, true);
 }
 
 std::shared_ptr<ClientCall> HttpClient::send_streaming(ClientRequest request,
                                                        StreamHandlers handlers) {
-  return impl_->start(std::move(request), nullptr, std::move(handlers));
+  return impl_->start(std::move(request), nullptr, std::move(handlers), true);
 }
 
 ClientResponse HttpClient::send_and_wait(ClientRequest request) {
@@ -1146,8 +1237,11 @@ ClientResponse HttpClient::send_and_wait(ClientRequest request) {
   }
   std::promise<ClientResponse> answer;
   std::future<ClientResponse> result = answer.get_future();
-  send(std::move(request),
-       [&answer](ClientResponse response) { answer.set_value(std::move(response)); });
+  // Never on the caller's own server thread, which is about to block.
+  impl_->start(
+      std::move(request),
+      [&answer](ClientResponse response) { answer.set_value(std::move(response)); }, std::nullopt,
+      false);
   return result.get();
 }
 

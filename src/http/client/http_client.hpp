@@ -9,8 +9,9 @@
 // (send_streaming) is handed over piece by piece as it is read and not buffered at all.
 //
 // Threading: send(), send_streaming() and send_and_wait() may be called from any thread;
-// callbacks and stream handlers run on a client I/O thread and should be quick (hand long
-// work to another thread): while one runs, no other request on that thread makes progress.
+// callbacks and stream handlers run on a client I/O thread (or the sending server thread,
+// see ClientOptions::run_on_server_threads) and should be quick (hand long work to another
+// thread): while one runs, no other request on that thread makes progress.
 // ClientCall::cancel() may be called from any thread at any time. The destructor must not
 // run on a client thread or concurrently with a send.
 #pragma once
@@ -131,6 +132,14 @@ struct ClientOptions {
   std::string user_agent = "aic";
   std::string ca_file;  // PEM bundle to trust instead of the system's default CA paths
   int io_threads = 1;
+  // A request sent from a server I/O thread (http::IoThread::current()) runs on that thread,
+  // with a keep-alive pool of its own there, instead of on the client's threads: a handler
+  // that awaits the answer then costs no hand-off to another thread and back. Callbacks
+  // then run on that thread too. The client's own threads serve every other sender. When
+  // the server stops a thread, requests still running on it are aborted and end with it
+  // (their callbacks may not run); the client must not be destroyed while a server it runs
+  // on is stopping.
+  bool run_on_server_threads = false;
 };
 
 // The parts of a request URL the client uses.
