@@ -500,6 +500,12 @@ const std::vector<KeyDef>& key_table() {
             if (v.empty()) return "must name a model, alias or route (or auto)";
             return std::nullopt;
           }),
+      bool_key(
+          "ai.log_bodies", "AIC_AI_LOG_BODIES", "false",
+          "Log each chat request's body and its answer at info level under the request id: "
+          "the first 4 KiB of each, with secret members, credentials, e-mail addresses and "
+          "runs of 12 or more digits redacted. Off by default: prompts hold customer data.",
+          [](Config & c) -> auto& { return c.ai.log_bodies; }),
       integer_key(
           "ai.budget_output_tokens", "AIC_AI_BUDGET_OUTPUT_TOKENS", "4096",
           "Output tokens a budgeted request without max_tokens reserves until it ends.", 1,

@@ -133,6 +133,8 @@ struct AiConfig {
   // What the financial engine's AI paths call when the request names no model.
   std::string sentiment_model = "auto";
   std::string narrative_model = "auto";
+  // The request log also shows each chat request's body and its answer (redacted, cut).
+  bool log_bodies = false;
   std::string catalog_json;    // {"providers":[…],"models":[…],"routes":[…]}; empty: none
   std::string catalog_source;  // the file the tables came from, for messages
 };

@@ -2,9 +2,14 @@
 // speaks OpenAI, Anthropic or Gemini to a mock provider (tests/support/mock_provider.hpp)
 // that misbehaves on demand.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
 
 #include <boost/json.hpp>
 
+#include "core/logging.hpp"
 #include "mock_provider.hpp"
 #include "tenant_world.hpp"
 
@@ -1187,6 +1192,44 @@ TEST(Gateway, AutoChoosesTheCheapestModelThatPassedTheTasksEvaluation) {
   ASSERT_EQ(routed->status, 200) << routed->body;
   EXPECT_EQ(routed->header("aic-route")->rfind("claude-test@an; route=greeter", 0), 0u)
       << *routed->header("aic-route");
+}
+
+// ai.log_bodies: the request log shows the request and the answer, with what must not be in
+// a log replaced. The app logger gets a second sink for the test's duration.
+TEST(Gateway, TheRequestLogShowsBodiesRedactedWhenAskedTo) {
+  core::log_info("test: the app logger exists before a sink is added");
+  auto logger = spdlog::get("aic");
+  ASSERT_TRUE(logger);
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  logger->sinks().push_back(sink);
+  {
+    Gateway gateway([](core::Config& config) {
+      config.ai.log_bodies = true;
+      config.log.level = "info";  // the request log writes at info
+    });
+    auto answered =
+        gateway.post("/v1/chat/completions",
+                     R"({"model":"gpt-test","messages":[{"role":"user","content":)"
+                     R"("mail jane@example.com key sk-abcdefgh12345678 card 4111111111111111"}]})");
+    ASSERT_TRUE(answered);
+    EXPECT_EQ(answered->status, 200) << answered->body;
+    std::string stream = gateway.stream(
+        "/v1/chat/completions",
+        R"({"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"to a@b.io"}]})");
+    EXPECT_NE(stream.find("[DONE]"), std::string::npos);
+  }
+  logger->sinks().pop_back();
+  const std::string log = captured.str();
+  EXPECT_NE(log.find("body: "), std::string::npos) << log;
+  EXPECT_NE(log.find(" answer: "), std::string::npos) << log;
+  EXPECT_NE(log.find("streamed answer (ok)"), std::string::npos) << log;
+  // The mock echoes the user text, so the answer carries the same data: redacted too.
+  EXPECT_NE(log.find("mail [email] key [credential] card [number]"), std::string::npos) << log;
+  EXPECT_EQ(log.find("jane@example.com"), std::string::npos);
+  EXPECT_EQ(log.find("sk-abcdefgh12345678"), std::string::npos);
+  EXPECT_EQ(log.find("4111111111111111"), std::string::npos);
+  EXPECT_EQ(log.find("a@b.io"), std::string::npos);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include "ai/formats/anthropic_format.hpp"
 #include "ai/formats/openai_format.hpp"
+#include "ai/redaction.hpp"
 #include "api/ai/budget_routes.hpp"
 #include "api/ai/tenant_catalog_routes.hpp"
 #include "api/ai/upstream_call.hpp"
@@ -676,6 +677,11 @@ class ChatStream final : public http::BodyStream {
 
   void report(std::string outcome_name) {
     reported_ = true;
+    if (gateway_.deps().config.log_bodies) {
+      core::log_info(
+          "AI request " + caller_.request_id + " streamed answer (" + outcome_name +
+          "): " + model::redacted_excerpt(model::write_chat_response(accumulator_.response())));
+    }
     Outcome outcome;
     outcome.provider = target_.provider->name;
     outcome.model = target_.model->name;
@@ -1028,6 +1034,10 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
                                             : model::parse_messages_request(body);
   if (!parsed) co_return error_answer(ingress, from_core(parsed.error()), context);
   model::ChatRequest request = std::move(parsed).value();
+  if (deps_.config.log_bodies) {
+    core::log_info("AI request " + context.request_id +
+                   " body: " + model::redacted_excerpt(context.request.body));
+  }
 
   auto catalog =
       co_await catalog_for(context.principal.get(), context.request_id, context.deadline);
@@ -1105,6 +1115,10 @@ asio::awaitable<Response> Gateway::chat(RequestContext& context, Ingress ingress
     response =
         Response::json(200, ingress == Ingress::kOpenAi ? model::write_chat_response(reply)
                                                         : model::write_messages_response(reply));
+    if (deps_.config.log_bodies) {
+      core::log_info("AI request " + context.request_id +
+                     " answer: " + model::redacted_excerpt(response.body));
+    }
     remember(cache_key, reply, target);
   }
   response.headers.set("aic-route", route_header(plan, target, tried.attempts));
