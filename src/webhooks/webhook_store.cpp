@@ -832,7 +832,8 @@ Result<std::vector<ClaimedMessage>> WebhookStore::claim_due(
     if (auto fanned = fan_out_pending(tx, now_ms); !fanned) return fanned;
     // Claiming sets lease_until: nobody else takes the message until then, and the value is
     // the proof of ownership when recording. (A column outside every index, so PostgreSQL
-    // updates the row in place instead of adding index entries on every claim.)
+    // updates the row in place instead of adding index entries on every claim, as long as
+    // the page has room for the new version: migration 17 keeps half of each page free.)
     std::string pick =
         "SELECT id FROM webhook_messages WHERE status = 'pending' AND next_attempt_at <= $2 "
         "AND lease_until <= $2 ORDER BY next_attempt_at LIMIT $3";
