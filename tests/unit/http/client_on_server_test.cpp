@@ -188,7 +188,10 @@ TEST(ClientOnServerThreads, TheServerStoppingFirstAbortsWhatRunsOnItsThreads) {
   front->server.stop();  // the stop hook closes the upstream request on its thread
   auto outcome = answered.get_future();
   ASSERT_EQ(outcome.wait_for(10s), std::future_status::ready);
-  EXPECT_EQ(outcome.get().status, 0);  // the front went away without answering
+  // The abort may reach the handler before the thread stops (it answers 502) or not (the
+  // connection closes unanswered); either way the caller is not left waiting.
+  const int status = outcome.get().status;
+  EXPECT_TRUE(status == 0 || status == 502) << status;
   client.reset();                      // after its server threads are gone
   front.reset();
 }
