@@ -1172,21 +1172,34 @@ HttpClient::~HttpClient() {
       if (!worker->detached) live.push_back(worker.get());
     }
   }
+  bool stuck = false;
   for (Worker* worker : live) {
     worker->server_thread->remove_stop_hook(worker->stop_hook);
-    for (int round = 0; round < 5000; ++round) {  // 5 s at most
-      std::promise<bool> settled;
-      asio::post(worker->io, [&impl, worker, &settled] {
+    bool ended = false;
+    for (int round = 0; round < 5000 && !ended; ++round) {  // 5 s at most
+      // Shared: a check that comes after this wait gave up must not touch a gone promise.
+      auto settled = std::make_shared<std::promise<bool>>();
+      asio::post(worker->io, [&impl, worker, settled] {
         impl.detach(*worker);
-        settled.set_value(worker->in_flight.empty() && !worker->sweeping);
+        settled->set_value(worker->in_flight.empty() && !worker->sweeping);
       });
-      auto answer = settled.get_future();
-      if (answer.wait_for(std::chrono::seconds(1)) != std::future_status::ready || answer.get())
-        break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      auto answer = settled->get_future();
+      if (answer.wait_for(std::chrono::seconds(1)) != std::future_status::ready) break;
+      ended = answer.get();
+      if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    // The thread did not run the check, or its requests did not end in time: what is queued
+    // or running there still uses `impl`.
+    if (!ended) stuck = true;
   }
   for (auto& worker : impl.workers) worker->thread.join();
+  if (stuck) {
+    // Better a leak at shutdown than freeing what a server thread will still touch.
+    core::log_error(
+        "the HTTP client was destroyed while a server thread it runs on was stuck; "
+        "its state is left allocated");
+    (void)impl_.release();
+  }
 }
 
 std::shared_ptr<ClientCall> HttpClient::Impl::start(ClientRequest request,
