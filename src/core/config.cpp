@@ -172,6 +172,12 @@ std::optional<std::string> validate_database_url(const std::string& text) {
   return "expected sqlite://PATH or postgres://USER@HOST:PORT/DB";
 }
 
+// What a request names as `model` when it names none: a model, alias or route, or "auto".
+std::optional<std::string> validate_model_name(const std::string& text) {
+  if (text.empty()) return "must name a model, alias or route (or auto)";
+  return std::nullopt;
+}
+
 std::optional<std::string> validate_one_of(const std::string& text,
                                            std::initializer_list<std::string_view> allowed) {
   std::string list;
@@ -485,21 +491,13 @@ const std::vector<KeyDef>& key_table() {
           "The model, alias or route that classifies sentiment for POST /v1/sentiment/score "
           "with method \"llm\" when the request names none; \"auto\" picks by the tenant's "
           "evaluation scores for the task sentiment.",
-          [](Config & c) -> auto& { return c.ai.sentiment_model; },
-          [](const std::string& v) -> std::optional<std::string> {
-            if (v.empty()) return "must name a model, alias or route (or auto)";
-            return std::nullopt;
-          }),
+          [](Config & c) -> auto& { return c.ai.sentiment_model; }, validate_model_name),
       string_key(
           "ai.narrative_model", "AIC_AI_NARRATIVE_MODEL", "auto",
           "The model, alias or route that rewrites an entity's insights narrative "
           "(GET /v1/entities/{id}/insights?narrative=ai) when the request names none; "
           "\"auto\" picks by the tenant's evaluation scores for the task narrative.",
-          [](Config & c) -> auto& { return c.ai.narrative_model; },
-          [](const std::string& v) -> std::optional<std::string> {
-            if (v.empty()) return "must name a model, alias or route (or auto)";
-            return std::nullopt;
-          }),
+          [](Config & c) -> auto& { return c.ai.narrative_model; }, validate_model_name),
       bool_key(
           "ai.log_bodies", "AIC_AI_LOG_BODIES", "false",
           "Log each chat request's body and its answer at info level under the request id: "

@@ -8,29 +8,12 @@
 
 #include <boost/json.hpp>
 
+#include "mock_catalog.hpp"
 #include "mock_provider.hpp"
 #include "tenant_world.hpp"
 
 namespace aic::test {
 namespace {
-
-std::string catalog(const MockProvider& mock) {
-  std::string base = mock.base_url();
-  return R"({
-    "providers": [
-      {"name": "oa", "kind": "openai", "base_url": ")" +
-         base + R"(/v1", "api_key": "sk-upstream"},
-      {"name": "an", "kind": "anthropic", "base_url": ")" +
-         base + R"(/v1", "api_key": "sk-ant"}
-    ],
-    "models": [
-      {"name": "gpt-test", "provider": "oa", "upstream_model": "gpt-upstream",
-       "input_price": 1.0, "output_price": 2.0},
-      {"name": "claude-test", "provider": "an", "upstream_model": "claude-upstream"},
-      {"name": "embed-test", "provider": "oa", "type": "embeddings"}
-    ]
-  })";
-}
 
 // Five greetings; the mock answers "mock reply: hello N", so the last item (which expects a
 // goodbye) fails with `contains` and the other four pass.
@@ -57,7 +40,7 @@ std::string eval_body(const std::string& name, const std::string& task, json::va
 struct Evals {
   Evals()
       : world([this](core::Config& config) {
-          config.ai.catalog_json = catalog(mock);
+          config.ai.catalog_json = openai_and_anthropic_catalog(mock);
           config.ai.retry_base_delay = std::chrono::milliseconds(5);
         }) {}
 
