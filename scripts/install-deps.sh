@@ -11,7 +11,7 @@ build_packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libpq-dev postgresql-15
+  libssl-dev libsqlite3-dev libpq-dev postgresql-15 libjemalloc-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libpugixml-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -16,6 +16,9 @@
 //   --plain 1                not streamed ("stream" left out): times whole answers
 //   --warmup N               sequential: requests before the measured ones (default 200)
 //   --timeout-s S            concurrent: give up after S seconds (default 60)
+//   --dump FILE              sequential: one line per measured request, `start_us ttft_us
+//                            whole_us overhead_us` (start from the first measured request),
+//                            to see when the slow ones happened
 // The last line is machine-readable: `result key=value …` (times in microseconds).
 // Exit status 0 when every answer was a complete 200 stream ending in `data: [DONE]` (with
 // --plain: a 200 chat.completion).
@@ -159,6 +162,7 @@ struct Options {
   int warmup = 200;
   int timeout_s = 60;
   bool plain = false;
+  std::string dump;
 };
 
 std::string request_text(const Options& options) {
@@ -225,6 +229,8 @@ int run_sequential(const Options& options) {
   std::vector<std::int64_t> first_event, whole, overhead;
   char buffer[65536];
   std::vector<std::int64_t> connects;  // measured requests that had to connect first
+  std::vector<std::int64_t> starts;    // when each measured request was sent
+  Clock::time_point measuring_since;
   for (int i = 0; i < options.warmup + options.count; ++i) {
     ResponseReader reader;
     Clock::time_point sent = Clock::now();
@@ -268,11 +274,27 @@ int run_sequential(const Options& options) {
       return 1;
     }
     if (i < options.warmup) continue;
+    if (i == options.warmup) measuring_since = sent;
+    starts.push_back(micros(sent - measuring_since));
     first_event.push_back(micros(*first - sent));
     whole.push_back(micros(done - sent));
     std::string header = reader.header("aic-overhead-us");
-    if (!header.empty()) overhead.push_back(std::atoll(header.c_str()));
+    overhead.push_back(header.empty() ? -1 : std::atoll(header.c_str()));
   }
+  if (!options.dump.empty()) {
+    std::FILE* file = std::fopen(options.dump.c_str(), "w");
+    if (file == nullptr) {
+      std::fprintf(stderr, "cannot write %s\n", options.dump.c_str());
+      return 1;
+    }
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      std::fprintf(file, "%lld %lld %lld %lld\n", static_cast<long long>(starts[i]),
+                   static_cast<long long>(first_event[i]), static_cast<long long>(whole[i]),
+                   static_cast<long long>(overhead[i]));
+    }
+    std::fclose(file);
+  }
+  std::erase(overhead, -1);
   if (fd >= 0) ::close(fd);
   std::printf(
       "%d sequential answers: first event p50 %lld us, p90 %lld us, p99 %lld us, max %lld us; "
@@ -431,6 +453,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.warmup = std::atoi(argv[i + 1]);
     } else if (name == "--plain") {
       options.plain = std::string_view(argv[i + 1]) == "1";
+    } else if (name == "--dump") {
+      options.dump = argv[i + 1];
     } else if (name == "--timeout-s") {
       options.timeout_s = std::atoi(argv[i + 1]);
     } else {

@@ -30,7 +30,7 @@ UsageLog::UsageLog(store::Database& database, core::Random& random, BudgetStore*
       budgets_(budgets),
       ledger_(ledger),
       writer_(
-          "ai: usage records", kBatchSize, queue_limit,
+          "ai: usage records", "aic-usage", kBatchSize, queue_limit,
           [this](const std::vector<UsageRecord>& batch) { return write(batch); }, kLinger) {}
 
 core::Status UsageLog::write(const std::vector<UsageRecord>& batch) {

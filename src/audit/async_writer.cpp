@@ -10,7 +10,7 @@ constexpr std::size_t kBatchSize = 256;
 }  // namespace
 
 AsyncWriter::AsyncWriter(AuditLog& log, std::size_t queue_limit)
-    : writer_("audit: security events", kBatchSize, queue_limit,
+    : writer_("audit: security events", "aic-audit", kBatchSize, queue_limit,
               [&log](const std::vector<Event>& batch) { return log.record_all(batch); }) {}
 
 }  // namespace aic::audit

@@ -31,6 +31,7 @@
 
 #include "core/logging.hpp"
 #include "core/result.hpp"
+#include "core/thread_name.hpp"
 
 namespace aic::core {
 
@@ -39,10 +40,13 @@ class BatchWriter {
  public:
   using Write = std::function<Status(const std::vector<Record>&)>;
 
-  // `what` names the records in log lines ("audit: security events").
-  BatchWriter(std::string what, std::size_t batch_size, std::size_t queue_limit, Write write,
+  // `what` names the records in log lines ("audit: security events"), `thread_name` the
+  // writer's thread ("aic-audit").
+  BatchWriter(std::string what, std::string thread_name, std::size_t batch_size,
+              std::size_t queue_limit, Write write,
               std::chrono::milliseconds linger = std::chrono::milliseconds(0))
       : what_(std::move(what)),
+        thread_name_(std::move(thread_name)),
         batch_size_(batch_size),
         queue_limit_(queue_limit),
         linger_(linger),
@@ -99,6 +103,7 @@ class BatchWriter {
 
  private:
   void run() {
+    name_this_thread(thread_name_);
     std::vector<Record> batch;
     for (;;) {
       {
@@ -132,6 +137,7 @@ class BatchWriter {
   }
 
   const std::string what_;
+  const std::string thread_name_;
   const std::size_t batch_size_;
   const std::size_t queue_limit_;
   const std::chrono::milliseconds linger_;

@@ -6,6 +6,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <string>
+
+#include "core/thread_name.hpp"
 
 namespace aic::core {
 namespace asio = boost::asio;
@@ -49,7 +52,12 @@ struct JobState {
 
 WorkerPool::WorkerPool(unsigned threads, std::size_t queue_limit) : queue_limit_(queue_limit) {
   threads_.reserve(threads);
-  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { worker_loop(); });
+  for (unsigned i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, i] {
+      name_this_thread("aic-work-" + std::to_string(i));
+      worker_loop();
+    });
+  }
 }
 
 WorkerPool::~WorkerPool() { stop(); }

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "core/logging.hpp"
+#include "core/thread_name.hpp"
 #include "webhooks/signature.hpp"
 
 namespace aic::webhooks {
@@ -62,7 +63,10 @@ Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
 void Dispatcher::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    core::name_this_thread("aic-webhooks");
+    run();
+  });
 }
 
 void Dispatcher::stop(std::chrono::milliseconds grace) {

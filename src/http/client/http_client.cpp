@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "core/logging.hpp"
+#include "core/thread_name.hpp"
 
 namespace aic::http {
 
@@ -708,9 +709,13 @@ HttpClient::Impl::Impl(ClientOptions client_options) : options(std::move(client_
   }
   if (options.io_threads < 1) options.io_threads = 1;
   for (int i = 0; i < options.io_threads; ++i) workers.push_back(std::make_unique<Worker>());
-  for (auto& worker : workers) {
-    asio::co_spawn(worker->io, sweep_idle(*worker), asio::detached);
-    worker->thread = std::thread([&io = worker->io] { io.run(); });
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    Worker& worker = *workers[i];
+    asio::co_spawn(worker.io, sweep_idle(worker), asio::detached);
+    worker.thread = std::thread([&io = worker.io, i] {
+      core::name_this_thread("aic-client-" + std::to_string(i));
+      io.run();
+    });
   }
 }
 

@@ -40,7 +40,7 @@ struct Batches {
 TEST(BatchWriter, WithoutLingerWritesEveryRecordInOrder) {
   Batches batches;
   {
-    BatchWriter<int> writer("test", 4, 100,
+    BatchWriter<int> writer("test", "aic-test", 4, 100,
                             [&](const std::vector<int>& batch) { return batches.write(batch); });
     for (int i = 0; i < 10; ++i) EXPECT_TRUE(writer.submit(i));
     writer.flush();
@@ -53,8 +53,8 @@ TEST(BatchWriter, WithoutLingerWritesEveryRecordInOrder) {
 TEST(BatchWriter, LingerGathersRecordsIntoOneBatch) {
   Batches batches;
   BatchWriter<int> writer(
-      "test", 100, 1000, [&](const std::vector<int>& batch) { return batches.write(batch); },
-      kForever);
+      "test", "aic-test", 100, 1000,
+      [&](const std::vector<int>& batch) { return batches.write(batch); }, kForever);
   for (int i = 0; i < 7; ++i) writer.submit(i);
   // Nothing is written while the writer lingers; flush() cuts the linger short.
   writer.flush();
@@ -65,8 +65,8 @@ TEST(BatchWriter, LingerGathersRecordsIntoOneBatch) {
 TEST(BatchWriter, AFullBatchIsWrittenWithoutWaitingForTheLinger) {
   Batches batches;
   BatchWriter<int> writer(
-      "test", 5, 1000, [&](const std::vector<int>& batch) { return batches.write(batch); },
-      kForever);
+      "test", "aic-test", 5, 1000,
+      [&](const std::vector<int>& batch) { return batches.write(batch); }, kForever);
   for (int i = 0; i < 5; ++i) writer.submit(i);
   ASSERT_TRUE(batches.wait_for_records(5));
   std::lock_guard lock(batches.mutex);
@@ -77,8 +77,8 @@ TEST(BatchWriter, DestructorWritesWhatIsQueuedDespiteTheLinger) {
   Batches batches;
   {
     BatchWriter<int> writer(
-        "test", 100, 1000, [&](const std::vector<int>& batch) { return batches.write(batch); },
-        kForever);
+        "test", "aic-test", 100, 1000,
+        [&](const std::vector<int>& batch) { return batches.write(batch); }, kForever);
     for (int i = 0; i < 3; ++i) writer.submit(i);
   }
   EXPECT_EQ(batches.records, (std::vector<int>{0, 1, 2}));
@@ -87,8 +87,8 @@ TEST(BatchWriter, DestructorWritesWhatIsQueuedDespiteTheLinger) {
 TEST(BatchWriter, DropsPastTheQueueLimitAndCountsThem) {
   Batches batches;
   BatchWriter<int> writer(
-      "test", 100, 3, [&](const std::vector<int>& batch) { return batches.write(batch); },
-      kForever);
+      "test", "aic-test", 100, 3,
+      [&](const std::vector<int>& batch) { return batches.write(batch); }, kForever);
   int accepted = 0;
   for (int i = 0; i < 10; ++i) accepted += writer.submit(i) ? 1 : 0;
   // The lingering writer may have taken the first records off the queue already, making

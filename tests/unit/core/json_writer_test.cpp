@@ -73,6 +73,27 @@ TEST(JsonWriter, WritesBytesThatAreNotUtf8AsReplacementCharacters) {
             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
 }
 
+// The fast path checks eight bytes at a time and the rest one by one: every byte value, at
+// every position of a word and of the tail, must still be escaped (or replaced) correctly.
+TEST(JsonWriter, EscapesEveryByteWhereverItSitsInTheText) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (std::size_t position = 0; position < 19; ++position) {
+      std::string text(19, 'a');
+      text[position] = static_cast<char>(byte);
+      std::string out;
+      JsonWriter writer(out);
+      writer.value(text);
+      boost::system::error_code error;
+      auto parsed = json::parse(out, error);
+      ASSERT_FALSE(error) << "byte " << byte << " at " << position << ": " << out;
+      std::string expected = text;
+      if (byte >= 0x80) expected.replace(position, 1, "\xEF\xBF\xBD");  // not UTF-8 alone
+      EXPECT_EQ(std::string(parsed.as_string()), expected) << "byte " << byte << " at " << position;
+      for (char c : out) ASSERT_FALSE(static_cast<unsigned char>(c) < 0x20) << out;
+    }
+  }
+}
+
 TEST(JsonWriter, AppendsToWhatIsAlreadyInTheString) {
   std::string out = "prefix:";
   JsonWriter writer(out);
