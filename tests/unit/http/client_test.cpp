@@ -536,6 +536,26 @@ TEST(HttpClient, ServerConnectionCloseIsRespected) {
   EXPECT_EQ(server.accepts(), 2);
 }
 
+// A connection back in the pool for less than a second is reused without first peeking at
+// its socket; one the server closed meanwhile, without saying so, costs a retry on a new
+// connection, never a failed request.
+TEST(HttpClient, ConnectionClosedUnannouncedRightAfterItsAnswerIsReplaced) {
+  TestServer server([](const ReceivedRequest&, int) {
+    Reply reply = answer(200, "ok");
+    reply.kind = Reply::kAnswerAndClose;
+    return reply;
+  });
+  HttpClient client(loopback_options());
+  for (int i = 0; i < 3; ++i) {
+    ClientResponse response = client.send_and_wait(get(server.url()));
+    EXPECT_EQ(response.error_kind, ClientErrorKind::kNone) << i << ": " << response.error;
+    EXPECT_EQ(response.status, 200) << i;
+    EXPECT_FALSE(response.reused_connection) << i;
+  }
+  EXPECT_EQ(server.accepts(), 3);
+  EXPECT_EQ(server.request_count(), 3u);
+}
+
 TEST(HttpClient, IdleConnectionsAreClosedAfterTheIdleTimeout) {
   TestServer server([](const ReceivedRequest&, int) { return answer(200, "ok"); });
   ClientOptions options = loopback_options();
