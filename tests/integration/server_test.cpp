@@ -322,6 +322,10 @@ TEST(Server, MetricsExposeRequestsConnectionsAndBuildInfo) {
             std::string::npos);
   EXPECT_NE(text.find("aic_http_requests_in_flight 1"), std::string::npos);  // this request
   EXPECT_NE(text.find("aic_http_open_connections "), std::string::npos);
+  // The process's own, under the names Prometheus client libraries use.
+  EXPECT_NE(text.find("\nprocess_resident_memory_bytes "), std::string::npos) << text;
+  EXPECT_NE(text.find("\nprocess_open_fds "), std::string::npos);
+  EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter\n"), std::string::npos);
 }
 
 TEST(Server, CorsWhenConfigured) {

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/process_metrics.hpp"
+
 namespace aic::api {
 
 namespace {
@@ -69,7 +71,9 @@ void add_ops_routes(http::Router& router, const OpsDependencies& dependencies) {
                       .media_type = "application/json"}}});
   router.add(http::Method::kGet, "/metrics",
              [deps](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-               auto response = http::Response::make(200, deps->metrics.render(),
+               std::string text = deps->metrics.render();
+               core::render_process_metrics(text);
+               auto response = http::Response::make(200, std::move(text),
                                                     "text/plain; version=0.0.4; charset=utf-8");
                response.headers.add("Cache-Control", "no-store");
                co_return response;
