@@ -18,7 +18,7 @@ std::optional<double> sample(const std::string& text, const std::string& name) {
   return std::stod(text.substr(at + prefix.size()));
 }
 
-TEST(ProcessMetrics, ReportsThisProcessesMemoryThreadsAndDescriptors) {
+TEST(ProcessMetrics, ReportsMemoryThreadsAndDescriptorsOfThisProcess) {
   std::string text;
   render_process_metrics(text);
   auto resident = sample(text, "process_resident_memory_bytes");
