@@ -29,7 +29,7 @@
 #include "core/utc_time.hpp"
 #include "events/event_log.hpp"
 #include "store/database.hpp"
-#include "store/migrations.hpp"
+#include "support/bench_database.hpp"
 
 namespace {
 
@@ -152,23 +152,11 @@ int main(int argc, char** argv) {
       std::filesystem::temp_directory_path() /
       ("aic-usage-bench-" + core::random_hex(core::system_random(), 4));
   std::filesystem::create_directories(dir);
-  store::DatabaseOptions options;
-  options.url = "sqlite://" + (dir / "aic.db").string();
-  auto database = store::open_database(options);
-  if (!database || !store::apply_migrations(**database, store::builtin_migrations())) {
-    std::fprintf(stderr, "cannot open or migrate %s\n", options.url.c_str());
-    return 1;
-  }
-  store::Database& db = **database;
+  const std::string url = "sqlite://" + (dir / "aic.db").string();
   const std::string tenant = "ten_bench";
-  auto inserted = db.transact(store::Access::kReadWrite, [&](store::Transaction& tx) {
-    auto row = tx.execute(
-        "INSERT INTO tenants (id, slug, name, plan, created_at) "
-        "VALUES ($1, $1, 'bench', 'enterprise', '2026-01-01T00:00:00Z')",
-        {tenant});
-    return row ? core::Status{} : core::Status(row.error());
-  });
-  if (!inserted) return 1;
+  auto database = bench::open_bench_database(url, tenant);
+  if (!database) return 1;
+  store::Database& db = *database;
 
   const std::vector<ai::UsageRecord> records = make_records(tenant, count);
 

@@ -33,7 +33,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "store/database.hpp"
-#include "store/migrations.hpp"
+#include "support/bench_database.hpp"
 #include "webhooks/webhook_store.hpp"
 
 namespace {
@@ -117,23 +117,10 @@ int main(int argc, char** argv) {
   quiet.level = "warn";
   core::configure_logging(quiet);
 
-  store::DatabaseOptions options;
-  options.url = url;
-  auto database = store::open_database(options);
-  if (!database || !store::apply_migrations(**database, store::builtin_migrations())) {
-    std::cerr << "cannot open or migrate " << url << "\n";
-    return 1;
-  }
-  store::Database& db = **database;
-  std::string tenant = "ten_bench" + core::random_hex(core::system_random(), 4);
-  auto inserted = db.transact(store::Access::kReadWrite, [&](store::Transaction& tx) {
-    auto row = tx.execute(
-        "INSERT INTO tenants (id, slug, name, plan, created_at) "
-        "VALUES ($1, $1, 'bench', 'enterprise', '2026-01-01T00:00:00Z')",
-        {tenant});
-    return row ? core::Status{} : core::Status(row.error());
-  });
-  if (!inserted) return 1;
+  const std::string tenant = "ten_bench" + core::random_hex(core::system_random(), 4);
+  auto database = bench::open_bench_database(url, tenant);
+  if (!database) return 1;
+  store::Database& db = *database;
 
   Receiver receiver;
   audit::AuditLog audit(db, core::system_random());

@@ -42,6 +42,7 @@ std::optional<ProcessStat> read_stat() {
   std::string field;
   ProcessStat stat;
   const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  if (ticks <= 0) return std::nullopt;
   const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   double user = 0;
   double system = 0;
@@ -69,7 +70,7 @@ std::optional<ProcessStat> read_stat() {
         break;
     }
   }
-  if (ticks <= 0 || stat.resident_bytes == 0) return std::nullopt;
+  if (stat.resident_bytes == 0) return std::nullopt;
   stat.cpu_seconds = (user + system) / ticks;
   return stat;
 }
@@ -94,8 +95,8 @@ std::optional<std::uint64_t> open_fds() {
   return count > 0 ? count - 1 : 0;  // less the descriptor of the listing itself
 }
 
-void gauge(std::string& out, std::string_view name, std::string_view type, std::string_view help,
-           double value) {
+void write_metric(std::string& out, std::string_view name, std::string_view type,
+                  std::string_view help, double value) {
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name,
                  type, name, value);
 }
@@ -116,36 +117,38 @@ std::optional<std::uint64_t> jemalloc_stat(const char* name) {
 
 void render_process_metrics(std::string& out) {
   if (auto stat = read_stat()) {
-    gauge(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent, seconds.",
-          stat->cpu_seconds);
-    gauge(out, "process_resident_memory_bytes", "gauge", "Resident memory size, bytes.",
-          static_cast<double>(stat->resident_bytes));
-    gauge(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size, bytes.",
-          static_cast<double>(stat->virtual_bytes));
-    gauge(out, "process_threads", "gauge", "Threads of the process.",
-          static_cast<double>(stat->threads));
+    write_metric(out, "process_cpu_seconds_total", "counter",
+                 "User and system CPU time spent, seconds.", stat->cpu_seconds);
+    write_metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size, bytes.",
+                 static_cast<double>(stat->resident_bytes));
+    write_metric(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size, bytes.",
+                 static_cast<double>(stat->virtual_bytes));
+    write_metric(out, "process_threads", "gauge", "Threads of the process.",
+                 static_cast<double>(stat->threads));
     if (auto boot = boot_time_seconds()) {
-      gauge(out, "process_start_time_seconds", "gauge",
-            "Start time of the process since the Unix epoch, seconds.",
-            *boot + stat->start_seconds_after_boot);
+      write_metric(out, "process_start_time_seconds", "gauge",
+                   "Start time of the process since the Unix epoch, seconds.",
+                   *boot + stat->start_seconds_after_boot);
     }
   }
   if (auto fds = open_fds()) {
-    gauge(out, "process_open_fds", "gauge", "Open file descriptors.", static_cast<double>(*fds));
+    write_metric(out, "process_open_fds", "gauge", "Open file descriptors.",
+                 static_cast<double>(*fds));
   }
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-    gauge(out, "process_max_fds", "gauge", "Limit on open file descriptors.",
-          static_cast<double>(limit.rlim_cur));
+    write_metric(out, "process_max_fds", "gauge", "Limit on open file descriptors.",
+                 static_cast<double>(limit.rlim_cur));
   }
   auto allocated = jemalloc_stat("stats.allocated");
   auto resident = jemalloc_stat("stats.resident");
   if (allocated && resident) {
-    gauge(out, "aic_allocator_allocated_bytes", "gauge", "Bytes in live allocations (jemalloc).",
-          static_cast<double>(*allocated));
-    gauge(out, "aic_allocator_resident_bytes", "gauge",
-          "Bytes of physical memory the allocator holds, in use or not yet returned (jemalloc).",
-          static_cast<double>(*resident));
+    write_metric(out, "aic_allocator_allocated_bytes", "gauge",
+                 "Bytes in live allocations (jemalloc).", static_cast<double>(*allocated));
+    write_metric(
+        out, "aic_allocator_resident_bytes", "gauge",
+        "Bytes of physical memory the allocator holds, in use or not yet returned (jemalloc).",
+        static_cast<double>(*resident));
   }
 }
 
