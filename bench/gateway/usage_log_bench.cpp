@@ -1,15 +1,17 @@
 // The gateway's usage writer (ai::UsageLog::write, one transaction per batch with the spend
 // counters), against the same rows inserted by SQLite's own C API: one prepared single-row
 // INSERT bound column by column and stepped per row, in one transaction per batch, into a
-// table of the same columns and indexes in the same database file. The baseline is what
-// SQLite itself needs for these rows; the ratio is what our store layer and the spend
-// counters add. Both commit with the server's settings (WAL, synchronous = FULL).
+// table of the same columns and key in the same database file. That baseline is what SQLite
+// itself needs for these rows; the ratio is what our store layer and the spend counters add.
+// A second baseline inserts into the layout before migration 18 (a rowid table with an id key
+// and a tenant-day index), to show what the layout saves. All commit with the server's
+// settings (WAL, synchronous = FULL).
 //
 //   aic_usage_log_bench [RECORDS] [BATCH]      (defaults 50000 and 270: the batch the
 //                                               25 ms linger gathers at ~11,000 requests/s)
 //
 // Prints CPU µs per record (this thread's CPU time, so the fsync wait is left out; wall
-// time is printed beside it) and the ratio.
+// time is printed beside it) and the ratios.
 #include <sqlite3.h>
 #include <time.h>
 
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,9 +74,24 @@ struct Measured {
   double wall = 0;
 };
 
-// SQLite alone: the same columns and indexes in a table of its own, one prepared statement.
-Measured run_baseline(const std::string& path, const std::vector<ai::UsageRecord>& records,
-                      std::size_t batch) {
+constexpr const char* kUsageColumns =
+    "id TEXT NOT NULL, tenant_id TEXT NOT NULL, credential_id TEXT NOT NULL, model TEXT NOT "
+    "NULL, provider TEXT NOT NULL, route TEXT NOT NULL, outcome TEXT NOT NULL, stream INTEGER "
+    "NOT NULL, input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cached_input_tokens "
+    "BIGINT NOT NULL, reasoning_tokens BIGINT NOT NULL, cost_microdollars BIGINT NOT NULL, "
+    "duration_us BIGINT NOT NULL, request_id TEXT NOT NULL, day TEXT NOT NULL, occurred_at TEXT "
+    "NOT NULL";
+
+// The server's layout (migration 18) and the one before it.
+const std::string kKeyedLayout[] = {std::string("CREATE TABLE baseline_usage (") + kUsageColumns +
+                                    ", PRIMARY KEY (tenant_id, day, id)) WITHOUT ROWID"};
+const std::string kRowidLayout[] = {
+    std::string("CREATE TABLE baseline_usage (") + kUsageColumns + ", UNIQUE (id))",
+    "CREATE INDEX baseline_usage_by_tenant_day ON baseline_usage (tenant_id, day)"};
+
+// SQLite alone: the rows in a table of its own made by `layout`, one prepared statement.
+Measured run_baseline(const std::string& path, std::span<const std::string> layout,
+                      const std::vector<ai::UsageRecord>& records, std::size_t batch) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) std::exit(1);
   auto exec = [&](const char* sql) {
@@ -84,14 +102,8 @@ Measured run_baseline(const std::string& path, const std::vector<ai::UsageRecord
   };
   exec("PRAGMA journal_mode = WAL");
   exec("PRAGMA synchronous = FULL");
-  exec(
-      "CREATE TABLE baseline_usage (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, "
-      "credential_id TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, route TEXT "
-      "NOT NULL, outcome TEXT NOT NULL, stream INTEGER NOT NULL, input_tokens BIGINT NOT "
-      "NULL, output_tokens BIGINT NOT NULL, cached_input_tokens BIGINT NOT NULL, "
-      "reasoning_tokens BIGINT NOT NULL, cost_microdollars BIGINT NOT NULL, duration_us BIGINT "
-      "NOT NULL, request_id TEXT NOT NULL, day TEXT NOT NULL, occurred_at TEXT NOT NULL)");
-  exec("CREATE INDEX baseline_usage_by_tenant_day ON baseline_usage (tenant_id, day)");
+  exec("DROP TABLE IF EXISTS baseline_usage");
+  for (const std::string& statement : layout) exec(statement.c_str());
   sqlite3_stmt* insert = nullptr;
   sqlite3_prepare_v2(db, "INSERT INTO baseline_usage VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      -1, &insert, nullptr);
@@ -190,16 +202,21 @@ int main(int argc, char** argv) {
     ours.wall = wall_seconds() - wall_from;
   }
 
-  Measured baseline = run_baseline((dir / "aic.db").string(), records, batch);
+  const std::string path = (dir / "aic.db").string();
+  Measured keyed = run_baseline(path, kKeyedLayout, records, batch);
+  Measured rowid = run_baseline(path, kRowidLayout, records, batch);
   std::filesystem::remove_all(dir);
 
   const double per_record = 1e6 / count;
   std::printf("%d records, %zu per commit (SQLite, WAL, synchronous = FULL)\n", count, batch);
-  std::printf("%-34s %8.2f us CPU/record  %8.2f us wall/record\n",
-              "baseline: SQLite prepared INSERT", baseline.cpu * per_record,
-              baseline.wall * per_record);
-  std::printf("%-34s %8.2f us CPU/record  %8.2f us wall/record\n", "aic: UsageLog::write",
-              ours.cpu * per_record, ours.wall * per_record);
-  std::printf("ratio aic/baseline (CPU): %.2f\n", ours.cpu / baseline.cpu);
+  auto print = [&](const char* what, const Measured& measured) {
+    std::printf("%-44s %8.2f us CPU/record  %8.2f us wall/record\n", what,
+                measured.cpu * per_record, measured.wall * per_record);
+  };
+  print("baseline: SQLite prepared INSERT", keyed);
+  print("layout before migration 18, SQLite alone", rowid);
+  print("aic: UsageLog::write", ours);
+  std::printf("ratio aic/baseline (CPU): %.2f\n", ours.cpu / keyed.cpu);
+  std::printf("ratio layout before/after migration 18 (CPU): %.2f\n", rowid.cpu / keyed.cpu);
   return 0;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <map>
+#include <string_view>
 #include <tuple>
 
 #include "core/json_writer.hpp"
@@ -326,8 +328,10 @@ core::Result<std::vector<ScopeSnapshot>> BudgetStore::snapshot(
 core::Result<std::vector<CommittedSpend>> BudgetStore::add_spend(
     Transaction& tx, const std::vector<SpendItem>& items) {
   // One counter update per scope and month, in key order, so concurrent writers (replicas)
-  // lock the rows in the same order.
-  std::map<std::tuple<std::string, std::string, std::string>, std::pair<std::int64_t, std::int64_t>>
+  // lock the rows in the same order. The keys view `items`, so summing a batch of hundreds
+  // of records copies no strings.
+  std::map<std::tuple<std::string_view, std::string_view, std::string_view>,
+           std::pair<std::int64_t, std::int64_t>>
       sums;  // (tenant, scope, month) → (cost, requests)
   for (const auto& item : items) {
     for (const auto& scope : item.scopes) {
@@ -338,7 +342,9 @@ core::Result<std::vector<CommittedSpend>> BudgetStore::add_spend(
   }
   std::vector<CommittedSpend> committed;
   for (const auto& [key, sum] : sums) {
-    const auto& [tenant_id, scope, month] = key;
+    const std::string tenant_id(std::get<0>(key));
+    const std::string scope(std::get<1>(key));
+    const std::string month(std::get<2>(key));
     auto counter = tx.execute(
         "INSERT INTO ai_spend (tenant_id, scope, month, cost_microdollars, requests) "
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, scope, month) DO UPDATE SET "

@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -101,10 +100,17 @@ void assign_random_hex(Random& random, std::size_t byte_count, std::string& out)
 }
 
 std::string time_ordered_id(std::string_view prefix, Random& random) {
-  char millis[16];
-  std::snprintf(millis, sizeof millis, "%012llx",
-                static_cast<unsigned long long>(unix_millis(std::chrono::system_clock::now())));
-  return std::string(prefix) + millis + random_hex(random, 8);
+  // Six bytes of milliseconds, big-endian (12 hex digits until the year 10889), then eight
+  // random bytes, hexed in one pass into a string sized once. The usage writer makes one per
+  // gateway request; formatting with snprintf and concatenating cost 1,900 instructions each.
+  std::array<std::uint8_t, 14> bytes;
+  auto millis = static_cast<std::uint64_t>(unix_millis(std::chrono::system_clock::now()));
+  for (std::size_t i = 6; i-- > 0; millis >>= 8) bytes[i] = static_cast<std::uint8_t>(millis);
+  random.fill(std::span(bytes).subspan(6));
+  std::string id(prefix.size() + 2 * bytes.size(), '\0');
+  std::memcpy(id.data(), prefix.data(), prefix.size());
+  write_hex(bytes, id.data() + prefix.size());
+  return id;
 }
 
 std::string random_hex(Random& random, std::size_t byte_count) {

@@ -7,15 +7,20 @@
 // connection that reports !reusable() (or whose lease called discard()) is closed instead, and
 // its slot becomes free for a new one, so a broken connection is replaced on the next acquire.
 //
-// Threading: acquire() and Lease destruction are thread-safe. A leased connection belongs to
-// the lease holder alone. The pool must outlive every Lease it handed out.
+// trim_idle() lends connections that sat idle for a while to a function that gives back their
+// memory (caches a busy connection needs, an idle one does not).
+//
+// Threading: acquire(), Lease destruction and trim_idle() are thread-safe. A leased connection
+// belongs to the lease holder alone. The pool must outlive every Lease it handed out.
 #pragma once
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -89,7 +94,7 @@ class ConnectionPool {
     while (true) {
       if (!idle_.empty()) {
         // Most recently used first: it is the likeliest to be alive and warm.
-        std::unique_ptr<Connection> connection = std::move(idle_.back());
+        std::unique_ptr<Connection> connection = std::move(idle_.back().connection);
         idle_.pop_back();
         return Lease(*this, std::move(connection));
       }
@@ -105,7 +110,43 @@ class ConnectionPool {
     }
   }
 
+  // Runs `trim` on every connection that has been idle for at least `idle_for` and was not
+  // trimmed since it was last leased; returns how many it trimmed. `trim` runs outside the
+  // pool's lock with the connection to itself, so an acquire() meanwhile waits for it (or
+  // takes another idle connection). Trimmed connections go back as the least recently used.
+  std::size_t trim_idle(std::chrono::steady_clock::duration idle_for,
+                        const std::function<void(Connection&)>& trim) {
+    const auto cutoff = std::chrono::steady_clock::now() - idle_for;
+    std::vector<Idle> cold;
+    {
+      std::lock_guard lock(mutex_);
+      auto keep = std::stable_partition(idle_.begin(), idle_.end(), [&](const Idle& idle) {
+        return idle.trimmed || idle.since > cutoff;
+      });
+      std::move(keep, idle_.end(), std::back_inserter(cold));
+      idle_.erase(keep, idle_.end());
+    }
+    if (cold.empty()) return 0;
+    for (Idle& idle : cold) {
+      trim(*idle.connection);
+      idle.trimmed = true;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      idle_.insert(idle_.begin(), std::make_move_iterator(cold.begin()),
+                   std::make_move_iterator(cold.end()));
+    }
+    available_.notify_all();
+    return cold.size();
+  }
+
  private:
+  struct Idle {
+    std::unique_ptr<Connection> connection;
+    std::chrono::steady_clock::time_point since;  // when it was last given back
+    bool trimmed = false;                         // trim_idle() ran since then
+  };
+
   // Runs the factory for a slot acquire() reserved, and gives the slot back when no
   // connection comes of it (an error, or an exception from the factory).
   core::Result<Lease> open_reserved() {
@@ -132,10 +173,11 @@ class ConnectionPool {
 
   void release(std::unique_ptr<Connection> connection, bool discard) {
     const bool keep = !discard && connection->reusable();
+    const auto now = std::chrono::steady_clock::now();
     {
       std::lock_guard lock(mutex_);
       if (keep) {
-        idle_.push_back(std::move(connection));
+        idle_.push_back({std::move(connection), now});
       } else {
         --open_count_;
       }
@@ -151,7 +193,7 @@ class ConnectionPool {
 
   std::mutex mutex_;
   std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mutex_)
+  std::vector<Idle> idle_;      // least recently used first; GUARDED_BY(mutex_)
   std::size_t open_count_ = 0;  // idle + leased + being opened; GUARDED_BY(mutex_)
 };
 

@@ -631,6 +631,53 @@ constexpr std::string_view kWebhookMessagesRoomForUpdates = R"sql(
 ALTER TABLE webhook_messages SET (fillfactor = 50);
 )sql";
 
+// Migration 18: ai_usage stored in the order it is read and written, by tenant, day and id.
+// Before, each usage row went into three B-trees (the rowid table, the id key, the tenant-day
+// index); the usage writer, which inserts every gateway request's row, spent most of its CPU
+// there. Keyed (tenant_id, day, id), a row is written once, a tenant's rows for a day are
+// adjacent for GET /v1/ai/usage, and time-ordered ids keep inserts at the end of each
+// tenant's day. SQLite cannot change a primary key in place, so its table is rebuilt as a
+// WITHOUT ROWID table (rows are ~200 bytes, small enough to live in the key's B-tree);
+// PostgreSQL swaps its key and drops the index the key now covers. Ids stay unique per tenant
+// and day (they are random and time-ordered; nothing looks a row up by id alone).
+constexpr std::string_view kAiUsageByTenantDaySqlite = R"sql(
+CREATE TABLE ai_usage_keyed (
+  id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL REFERENCES tenants (id),
+  credential_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  route TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  stream INTEGER NOT NULL,
+  input_tokens BIGINT NOT NULL,
+  output_tokens BIGINT NOT NULL,
+  cached_input_tokens BIGINT NOT NULL,
+  reasoning_tokens BIGINT NOT NULL,
+  cost_microdollars BIGINT NOT NULL,
+  duration_us BIGINT NOT NULL,
+  request_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, day, id)
+) WITHOUT ROWID;
+INSERT INTO ai_usage_keyed (id, tenant_id, credential_id, model, provider, route, outcome, stream,
+    input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_microdollars,
+    duration_us, request_id, day, occurred_at)
+  SELECT id, tenant_id, credential_id, model, provider, route, outcome, stream, input_tokens,
+    output_tokens, cached_input_tokens, reasoning_tokens, cost_microdollars, duration_us,
+    request_id, day, occurred_at
+  FROM ai_usage;
+DROP TABLE ai_usage;
+ALTER TABLE ai_usage_keyed RENAME TO ai_usage;
+)sql";
+
+constexpr std::string_view kAiUsageByTenantDayPostgres = R"sql(
+ALTER TABLE ai_usage DROP CONSTRAINT ai_usage_pkey;
+ALTER TABLE ai_usage ADD PRIMARY KEY (tenant_id, day, id);
+DROP INDEX ai_usage_by_tenant_day;
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -772,6 +819,12 @@ VALUES (
           // SQLite has no fillfactor; its script is a comment so that both backends reach 17.
           "-- webhook_messages: page fill is a PostgreSQL setting (migration 17)\n",
           std::string(kWebhookMessagesRoomForUpdates),
+      },
+      {
+          18,
+          "ai_usage_keyed_by_tenant_day",
+          std::string(kAiUsageByTenantDaySqlite),
+          std::string(kAiUsageByTenantDayPostgres),
       },
   };
   return kMigrations;

@@ -9,16 +9,21 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/thread_name.hpp"
 #include "store/connection_pool.hpp"
 #include "store/transaction_retry.hpp"
 
@@ -548,7 +553,19 @@ class SqliteDatabase final : public Database {
             [path, timeout = options.busy_timeout] {
               return SqliteConnection::open(path, Role::kReader, timeout);
             },
-            "no database connection available: every reader connection is in use") {}
+            "no database connection available: every reader connection is in use"),
+        trimmer_([this] { trim_idle_connections(); }) {}
+
+  ~SqliteDatabase() override {
+    {
+      std::lock_guard lock(trim_mutex_);
+      stopping_ = true;
+    }
+    trim_wake_.notify_one();
+    trimmer_.join();
+  }
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
   // Opens the writer now: that creates the file and switches it to WAL, and a bad path or
   // permission problem shows at start-up instead of on the first request.
@@ -574,9 +591,32 @@ class SqliteDatabase final : public Database {
     if (lease->control("ROLLBACK") != SQLITE_OK) lease.discard();  // closing rolls back
   }
 
+  // A burst of traffic fills every connection's page cache (up to cache_size each), and SQLite
+  // keeps those pages for as long as the connection lives. A connection idle for a while gives
+  // them back, so the process returns to its idle size after a load; under steady traffic no
+  // connection sits idle that long, and a trimmed one refills from the OS's file cache.
+  void trim_idle_connections() {
+    core::name_this_thread("aic-sqlite-trim");
+    constexpr std::chrono::seconds kIdleFor{5};
+    const auto release = [](SqliteConnection& connection) {
+      sqlite3_db_release_memory(connection.handle());
+    };
+    std::unique_lock lock(trim_mutex_);
+    while (!trim_wake_.wait_for(lock, kIdleFor, [this] { return stopping_; })) {
+      lock.unlock();
+      writer_.trim_idle(kIdleFor, release);
+      readers_.trim_idle(kIdleFor, release);
+      lock.lock();
+    }
+  }
+
   const int max_attempts_;
   ConnectionPool<SqliteConnection> writer_;  // capacity 1: SQLite has one writer at a time
   ConnectionPool<SqliteConnection> readers_;
+  std::mutex trim_mutex_;
+  std::condition_variable trim_wake_;
+  bool stopping_ = false;  // guarded by trim_mutex_
+  std::thread trimmer_;    // last: starts once the members above exist
 };
 
 AttemptOutcome SqliteDatabase::attempt(Access access,

@@ -256,6 +256,47 @@ TEST_P(MigrationsTest, FanOutCursorsStartAtTheFirstEventNotFannedOut) {
   EXPECT_FALSE(read(db(), "SELECT fanned_out FROM events"));
 }
 
+TEST_P(MigrationsTest, UsageRowsSurviveTheMoveToATenantDayKey) {
+  // Migration 18 rebuilt ai_usage (SQLite) or swapped its key (PostgreSQL).
+  ASSERT_TRUE(ok(apply_migrations(db(), builtin_migrations().first(17))));
+  auto usage_row = [](const std::string& id, const std::string& tenant, const std::string& day,
+                      int cost) {
+    return "('" + id + "', '" + tenant +
+           "', 'key_1', 'gpt', 'openai', 'r', 'ok', 1, 10, 5, 2, 1, " + std::to_string(cost) +
+           ", 900, 'req_" + id + "', '" + day + "', '" + day + "T10:00:00.000Z')";
+  };
+  const std::string columns =
+      "INSERT INTO ai_usage (id, tenant_id, credential_id, model, provider, route, outcome, "
+      "stream, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, "
+      "cost_microdollars, duration_us, request_id, day, occurred_at) VALUES ";
+  ASSERT_TRUE(ok(write(db(),
+                       "INSERT INTO tenants (id, slug, name, plan, created_at) VALUES "
+                       "('ten_a', 'a', 'A', 'free', '2026-01-01T00:00:00Z'), "
+                       "('ten_b', 'b', 'B', 'free', '2026-01-01T00:00:00Z')")));
+  ASSERT_TRUE(ok(write(db(), columns + usage_row("aiu_1", "ten_a", "2026-03-01", 7) + ", " +
+                                 usage_row("aiu_2", "ten_a", "2026-03-02", 11) + ", " +
+                                 usage_row("aiu_3", "ten_b", "2026-03-01", 13))));
+
+  ASSERT_TRUE(ok(apply_migrations(db(), builtin_migrations())));
+
+  Result<QueryResult> rows = read(db(),
+                                  "SELECT id, tenant_id, day, cost_microdollars, request_id, "
+                                  "occurred_at, cached_input_tokens FROM ai_usage ORDER BY id");
+  ASSERT_TRUE(ok(rows));
+  ASSERT_EQ(rows->rows.size(), 3u);
+  EXPECT_EQ(rows->text(0, 0), "aiu_1");
+  EXPECT_EQ(rows->text(1, 2), "2026-03-02");
+  EXPECT_EQ(rows->integer(2, 3), 13);
+  EXPECT_EQ(rows->text(2, 4), "req_aiu_3");
+  EXPECT_EQ(rows->text(1, 5), "2026-03-02T10:00:00.000Z");
+  EXPECT_EQ(rows->integer(0, 6), 2);
+  // The key is (tenant, day, id): the same id again for that tenant and day is refused, and
+  // the tenant must exist.
+  EXPECT_FALSE(write(db(), columns + usage_row("aiu_1", "ten_a", "2026-03-01", 1)));
+  EXPECT_TRUE(ok(write(db(), columns + usage_row("aiu_1", "ten_a", "2026-03-03", 1))));
+  EXPECT_FALSE(write(db(), columns + usage_row("aiu_9", "ten_missing", "2026-03-01", 1)));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationsTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          backend_param_name);
