@@ -101,14 +101,18 @@ void write_metric(std::string& out, std::string_view name, std::string_view type
                  type, name, value);
 }
 
-std::optional<std::uint64_t> jemalloc_stat(const char* name) {
-  if (mallctl == nullptr) return std::nullopt;
-  // Statistics are a snapshot refreshed by writing the epoch.
+// jemalloc's statistics are a snapshot, refreshed by writing the epoch: once per scrape, so
+// the values read after it belong together.
+bool refresh_jemalloc_stats() {
+  if (mallctl == nullptr) return false;
   std::uint64_t epoch = 1;
   std::size_t length = sizeof epoch;
-  mallctl("epoch", &epoch, &length, &epoch, length);
+  return mallctl("epoch", &epoch, &length, &epoch, length) == 0;
+}
+
+std::optional<std::uint64_t> jemalloc_stat(const char* name) {
   std::size_t value = 0;
-  length = sizeof value;
+  std::size_t length = sizeof value;
   if (mallctl(name, &value, &length, nullptr, 0) != 0) return std::nullopt;
   return value;
 }
@@ -140,6 +144,7 @@ void render_process_metrics(std::string& out) {
     write_metric(out, "process_max_fds", "gauge", "Limit on open file descriptors.",
                  static_cast<double>(limit.rlim_cur));
   }
+  if (!refresh_jemalloc_stats()) return;
   auto allocated = jemalloc_stat("stats.allocated");
   auto resident = jemalloc_stat("stats.resident");
   if (allocated && resident) {

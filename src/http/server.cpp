@@ -258,11 +258,10 @@ core::Status Server::Impl::start() {
     asio::co_spawn(workers[i]->io, accept_loop(i), asio::detached);
     asio::co_spawn(workers[i]->io, sweep_deadlines(*workers[i]), asio::detached);
   }
-  std::size_t raw_index = 0;
-  for (auto& worker : workers) {
-    IoWorker* raw = worker.get();
-    raw->thread = std::thread([raw, index = raw_index++] {
-      core::name_this_thread("aic-http-" + std::to_string(index));
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    IoWorker* raw = workers[i].get();
+    raw->thread = std::thread([raw, i] {
+      core::name_this_thread("aic-http-" + std::to_string(i));
       IoThread::set_current(&raw->io_thread);
       auto guard = asio::make_work_guard(raw->io);
       raw->io.run();
