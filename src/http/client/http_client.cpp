@@ -608,18 +608,26 @@ core::Result<Url> parse_url(std::string_view text) {
   if (scheme_end == std::string_view::npos) {
     return bad("the URL must start with http:// or https://");
   }
-  std::string scheme;
-  for (char c : text.substr(0, scheme_end)) scheme.push_back(lower_ascii(c));
+  std::string_view scheme = text.substr(0, scheme_end);
   Url url;
-  if (scheme == "https") {
+  if (iequals(scheme, "https")) {
     url.tls = true;
-  } else if (scheme != "http") {
-    if (scheme.size() > 16) scheme = scheme.substr(0, 16) + "...";
-    return bad("the URL's scheme must be http or https, not \"" + scheme + "\"");
+  } else if (!iequals(scheme, "http")) {
+    std::string shown(scheme.substr(0, 16));
+    for (char& c : shown) c = lower_ascii(c);
+    if (scheme.size() > 16) shown += "...";
+    return bad("the URL's scheme must be http or https, not \"" + shown + "\"");
   }
 
   std::string_view rest = text.substr(scheme_end + 3);
-  std::size_t authority_end = rest.find_first_of("/?#");
+  // (find_first_of would search the three delimiters once per character.)
+  std::size_t authority_end = std::string_view::npos;
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '/' || rest[i] == '?' || rest[i] == '#') {
+      authority_end = i;
+      break;
+    }
+  }
   std::string_view authority = rest.substr(0, authority_end);
   std::string_view remainder =
       authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
@@ -633,7 +641,8 @@ core::Result<Url> parse_url(std::string_view text) {
   if (authority.front() == '[') {
     std::size_t close = authority.find(']');
     if (close == std::string_view::npos) return bad("the URL's IPv6 host has no closing ']'");
-    for (char c : authority.substr(1, close - 1)) url.host.push_back(lower_ascii(c));
+    url.host.assign(authority.substr(1, close - 1));
+    for (char& c : url.host) c = lower_ascii(c);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return bad("the URL has characters after its IPv6 host");
@@ -657,7 +666,8 @@ core::Result<Url> parse_url(std::string_view text) {
       return bad("the URL's host \"" + std::string(host.substr(0, 64)) +
                  "\" is not a host name or IP address");
     }
-    for (char c : host) url.host.push_back(lower_ascii(c));
+    url.host.assign(host);
+    for (char& c : url.host) c = lower_ascii(c);
     url.host_is_ip = is_ipv4_literal(url.host);
   }
 

@@ -76,20 +76,25 @@ TEST(JsonWriter, WritesBytesThatAreNotUtf8AsReplacementCharacters) {
 // The fast path checks eight bytes at a time and the rest one by one: every byte value, at
 // every position of a word and of the tail, must still be escaped (or replaced) correctly.
 TEST(JsonWriter, EscapesEveryByteWhereverItSitsInTheText) {
+  // Lengths around the fast check's eight-byte words: shorter than one, exact multiples, and
+  // tails that overlap the word before.
   for (int byte = 0; byte < 256; ++byte) {
-    for (std::size_t position = 0; position < 19; ++position) {
-      std::string text(19, 'a');
-      text[position] = static_cast<char>(byte);
-      std::string out;
-      JsonWriter writer(out);
-      writer.value(text);
-      boost::system::error_code error;
-      auto parsed = json::parse(out, error);
-      ASSERT_FALSE(error) << "byte " << byte << " at " << position << ": " << out;
-      std::string expected = text;
-      if (byte >= 0x80) expected.replace(position, 1, "\xEF\xBF\xBD");  // not UTF-8 alone
-      EXPECT_EQ(std::string(parsed.as_string()), expected) << "byte " << byte << " at " << position;
-      for (char c : out) ASSERT_FALSE(static_cast<unsigned char>(c) < 0x20) << out;
+    for (std::size_t length : {1, 2, 7, 8, 9, 15, 16, 17, 19, 24}) {
+      for (std::size_t position = 0; position < length; ++position) {
+        std::string text(length, 'a');
+        text[position] = static_cast<char>(byte);
+        std::string out;
+        JsonWriter writer(out);
+        writer.value(text);
+        boost::system::error_code error;
+        auto parsed = json::parse(out, error);
+        ASSERT_FALSE(error) << "byte " << byte << " at " << position << ": " << out;
+        std::string expected = text;
+        if (byte >= 0x80) expected.replace(position, 1, "\xEF\xBF\xBD");  // not UTF-8 alone
+        EXPECT_EQ(std::string(parsed.as_string()), expected)
+            << "byte " << byte << " at " << position;
+        for (char c : out) ASSERT_FALSE(static_cast<unsigned char>(c) < 0x20) << out;
+      }
     }
   }
 }

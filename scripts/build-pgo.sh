@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Builds a release aic with profile-guided optimisation (GCC) into build/pgo/aic:
+#   1. an instrumented build (AIC_PGO=generate, cmake/pgo.cmake);
+#   2. a training run: `aic serve` on a throwaway SQLite database in front of the gateway
+#      benchmark's mock model provider, serving chat completions (plain and streamed, one at a
+#      time and many at once), Anthropic messages, the model list and /metrics;
+#   3. the optimised build of the same directory with the counts the training wrote.
+# It takes about two release builds and 30 s of training. bench/gateway/run.sh measures the
+# result with BENCH_BUILD_DIR=build/pgo. Uses wrk for the concurrent plain requests when it is
+# installed (scripts/install-deps.sh bench); without it the training is otherwise the same.
+#
+#   scripts/build-pgo.sh
+#
+# Settings (environment): JOBS (parallel compile jobs, default nproc), PGO_BASE_PORT (ports
+# BASE … BASE+2 on 127.0.0.1, default 18290).
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+build_dir="$repo_root/build/pgo"
+profile_dir="$build_dir/pgo-profile"
+jobs="${JOBS:-$(nproc)}"
+base_port="${PGO_BASE_PORT:-18290}"
+targets=(aic aic_gateway_mock_upstream aic_gateway_stream_client)
+
+log() { echo "build-pgo: $*" >&2; }
+die() {
+  echo "build-pgo: error: $*" >&2
+  exit 1
+}
+
+# ---- 1. instrumented build -------------------------------------------------------------
+rm -rf "$profile_dir"
+cmake --preset pgo -DAIC_PGO=generate >/dev/null
+log "instrumented build"
+cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
+
+# ---- 2. training -----------------------------------------------------------------------
+aic="$build_dir/aic"
+mock="$build_dir/bench/gateway/aic_gateway_mock_upstream"
+client="$build_dir/bench/gateway/aic_gateway_stream_client"
+mock_port=$base_port
+mock_stream_port=$((base_port + 1))
+aic_port=$((base_port + 2))
+
+work_dir="$(mktemp -d "${TMPDIR:-/tmp}/aic-pgo.XXXXXX")"
+started_pids=()
+stop_process() {
+  local pid="$1"
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in "${started_pids[@]}"; do stop_process "$pid"; done
+  rm -rf "$work_dir"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$mock_port" "$mock_stream_port" "$aic_port"; do
+  port_in_use "$port" && die "127.0.0.1:$port is already in use (set PGO_BASE_PORT)"
+done
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+# The mock and the client are instrumented too (they share the HTTP library's objects): their
+# counts go to a directory of their own (GCOV_PREFIX), so that only aic's running shapes the
+# profile.
+start_mock() {
+  local name="$1" port="$2"
+  shift 2
+  GCOV_PREFIX="$work_dir/tool-profile" "$mock" "$port" "$@" >"$work_dir/$name.out" 2>&1 &
+  started_pids+=("$!")
+  for _ in $(seq 100); do
+    grep -q '^listening on' "$work_dir/$name.out" && return 0
+    sleep 0.05
+  done
+  die "$name did not start: $(cat "$work_dir/$name.out")"
+}
+start_mock mock "$mock_port"
+start_mock mock_stream "$mock_stream_port" --chunks 16
+
+cat >"$work_dir/aic.toml" <<TOML
+[server]
+listen = "127.0.0.1:$aic_port"
+[database]
+url = "sqlite://$work_dir/aic.db"
+[log]
+level = "warn"
+access = false
+[rate_limits]
+enterprise = 1000000000
+[webhooks]
+deliver = false
+
+[[ai.providers]]
+name = "mock"
+kind = "openai"
+base_url = "http://127.0.0.1:$mock_port/v1"
+[[ai.providers]]
+name = "mock-stream"
+kind = "openai"
+base_url = "http://127.0.0.1:$mock_stream_port/v1"
+
+[[ai.models]]
+name = "bench"
+provider = "mock"
+upstream_model = "mock"
+input_price = 0.15
+output_price = 0.60
+[[ai.models]]
+name = "bench-stream"
+provider = "mock-stream"
+upstream_model = "mock"
+input_price = 0.15
+output_price = 0.60
+TOML
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^AIC_' || true)
+"$aic" -c "$work_dir/aic.toml" admin bootstrap >"$work_dir/bootstrap.out" 2>&1 ||
+  die "aic admin bootstrap failed: $(cat "$work_dir/bootstrap.out")"
+"$aic" -c "$work_dir/aic.toml" admin create-tenant --name Training \
+  --owner-email owner@training.example --plan enterprise --json >"$work_dir/tenant.json" ||
+  die "aic admin create-tenant failed"
+api_key="$(sed -E 's/.*"owner_api_key":"([^"]+)".*/\1/' "$work_dir/tenant.json")"
+[[ "$api_key" == aic_* ]] || die "no owner_api_key in: $(cat "$work_dir/tenant.json")"
+
+"$aic" -c "$work_dir/aic.toml" serve >"$work_dir/aic.out" 2>&1 &
+aic_pid=$!
+started_pids+=("$aic_pid")
+for _ in $(seq 200); do
+  curl -fsS "http://127.0.0.1:$aic_port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$aic_pid" 2>/dev/null || die "aic exited: $(cat "$work_dir/aic.out")"
+  sleep 0.1
+done
+
+log "training"
+auth="Authorization: Bearer $api_key"
+GCOV_PREFIX="$work_dir/tool-profile" "$client" sequential "$aic_port" 20000 --plain 1 --model bench --header "$auth" >/dev/null
+GCOV_PREFIX="$work_dir/tool-profile" "$client" sequential "$aic_port" 5000 --model bench-stream --header "$auth" >/dev/null
+GCOV_PREFIX="$work_dir/tool-profile" "$client" concurrent "$aic_port" 256 --model bench-stream --header "$auth" >/dev/null
+if command -v wrk >/dev/null; then
+  cat >"$work_dir/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"model":"bench","messages":[{"role":"user","content":"Say hello."}]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $api_key"
+LUA
+  wrk -t2 -c64 -d5s -s "$work_dir/post.lua" "http://127.0.0.1:$aic_port/v1/chat/completions" \
+    >/dev/null
+fi
+for _ in $(seq 200); do
+  curl -fsS -o /dev/null -H "$auth" -H 'Content-Type: application/json' \
+    -d '{"model":"bench","max_tokens":64,"messages":[{"role":"user","content":"Hi."}]}' \
+    "http://127.0.0.1:$aic_port/v1/messages"
+  curl -fsS -o /dev/null -H "$auth" "http://127.0.0.1:$aic_port/v1/models"
+done
+curl -fsS -o /dev/null "http://127.0.0.1:$aic_port/metrics"
+
+# The counts are written when the process exits.
+stop_process "$aic_pid"
+[[ -d "$profile_dir" ]] && compgen -G "$profile_dir/*.gcda" >/dev/null ||
+  die "the training wrote no profile to $profile_dir"
+log "profile: $(find "$profile_dir" -name '*.gcda' | wc -l) files"
+
+# ---- 3. optimised build ----------------------------------------------------------------
+cmake --preset pgo -DAIC_PGO=use >/dev/null
+log "optimised build"
+cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
+log "done: $build_dir/aic"
