@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 
-.PHONY: run test deps build-release build-debug fuzz fuzz-smoke bench format format-check lint clean
+.PHONY: run test deps build-release build-debug release-pgo fuzz fuzz-smoke bench format format-check lint clean
 
 deps:
 	@scripts/install-deps.sh
@@ -16,6 +16,10 @@ build-release: deps
 build-debug: deps
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS)
+
+# The release binary optimised with a profile of the gateway's hot paths (build/pgo/aic).
+release-pgo: deps
+	@JOBS=$(JOBS) scripts/build-pgo.sh
 
 run: build-release
 	@mkdir -p var
