@@ -110,9 +110,7 @@ void JsonWriter::quoted(std::string_view text, bool is_key) {
   separate();
   out_ += '"';
   if (copies_verbatim(text)) {
-    // The common case: one append. (Growing the string by resize() first would zero-fill the
-    // new bytes out of line, twice the instructions of a member for nothing.)
-    out_.append(text);
+    out_.append(text);  // the common case: nothing to escape
   } else {
     append_json_escaped(out_, text);
   }
