@@ -44,30 +44,10 @@ mock_stream_port=$((base_port + 1))
 aic_port=$((base_port + 2))
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/aic-pgo.XXXXXX")"
-started_pids=()
-stop_process() {
-  local pid="$1"
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${started_pids[@]}"; do stop_process "$pid"; done
-  rm -rf "$work_dir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/gateway/processes.sh
+source "$repo_root/bench/gateway/processes.sh"
+stop_on_exit
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in "$mock_port" "$mock_stream_port" "$aic_port"; do
   port_in_use "$port" && die "127.0.0.1:$port is already in use (set PGO_BASE_PORT)"
 done
@@ -76,19 +56,9 @@ ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # The mock and the client are instrumented too (they share the HTTP library's objects): their
 # counts go to a directory of their own (GCOV_PREFIX), so that only aic's running shapes the
 # profile.
-start_mock() {
-  local name="$1" port="$2"
-  shift 2
-  GCOV_PREFIX="$work_dir/tool-profile" "$mock" "$port" "$@" >"$work_dir/$name.out" 2>&1 &
-  started_pids+=("$!")
-  for _ in $(seq 100); do
-    grep -q '^listening on' "$work_dir/$name.out" && return 0
-    sleep 0.05
-  done
-  die "$name did not start: $(cat "$work_dir/$name.out")"
-}
-start_mock mock "$mock_port"
-start_mock mock_stream "$mock_stream_port" --chunks 16
+tool_profile="$work_dir/tool-profile"
+GCOV_PREFIX="$tool_profile" start_mock mock "$mock_port"
+GCOV_PREFIX="$tool_profile" start_mock mock_stream "$mock_stream_port" --chunks 16
 
 cat >"$work_dir/aic.toml" <<TOML
 [server]
@@ -125,29 +95,14 @@ upstream_model = "mock"
 input_price = 0.15
 output_price = 0.60
 TOML
-while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^AIC_' || true)
-"$aic" -c "$work_dir/aic.toml" admin bootstrap >"$work_dir/bootstrap.out" 2>&1 ||
-  die "aic admin bootstrap failed: $(cat "$work_dir/bootstrap.out")"
-"$aic" -c "$work_dir/aic.toml" admin create-tenant --name Training \
-  --owner-email owner@training.example --plan enterprise --json >"$work_dir/tenant.json" ||
-  die "aic admin create-tenant failed"
-api_key="$(sed -E 's/.*"owner_api_key":"([^"]+)".*/\1/' "$work_dir/tenant.json")"
-[[ "$api_key" == aic_* ]] || die "no owner_api_key in: $(cat "$work_dir/tenant.json")"
-
-"$aic" -c "$work_dir/aic.toml" serve >"$work_dir/aic.out" 2>&1 &
-aic_pid=$!
-started_pids+=("$aic_pid")
-for _ in $(seq 200); do
-  curl -fsS "http://127.0.0.1:$aic_port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$aic_pid" 2>/dev/null || die "aic exited: $(cat "$work_dir/aic.out")"
-  sleep 0.1
-done
+start_aic "$aic" "$work_dir/aic.toml" "$aic_port" Training
 
 log "training"
 auth="Authorization: Bearer $api_key"
-GCOV_PREFIX="$work_dir/tool-profile" "$client" sequential "$aic_port" 20000 --plain 1 --model bench --header "$auth" >/dev/null
-GCOV_PREFIX="$work_dir/tool-profile" "$client" sequential "$aic_port" 5000 --model bench-stream --header "$auth" >/dev/null
-GCOV_PREFIX="$work_dir/tool-profile" "$client" concurrent "$aic_port" 256 --model bench-stream --header "$auth" >/dev/null
+run_client() { GCOV_PREFIX="$tool_profile" "$client" "$@" --header "$auth" >/dev/null; }
+run_client sequential "$aic_port" 20000 --plain 1 --model bench
+run_client sequential "$aic_port" 5000 --model bench-stream
+run_client concurrent "$aic_port" 256 --model bench-stream
 if command -v wrk >/dev/null; then
   cat >"$work_dir/post.lua" <<LUA
 wrk.method = "POST"
@@ -168,8 +123,9 @@ curl -fsS -o /dev/null "http://127.0.0.1:$aic_port/metrics"
 
 # The counts are written when the process exits.
 stop_process "$aic_pid"
-[[ -d "$profile_dir" ]] && compgen -G "$profile_dir/*.gcda" >/dev/null ||
+if ! compgen -G "$profile_dir/*.gcda" >/dev/null; then
   die "the training wrote no profile to $profile_dir"
+fi
 log "profile: $(find "$profile_dir" -name '*.gcda' | wc -l) files"
 
 # ---- 3. optimised build ----------------------------------------------------------------

@@ -98,57 +98,22 @@ fi
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/aic-bench-gateway.XXXXXX")"
-started_pids=()
+# shellcheck source=bench/gateway/processes.sh
+source "$repo_root/bench/gateway/processes.sh"
+stop_on_exit
 
-stop_process() {
-  local pid="$1"
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${started_pids[@]}"; do stop_process "$pid"; done
-  rm -rf "$work_dir"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in $(seq "$base_port" $((base_port + 7))); do
   port_in_use "$port" && die "127.0.0.1:$port is already in use (set BENCH_BASE_PORT)"
 done
 
 # ---- processes ---------------------------------------------------------------------------
 
-# start_mock NAME PORT ARGS…: starts a mock provider, waits for its "listening on" line and
-# sets ${NAME}_pid.
-start_mock() {
-  local name="$1" port="$2"
-  shift 2
-  "$mock" "$port" --threads "$mock_threads" "$@" >"$work_dir/$name.out" 2>&1 &
-  local pid=$!
-  started_pids+=("$pid")
-  printf -v "${name}_pid" '%s' "$pid"
-  for _ in $(seq 100); do
-    grep -q '^listening on' "$work_dir/$name.out" && return 0
-    kill -0 "$pid" 2>/dev/null || die "$name exited: $(cat "$work_dir/$name.out")"
-    sleep 0.05
-  done
-  die "$name did not start: $(cat "$work_dir/$name.out")"
-}
-start_mock mock "$mock_port"
-start_mock mock_delay "$mock_delay_port" --delay-ms 1
-start_mock mock_stream "$mock_stream_port" --chunks "$stream_chunks" --gap-ms "$stream_gap"
-start_mock mock_slow "$mock_slow_port" --chunks "$stream_chunks" --gap-ms "$slow_gap"
+start_mock mock "$mock_port" --threads "$mock_threads"
+start_mock mock_delay "$mock_delay_port" --threads "$mock_threads" --delay-ms 1
+start_mock mock_stream "$mock_stream_port" --threads "$mock_threads" --chunks "$stream_chunks" \
+  --gap-ms "$stream_gap"
+start_mock mock_slow "$mock_slow_port" --threads "$mock_threads" --chunks "$stream_chunks" \
+  --gap-ms "$slow_gap"
 
 # aic: a throwaway SQLite database and only the settings below (no AIC_* from the caller).
 cat >"$work_dir/aic.toml" <<TOML
@@ -202,23 +167,7 @@ name = "bench-slow"
 provider = "mock-slow"
 upstream_model = "mock"
 TOML
-while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^AIC_' || true)
-"$aic" -c "$work_dir/aic.toml" admin bootstrap >"$work_dir/bootstrap.out" 2>&1 ||
-  die "aic admin bootstrap failed: $(cat "$work_dir/bootstrap.out")"
-"$aic" -c "$work_dir/aic.toml" admin create-tenant --name Bench --owner-email owner@bench.example \
-  --plan enterprise --json >"$work_dir/tenant.json" 2>"$work_dir/tenant.err" ||
-  die "aic admin create-tenant failed: $(cat "$work_dir/tenant.err")"
-api_key="$(sed -E 's/.*"owner_api_key":"([^"]+)".*/\1/' "$work_dir/tenant.json")"
-[[ "$api_key" == aic_* ]] || die "no owner_api_key in: $(cat "$work_dir/tenant.json")"
-
-"$aic" -c "$work_dir/aic.toml" serve >"$work_dir/aic.out" 2>&1 &
-aic_pid=$!
-started_pids+=("$aic_pid")
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$aic_port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$aic_pid" 2>/dev/null || die "aic exited: $(cat "$work_dir/aic.out")"
-  sleep 0.1
-done
+start_aic "$aic" "$work_dir/aic.toml" "$aic_port" Bench
 
 # Resident memory of process $1 in MB (VmRSS, or the field named by $2).
 memory_mb() { awk -v f="${2:-VmRSS}:" '$1 == f {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
