@@ -111,14 +111,20 @@ core::Result<std::vector<Event>> EventLog::read_after(std::string_view tenant_id
 core::Result<std::int64_t> EventLog::last_seq(std::string_view tenant_id) {
   std::int64_t last = 0;
   core::Status read = database_.transact(store::Access::kReadOnly, [&](Transaction& tx) {
-    auto rows = tx.execute("SELECT last_seq FROM event_streams WHERE tenant_id = $1",
-                           {std::string(tenant_id)});
-    if (!rows) return core::Status(std::move(rows).error());
-    last = rows->rows.empty() ? 0 : rows->integer(0, 0);
+    auto read_last = last_seq(tx, tenant_id);
+    if (!read_last) return core::Status(std::move(read_last).error());
+    last = *read_last;
     return core::Status{};
   });
   if (!read) return std::move(read).error();
   return last;
+}
+
+core::Result<std::int64_t> EventLog::last_seq(Transaction& tx, std::string_view tenant_id) {
+  auto rows = tx.execute("SELECT last_seq FROM event_streams WHERE tenant_id = $1",
+                         {std::string(tenant_id)});
+  if (!rows) return std::move(rows).error();
+  return rows->rows.empty() ? 0 : rows->integer(0, 0);
 }
 
 std::uint64_t EventLog::subscribe(Listener listener) {

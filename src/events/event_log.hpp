@@ -62,8 +62,10 @@ class EventLog {
   // Up to `limit` events of `tenant_id` numbered above `after_seq`, oldest first.
   core::Result<std::vector<Event>> read_after(std::string_view tenant_id, std::int64_t after_seq,
                                               std::size_t limit);
-  // The number of the tenant's newest event (0 when none).
+  // The number of the tenant's newest event (0 when none); the second form reads it in `tx`,
+  // where it does not wait for a publisher that holds the next number.
   core::Result<std::int64_t> last_seq(std::string_view tenant_id);
+  core::Result<std::int64_t> last_seq(store::Transaction& tx, std::string_view tenant_id);
 
   // Returns a handle for unsubscribe().
   std::uint64_t subscribe(Listener listener);

@@ -679,6 +679,14 @@ ALTER TABLE ai_usage ADD PRIMARY KEY (tenant_id, day, id);
 DROP INDEX ai_usage_by_tenant_day;
 )sql";
 
+// An endpoint receives the events numbered above this: those published after it was created
+// or last enabled. Before, the subscription was matched when an event was fanned out, so an
+// endpoint created while fan-out lagged behind also got events from before it existed.
+// Existing endpoints keep 0, which is what they had.
+constexpr std::string_view kWebhookEndpointsEventsAfterSeq = R"sql(
+ALTER TABLE webhook_endpoints ADD COLUMN events_after_seq BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 const std::vector<Migration>& migrations() {
   // Released migrations never change: their checksums are recorded in every database they
   // ran on. Fix a mistake with a new migration.
@@ -826,6 +834,12 @@ VALUES (
           "ai_usage_keyed_by_tenant_day",
           std::string(kAiUsageByTenantDaySqlite),
           std::string(kAiUsageByTenantDayPostgres),
+      },
+      {
+          19,
+          "webhook_endpoints_events_after_seq",
+          std::string(kWebhookEndpointsEventsAfterSeq),
+          std::string(kWebhookEndpointsEventsAfterSeq),
       },
   };
   return kMigrations;

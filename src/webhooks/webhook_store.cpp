@@ -400,13 +400,19 @@ core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms)
     if (rows->rows.empty()) continue;
 
     auto endpoints = tx.execute(
-        "SELECT id, event_types FROM webhook_endpoints "
+        "SELECT id, event_types, events_after_seq FROM webhook_endpoints "
         "WHERE tenant_id = $1 AND disabled_at IS NULL",
         {tenant_id});
     if (!endpoints) return std::move(endpoints).error();
-    std::vector<std::pair<std::string, std::vector<std::string>>> subscribed;
+    struct Subscription {
+      std::string endpoint_id;
+      std::vector<std::string> filters;
+      std::int64_t after_seq;  // events up to this one predate the endpoint (or its enabling)
+    };
+    std::vector<Subscription> subscribed;
     for (std::size_t e = 0; e < endpoints->rows.size(); ++e) {
-      subscribed.emplace_back(endpoints->text(e, 0), split_types(endpoints->text(e, 1)));
+      subscribed.push_back(Subscription{endpoints->text(e, 0), split_types(endpoints->text(e, 1)),
+                                        endpoints->integer(e, 2)});
     }
     std::vector<events::Event> batch(rows->rows.size());
     std::vector<std::pair<const events::Event*, std::string>> messages;
@@ -415,11 +421,13 @@ core::Status WebhookStore::fan_out_pending(Transaction& tx, std::int64_t now_ms)
       event = events::event_from_row(*rows, row);
       // A test event was queued for its one endpoint when it was published (send_test()).
       if (event.type == "webhook.test") continue;
-      for (const auto& [endpoint_id, filters] : subscribed) {
+      for (const Subscription& subscription : subscribed) {
+        if (event.seq <= subscription.after_seq) continue;
+        const auto& filters = subscription.filters;
         bool wanted = std::any_of(filters.begin(), filters.end(), [&](const std::string& filter) {
           return events::type_matches(event.type, filter);
         });
-        if (wanted) messages.emplace_back(&event, endpoint_id);
+        if (wanted) messages.emplace_back(&event, subscription.endpoint_id);
       }
     }
     if (auto ok = insert_messages(tx, random_, messages, now_ms); !ok) return ok;
@@ -471,14 +479,16 @@ Result<EndpointWithSecret> WebhookStore::create_endpoint(const core::Principal& 
   if (!sealed) return std::move(sealed).error();
 
   auto status = database_.transact(Access::kReadWrite, [&](Transaction& tx) -> core::Status {
+    auto last_seq = events_.last_seq(tx, endpoint.tenant_id);
+    if (!last_seq) return std::move(last_seq).error();
     auto inserted = tx.execute(
         "INSERT INTO webhook_endpoints (id, tenant_id, url, description, event_types, headers, "
-        "rate_limit_per_second, secret, version, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+        "rate_limit_per_second, secret, version, created_at, updated_at, events_after_seq) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10)",
         {endpoint.id, endpoint.tenant_id, endpoint.url, endpoint.description,
          join_types(endpoint.event_types), headers_json(endpoint.headers),
          endpoint.rate_limit_per_second ? Value(*endpoint.rate_limit_per_second) : Value(nullptr),
-         *sealed, endpoint.created_at});
+         *sealed, endpoint.created_at, *last_seq});
     if (!inserted) return std::move(inserted).error();
     return append_audit(audit_, tx, actor, origin, "webhook_endpoint.created", endpoint.id,
                         audit::details_json({{"url", endpoint.url}}));
@@ -593,11 +603,15 @@ Result<Endpoint> WebhookStore::set_enabled(const core::Principal& actor,
     auto found = find_endpoint(tx, actor.tenant_id, endpoint_id);
     if (!found) return std::move(found).error();
     if (enabled) {
+      // What happened while it was disabled is not sent: fan-out skipped the endpoint then,
+      // and events it has not reached yet must not depend on when it gets there.
+      auto last_seq = events_.last_seq(tx, actor.tenant_id);
+      if (!last_seq) return std::move(last_seq).error();
       auto written = tx.execute(
           "UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL, "
-          "failing_since = NULL, version = version + 1, updated_at = $3 "
+          "failing_since = NULL, version = version + 1, updated_at = $3, events_after_seq = $4 "
           "WHERE tenant_id = $1 AND id = $2 AND disabled_at IS NOT NULL",
-          {actor.tenant_id, found->id, core::utc_now_millis()});
+          {actor.tenant_id, found->id, core::utc_now_millis(), *last_seq});
       if (!written) return std::move(written).error();
     } else {
       auto written = tx.execute(

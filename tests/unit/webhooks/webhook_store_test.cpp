@@ -165,6 +165,37 @@ TEST_P(WebhookStoreTest, EventsFanOutToSubscribedEndpointsOfTheirTenantOnly) {
   (void)other_tenant;
 }
 
+// Fan-out may lag behind publishing (it runs when a worker claims). An endpoint still gets
+// only what was published after it was created, or after it was last re-enabled.
+TEST_P(WebhookStoreTest, AnEndpointGetsNoEventFromBeforeItsCreationOrWhileDisabled) {
+  publish("ten_a", "api_key.created");  // seq 1: before any endpoint
+  auto first = endpoint(owner_a_, {"api_key.*"});
+  publish("ten_a", "api_key.revoked");  // seq 2: for `first` only
+  auto second = endpoint(owner_a_, {"api_key.*"});
+  ASSERT_TRUE(ok(store_->set_enabled(owner_a_, second.endpoint.id, false, {})));
+  publish("ten_a", "api_key.rotated");  // seq 3: `second` is disabled
+  ASSERT_TRUE(ok(store_->set_enabled(owner_a_, second.endpoint.id, true, {})));
+  publish("ten_a", "api_key.created");  // seq 4: for both
+
+  auto claimed = store_->claim_due(Clock::now(), 100);
+  ASSERT_TRUE(ok(claimed));
+  std::multiset<std::pair<std::string, std::int64_t>> sent;  // (endpoint, event seq)
+  for (const auto& message : *claimed) {
+    auto payload = boost::json::parse(message.payload).as_object();
+    auto events = events_->read_after("ten_a", 0, 10);
+    ASSERT_TRUE(ok(events));
+    for (const auto& event : *events) {
+      if (event.id == payload.at("id").as_string()) sent.emplace(message.endpoint_id, event.seq);
+    }
+  }
+  EXPECT_EQ(sent, (std::multiset<std::pair<std::string, std::int64_t>>{
+                      {first.endpoint.id, 2},
+                      {first.endpoint.id, 3},
+                      {first.endpoint.id, 4},
+                      {second.endpoint.id, 4},
+                  }));
+}
+
 TEST_P(WebhookStoreTest, TenantNumbersCountUpInCommitOrder) {
   publish("ten_a", "api_key.created");
   publish("ten_b", "api_key.created");
