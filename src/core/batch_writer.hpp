@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/allocator.hpp"
 #include "core/logging.hpp"
 #include "core/result.hpp"
 #include "core/thread_name.hpp"
@@ -105,10 +106,16 @@ class BatchWriter {
   void run() {
     name_this_thread(thread_name_);
     std::vector<Record> batch;
+    ThreadCacheRelease cache;  // the records it freed, once a burst is over
     for (;;) {
       {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        while (!wake_.wait_for(lock, std::chrono::seconds(1),
+                               [&] { return stopping_ || !queue_.empty(); })) {
+          lock.unlock();
+          cache.tick();
+          lock.lock();
+        }
         if (queue_.empty()) return;  // stopping, and everything is written
         if (linger_.count() > 0) {
           wake_.wait_for(lock, linger_, [&] {

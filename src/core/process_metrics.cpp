@@ -14,10 +14,7 @@
 
 #include <fmt/format.h>
 
-// jemalloc's control interface, present only when the binary is linked with it (weak: null
-// otherwise).
-extern "C" int mallctl(const char* name, void* old_value, std::size_t* old_length, void* new_value,
-                       std::size_t new_length) __attribute__((weak));
+#include "core/allocator.hpp"
 
 namespace aic::core {
 namespace {
@@ -101,22 +98,6 @@ void write_metric(std::string& out, std::string_view name, std::string_view type
                  type, name, value);
 }
 
-// jemalloc's statistics are a snapshot, refreshed by writing the epoch: once per scrape, so
-// the values read after it belong together.
-bool refresh_jemalloc_stats() {
-  if (mallctl == nullptr) return false;
-  std::uint64_t epoch = 1;
-  std::size_t length = sizeof epoch;
-  return mallctl("epoch", &epoch, &length, &epoch, length) == 0;
-}
-
-std::optional<std::uint64_t> jemalloc_stat(const char* name) {
-  std::size_t value = 0;
-  std::size_t length = sizeof value;
-  if (mallctl(name, &value, &length, nullptr, 0) != 0) return std::nullopt;
-  return value;
-}
-
 }  // namespace
 
 void render_process_metrics(std::string& out) {
@@ -144,16 +125,14 @@ void render_process_metrics(std::string& out) {
     write_metric(out, "process_max_fds", "gauge", "Limit on open file descriptors.",
                  static_cast<double>(limit.rlim_cur));
   }
-  if (!refresh_jemalloc_stats()) return;
-  auto allocated = jemalloc_stat("stats.allocated");
-  auto resident = jemalloc_stat("stats.resident");
-  if (allocated && resident) {
+  if (auto allocator = allocator_stats()) {
     write_metric(out, "aic_allocator_allocated_bytes", "gauge",
-                 "Bytes in live allocations (jemalloc).", static_cast<double>(*allocated));
+                 "Bytes in live allocations (jemalloc).",
+                 static_cast<double>(allocator->allocated_bytes));
     write_metric(
         out, "aic_allocator_resident_bytes", "gauge",
         "Bytes of physical memory the allocator holds, in use or not yet returned (jemalloc).",
-        static_cast<double>(*resident));
+        static_cast<double>(allocator->resident_bytes));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <string>
 
+#include "core/allocator.hpp"
 #include "core/thread_name.hpp"
 
 namespace aic::core {
@@ -105,6 +106,7 @@ void WorkerPool::worker_loop() {
   // a small database read. So one worker at a time polls the queue for a short while before
   // sleeping, yielding the CPU between polls so that it only uses time nothing else wants.
   constexpr auto kSpinFor = std::chrono::microseconds(50);
+  ThreadCacheRelease cache;  // given back once a burst is over
   for (;;) {
     std::function<void()> task;
     {
@@ -123,7 +125,12 @@ void WorkerPool::worker_loop() {
         spinning_ = false;
       }
       ++idle_;
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      while (!wake_.wait_for(lock, std::chrono::seconds(1),
+                             [this] { return stopping_ || !queue_.empty(); })) {
+        lock.unlock();
+        cache.tick();
+        lock.lock();
+      }
       --idle_;
       // Drain what is queued even when stopping: every queued job owns a waiting coroutine.
       if (queue_.empty()) return;

@@ -13,6 +13,7 @@
 #include <future>
 #include <mutex>
 
+#include "core/allocator.hpp"
 #include "core/logging.hpp"
 #include "core/thread_name.hpp"
 #include "http/connection.hpp"
@@ -63,6 +64,7 @@ struct Server::Impl {
   core::Status start();
   asio::awaitable<void> accept_loop(std::size_t index);
   asio::awaitable<void> sweep_deadlines(IoWorker& worker);
+  asio::awaitable<void> release_cache_when_quiet(IoWorker& worker);
   void start_connection(tcp::socket socket, IoWorker& accepted_on);
   IoWorker& least_loaded(IoWorker& preferred);
   void drain_now();
@@ -136,6 +138,18 @@ IoWorker& Server::Impl::least_loaded(IoWorker& preferred) {
     }
   }
   return *best;
+}
+
+// The thread's allocator cache goes back once a burst is over (core::ThreadCacheRelease).
+asio::awaitable<void> Server::Impl::release_cache_when_quiet(IoWorker& worker) {
+  asio::steady_timer timer(worker.io);
+  core::ThreadCacheRelease cache;
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    auto [ec] = co_await timer.async_wait(kUseTuple);
+    if (ec || closing) break;
+    cache.tick();
+  }
 }
 
 void Server::Impl::start_connection(tcp::socket socket, IoWorker& accepted_on) {
@@ -257,6 +271,7 @@ core::Status Server::Impl::start() {
   for (std::size_t i = 0; i < workers.size(); ++i) {
     asio::co_spawn(workers[i]->io, accept_loop(i), asio::detached);
     asio::co_spawn(workers[i]->io, sweep_deadlines(*workers[i]), asio::detached);
+    asio::co_spawn(workers[i]->io, release_cache_when_quiet(*workers[i]), asio::detached);
   }
   for (std::size_t i = 0; i < workers.size(); ++i) {
     IoWorker* raw = workers[i].get();

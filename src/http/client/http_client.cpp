@@ -42,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/allocator.hpp"
 #include "core/logging.hpp"
 #include "core/thread_name.hpp"
 
@@ -806,10 +807,12 @@ asio::awaitable<void> HttpClient::Impl::sweep_idle(Worker& worker) {
   Clock::duration period = std::clamp<Clock::duration>(
       std::chrono::duration_cast<Clock::duration>(options.idle_timeout) / 4,
       std::chrono::milliseconds(250), std::chrono::seconds(5));
+  core::ThreadCacheRelease cache;  // on a server thread the server does this
   while (!worker.stopping) {
     worker.sweep_timer->expires_after(period);
     co_await worker.sweep_timer->async_wait(kUseTuple);
     if (worker.stopping) break;
+    if (worker.owned_io) cache.tick();
     auto now = Clock::now();
     // Old connections go, and so do those the server closed meanwhile, which would
     // otherwise hold a descriptor until they are next taken.
