@@ -612,7 +612,9 @@ json::object webhook_endpoint() {
       {{"id", text("`whe_…`")},
        {"url", text("Where deliveries are POSTed.")},
        {"description", text("What it is for.")},
-       {"event_types", event_type_filters("Which events it receives: names, `prefix.*` or `*`.")},
+       {"event_types",
+        event_type_filters("Which events it receives, of those published after it was "
+                           "created: names, `prefix.*` or `*`.")},
        {"headers", custom_headers("Extra headers sent with every delivery.")},
        {"rate_limit_per_second", endpoint_rate_limit("At most this many deliveries per second; "
                                                      "null: no limit of its own.")},
