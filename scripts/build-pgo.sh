@@ -60,41 +60,8 @@ tool_profile="$work_dir/tool-profile"
 GCOV_PREFIX="$tool_profile" start_mock mock "$mock_port"
 GCOV_PREFIX="$tool_profile" start_mock mock_stream "$mock_stream_port" --chunks 16
 
-cat >"$work_dir/aic.toml" <<TOML
-[server]
-listen = "127.0.0.1:$aic_port"
-[database]
-url = "sqlite://$work_dir/aic.db"
-[log]
-level = "warn"
-access = false
-[rate_limits]
-enterprise = 1000000000
-[webhooks]
-deliver = false
-
-[[ai.providers]]
-name = "mock"
-kind = "openai"
-base_url = "http://127.0.0.1:$mock_port/v1"
-[[ai.providers]]
-name = "mock-stream"
-kind = "openai"
-base_url = "http://127.0.0.1:$mock_stream_port/v1"
-
-[[ai.models]]
-name = "bench"
-provider = "mock"
-upstream_model = "mock"
-input_price = 0.15
-output_price = 0.60
-[[ai.models]]
-name = "bench-stream"
-provider = "mock-stream"
-upstream_model = "mock"
-input_price = 0.15
-output_price = 0.60
-TOML
+write_aic_config "$work_dir/aic.toml" "$aic_port" "" "bench=$mock_port" \
+  "bench-stream=$mock_stream_port"
 start_aic "$aic" "$work_dir/aic.toml" "$aic_port" Training
 
 log "training"

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154  # work_dir and mock are the sourcing script's (see below)
 # Sourced, not run: the processes bench/gateway/run.sh and scripts/build-pgo.sh start around
-# aic (the mock model providers, `aic serve` with a tenant and key), and their clean-up.
+# aic (the mock model providers, `aic serve` with its config, a tenant and key), and their
+# clean-up.
 #
 # The sourcing script defines log and die, sets `work_dir` (a fresh directory, removed on exit)
 # and `mock` (the aic_gateway_mock_upstream binary), then calls stop_on_exit.
@@ -55,6 +56,41 @@ start_mock() {
     sleep 0.05
   done
   die "$name did not start: $(cat "$work_dir/$name.out")"
+}
+
+# write_aic_config FILE PORT IO_THREADS MODEL=MOCK_PORT…: the config aic runs with: a
+# throwaway SQLite database in work_dir, no access log, no webhook delivery, a rate limit that
+# is never reached (the bench tenant is on the enterprise plan: the limiter must not be what is
+# measured), and per MODEL an OpenAI-compatible provider on 127.0.0.1:MOCK_PORT, named after
+# the model with "mock" for "bench" (bench-stream → mock-stream). An empty IO_THREADS leaves
+# aic's default.
+write_aic_config() {
+  local file="$1" port="$2" io_threads="$3"
+  shift 3
+  {
+    printf '[server]\nlisten = "127.0.0.1:%s"\n' "$port"
+    [[ -z "$io_threads" ]] || printf 'io_threads = %s\n' "$io_threads"
+    cat <<TOML
+[database]
+url = "sqlite://$work_dir/aic.db"
+[log]
+level = "warn"
+access = false
+[rate_limits]
+enterprise = 1000000000
+[webhooks]
+deliver = false
+TOML
+    local pair model
+    for pair in "$@"; do
+      model="${pair%%=*}"
+      printf '\n[[ai.providers]]\nname = "%s"\nkind = "openai"\nbase_url = "http://127.0.0.1:%s/v1"\n' \
+        "mock${model#bench}" "${pair#*=}"
+      printf '[[ai.models]]\nname = "%s"\nprovider = "%s"\nupstream_model = "mock"\n' \
+        "$model" "mock${model#bench}"
+      printf 'input_price = 0.15\noutput_price = 0.60\n'
+    done
+  } >"$file"
 }
 
 # start_aic AIC CONFIG PORT TENANT: with the database of CONFIG, the operator's bootstrap and

@@ -115,58 +115,9 @@ start_mock mock_stream "$mock_stream_port" --threads "$mock_threads" --chunks "$
 start_mock mock_slow "$mock_slow_port" --threads "$mock_threads" --chunks "$stream_chunks" \
   --gap-ms "$slow_gap"
 
-# aic: a throwaway SQLite database and only the settings below (no AIC_* from the caller).
-cat >"$work_dir/aic.toml" <<TOML
-[server]
-listen = "127.0.0.1:$aic_port"
-io_threads = $workers
-[database]
-url = "sqlite://$work_dir/aic.db"
-[log]
-level = "warn"
-access = false
-[rate_limits]
-# The limiter must not be what is measured: the bench tenant is on the enterprise plan.
-enterprise = 1000000000
-[webhooks]
-deliver = false
-
-[[ai.providers]]
-name = "mock"
-kind = "openai"
-base_url = "http://127.0.0.1:$mock_port/v1"
-[[ai.providers]]
-name = "mock-delay"
-kind = "openai"
-base_url = "http://127.0.0.1:$mock_delay_port/v1"
-[[ai.providers]]
-name = "mock-stream"
-kind = "openai"
-base_url = "http://127.0.0.1:$mock_stream_port/v1"
-[[ai.providers]]
-name = "mock-slow"
-kind = "openai"
-base_url = "http://127.0.0.1:$mock_slow_port/v1"
-
-[[ai.models]]
-name = "bench"
-provider = "mock"
-upstream_model = "mock"
-input_price = 0.15
-output_price = 0.60
-[[ai.models]]
-name = "bench-delay"
-provider = "mock-delay"
-upstream_model = "mock"
-[[ai.models]]
-name = "bench-stream"
-provider = "mock-stream"
-upstream_model = "mock"
-[[ai.models]]
-name = "bench-slow"
-provider = "mock-slow"
-upstream_model = "mock"
-TOML
+# aic: a throwaway SQLite database and only these settings (no AIC_* from the caller).
+write_aic_config "$work_dir/aic.toml" "$aic_port" "$workers" "bench=$mock_port" \
+  "bench-delay=$mock_delay_port" "bench-stream=$mock_stream_port" "bench-slow=$mock_slow_port"
 start_aic "$aic" "$work_dir/aic.toml" "$aic_port" Bench
 
 # Resident memory of process $1 in MB (VmRSS, or the field named by $2).

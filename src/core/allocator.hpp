@@ -11,7 +11,10 @@
 // idle level.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 
 namespace aic::core {
@@ -25,14 +28,26 @@ struct AllocatorStats {
 std::optional<AllocatorStats> allocator_stats();
 
 // Gives the calling thread's cache back once the thread has gone quiet. Call tick() on the
-// owning thread about once a second (a thread waiting for work calls it when a wait of that
-// length times out); the cache is given back at the first tick after a second in which the
+// owning thread about once a second (a thread waiting for work on a condition variable uses
+// wait() instead); the cache is given back at the first tick after a second in which the
 // thread allocated less than kQuietBytes, and not again until the thread has been busy.
 class ThreadCacheRelease {
  public:
   static constexpr std::uint64_t kQuietBytes = 64 * 1024;
+  static constexpr std::chrono::seconds kTickInterval{1};
 
   void tick();
+
+  // For a thread that waits for work on `wake`: waits until `ready()` holds, ticking (with
+  // `lock` released) whenever a wait of kTickInterval passes without it.
+  template <typename Ready>
+  void wait(std::condition_variable& wake, std::unique_lock<std::mutex>& lock, Ready ready) {
+    while (!wake.wait_for(lock, kTickInterval, ready)) {
+      lock.unlock();
+      tick();
+      lock.lock();
+    }
+  }
 
   // The decision, given the thread's total of allocated bytes so far: true when the cache is
   // to be given back now. (tick() reads the total and acts; this is the part tests can see.)

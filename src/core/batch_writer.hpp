@@ -110,12 +110,7 @@ class BatchWriter {
     for (;;) {
       {
         std::unique_lock lock(mutex_);
-        while (!wake_.wait_for(lock, std::chrono::seconds(1),
-                               [&] { return stopping_ || !queue_.empty(); })) {
-          lock.unlock();
-          cache.tick();
-          lock.lock();
-        }
+        cache.wait(wake_, lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, and everything is written
         if (linger_.count() > 0) {
           wake_.wait_for(lock, linger_, [&] {

@@ -125,12 +125,7 @@ void WorkerPool::worker_loop() {
         spinning_ = false;
       }
       ++idle_;
-      while (!wake_.wait_for(lock, std::chrono::seconds(1),
-                             [this] { return stopping_ || !queue_.empty(); })) {
-        lock.unlock();
-        cache.tick();
-        lock.lock();
-      }
+      cache.wait(wake_, lock, [this] { return stopping_ || !queue_.empty(); });
       --idle_;
       // Drain what is queued even when stopping: every queued job owns a waiting coroutine.
       if (queue_.empty()) return;

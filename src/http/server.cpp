@@ -145,7 +145,7 @@ asio::awaitable<void> Server::Impl::release_cache_when_quiet(IoWorker& worker) {
   asio::steady_timer timer(worker.io);
   core::ThreadCacheRelease cache;
   for (;;) {
-    timer.expires_after(std::chrono::seconds(1));
+    timer.expires_after(core::ThreadCacheRelease::kTickInterval);
     auto [ec] = co_await timer.async_wait(kUseTuple);
     if (ec || closing) break;
     cache.tick();
